@@ -1,0 +1,1 @@
+"""Everything outbound. Imports nothing of gridline's other packages."""

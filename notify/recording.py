@@ -1,0 +1,29 @@
+"""A notifier that only records: for the sandbox and for tests until channels exist."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from notify.types import Notification
+
+
+class RecordingNotifier:
+    """Keeps the last ``maxlen`` notifications in memory, deduplicated by key."""
+
+    def __init__(self, maxlen: int = 10_000) -> None:
+        self._items: deque[Notification] = deque(maxlen=maxlen)
+        self._keys: set[str] = set()
+
+    async def publish(self, notifications: list[Notification]) -> None:
+        for item in notifications:
+            if item.key in self._keys:
+                continue
+            self._keys.add(item.key)
+            self._items.append(item)
+
+    @property
+    def sent(self) -> list[Notification]:
+        return list(self._items)
+
+    def for_case(self, case_no: str) -> list[Notification]:
+        return [n for n in self._items if n.case_no == case_no]
