@@ -1,0 +1,74 @@
+"""Database wiring: Tortoise configuration, start-up, migrations and health.
+
+Migrations use Tortoise's own migration engine (``intake/store/migrations``):
+its operations are dialect-neutral, so one history serves SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+APP = "gridline"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise config for one database URL (``sqlite://…`` or ``postgres://…``)."""
+    url = database_url.replace("postgresql://", "postgres://", 1)
+    return {
+        "connections": {"default": url},
+        "apps": {
+            APP: {
+                "models": ["intake.store.models"],
+                "default_connection": "default",
+                "migrations": "intake.store.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every pending migration (idempotent)."""
+    _prepare_sqlite_dir(database_url)
+    try:
+        await tortoise_migrate(config=tortoise_config(database_url))
+    finally:
+        # aiosqlite's worker thread would keep the process alive after an error.
+        await Tortoise.close_connections()
+
+
+async def open_db(database_url: str) -> None:
+    """Connect the ORM; call :func:`migrate` first."""
+    _prepare_sqlite_dir(database_url)
+    await Tortoise.init(config=tortoise_config(database_url))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def ping() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any driver error means "down" to the health check
+        return False
+    return True
+
+
+def dialect() -> str:
+    """``sqlite`` or ``postgres`` for the open connection."""
+    return str(connections.get("default").capabilities.dialect)
+
+
+def _prepare_sqlite_dir(database_url: str) -> None:
+    if database_url.startswith("sqlite://"):
+        from pathlib import Path
+
+        path = database_url[len("sqlite://"):]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)

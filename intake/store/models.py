@@ -1,0 +1,194 @@
+"""Tortoise ORM models: the persistent shape of the domain.
+
+Only ``intake.store`` touches these; the rest of the domain works with the
+repository functions and plain dataclasses.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Region(Model):
+    """A grid cell at any level, ``geometry`` is GeoJSON in WGS-84."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=20, unique=True)
+    level = fields.CharField(max_length=16)
+    name = fields.CharField(max_length=100)
+    parent_code = fields.CharField(max_length=20, null=True, db_index=True)
+    geometry = fields.JSONField()
+    group_chat = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "regions"
+
+
+class Department(Model):
+    """A line department (条线) at district or street level."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True)
+    line = fields.CharField(max_length=40, db_index=True)
+    name = fields.CharField(max_length=100)
+    region_code = fields.CharField(max_length=20)
+    email = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "departments"
+
+
+class User(Model):
+    """A staff member (only the SHA-256 of the API token is stored)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    role = fields.CharField(max_length=16)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    grids = fields.JSONField(default=list)
+    department_code = fields.CharField(max_length=64, null=True)
+    phone = fields.CharField(max_length=32, null=True)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "users"
+
+
+class TaxonomyVersion(Model):
+    """One published state of the taxonomy (every change makes a new version)."""
+
+    version = fields.IntField(primary_key=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    actor = fields.CharField(max_length=100)
+    note = fields.TextField()
+
+    class Meta:
+        table = "taxonomy_versions"
+
+
+class CategoryRow(Model):
+    """The current state of one category (its history is in ``TaxonomyChange``)."""
+
+    code = fields.CharField(max_length=16, primary_key=True)
+    data = fields.JSONField()
+    retired = fields.BooleanField(default=False)
+    version = fields.IntField()
+
+    class Meta:
+        table = "categories"
+
+
+class TaxonomyChange(Model):
+    id = fields.IntField(primary_key=True)
+    version = fields.IntField(db_index=True)
+    code = fields.CharField(max_length=16)
+    op = fields.CharField(max_length=16)
+    before = fields.JSONField(null=True)
+    after = fields.JSONField(null=True)
+
+    class Meta:
+        table = "taxonomy_changes"
+
+
+class Case(Model):
+    id = fields.IntField(primary_key=True)
+    case_no = fields.CharField(max_length=32, unique=True)
+    status = fields.CharField(max_length=16, db_index=True)
+    resume_status = fields.CharField(max_length=16, null=True)
+    channel = fields.CharField(max_length=32)
+    reporter = fields.CharField(max_length=128, db_index=True)
+    description = fields.TextField()
+    address = fields.CharField(max_length=300, null=True)
+    lat = fields.FloatField(null=True)
+    lng = fields.FloatField(null=True)
+    grid_code = fields.CharField(max_length=20, null=True, db_index=True)
+    category_code = fields.CharField(max_length=16, null=True, db_index=True)
+    taxonomy_version = fields.IntField()
+    confidence = fields.FloatField(default=0.0)
+    classifier = fields.CharField(max_length=40)
+    severity = fields.CharField(max_length=8)
+    limit_hours = fields.FloatField()
+    photos = fields.JSONField(default=list)
+    assignee_user_id = fields.IntField(null=True, db_index=True)
+    assignee_department = fields.CharField(max_length=64, null=True)
+    opened_at = fields.DatetimeField()
+    deadline_at = fields.DatetimeField(db_index=True)
+    closed_at = fields.DatetimeField(null=True)
+    escalation_level = fields.IntField(default=0)
+    merged_into = fields.CharField(max_length=32, null=True)
+    reopen_count = fields.IntField(default=0)
+    extension_request = fields.JSONField(null=True)
+    last_seq = fields.IntField(default=0)
+    last_hash = fields.CharField(max_length=64)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "cases"
+
+
+class CoReporter(Model):
+    """A resident who seconded (附议) a case, or whose report was merged into it."""
+
+    id = fields.IntField(primary_key=True)
+    case_no = fields.CharField(max_length=32, db_index=True)
+    channel = fields.CharField(max_length=32)
+    reporter = fields.CharField(max_length=128)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "co_reporters"
+        unique_together = (("case_no", "channel", "reporter"),)
+
+
+class CaseEvent(Model):
+    """Append-only, hash-chained log (database triggers refuse UPDATE and DELETE)."""
+
+    id = fields.BigIntField(primary_key=True)
+    case_no = fields.CharField(max_length=32)
+    seq = fields.IntField()
+    action = fields.CharField(max_length=32)
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16)
+    actor = fields.CharField(max_length=128)
+    role = fields.CharField(max_length=16)
+    at = fields.DatetimeField()
+    note = fields.TextField(null=True)
+    attachments = fields.JSONField(default=list)
+    data = fields.JSONField(default=dict)
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "case_events"
+        unique_together = (("case_no", "seq"),)
+
+
+class Supervision(Model):
+    """A 督办 record: raised when a case runs over its deadline, and at each escalation."""
+
+    id = fields.IntField(primary_key=True)
+    case_no = fields.CharField(max_length=32, db_index=True)
+    level = fields.IntField()
+    target_region = fields.CharField(max_length=20, null=True)
+    created_at = fields.DatetimeField()
+    deadline_at = fields.DatetimeField()
+    reason = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "supervisions"
+        unique_together = (("case_no", "level", "deadline_at"),)
+
+
+class CaseCounter(Model):
+    """Per district and day, the last serial handed out for case numbers."""
+
+    id = fields.IntField(primary_key=True)
+    district = fields.CharField(max_length=6)
+    day = fields.CharField(max_length=8)
+    n = fields.IntField(default=0)
+
+    class Meta:
+        table = "case_counters"
+        unique_together = (("district", "day"),)
