@@ -14,7 +14,6 @@ level is synthetic (see :mod:`demo_geometry`); names are real, people are fictit
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,10 +57,9 @@ class DemoCity:
     boundary_source: str  # "shared:<file name>" or "synthetic"
 
 
-def find_geo_dir() -> Path | None:
-    """``$GRIDLINE_GEO_DIR``, else ``<repo>/../shared/data/geo``, else None."""
-    env = os.environ.get("GRIDLINE_GEO_DIR")
-    candidates = [Path(env)] if env else []
+def find_geo_dir(configured: Path | None = None) -> Path | None:
+    """The configured folder (``GRIDLINE_GEO_DIR``), else ``<repo>/../shared/data/geo``, else None."""
+    candidates = [configured] if configured else []
     candidates.append(Path(__file__).resolve().parents[3] / "shared" / "data" / "geo")
     return next((p for p in candidates if p.is_dir()), None)
 

@@ -78,8 +78,10 @@ def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
     return w_lng, w_lat
 
 
-def to_wgs84(lng: float, lat: float, datum: Datum) -> tuple[float, float]:
-    return gcj02_to_wgs84(lng, lat) if datum is Datum.GCJ02 else (lng, lat)
+def to_wgs84(lng: float, lat: float, datum: Datum | str) -> tuple[float, float]:
+    """WGS-84 coordinates of a point given in ``datum``; an unknown datum raises ``ValueError``."""
+    # Datum(...) also accepts the plain string, so "gcj02" can never silently pass as WGS-84.
+    return gcj02_to_wgs84(lng, lat) if Datum(datum) is Datum.GCJ02 else (lng, lat)
 
 
 def haversine_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 APP = "gridline"
@@ -38,7 +39,7 @@ async def migrate(database_url: str) -> None:
         await tortoise_migrate(config=tortoise_config(database_url))
     finally:
         # aiosqlite's worker thread would keep the process alive after an error.
-        await Tortoise.close_connections()
+        await close_db()
 
 
 async def open_db(database_url: str) -> None:
@@ -49,6 +50,10 @@ async def open_db(database_url: str) -> None:
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+    # Unbind the models and drop Tortoise's cached INSERT statements: the cache is keyed by connection
+    # name, not dialect, and a process (the test suite) may open another backend under the same name next.
+    await Tortoise._reset_apps()
+    EXECUTOR_CACHE.clear()
 
 
 async def ping() -> bool:

@@ -6,6 +6,8 @@ repository functions and plain dataclasses.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,11 +20,24 @@ class Region(Model):
     level = fields.CharField(max_length=16)
     name = fields.CharField(max_length=100)
     parent_code = fields.CharField(max_length=20, null=True, db_index=True)
-    geometry = fields.JSONField()
+    geometry: dict[str, Any] = fields.JSONField()
     group_chat = fields.CharField(max_length=200, null=True)
 
     class Meta:
         table = "regions"
+
+
+class Place(Model):
+    """A gazetteer entry: street, community, road or landmark name pointing at a cell."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    kind = fields.CharField(max_length=16)
+    code = fields.CharField(max_length=20)
+    aliases: list[str] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "places"
 
 
 class Department(Model):
@@ -46,14 +61,26 @@ class User(Model):
     name = fields.CharField(max_length=100)
     role = fields.CharField(max_length=16)
     token_hash = fields.CharField(max_length=64, unique=True)
-    grids = fields.JSONField(default=list)
     department_code = fields.CharField(max_length=64, null=True)
     phone = fields.CharField(max_length=32, null=True)
     active = fields.BooleanField(default=True)
+    origin = fields.CharField(max_length=16, default="manual")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "users"
+
+
+class UserGrid(Model):
+    """Which grids a user answers for (a worker: responsibility grids, a dispatcher: a street)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("gridline.User", related_name="grid_links")
+    grid_code = fields.CharField(max_length=20, db_index=True)
+
+    class Meta:
+        table = "user_grids"
+        unique_together = (("user", "grid_code"),)
 
 
 class TaxonomyVersion(Model):
@@ -72,7 +99,7 @@ class CategoryRow(Model):
     """The current state of one category (its history is in ``TaxonomyChange``)."""
 
     code = fields.CharField(max_length=16, primary_key=True)
-    data = fields.JSONField()
+    data: dict[str, Any] = fields.JSONField()
     retired = fields.BooleanField(default=False)
     version = fields.IntField()
 
@@ -85,8 +112,8 @@ class TaxonomyChange(Model):
     version = fields.IntField(db_index=True)
     code = fields.CharField(max_length=16)
     op = fields.CharField(max_length=16)
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: dict[str, Any] | None = fields.JSONField(null=True)
+    after: dict[str, Any] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "taxonomy_changes"
@@ -110,7 +137,7 @@ class Case(Model):
     classifier = fields.CharField(max_length=40)
     severity = fields.CharField(max_length=8)
     limit_hours = fields.FloatField()
-    photos = fields.JSONField(default=list)
+    photos: list[str] = fields.JSONField(default=list)
     assignee_user_id = fields.IntField(null=True, db_index=True)
     assignee_department = fields.CharField(max_length=64, null=True)
     opened_at = fields.DatetimeField()
@@ -119,7 +146,8 @@ class Case(Model):
     escalation_level = fields.IntField(default=0)
     merged_into = fields.CharField(max_length=32, null=True)
     reopen_count = fields.IntField(default=0)
-    extension_request = fields.JSONField(null=True)
+    extension_request: dict[str, Any] | None = fields.JSONField(null=True)
+    suspended_at = fields.DatetimeField(null=True)
     last_seq = fields.IntField(default=0)
     last_hash = fields.CharField(max_length=64)
     updated_at = fields.DatetimeField()
@@ -155,8 +183,8 @@ class CaseEvent(Model):
     role = fields.CharField(max_length=16)
     at = fields.DatetimeField()
     note = fields.TextField(null=True)
-    attachments = fields.JSONField(default=list)
-    data = fields.JSONField(default=dict)
+    attachments: list[str] = fields.JSONField(default=list)
+    data: dict[str, Any] = fields.JSONField(default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
 

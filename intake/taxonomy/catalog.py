@@ -68,6 +68,7 @@ class Category:
     retired: bool = False
     successor: str | None = None
     see_also: tuple[str, ...] = ()
+    duplicate_radius_m: int | None = None
 
     def name(self, lang: str) -> str:
         return self.name_en if lang.lower().startswith("en") else self.name_zh
@@ -100,7 +101,7 @@ class Catalog:
         if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
             raise ValueError(f"{path or DEFAULT_PATH}: not a schema {SCHEMA} taxonomy file")
         departments = (_department(d) for d in raw.get("departments") or ())
-        return cls((_category(c) for c in raw.get("categories") or ()), departments)
+        return cls((category_from_dict(c) for c in raw.get("categories") or ()), departments)
 
     @property
     def departments(self) -> Mapping[str, Department]:
@@ -169,7 +170,7 @@ def _index(items: Iterable[_T], what: str) -> dict[str, _T]:
     return index
 
 
-def _category(raw: Mapping[str, Any]) -> Category:
+def category_from_dict(raw: Mapping[str, Any]) -> Category:
     code = str(raw.get("code"))
     try:
         return Category(
@@ -180,6 +181,7 @@ def _category(raw: Mapping[str, Any]) -> Category:
             synonyms=tuple(raw.get("synonyms") or ()), part=raw.get("part"), source=raw.get("source", ""),
             retired=bool(raw.get("retired", False)), successor=raw.get("successor"),
             see_also=tuple(raw.get("see_also") or ()),
+            duplicate_radius_m=raw.get("duplicate_radius_m"),
         )
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise ValueError(f"category {code}: {exc!r}") from exc

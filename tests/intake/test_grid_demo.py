@@ -134,8 +134,6 @@ def test_shared_boundary_is_used_when_present(shared: DemoCity) -> None:
     assert district.bounds == pytest.approx((114.333, 22.441, 114.624, 22.673), abs=1e-3)
 
 
-def test_find_geo_dir_prefers_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GRIDLINE_GEO_DIR", str(tmp_path))
-    assert find_geo_dir() == tmp_path
-    monkeypatch.setenv("GRIDLINE_GEO_DIR", str(tmp_path / "missing"))
-    assert find_geo_dir() != tmp_path / "missing"
+def test_find_geo_dir_prefers_the_configured_folder(tmp_path: Path) -> None:
+    assert find_geo_dir(tmp_path) == tmp_path
+    assert find_geo_dir(tmp_path / "missing") != tmp_path / "missing"

@@ -2,6 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
+from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
@@ -38,6 +39,7 @@ class Migration(migrations.Migration):
                 ('merged_into', fields.CharField(null=True, max_length=32)),
                 ('reopen_count', fields.IntField(default=0)),
                 ('extension_request', fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('suspended_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('last_seq', fields.IntField(default=0)),
                 ('last_hash', fields.CharField(max_length=64)),
                 ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
@@ -114,6 +116,18 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='Place',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(max_length=100)),
+                ('kind', fields.CharField(max_length=16)),
+                ('code', fields.CharField(max_length=20)),
+                ('aliases', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+            ],
+            options={'table': 'places', 'app': 'gridline', 'pk_attr': 'id', 'table_description': 'A gazetteer entry: street, community, road or landmark name pointing at a cell.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Region',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -172,13 +186,23 @@ class Migration(migrations.Migration):
                 ('name', fields.CharField(max_length=100)),
                 ('role', fields.CharField(max_length=16)),
                 ('token_hash', fields.CharField(unique=True, max_length=64)),
-                ('grids', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('department_code', fields.CharField(null=True, max_length=64)),
                 ('phone', fields.CharField(null=True, max_length=32)),
                 ('active', fields.BooleanField(default=True)),
+                ('origin', fields.CharField(default='manual', max_length=16)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'users', 'app': 'gridline', 'pk_attr': 'id', 'table_description': 'A staff member (only the SHA-256 of the API token is stored).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='UserGrid',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('user', fields.ForeignKeyField('gridline.User', source_field='user_id', db_constraint=True, to_field='id', related_name='grid_links', on_delete=OnDelete.CASCADE)),
+                ('grid_code', fields.CharField(db_index=True, max_length=20)),
+            ],
+            options={'table': 'user_grids', 'app': 'gridline', 'unique_together': (('user', 'grid_code'),), 'pk_attr': 'id', 'table_description': 'Which grids a user answers for (a worker: responsibility grids, a dispatcher: a street).'},
             bases=['Model'],
         ),
     ]

@@ -1,0 +1,91 @@
+"""The app factory: the only composition root.
+
+Resources live in ``cleanup_ctx`` so they close in reverse order on shutdown;
+state is reached through ``web.AppKey``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from bot import middlewares
+from bot.composition import build_context, sweep_forever
+from bot.demo import is_empty, load_demo
+from bot.keys import CASES, KV, METRICS, RECORDER, SETTINGS
+from bot.metrics import Metrics
+from bot.settings import Mode, Settings
+from bot.storage.memory import MemoryStore
+from bot.storage.redis import RedisStore
+from bot.views import cases, grid, health, taxonomy
+from intake.cases.context import Clock
+from intake.store import db
+from notify.recording import RecordingNotifier
+
+log = logging.getLogger("gridline.app")
+MAX_BODY = 256 * 1024
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool = True,
+               own_database: bool = True) -> web.Application:
+    """Compose the service. Tests pass ``own_database=False`` to share a connection they opened."""
+    app = web.Application(
+        middlewares=[middlewares.request_context, middlewares.errors, middlewares.admin_auth],
+        client_max_size=MAX_BODY,
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics.create()
+    app[RECORDER] = RecordingNotifier()
+    app.cleanup_ctx.append(_storage)
+    if own_database:
+        app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_services(clock))
+    if sweeper:
+        app.cleanup_ctx.append(_sweeper)
+    for module in (health, cases, grid, taxonomy):
+        app.add_routes(module.routes)
+    return app
+
+
+async def _storage(app: web.Application) -> AsyncIterator[None]:
+    url = app[SETTINGS].redis_url
+    store = RedisStore(url) if url else MemoryStore()
+    if url and not await store.ping():
+        log.warning("redis is not reachable at start; /healthz reports it", extra={"redis": "down"})
+    app[KV] = store
+    yield
+    await store.close()
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    await db.open_db(app[SETTINGS].database_url)
+    yield
+    await db.close_db()
+
+
+def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def services(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        if settings.effective_mode is Mode.SANDBOX and await is_empty():
+            await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False)
+        app[CASES] = await build_context(app[RECORDER], clock)
+        log.info("gridline ready", extra={"mode": str(settings.effective_mode),
+                                          "database": settings.database_masked,
+                                          "redis": "configured" if settings.redis_url else "absent",
+                                          "cells": len(app[CASES].grid.index)})
+        yield
+
+    return services
+
+
+async def _sweeper(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(sweep_forever(app[CASES], app[KV], app[METRICS], app[SETTINGS].sla_sweep_seconds))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,58 @@
+"""API tokens: random, shown once, stored as SHA-256; a request's token becomes an ``Actor``.
+
+Tokens carry 256 bits of randomness, so a fast hash is enough (no password
+stretching needed) and lets us look a token up by its hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from aiohttp import web
+
+from bot.keys import SETTINGS
+from intake.cases.model import Actor
+from intake.cases.states import Role
+from intake.errors import Forbidden
+from intake.store.models import User, UserGrid
+
+TOKEN_PREFIX = "glt_"
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Unauthorized(Exception):
+    """No valid credentials (HTTP 401)."""
+
+
+async def authenticate(request: web.Request) -> Actor:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token")
+    token = token.strip()
+    bootstrap = request.app[SETTINGS].admin_token
+    if bootstrap is not None and hmac.compare_digest(token.encode(), bootstrap.get_secret_value().encode()):
+        return Actor(ref="admin:bootstrap", name="bootstrap admin", role=Role.ADMIN)
+    user = await User.get_or_none(token_hash=hash_token(token), active=True)
+    if user is None:
+        raise Unauthorized("invalid or revoked token")
+    grids = await UserGrid.filter(user_id=user.id).values_list("grid_code", flat=True)
+    return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role),
+                 grids=tuple(str(g) for g in grids), user_id=user.id)
+
+
+def actor(request: web.Request, *roles: Role) -> Actor:
+    """The authenticated actor, refused with 403 unless it has one of ``roles``."""
+    who: Actor = request["actor"]
+    if roles and who.role not in roles:
+        raise Forbidden(f"this needs the role {' or '.join(str(r) for r in roles)}")
+    return who

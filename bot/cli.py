@@ -1,0 +1,73 @@
+"""The ``gridline`` command line. Settings are read from the environment here, once."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import logs
+from bot.settings import Settings, SettingsError, load_settings
+
+DESCRIPTION = """gridline — the citizen channel for grid governance (网格化管理).
+
+Configuration comes from GRIDLINE_* environment variables (see README).
+With no configuration, gridline runs in sandbox mode on an SQLite file under ./var/."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gridline", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="apply migrations, load the demo city if empty (sandbox), serve HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    sub.add_parser("migrate", help="apply pending database migrations")
+    sub.add_parser("demo", help="load or reload the demo city (Shenzhen 大鹏新区) and its demo staff")
+    user = sub.add_parser("user", help="manage staff users").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="create a user and print its API token (shown once)")
+    add.add_argument("--role", required=True, choices=["admin", "dispatcher", "worker"])
+    add.add_argument("--name", required=True)
+    add.add_argument("--grid", action="append", default=[], metavar="CODE",
+                     help="a grid code the user answers for (repeatable)")
+    audit = sub.add_parser("audit", help="audit tools").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"gridline: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
+    from bot import commands
+
+    handler = {"migrate": commands.migrate, "demo": commands.demo}.get(args.command)
+    if handler is not None:
+        return asyncio.run(handler(settings))
+    if args.command == "user":
+        return asyncio.run(commands.user_add(settings, args.role, args.name, args.grid))
+    return asyncio.run(commands.audit_verify(settings))
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from intake.store import db
+
+    Path("var").mkdir(exist_ok=True)
+    asyncio.run(db.migrate(settings.database_url))
+    web.run_app(create_app(settings), host=host, port=port, access_log=None, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

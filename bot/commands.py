@@ -1,0 +1,68 @@
+"""The one-shot CLI commands (everything but ``serve``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.auth import hash_token, new_token
+from bot.demo import load_demo
+from bot.settings import Settings
+from intake.audit import Break
+from intake.cases.verify import verify_all
+from intake.grid.model import CODE_LENGTHS
+from intake.store import db
+from intake.store.models import Region, User, UserGrid
+
+
+async def migrate(settings: Settings) -> int:
+    await db.migrate(settings.database_url)
+    print(f"migrations applied to {settings.database_masked}")
+    return 0
+
+
+async def demo(settings: Settings) -> int:
+    await db.migrate(settings.database_url)
+    await db.open_db(settings.database_url)
+    try:
+        result = await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=True)
+    finally:
+        await db.close_db()
+    print(f"demo city loaded: {result.cells} cells ({result.boundary_source}), {result.people} staff; "
+          f"their API tokens are in {result.tokens_file} (readable by you only)")
+    return 0
+
+
+async def user_add(settings: Settings, role: str, name: str, grids: list[str]) -> int:
+    bad = [g for g in grids if not g.isdigit() or len(g) not in CODE_LENGTHS.values()]
+    if bad:
+        print(f"gridline: not grid codes: {', '.join(bad)}")
+        return 2
+    await db.migrate(settings.database_url)
+    await db.open_db(settings.database_url)
+    try:
+        unknown = [g for g in grids if not await Region.exists(code=g)]
+        if unknown:
+            print(f"gridline: unknown grid codes (load the city first?): {', '.join(unknown)}")
+            return 2
+        token = new_token()
+        user = await User.create(name=name, role=role, token_hash=hash_token(token))
+        await UserGrid.bulk_create([UserGrid(user=user, grid_code=g) for g in grids])
+    finally:
+        await db.close_db()
+    print(f"user {user.id} ({role}) {name} created. API token — shown once, store it now:\n{token}")
+    return 0
+
+
+async def audit_verify(settings: Settings) -> int:
+    await db.open_db(settings.database_url)
+    broken = 0
+    try:
+        async for item in verify_all():
+            if isinstance(item, Break):
+                broken += 1
+                print(f"BROKEN case {item.case_no} at event {item.seq}: {item.reason}")
+            else:
+                print(item)
+    finally:
+        await db.close_db()
+    return 1 if broken else 0

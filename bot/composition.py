@@ -1,0 +1,69 @@
+"""Building the domain's collaborators from settings and the database (used by the app factory)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from bot.metrics import Metrics
+from bot.storage.base import KeyValueStore
+from intake.cases.context import CaseContext, Clock, utc_now
+from intake.grid.store import GridService
+from intake.sla.calendar import WorkCalendar
+from intake.sla.deadlines import SlaPolicy
+from intake.sla.sweeper import sweep
+from intake.taxonomy.catalog import Catalog
+from intake.taxonomy.store import TaxonomyStore
+from nlp.keyword import KeywordClassifier
+from nlp.types import LabelTerms
+from notify.types import Notifier
+
+log = logging.getLogger("gridline.app")
+SWEEP_LOCK = "lock:sla-sweep"
+
+
+def build_classifier(catalog: Catalog, places: list[str]) -> KeywordClassifier:
+    labels = [LabelTerms(c.code, (c.name_zh, c.name_en), c.synonyms) for c in catalog.leaves()]
+    return KeywordClassifier(labels, places=places)
+
+
+async def build_context(notifier: Notifier, clock: Clock | None = None) -> CaseContext:
+    taxonomy = TaxonomyStore(Catalog.load())
+    await taxonomy.seed()
+    await taxonomy.refresh()
+    grid = await GridService.from_db()
+    classifier = build_classifier(taxonomy.catalog, grid.gazetteer.names())
+    # Load jieba's dictionaries now, not on the first resident's message.
+    classifier.classify("预热")
+    grid.gazetteer.best("预热")
+    sla = SlaPolicy(WorkCalendar.load())
+    return CaseContext(taxonomy, grid, classifier, notifier, sla, clock or utc_now)
+
+
+async def refresh_taxonomy(ctx: CaseContext) -> None:
+    """Pick up taxonomy versions published by any process, and retrain the keyword matcher on them."""
+    if await ctx.taxonomy.refresh():
+        ctx.classifier = build_classifier(ctx.taxonomy.catalog, ctx.grid.gazetteer.names())
+
+
+async def sweep_forever(ctx: CaseContext, kv: KeyValueStore, metrics: Metrics, interval: float) -> None:
+    """Every ``interval`` seconds, one process (whoever holds the lock) runs the SLA sweep."""
+    me = uuid.uuid4().hex
+    while True:
+        try:
+            if await kv.set_if_absent(SWEEP_LOCK, me, ttl_seconds=interval * 2):
+                try:
+                    result = await sweep(ctx)
+                    if result.supervised:
+                        metrics.sweeps.labels("any").inc(result.supervised)
+                        log.info("sla sweep", extra={"supervised": result.supervised,
+                                                     "escalated": result.escalated})
+                finally:
+                    await kv.compare_and_delete(SWEEP_LOCK, me)
+            await refresh_taxonomy(ctx)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the loop must outlive a database hiccup
+            log.exception("sla sweep failed")
+        await asyncio.sleep(interval)

@@ -1,0 +1,58 @@
+"""Loading the demo city (Shenzhen 大鹏新区) with its departments and named demo staff."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tortoise.transactions import in_transaction
+
+from bot.auth import hash_token, new_token
+from intake.grid.demo import build_demo_city, find_geo_dir
+from intake.grid.store import store_city
+from intake.store.models import Region, User, UserGrid
+
+log = logging.getLogger("gridline.demo")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLoad:
+    cells: int
+    people: int
+    boundary_source: str
+    tokens_file: Path
+
+
+async def is_empty() -> bool:
+    return not await Region.exists()
+
+
+async def load_demo(geo_dir: Path | None, tokens_file: Path, *, replace: bool) -> DemoLoad:
+    """Write the demo city; demo staff get fresh tokens, written to ``tokens_file`` (mode 0600)."""
+    city = build_demo_city(find_geo_dir(geo_dir))
+    tokens: list[dict[str, object]] = []
+    async with in_transaction():
+        await store_city(city, replace=replace)
+        await User.filter(origin="demo").delete()
+        for person in city.people:
+            token = new_token()
+            user = await User.create(name=person.name, role=person.role, token_hash=hash_token(token),
+                                     phone=person.phone, origin="demo")
+            await UserGrid.bulk_create([UserGrid(user=user, grid_code=g) for g in person.grids])
+            tokens.append({"user_id": user.id, "name": person.name, "role": person.role,
+                           "grids": list(person.grids[:3]) + (["…"] if len(person.grids) > 3 else []),
+                           "token": token})
+    _write_private(tokens_file, json.dumps(tokens, ensure_ascii=False, indent=1))
+    log.info("demo city loaded", extra={"cells": len(city.cells), "people": len(city.people),
+                                        "boundary": city.boundary_source, "tokens_file": str(tokens_file)})
+    return DemoLoad(len(city.cells), len(city.people), city.boundary_source, tokens_file)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)

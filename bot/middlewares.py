@@ -1,0 +1,89 @@
+"""Cross-cutting concerns: request ids and logging, metrics, authentication, error translation.
+
+Views stay thin: they raise domain errors and this module turns them into
+HTTP answers with a JSON body ``{"error": code, "message": ..., "details": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from pydantic import ValidationError
+
+from bot import logs
+from bot.auth import Unauthorized, authenticate
+from bot.keys import METRICS
+from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
+
+log = logging.getLogger("gridline.http")
+STATUS = {NotFound: 404, Invalid: 400, Forbidden: 403, IllegalTransition: 409, Conflict: 409}
+
+
+def error_body(status: int, code: str, message: str, details: object = None) -> web.Response:
+    body = {"error": code, "message": message}
+    if details:
+        body["details"] = details  # type: ignore[assignment]
+    return web.json_response(body, status=status)
+
+
+@web.middleware
+async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
+    rid = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+    token = logs.request_id.set(rid)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        response.headers["X-Request-Id"] = rid
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        elapsed = time.perf_counter() - started
+        route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+        metrics = request.app[METRICS]
+        metrics.requests.labels(request.method, route, str(status)).inc()
+        metrics.latency.labels(route).observe(elapsed)
+        log.info("request", extra={"method": request.method, "path": request.path, "status": status,
+                                   "ms": round(elapsed * 1000, 2)})
+        logs.request_id.reset(token)
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except DomainError as exc:
+        return error_body(STATUS.get(type(exc), 400), exc.code, exc.message, exc.details)
+    except ValidationError as exc:
+        problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        return error_body(400, "invalid", "the request body is not valid", problems)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return error_body(400, "invalid_json", "the request body is not valid UTF-8 JSON")
+    except Unauthorized as exc:
+        response = error_body(401, "unauthorized", str(exc))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="gridline"'
+        return response
+    except web.HTTPRequestEntityTooLarge:
+        return error_body(413, "too_large", "the request body is too large")
+    except web.HTTPException as exc:
+        if exc.status >= 400 and exc.content_type != "application/json":
+            return error_body(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+        raise
+    except Exception:
+        log.exception("unhandled error")
+        return error_body(500, "internal", "internal error; quote the X-Request-Id when reporting it")
+
+
+@web.middleware
+async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith("/admin/"):
+        request["actor"] = await authenticate(request)
+    return await handler(request)

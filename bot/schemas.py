@@ -1,0 +1,92 @@
+"""Request bodies of the admin API, validated with pydantic at the boundary."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from intake.errors import Invalid
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ReportBody(Strict):
+    channel: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_.-]+$")
+    reporter: str = Field(min_length=1, max_length=128)
+    description: str = Field(min_length=1, max_length=2000)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lng: float | None = Field(default=None, ge=-180, le=180)
+    datum: Literal["wgs84", "gcj02"] = "wgs84"
+    address: str | None = Field(default=None, max_length=300)
+    category: str | None = Field(default=None, max_length=16)
+    photos: list[str] = Field(default_factory=list, max_length=9)
+
+    @field_validator("photos")
+    @classmethod
+    def _photo_refs(cls, value: list[str]) -> list[str]:
+        if any(not p or len(p) > 500 for p in value):
+            raise ValueError("each photo reference must be 1–500 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> ReportBody:
+        if (self.lat is None) != (self.lng is None):
+            raise ValueError("lat and lng go together")
+        return self
+
+
+class ActionBody(Strict):
+    action: str = Field(min_length=1, max_length=32)
+    note: str | None = Field(default=None, max_length=2000)
+    attachments: list[str] = Field(default_factory=list, max_length=9)
+    user_id: int | None = None
+    department: str | None = Field(default=None, max_length=64)
+    category: str | None = Field(default=None, max_length=16)
+    into: str | None = Field(default=None, max_length=32)
+    hours: float | None = None
+    channel: str | None = Field(default=None, max_length=32)
+    reporter: str | None = Field(default=None, max_length=128)
+
+    def params(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"action", "note", "attachments"}, exclude_none=True)
+
+
+class CategoryBody(Strict):
+    code: str = Field(pattern=r"^\d{2}(\d{3})?$")
+    parent: str = Field(pattern=r"^\d{2}$")
+    name_zh: str = Field(min_length=1, max_length=60)
+    name_en: str = Field(min_length=1, max_length=100)
+    severity: Literal["red", "yellow", "blue"] = "blue"
+    time_limit_hours: int | None = Field(default=None, gt=0, le=24 * 90)
+    handler: Literal["self", "community", "department"] = "community"
+    department: str | None = None
+    self_handle: bool = False
+    synonyms: list[str] = Field(default_factory=list, max_length=50)
+
+
+class CategoryPatch(Strict):
+    name_zh: str | None = Field(default=None, min_length=1, max_length=60)
+    name_en: str | None = Field(default=None, min_length=1, max_length=100)
+    parent: str | None = Field(default=None, pattern=r"^\d{2}$")
+    severity: Literal["red", "yellow", "blue"] | None = None
+    time_limit_hours: int | None = Field(default=None, gt=0, le=24 * 90)
+    handler: Literal["self", "community", "department"] | None = None
+    department: str | None = None
+    self_handle: bool | None = None
+    synonyms: list[str] | None = Field(default=None, max_length=50)
+    retired: bool | None = None
+    successor: str | None = None
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object; anything else is a 400."""
+    if not request.can_read_body:
+        raise Invalid("a JSON body is required")
+    body = await request.json()
+    if not isinstance(body, dict):
+        raise Invalid("the body must be a JSON object")
+    return body

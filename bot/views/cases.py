@@ -1,0 +1,91 @@
+"""Admin API for cases: open (for channels and tests), list, read, act."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.auth import actor
+from bot.keys import CASES, METRICS
+from bot.schemas import ActionBody, ReportBody, json_object
+from bot.views import serialize
+from bot.views.common import flag, lang, page
+from intake.cases import repo
+from intake.cases.intake import open_case
+from intake.cases.model import ActionRequest, NewReport
+from intake.cases.numbers import parse_case_no
+from intake.cases.repo import CaseFilter
+from intake.cases.states import Role
+from intake.cases.workflow import act
+from intake.errors import NotFound
+from intake.grid.model import Datum
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/admin/v1/reports")
+async def create_report(request: web.Request) -> web.Response:
+    actor(request, Role.ADMIN, Role.DISPATCHER)
+    body = ReportBody.model_validate(await json_object(request))
+    ctx = request.app[CASES]
+    report = NewReport(channel=body.channel, reporter=body.reporter, description=body.description,
+                       lng=body.lng, lat=body.lat, datum=Datum(body.datum), address=body.address,
+                       category=body.category, photos=tuple(body.photos))
+    opened = await open_case(ctx, report)
+    request.app[METRICS].cases_opened.labels(body.channel, str(opened.assignee is not None)).inc()
+    language = lang(request)
+    case = opened.case
+    return web.json_response({
+        "case_no": case.case_no, "status": case.status,
+        "category": serialize.category_ref(ctx, case.category_code, language),
+        "grid": serialize.grid_ref(ctx, case.grid_code), "severity": case.severity,
+        "deadline": case.deadline_at.isoformat(), "confidence": case.confidence,
+        "assignee": {"user_id": case.assignee_user_id},
+        "duplicates": [serialize.duplicate(c) for c in opened.duplicates],
+    }, status=201)
+
+
+@routes.get("/admin/v1/cases")
+async def list_cases(request: web.Request) -> web.Response:
+    who = actor(request)
+    number, size = page(request)
+    q = request.query
+    assignee = int(q["assignee"]) if q.get("assignee", "").isdigit() else None
+    flt = CaseFilter(status=q.get("status"), grid=q.get("grid"), category=q.get("category"),
+                     reporter=q.get("reporter"), overdue=flag(request, "overdue"), text=q.get("text"),
+                     assignee=assignee)
+    ctx = request.app[CASES]
+    now = ctx.clock()
+    total, rows = await repo.search(who, flt, now, (number - 1) * size, size)
+    language = lang(request)
+    return web.json_response({"total": total, "page": number, "per_page": size,
+                              "items": [serialize.case_summary(ctx, c, who, language, now) for c in rows]})
+
+
+@routes.get("/admin/v1/cases/{case_no}")
+async def get_case(request: web.Request) -> web.Response:
+    who = actor(request)
+    case_no = _case_no(request)
+    case = await repo.get(case_no)
+    if not who.covers(case.grid_code) and case.assignee_user_id != who.user_id:
+        raise NotFound(f"no case {case_no}")
+    ctx = request.app[CASES]
+    events, co = await repo.events(case_no), await repo.co_reporters(case_no)
+    return web.json_response(serialize.case_detail(ctx, case, who, lang(request), ctx.clock(), events, co))
+
+
+@routes.post("/admin/v1/cases/{case_no}/actions")
+async def post_action(request: web.Request) -> web.Response:
+    who = actor(request)
+    body = ActionBody.model_validate(await json_object(request))
+    ctx = request.app[CASES]
+    req = ActionRequest(body.action, body.note, tuple(body.attachments), body.params())
+    case = await act(ctx, _case_no(request), who, req)
+    request.app[METRICS].case_actions.labels(body.action).inc()
+    return web.json_response(serialize.case_summary(ctx, case, who, lang(request), ctx.clock()))
+
+
+def _case_no(request: web.Request) -> str:
+    case_no = parse_case_no(request.match_info["case_no"])
+    if case_no is None:
+        raise NotFound("no such case number (check the digits)")
+    return case_no

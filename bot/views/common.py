@@ -1,0 +1,37 @@
+"""Small helpers shared by the admin views."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.i18n import pick
+from intake.errors import Invalid
+
+MAX_PER_PAGE = 100
+
+
+def lang(request: web.Request) -> str:
+    return pick(request.query.get("lang") or request.headers.get("Accept-Language"))
+
+
+def page(request: web.Request) -> tuple[int, int]:
+    """``(page, per_page)`` from the query, 1-based, bounded."""
+    try:
+        number = int(request.query.get("page", "1"))
+        size = int(request.query.get("per_page", "20"))
+    except ValueError:
+        raise Invalid("page and per_page must be whole numbers") from None
+    if number < 1 or not 1 <= size <= MAX_PER_PAGE:
+        raise Invalid(f"page must be ≥ 1 and per_page within 1–{MAX_PER_PAGE}")
+    return number, size
+
+
+def flag(request: web.Request, name: str) -> bool | None:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("1", "true", "yes"):
+        return True
+    if raw.lower() in ("0", "false", "no"):
+        return False
+    raise Invalid(f"{name} must be true or false")

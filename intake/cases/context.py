@@ -1,0 +1,29 @@
+"""The collaborators every case use-case needs, bundled once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from intake.grid.store import GridService
+from intake.sla.deadlines import SlaPolicy
+from intake.taxonomy.store import TaxonomyStore
+from nlp.types import Classifier
+from notify.types import Notifier
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class CaseContext:
+    taxonomy: TaxonomyStore
+    grid: GridService
+    classifier: Classifier
+    notifier: Notifier
+    sla: SlaPolicy
+    clock: Clock = utc_now

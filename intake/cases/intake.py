@@ -1,0 +1,137 @@
+"""The intake use-case: one report in, one case out — classified, placed, timed and routed.
+
+Self-handle categories (自处清单) in a cell that has a worker are registered and
+dispatched to that worker at once (点对点); everything else waits in the
+dispatcher's queue in state 上报.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from intake.audit import GENESIS
+from intake.cases import notices, repo
+from intake.cases.context import CaseContext
+from intake.cases.events import next_event
+from intake.cases.model import SYSTEM, Actor, NewReport
+from intake.cases.numbers import format_case_no
+from intake.cases.states import Role, Status
+from intake.duplicates import DEFAULT_RADIUS_M, Candidate, Probe, find
+from intake.errors import Invalid
+from intake.grid.geodesy import to_wgs84
+from intake.grid.model import Cell
+from intake.sla.calendar import to_shanghai
+from intake.store.models import Case, CaseEvent, User
+from intake.taxonomy.catalog import Category, Severity
+from nlp.types import Prediction
+
+MAX_DESCRIPTION = 2000
+FALLBACK_DISTRICT = "000000"
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    case: Case
+    category: Category | None
+    grid: Cell | None
+    duplicates: list[Candidate]
+    assignee: User | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    code: str | None
+    lng: float | None
+    lat: float | None
+
+
+async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
+    description = report.description.strip()
+    if not description or len(description) > MAX_DESCRIPTION:
+        raise Invalid(f"description must be 1–{MAX_DESCRIPTION} characters")
+    now = ctx.clock()
+    prediction = ctx.classifier.classify(description)
+    category, confidence, model = _classify(ctx, report, prediction)
+    placed = _place(ctx, report)
+    severity = _severity(category, prediction)
+    limit = category.limit_hours if category and severity is category.severity else severity.default_hours
+    case = await _new_case(ctx, report, now, category, placed, severity, float(limit), confidence, model)
+    reporter = Actor(ref=f"{report.channel}:{report.reporter}", name=report.reporter, role=Role.RESIDENT)
+    events = [next_event(case, action="open", to_status=Status.REPORTED, actor=reporter, at=now,
+                         attachments=report.photos, data={"confidence": confidence, "classifier": model})]
+    assignee = await _route(ctx, case, category, events, now)
+    duplicates = await _duplicates(ctx, case, category, now)
+    await repo.insert(case, events)
+    leaf = ctx.grid.index.find(case.grid_code) if case.grid_code else None
+    await ctx.notifier.publish(notices.to_residents(case, "open", (), None)
+                               + (notices.to_worker(case, case.grid_code) if assignee else []))
+    return Opened(case, category, leaf, duplicates, assignee)
+
+
+def _classify(ctx: CaseContext, report: NewReport, prediction: Prediction) -> tuple[Category | None, float, str]:
+    catalog = ctx.taxonomy.catalog
+    if report.category:
+        chosen = catalog.find(report.category)
+        if chosen is None or not chosen.is_leaf:
+            raise Invalid(f"unknown category {report.category!r}")
+        return catalog.resolve(chosen.code), 1.0, "reporter"
+    found = catalog.find(prediction.code) if prediction.code else None
+    if found is None or not found.is_leaf:
+        return None, prediction.confidence, prediction.model
+    return catalog.resolve(found.code), prediction.confidence, prediction.model
+
+
+def _place(ctx: CaseContext, report: NewReport) -> _Placed:
+    if report.lng is not None and report.lat is not None:
+        lng, lat = to_wgs84(report.lng, report.lat, report.datum)
+        hit = ctx.grid.index.locate(lng, lat)
+        return _Placed(hit.code if hit else None, lng, lat)
+    match = ctx.grid.match_address(report.address or "") or ctx.grid.match_address(report.description)
+    return _Placed(match.code if match else None, None, None)
+
+
+def _severity(category: Category | None, prediction: Prediction) -> Severity:
+    """The category's severity, raised to red when the text speaks of danger to life."""
+    base = category.severity if category else Severity.BLUE
+    return Severity.RED if prediction.severity_hint == "red" else base
+
+
+async def _new_case(ctx: CaseContext, report: NewReport, now: datetime, category: Category | None,
+                    placed: _Placed, severity: Severity, limit: float, confidence: float, model: str) -> Case:
+    district = ctx.grid.district_of(placed.code) or FALLBACK_DISTRICT
+    local_day = to_shanghai(now).date()
+    serial = await repo.next_serial(district, f"{local_day:%Y%m%d}")
+    return Case(
+        case_no=format_case_no(district, local_day, serial), status=Status.REPORTED, channel=report.channel,
+        reporter=report.reporter, description=report.description.strip(), address=report.address,
+        lat=placed.lat, lng=placed.lng, grid_code=placed.code,
+        category_code=category.code if category else None, taxonomy_version=ctx.taxonomy.version,
+        confidence=round(confidence, 4), classifier=model, severity=str(severity), limit_hours=limit,
+        photos=list(report.photos), opened_at=now, deadline_at=ctx.sla.deadline(now, limit, str(severity)),
+        last_seq=0, last_hash=GENESIS, updated_at=now,
+    )
+
+
+async def _route(ctx: CaseContext, case: Case, category: Category | None, events: list[CaseEvent],
+                 now: datetime) -> User | None:
+    if category is None or not category.self_handle or case.grid_code is None:
+        return None
+    worker = await ctx.grid.worker_for(case.grid_code)
+    if worker is None:
+        return None
+    events.append(next_event(case, action="register", to_status=Status.REGISTERED, actor=SYSTEM, at=now,
+                             note="self-handle list", from_status=Status.REPORTED))
+    events.append(next_event(case, action="dispatch", to_status=Status.DISPATCHED, actor=SYSTEM, at=now,
+                             data={"assignee_user_id": worker.id}, from_status=Status.REGISTERED))
+    case.status, case.assignee_user_id = Status.DISPATCHED, worker.id
+    return worker
+
+
+async def _duplicates(ctx: CaseContext, case: Case, category: Category | None, now: datetime) -> list[Candidate]:
+    if category is None:
+        return []
+    near = frozenset({case.grid_code, *ctx.grid.index.neighbours(case.grid_code)}) \
+        if case.grid_code and case.grid_code in ctx.grid.index else frozenset()
+    radius = float(category.duplicate_radius_m or DEFAULT_RADIUS_M)
+    return await find(Probe(category.code, case.description, near, case.lng, case.lat, radius), now)

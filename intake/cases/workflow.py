@@ -1,0 +1,216 @@
+"""Every step after intake: 核实, 立案, 派遣, 处置, 核查, 结案 and the side paths.
+
+``act`` loads the case, asks :mod:`intake.cases.states` whether the step is
+legal, applies the step's own effect, appends one event to the chain and
+writes both with an optimistic guard, so two people acting at once cannot
+both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from intake.cases import notices, repo
+from intake.cases.context import CaseContext
+from intake.cases.events import next_event
+from intake.cases.model import ActionRequest, Actor
+from intake.cases.states import Role, Status, check
+from intake.errors import Forbidden, IllegalTransition, Invalid, NotFound
+from intake.store.models import Case, CoReporter, Department, User
+from notify.types import Notification
+
+MAX_NOTE = 2000
+MAX_EXTENSION_HOURS = 720
+
+
+@dataclass(slots=True)
+class Step:
+    """What one action does beyond the status change; effects fill it in."""
+
+    ctx: CaseContext
+    case: Case
+    actor: Actor
+    request: ActionRequest
+    now: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    co_reporters: list[CoReporter] = field(default_factory=list)
+    also: list[tuple[Case, str, dict[str, Any]]] = field(default_factory=list)
+    notices: list[Notification] = field(default_factory=list)
+
+    def param(self, name: str) -> Any:
+        value = self.request.params.get(name)
+        if value is None or value == "":
+            raise Invalid(f"{self.request.action} needs {name!r}")
+        return value
+
+
+Effect = Callable[[Step], Awaitable[None]]
+
+
+async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionRequest) -> Case:
+    if request.note and len(request.note) > MAX_NOTE:
+        raise Invalid(f"note longer than {MAX_NOTE} characters")
+    case = await repo.get(case_no)
+    _check_scope(case, actor, request.action)
+    target = check(Status(case.status), request.action, actor.role, request.note)
+    step = Step(ctx, case, actor, request, ctx.clock())
+    before, expected_seq = case.status, case.last_seq
+    await EFFECTS.get(request.action, _nothing)(step)
+    case.status = str(step.data.pop("_status", target))
+    case.updated_at = step.now
+    event = next_event(case, action=request.action, to_status=case.status, actor=actor, at=step.now,
+                       note=request.note, attachments=request.attachments, data=step.data, from_status=before)
+    await repo.save_step(case, expected_seq, [event], step.co_reporters)
+    for other, action, data in step.also:
+        await _follow_up(ctx, other, action, data, actor, step.now)
+    co = await repo.co_reporters(case.case_no)
+    await ctx.notifier.publish(notices.to_residents(case, request.action, co, request.note) + step.notices)
+    return case
+
+
+def _check_scope(case: Case, actor: Actor, action: str) -> None:
+    if actor.role is Role.RESIDENT:
+        if action == "second":
+            return  # seconding (附议) is acting on someone else's report by design
+        if actor.ref != f"{case.channel}:{case.reporter}":
+            raise NotFound(f"no case {case.case_no}")  # never confirm that someone else's case exists
+        return
+    assigned = actor.user_id is not None and case.assignee_user_id == actor.user_id
+    if not (actor.covers(case.grid_code) or assigned):
+        raise NotFound(f"no case {case.case_no}")
+    if actor.role is Role.WORKER and action in ("accept", "handle", "return", "request_extension") \
+            and case.assignee_user_id is not None and not assigned:
+        raise Forbidden(f"case {case.case_no} is assigned to someone else")
+
+
+async def _nothing(step: Step) -> None:
+    return None
+
+
+async def _dispatch(step: Step) -> None:
+    case, params = step.case, step.request.params
+    if params.get("user_id") is not None:
+        user = await User.get_or_none(id=int(params["user_id"]), active=True)
+        if user is None or user.role != "worker":
+            raise Invalid("user_id must name an active worker")
+        case.assignee_user_id, case.assignee_department = user.id, None
+    elif params.get("department"):
+        if not await Department.exists(code=str(params["department"])):
+            raise Invalid(f"unknown department {params['department']!r}")
+        case.assignee_user_id, case.assignee_department = None, str(params["department"])
+    else:
+        raise Invalid("dispatch needs 'user_id' or 'department'")
+    step.data.update(assignee_user_id=case.assignee_user_id, department=case.assignee_department)
+    step.notices += notices.to_worker(case, case.grid_code)
+
+
+async def _return(step: Step) -> None:
+    step.data["previous_assignee"] = step.case.assignee_user_id or step.case.assignee_department
+    step.case.assignee_user_id = step.case.assignee_department = None
+
+
+async def _close(step: Step) -> None:
+    step.case.closed_at = step.now
+
+
+async def _reopen(step: Step) -> None:
+    case = step.case
+    case.closed_at, case.escalation_level, case.reopen_count = None, 0, case.reopen_count + 1
+    case.opened_at = step.now  # the clock starts again for the reopened work
+    case.deadline_at = step.ctx.sla.deadline(step.now, case.limit_hours, case.severity)
+
+
+async def _suspend(step: Step) -> None:
+    step.case.resume_status, step.case.suspended_at = step.case.status, step.now
+
+
+async def _resume(step: Step) -> None:
+    case = step.case
+    if case.resume_status is None or case.suspended_at is None:
+        raise IllegalTransition("case has no state to resume to")
+    paused = step.now - case.suspended_at
+    case.deadline_at += paused  # time spent suspended does not count against the handler
+    step.data.update(paused_seconds=int(paused.total_seconds()), _status=case.resume_status)
+    case.resume_status = case.suspended_at = None
+
+
+async def _merge(step: Step) -> None:
+    target_no = str(step.param("into"))
+    if target_no == step.case.case_no:
+        raise Invalid("a case cannot be merged into itself")
+    target = await repo.get(target_no)
+    if Status(target.status).is_final:
+        raise IllegalTransition(f"case {target_no} is {target.status}; merge into an open case")
+    step.case.merged_into = target_no
+    step.data["into"] = target_no
+    step.also.append((target, "second", {"channel": step.case.channel, "reporter": step.case.reporter,
+                                         "merged_from": step.case.case_no}))
+
+
+async def _second(step: Step) -> None:
+    channel, reporter = str(step.param("channel")), str(step.param("reporter"))
+    step.co_reporters.append(CoReporter(case_no=step.case.case_no, channel=channel, reporter=reporter,
+                                        created_at=step.now))
+    step.data.update(channel=channel, reporter=reporter)
+
+
+async def _request_extension(step: Step) -> None:
+    hours = _hours(step.param("hours"))
+    step.case.extension_request = {"hours": hours, "by": step.actor.ref, "at": step.now.isoformat()}
+    step.data["hours"] = hours
+
+
+async def _approve_extension(step: Step) -> None:
+    pending = step.case.extension_request
+    if not pending:
+        raise IllegalTransition("no extension request is pending")
+    case = step.case
+    case.deadline_at = step.ctx.sla.extend(case.deadline_at, float(pending["hours"]), case.severity)
+    case.extension_request, case.escalation_level = None, 0
+    step.data.update(hours=pending["hours"], deadline=case.deadline_at.isoformat())
+
+
+async def _deny_extension(step: Step) -> None:
+    if not step.case.extension_request:
+        raise IllegalTransition("no extension request is pending")
+    step.case.extension_request = None
+
+
+async def _reclassify(step: Step) -> None:
+    catalog = step.ctx.taxonomy.catalog
+    code = str(step.param("category"))
+    found = catalog.find(code)
+    if found is None or not found.is_leaf or found.retired:
+        raise Invalid(f"unknown or retired category {code!r}")
+    step.data.update(before=step.case.category_code, after=code, taxonomy_version=step.ctx.taxonomy.version)
+    step.case.category_code, step.case.taxonomy_version = code, step.ctx.taxonomy.version
+
+
+def _hours(value: Any) -> float:
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        raise Invalid("hours must be a number") from None
+    if not 0 < hours <= MAX_EXTENSION_HOURS:
+        raise Invalid(f"hours must be in (0, {MAX_EXTENSION_HOURS}]")
+    return hours
+
+
+async def _follow_up(ctx: CaseContext, case: Case, action: str, data: dict[str, Any], actor: Actor,
+                     now: datetime) -> None:
+    """A step another step causes on a second case (the target of a merge)."""
+    expected = case.last_seq
+    co = [CoReporter(case_no=case.case_no, channel=data["channel"], reporter=data["reporter"], created_at=now)]
+    event = next_event(case, action=action, to_status=case.status, actor=actor, at=now, data=data)
+    case.updated_at = now
+    await repo.save_step(case, expected, [event], co)
+
+
+EFFECTS: dict[str, Effect] = {
+    "dispatch": _dispatch, "return": _return, "close": _close, "reopen": _reopen, "suspend": _suspend,
+    "resume": _resume, "merge": _merge, "second": _second, "request_extension": _request_extension,
+    "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
+}

@@ -1,0 +1,136 @@
+"""Shared fixtures: one database per backend (SQLite file, real PostgreSQL), a demo city, a clock.
+
+PostgreSQL and Redis are real servers. Outside CI a missing server skips the
+tests that need it; with ``CI=true`` it fails them, so CI can never go green
+without having exercised both.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+from redis.asyncio import Redis
+
+from bot.composition import build_context
+from bot.demo import load_demo
+from intake.cases.context import CaseContext
+from intake.store import db
+from notify.recording import RecordingNotifier
+
+PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def unavailable(what: str, exc: BaseException) -> None:
+    """Skip locally, fail in CI."""
+    message = f"{what} is not reachable: {exc!r}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: required)", pytrace=False)
+    pytest.skip(message)
+
+
+@dataclass
+class FakeClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+# A Wednesday morning in Shanghai, clear of holidays.
+T0 = datetime(2026, 11, 18, 1, 0, tzinfo=UTC)
+
+
+async def _postgres_url() -> AsyncIterator[str]:
+    name = f"gridline_test_{os.getpid()}"
+    try:
+        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+        unavailable("PostgreSQL", exc)
+        raise  # unreachable: unavailable() raises
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A migrated database with the demo city loaded; yields its URL. Tests share it and
+    keep apart by using their own reporters (the event log is append-only, so nothing is wiped)."""
+    if request.param == "sqlite":
+        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        gen = None
+    else:
+        gen = _postgres_url()
+        url = await gen.__anext__()
+    await db.migrate(url)
+    await db.open_db(url)
+    await load_demo(None, tmp_path_factory.mktemp("tokens") / "tokens.json", replace=True)
+    yield url
+    await db.close_db()
+    if gen is not None:
+        with pytest.raises(StopAsyncIteration):
+            await gen.__anext__()
+
+
+@pytest.fixture(scope="session")
+async def redis_url() -> AsyncIterator[str]:
+    client: Redis = Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        await client.ping()
+    except Exception as exc:  # any connection failure
+        unavailable("Redis", exc)
+    finally:
+        await client.aclose()
+    yield REDIS_URL
+
+
+@dataclass
+class Services:
+    """The domain's collaborators for one backend, built once (jieba and the grid index are slow to load)."""
+
+    url: str
+    ctx: CaseContext
+    clock: FakeClock
+    sent: RecordingNotifier
+
+
+@pytest.fixture(scope="session")
+async def services(database: str) -> Services:
+    clock, sent = FakeClock(T0), RecordingNotifier()
+    ctx = await build_context(sent, clock)
+    return Services(database, ctx, clock, sent)
+
+
+@pytest.fixture
+def svc(services: Services) -> Services:
+    """The session's services with the clock back at ``T0``."""
+    services.clock.now = T0
+    return services
+
+
+@pytest.fixture
+def uid() -> str:
+    """A short unique id, so tests sharing a database never see each other's cases."""
+    return uuid.uuid4().hex[:12]
