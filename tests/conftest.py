@@ -16,7 +16,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from redis.asyncio import Redis
+from redis import Redis
 
 from bot.composition import build_context
 from bot.demo import load_demo
@@ -95,15 +95,16 @@ async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 
 
 @pytest.fixture(scope="session")
-async def redis_url() -> AsyncIterator[str]:
-    client: Redis = Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+def redis_url() -> str:
+    """A reachable Redis (synchronous, so async fixtures can ask for it with ``getfixturevalue``)."""
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=3)
     try:
-        await client.ping()
+        client.ping()
     except Exception as exc:  # any connection failure
         unavailable("Redis", exc)
     finally:
-        await client.aclose()
-    yield REDIS_URL
+        client.close()
+    return REDIS_URL
 
 
 @dataclass

@@ -1,0 +1,71 @@
+"""The state machine table, checked exhaustively."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from intake.cases.states import ACTIONS, RULES, Role, Status, allowed_actions, check, rule_for
+from intake.errors import Forbidden, IllegalTransition, Invalid
+
+PAIRS = [(a, s) for a, s in itertools.product(sorted(ACTIONS), Status)]
+
+
+@pytest.mark.parametrize(("action", "status"), PAIRS)
+def test_every_action_from_every_status(action: str, status: Status) -> None:
+    rule = RULES[action]
+    role = sorted(rule.roles)[0]
+    if status in rule.sources:
+        target = check(status, action, role, note="because")
+        assert target == (rule.target or status)
+    else:
+        with pytest.raises(IllegalTransition) as info:
+            check(status, action, role, note="because")
+        assert info.value.details["status"] == status
+
+
+@pytest.mark.parametrize(("action", "role"), list(itertools.product(sorted(ACTIONS), Role)))
+def test_every_action_for_every_role(action: str, role: Role) -> None:
+    rule = RULES[action]
+    status = sorted(rule.sources)[0]
+    if role in rule.roles:
+        check(status, action, role, note="because")
+    else:
+        with pytest.raises(Forbidden):
+            check(status, action, role, note="because")
+
+
+def test_the_main_road() -> None:
+    road = ["verify", "register", "dispatch", "accept", "handle", "check", "close"]
+    status = Status.REPORTED
+    for action in road:
+        status = check(status, action, Role.ADMIN, note="ok")
+    assert status is Status.CLOSED and status.is_final
+
+
+def test_notes_are_required_where_a_reason_matters() -> None:
+    for action in ("reject", "return", "handle", "suspend", "reopen", "redo"):
+        rule = RULES[action]
+        with pytest.raises(Invalid):
+            check(sorted(rule.sources)[0], action, sorted(rule.roles)[0], note="  ")
+
+
+def test_unknown_action_lists_the_allowed_ones() -> None:
+    with pytest.raises(Invalid) as info:
+        rule_for("teleport")
+    assert "close" in info.value.details["allowed"]  # type: ignore[operator]
+    with pytest.raises(Invalid):
+        rule_for("open")  # only intake opens cases
+
+
+def test_allowed_actions_agree_with_check() -> None:
+    for status, role in itertools.product(Status, Role):
+        for action in allowed_actions(status, role):
+            check(status, action, role, note="x")
+
+
+def test_final_states_only_allow_comments_and_reopen() -> None:
+    for status in (Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
+        allowed = set(allowed_actions(status, Role.ADMIN))
+        assert allowed <= {"comment", "reopen"}

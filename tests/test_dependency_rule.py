@@ -1,0 +1,48 @@
+"""The dependency rule, checked on the source: bot → intake, nlp, notify; intake → only the types of
+nlp and notify; nlp and notify → nothing of ours."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OURS = ("bot", "intake", "nlp", "notify")
+ALLOWED = {
+    "bot": {"bot", "intake", "nlp", "notify"},
+    "intake": {"intake", "nlp.types", "notify.types"},
+    "nlp": {"nlp"},
+    "notify": {"notify"},
+}
+
+
+def imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+    return [name for name in found if name.split(".")[0] in OURS]
+
+
+def allowed(package: str, module: str) -> bool:
+    return any(module == ok or module.startswith(ok + ".") for ok in ALLOWED[package])
+
+
+@pytest.mark.parametrize("package", OURS)
+def test_package_imports_follow_the_rule(package: str) -> None:
+    offending = [f"{path.relative_to(ROOT)} imports {module}"
+                 for path in sorted((ROOT / package).rglob("*.py"))
+                 for module in imports(path) if not allowed(package, module)]
+    assert offending == []
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "x.py"
+    bad.write_text("from intake.cases import repo\nimport nlp.keyword\n", encoding="utf-8")
+    assert imports(bad) == ["intake.cases", "nlp.keyword"]
+    assert not allowed("nlp", "intake.cases") and not allowed("intake", "nlp.keyword")
