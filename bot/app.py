@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -17,12 +18,18 @@ from aiohttp import web
 from bot import middlewares
 from bot.composition import build_context, sweep_forever
 from bot.demo import is_empty, load_demo
-from bot.keys import CASES, KV, METRICS, RECORDER, SETTINGS
+from bot.keys import CASES, KV, METRICS, RECORDER, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.metrics import Metrics
 from bot.settings import Mode, Settings
 from bot.storage.memory import MemoryStore
 from bot.storage.redis import RedisStore
 from bot.views import cases, grid, health, taxonomy
+from bot.wechat import WeChatConfig
+from bot.wechat import view as wechat_view
+from bot.wechat.draft import DraftStore
+from bot.wechat.handlers import build_router
+from bot.wechat.redelivery import Redelivery
+from bot.wechat.service import Dialogue
 from intake.cases.context import Clock
 from intake.store import db
 from notify.recording import RecordingNotifier
@@ -41,13 +48,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app[SETTINGS] = settings
     app[METRICS] = Metrics.create()
     app[RECORDER] = RecordingNotifier()
+    app[WECHAT] = wechat_config(settings)
+    app[TASKS] = set()
     app.cleanup_ctx.append(_storage)
     if own_database:
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
+    app.cleanup_ctx.append(_tasks)
     if sweeper:
         app.cleanup_ctx.append(_sweeper)
-    for module in (health, cases, grid, taxonomy):
+    for module in (health, cases, grid, taxonomy, wechat_view):
         app.add_routes(module.routes)
     return app
 
@@ -74,6 +84,8 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         if settings.effective_mode is Mode.SANDBOX and await is_empty():
             await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False)
         app[CASES] = await build_context(app[RECORDER], clock)
+        app[WECHAT_DIALOGUE] = Dialogue(app[CASES], DraftStore(app[KV]), build_router())
+        app[WECHAT_REDELIVERY] = Redelivery(app[KV])
         log.info("gridline ready", extra={"mode": str(settings.effective_mode),
                                           "database": settings.database_masked,
                                           "redis": "configured" if settings.redis_url else "absent",
@@ -81,6 +93,23 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         yield
 
     return services
+
+
+def wechat_config(settings: Settings) -> WeChatConfig:
+    """The account's credentials; in sandbox mode without them, a fresh token the simulator signs with."""
+    if settings.wechat_token is not None:
+        aes = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else None
+        return WeChatConfig(settings.wechat_token.get_secret_value(), settings.wechat_appid, aes)
+    return WeChatConfig(secrets.token_hex(16), "wxsandbox00000000", None)
+
+
+async def _tasks(app: web.Application) -> AsyncIterator[None]:
+    yield
+    # Let answers in flight finish (they may push a customer-service message), within reason.
+    running = app[TASKS]
+    pending = list(running)
+    if pending:
+        await asyncio.wait(pending, timeout=5)
 
 
 async def _sweeper(app: web.Application) -> AsyncIterator[None]:

@@ -39,6 +39,10 @@ async def authenticate(request: web.Request) -> Actor:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("missing bearer token")
     token = token.strip()
+    try:
+        token.encode()
+    except UnicodeEncodeError:  # undecodable header bytes arrive as surrogates, which cannot be hashed
+        raise Unauthorized("malformed bearer token") from None
     bootstrap = request.app[SETTINGS].admin_token
     if bootstrap is not None and hmac.compare_digest(token.encode(), bootstrap.get_secret_value().encode()):
         return Actor(ref="admin:bootstrap", name="bootstrap admin", role=Role.ADMIN)

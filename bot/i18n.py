@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import gettext
 import io
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+def _locale_dir() -> Path:
+    """``locale/`` beside the packages (a checkout), else where an installed wheel put it."""
+    for candidate in (Path(__file__).resolve().parent.parent / "locale", Path(sys.prefix) / "share/gridline/locale"):
+        if candidate.is_dir():
+            return candidate
+    return Path(sys.prefix) / "share/gridline/locale"
+
+
+LOCALE_DIR = _locale_dir()
 DOMAIN = "gridline"
 DEFAULT = "zh_CN"
 SUPPORTED = ("zh_CN", "en", "zh_HK")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.storage.base import KeyValueStore
+from bot.wechat import WeChatConfig
+from bot.wechat.redelivery import Redelivery
+from bot.wechat.service import Dialogue
 from intake.cases.context import CaseContext
 from notify.recording import RecordingNotifier
 
@@ -15,3 +20,7 @@ METRICS = web.AppKey("metrics", Metrics)
 KV = web.AppKey("kv", KeyValueStore)
 CASES = web.AppKey("cases", CaseContext)
 RECORDER = web.AppKey("recorder", RecordingNotifier)
+TASKS = web.AppKey("tasks", set[asyncio.Task[str]])
+WECHAT = web.AppKey("wechat", WeChatConfig)
+WECHAT_DIALOGUE = web.AppKey("wechat_dialogue", Dialogue)
+WECHAT_REDELIVERY = web.AppKey("wechat_redelivery", Redelivery)

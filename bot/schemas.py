@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from aiohttp import web
@@ -12,6 +13,24 @@ from intake.errors import Invalid
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # PostgreSQL cannot store NUL in text or jsonb; refuse it here on every backend alike.
+        if _has_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class ReportBody(Strict):
@@ -43,7 +62,7 @@ class ActionBody(Strict):
     action: str = Field(min_length=1, max_length=32)
     note: str | None = Field(default=None, max_length=2000)
     attachments: list[str] = Field(default_factory=list, max_length=9)
-    user_id: int | None = None
+    user_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     department: str | None = Field(default=None, max_length=64)
     category: str | None = Field(default=None, max_length=16)
     into: str | None = Field(default=None, max_length=32)
@@ -56,7 +75,7 @@ class ActionBody(Strict):
 
 
 class CategoryBody(Strict):
-    code: str = Field(pattern=r"^\d{2}(\d{3})?$")
+    code: str = Field(pattern=r"^\d{5}$")  # a leaf: two digits are a major, and majors are not added here
     parent: str = Field(pattern=r"^\d{2}$")
     name_zh: str = Field(min_length=1, max_length=60)
     name_en: str = Field(min_length=1, max_length=100)
@@ -81,12 +100,25 @@ class CategoryPatch(Strict):
     retired: bool | None = None
     successor: str | None = None
 
+    @field_validator("name_zh", "name_en", "severity", "handler", "self_handle", "synonyms", "retired",
+                     mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # None here means "leave out", not "set to null": a category without a name breaks the catalog.
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep its value")
+        return value
+
 
 async def json_object(request: web.Request) -> dict[str, Any]:
     """The body as a JSON object; anything else is a 400."""
     if not request.can_read_body:
         raise Invalid("a JSON body is required")
-    body = await request.json()
+    try:
+        # JSON is UTF-8 (RFC 8259) whatever charset the header claims; an unknown one must not be looked up.
+        body = json.loads((await request.read()).decode("utf-8"))
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", "", 0) from None
     if not isinstance(body, dict):
         raise Invalid("the body must be a JSON object")
     return body

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     geo_dir: Path | None = None
     timezone: str = "Asia/Shanghai"
     sla_sweep_seconds: float = Field(default=30.0, gt=0)
+    wechat_reply_budget: float = Field(default=4.0, gt=0, le=4.5)
     log_level: str = "INFO"
 
     @field_validator("database_url")

@@ -16,7 +16,7 @@ from intake.cases.numbers import parse_case_no
 from intake.cases.repo import CaseFilter
 from intake.cases.states import Role
 from intake.cases.workflow import act
-from intake.errors import NotFound
+from intake.errors import Invalid, NotFound
 from intake.grid.model import Datum
 
 routes = web.RouteTableDef()
@@ -49,7 +49,8 @@ async def list_cases(request: web.Request) -> web.Response:
     who = actor(request)
     number, size = page(request)
     q = request.query
-    assignee = int(q["assignee"]) if q.get("assignee", "").isdigit() else None
+    _check_filters(request)
+    assignee = int(q["assignee"]) if q.get("assignee") else None
     flt = CaseFilter(status=q.get("status"), grid=q.get("grid"), category=q.get("category"),
                      reporter=q.get("reporter"), overdue=flag(request, "overdue"), text=q.get("text"),
                      assignee=assignee)
@@ -82,6 +83,22 @@ async def post_action(request: web.Request) -> web.Response:
     case = await act(ctx, _case_no(request), who, req)
     request.app[METRICS].case_actions.labels(body.action).inc()
     return web.json_response(serialize.case_summary(ctx, case, who, lang(request), ctx.clock()))
+
+
+# The widest value each filter can match (its column's width). Longer values, NUL characters and ids
+# beyond the integer column are refused here: the ORM or the database would fail on them with a 500.
+FILTER_WIDTH = {"status": 16, "grid": 20, "category": 16, "reporter": 128, "text": 2000}
+
+
+def _check_filters(request: web.Request) -> None:
+    q = request.query
+    for name, width in FILTER_WIDTH.items():
+        raw = q.get(name, "")
+        if "\x00" in raw or any(len(v) > width for v in (raw.split(",") if name == "status" else [raw])):
+            raise Invalid(f"{name} must be at most {width} characters, without NUL")
+    assignee = q.get("assignee", "")
+    if assignee and not (assignee.isascii() and assignee.isdigit() and int(assignee) < 2**31):
+        raise Invalid("assignee must be a user id")
 
 
 def _case_no(request: web.Request) -> str:

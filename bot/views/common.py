@@ -8,6 +8,7 @@ from bot.i18n import pick
 from intake.errors import Invalid
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000  # keeps the row offset well inside a 64-bit integer
 
 
 def lang(request: web.Request) -> str:
@@ -21,8 +22,8 @@ def page(request: web.Request) -> tuple[int, int]:
         size = int(request.query.get("per_page", "20"))
     except ValueError:
         raise Invalid("page and per_page must be whole numbers") from None
-    if number < 1 or not 1 <= size <= MAX_PER_PAGE:
-        raise Invalid(f"page must be ≥ 1 and per_page within 1–{MAX_PER_PAGE}")
+    if not 1 <= number <= MAX_PAGE or not 1 <= size <= MAX_PER_PAGE:
+        raise Invalid(f"page must be within 1–{MAX_PAGE} and per_page within 1–{MAX_PER_PAGE}")
     return number, size
 
 

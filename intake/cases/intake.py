@@ -46,6 +46,26 @@ class _Placed:
     lat: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What intake would make of a report, without opening a case (for the resident to confirm)."""
+
+    category: Category | None
+    top: tuple[str, ...]
+    grid: Cell | None
+    duplicates: list[Candidate]
+
+
+async def preview(ctx: CaseContext, report: NewReport) -> Preview:
+    prediction = ctx.classifier.classify(report.description)
+    category, _, _ = _classify(ctx, report, prediction)
+    placed = _place(ctx, report)
+    dups = await _find_duplicates(ctx, category, report.description, placed, ctx.clock())
+    cell = ctx.grid.index.find(placed.code) if placed.code else None
+    top = tuple(s.code for s in prediction.top if (c := ctx.taxonomy.catalog.find(s.code)) and c.is_leaf)
+    return Preview(category, top, cell, dups)
+
+
 async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     description = report.description.strip()
     if not description or len(description) > MAX_DESCRIPTION:
@@ -61,7 +81,7 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     events = [next_event(case, action="open", to_status=Status.REPORTED, actor=reporter, at=now,
                          attachments=report.photos, data={"confidence": confidence, "classifier": model})]
     assignee = await _route(ctx, case, category, events, now)
-    duplicates = await _duplicates(ctx, case, category, now)
+    duplicates = await _find_duplicates(ctx, category, case.description, placed, now)
     await repo.insert(case, events)
     leaf = ctx.grid.index.find(case.grid_code) if case.grid_code else None
     await ctx.notifier.publish(notices.to_residents(case, "open", (), None)
@@ -73,9 +93,10 @@ def _classify(ctx: CaseContext, report: NewReport, prediction: Prediction) -> tu
     catalog = ctx.taxonomy.catalog
     if report.category:
         chosen = catalog.find(report.category)
-        if chosen is None or not chosen.is_leaf:
-            raise Invalid(f"unknown category {report.category!r}")
-        return catalog.resolve(chosen.code), 1.0, "reporter"
+        live = catalog.resolve(chosen.code) if chosen is not None and chosen.is_leaf else None
+        if live is None or live.retired:  # retired without a successor: hidden from new cases
+            raise Invalid(f"unknown or retired category {report.category!r}")
+        return live, 1.0, "reporter"
     found = catalog.find(prediction.code) if prediction.code else None
     if found is None or not found.is_leaf:
         return None, prediction.confidence, prediction.model
@@ -128,10 +149,11 @@ async def _route(ctx: CaseContext, case: Case, category: Category | None, events
     return worker
 
 
-async def _duplicates(ctx: CaseContext, case: Case, category: Category | None, now: datetime) -> list[Candidate]:
+async def _find_duplicates(ctx: CaseContext, category: Category | None, description: str, placed: _Placed,
+                           now: datetime) -> list[Candidate]:
     if category is None:
         return []
-    near = frozenset({case.grid_code, *ctx.grid.index.neighbours(case.grid_code)}) \
-        if case.grid_code and case.grid_code in ctx.grid.index else frozenset()
+    code = placed.code
+    near = frozenset({code, *ctx.grid.index.neighbours(code)}) if code and code in ctx.grid.index else frozenset()
     radius = float(category.duplicate_radius_m or DEFAULT_RADIUS_M)
-    return await find(Probe(category.code, case.description, near, case.lng, case.lat, radius), now)
+    return await find(Probe(category.code, description, near, placed.lng, placed.lat, radius), now)

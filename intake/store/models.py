@@ -220,3 +220,46 @@ class CaseCounter(Model):
     class Meta:
         table = "case_counters"
         unique_together = (("district", "day"),)
+
+
+class Resident(Model):
+    """A resident known to a channel (a 公众号 openid, a mini-program user): language, settings, home grid."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=32)
+    external_id = fields.CharField(max_length=128)
+    lang = fields.CharField(max_length=8, default="zh_CN")
+    auto_submit = fields.BooleanField(default=False)
+    subscribed = fields.BooleanField(default=True)
+    home_grid = fields.CharField(max_length=20, null=True, db_index=True)
+    location_allowed = fields.BooleanField(default=False)
+    last_lat = fields.FloatField(null=True)
+    last_lng = fields.FloatField(null=True)
+    last_location_at = fields.DatetimeField(null=True)
+    last_seen_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "residents"
+        unique_together = (("channel", "external_id"),)
+
+
+class InboundMessage(Model):
+    """Everything a resident sent, stored before gridline answers (nothing is lost if a reply fails)."""
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=32)
+    external_id = fields.CharField(max_length=128, db_index=True)
+    dedup_key = fields.CharField(max_length=200, unique=True)
+    kind = fields.CharField(max_length=16)
+    content = fields.TextField(null=True)
+    media_id = fields.CharField(max_length=200, null=True)
+    pic_url = fields.CharField(max_length=500, null=True)
+    lat = fields.FloatField(null=True)
+    lng = fields.FloatField(null=True)
+    payload: dict[str, Any] = fields.JSONField(default=dict)
+    received_at = fields.DatetimeField()
+    case_no = fields.CharField(max_length=32, null=True)
+
+    class Meta:
+        table = "inbound_messages"

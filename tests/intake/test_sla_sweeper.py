@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from intake.cases import repo
 from intake.cases.intake import open_case
-from intake.cases.model import Actor, ActionRequest, NewReport
+from intake.cases.model import ActionRequest, Actor, NewReport
 from intake.cases.states import Role
 from intake.cases.workflow import act
 from intake.sla.sweeper import sweep

@@ -1,0 +1,13 @@
+"""The 公众号 dialogue: events, commands, then the report being assembled (order matters)."""
+
+from __future__ import annotations
+
+from bot.wechat.handlers import commands, events, report
+from bot.wechat.router import Router
+
+
+def build_router() -> Router:
+    root = Router()
+    for module in (events, commands, report):
+        root.include(module.router)
+    return root

@@ -1,0 +1,123 @@
+"""Every sentence the 公众号 says to a resident, through gettext (msgids are English).
+
+Kept in one module so translators and reviewers see the whole voice of the
+channel at once; ``tests/bot/test_locale.py`` checks every msgid here has a
+zh_CN and a zh_HK translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.i18n import gettext_for
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    case_no: str
+    category: str
+    status: str
+    deadline: str | None
+
+
+class Texts:
+    """The phrases for one language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._ = gettext_for(lang).gettext
+
+    def welcome(self) -> str:
+        return self._("Welcome! Tell us what needs fixing near you: send text, voice, photos and your location. "
+                      "Menu: 我要反映 to report, 我的诉求 to follow your reports.")
+
+    def help(self) -> str:
+        return self._("Send what happened (text or voice), a photo and your location, and we open a case. "
+                      "Commands: 查询 (my reports), 进度 + case number, 取消 (cancel), English / 中文, "
+                      "设置 自动提交 (submit without confirming).")
+
+    def start_report(self) -> str:
+        return self._("Please describe the problem. You can send text, voice, photos and a location.")
+
+    def ask_place(self) -> str:
+        return self._("Where is it? Send your location (+ → Location) or type the address.")
+
+    def ask_what(self) -> str:
+        return self._("What happened? Please describe the problem in a sentence.")
+
+    def ask_type(self) -> str:
+        return self._("Sorry, we could not understand the voice message. Please type it.")
+
+    def photo_received(self, count: int) -> str:
+        return self._("Photo received ({count} so far).").format(count=count)
+
+    def summary(self, category: str, place: str, grid: str) -> str:
+        return self._("Please confirm your report:\nCategory: {category}\nPlace: {place}\nGrid: {grid}\n"
+                      "Reply 1 to submit, 2 to change the category, 3 to add details.").format(
+            category=category, place=place, grid=grid)
+
+    def unknown_category(self) -> str:
+        return self._("to be classified by staff")
+
+    def unknown_grid(self) -> str:
+        return self._("to be assigned by staff")
+
+    def choose_category(self, names: Sequence[str]) -> str:
+        lines = [f"{i}. {name}" for i, name in enumerate(names, start=1)]
+        return self._("Reply with the number of the right category:") + "\n" + "\n".join(lines)
+
+    def add_details(self) -> str:
+        return self._("Please send the additional details.")
+
+    def submitted(self, case_no: str, deadline: str) -> str:
+        return self._("Submitted. Your case number is {case_no}. We will reply by {deadline}. "
+                      "Send 进度 {case_no} to check progress.").format(case_no=case_no, deadline=deadline)
+
+    def duplicates(self, lines: Sequence[str]) -> str:
+        return self._("Similar reports nearby: {cases}. Reply 附议 to join the existing report, "
+                      "or 新建 to submit separately.").format(cases="；".join(lines))
+
+    def seconded(self, case_no: str) -> str:
+        return self._("You have joined case {case_no}; you will receive its updates.").format(case_no=case_no)
+
+    def cancelled(self) -> str:
+        return self._("Cancelled. Send a message any time to start a new report.")
+
+    def nothing_to_cancel(self) -> str:
+        return self._("There is no report in progress.")
+
+    def no_cases(self) -> str:
+        return self._("You have no reports yet.")
+
+    def my_cases(self, lines: Sequence[CaseLine]) -> str:
+        rows = [self._("{case_no} {category}: {status}").format(case_no=c.case_no, category=c.category,
+                                                               status=c.status)
+                + (self._(", due {deadline}").format(deadline=c.deadline) if c.deadline else "") for c in lines]
+        return self._("Your recent reports:") + "\n" + "\n".join(rows)
+
+    def case_not_found(self) -> str:
+        return self._("No report of yours has that number. Please check the digits.")
+
+    def auto_submit(self, on: bool) -> str:
+        return self._("Reports will now be submitted without confirmation.") if on else \
+            self._("Reports will now be confirmed before submission.")
+
+    def location_sharing(self, on: bool) -> str:
+        return self._("We will keep your last shared location for alerts.") if on else \
+            self._("We will no longer keep your location.")
+
+    def ask_home(self) -> str:
+        return self._("To receive weather and typhoon alerts for your home, send your home location.")
+
+    def home_bound(self, grid: str) -> str:
+        return self._("Alerts subscribed for {grid}.").format(grid=grid)
+
+    def outside_grid(self) -> str:
+        return self._("That place is outside the area we serve.")
+
+    def language_set(self) -> str:
+        return self._("Language switched.")
+
+    def not_understood(self) -> str:
+        return self._("Sorry, we did not understand. Reply 帮助 for help.")

@@ -1,0 +1,78 @@
+"""Residents as the domain knows them: language, auto-submit, home grid, last location, subscription.
+
+Channels (the 公众号, the mini-program) identify a resident by ``(channel, external_id)``.
+The alerts feature reads the grids residents are bound to from here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from intake.cases.states import OPEN
+from intake.store.models import Case, CoReporter, Resident
+
+LANGS = ("zh_CN", "en", "zh_HK")
+
+
+async def get(channel: str, external_id: str, now: datetime) -> Resident:
+    resident, _ = await Resident.get_or_create(channel=channel, external_id=external_id,
+                                               defaults={"last_seen_at": now})
+    return resident
+
+
+async def touch(resident: Resident, now: datetime) -> None:
+    resident.last_seen_at = now
+    await resident.save(update_fields=["last_seen_at"])
+
+
+async def set_lang(resident: Resident, lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language {lang!r}")
+    resident.lang = lang
+    await resident.save(update_fields=["lang"])
+
+
+async def set_auto_submit(resident: Resident, on: bool) -> None:
+    resident.auto_submit = on
+    await resident.save(update_fields=["auto_submit"])
+
+
+async def bind_home(resident: Resident, grid_code: str | None) -> None:
+    resident.home_grid = grid_code
+    await resident.save(update_fields=["home_grid"])
+
+
+async def set_subscribed(resident: Resident, subscribed: bool) -> None:
+    resident.subscribed = subscribed
+    await resident.save(update_fields=["subscribed"])
+
+
+async def record_location(resident: Resident, lat: float, lng: float, now: datetime) -> bool:
+    """Keep the last reported location, only when the resident allowed it; True when stored."""
+    if not resident.location_allowed:
+        return False
+    resident.last_lat, resident.last_lng, resident.last_location_at = lat, lng, now
+    await resident.save(update_fields=["last_lat", "last_lng", "last_location_at"])
+    return True
+
+
+async def allow_location(resident: Resident, allowed: bool) -> None:
+    resident.location_allowed = allowed
+    if not allowed:
+        resident.last_lat = resident.last_lng = resident.last_location_at = None
+    await resident.save(update_fields=["location_allowed", "last_lat", "last_lng", "last_location_at"])
+
+
+async def recent_cases(channel: str, external_id: str, limit: int = 5) -> list[Case]:
+    """The resident's own reports and those they seconded, newest first."""
+    seconded = await CoReporter.filter(channel=channel, reporter=external_id).values_list("case_no", flat=True)
+    own = Case.filter(channel=channel, reporter=external_id)
+    rows = await own.order_by("-opened_at").limit(limit)
+    if seconded:
+        rows += await Case.filter(case_no__in=list(seconded)).order_by("-opened_at").limit(limit)
+    rows.sort(key=lambda c: c.opened_at, reverse=True)
+    return rows[:limit]
+
+
+def is_open(case: Case) -> bool:
+    return case.status in {str(s) for s in OPEN}
