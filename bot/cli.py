@@ -32,6 +32,10 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True)
     add.add_argument("--grid", action="append", default=[], metavar="CODE",
                      help="a grid code the user answers for (repeatable)")
+    wechat = sub.add_parser("wechat", help="official-account tools").add_subparsers(dest="wechat_command",
+                                                                                 required=True)
+    wechat.add_parser("menu", help="print the custom menu JSON; create it through the API when "
+                                   "GRIDLINE_WECHAT_APPID and GRIDLINE_WECHAT_SECRET are set")
     audit = sub.add_parser("audit", help="audit tools").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
     return p
@@ -52,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {"migrate": commands.migrate, "demo": commands.demo}.get(args.command)
     if handler is not None:
         return asyncio.run(handler(settings))
+    if args.command == "wechat":
+        return asyncio.run(commands.wechat_menu(settings))
     if args.command == "user":
         return asyncio.run(commands.user_add(settings, args.role, args.name, args.grid))
     return asyncio.run(commands.audit_verify(settings))

@@ -53,6 +53,22 @@ async def user_add(settings: Settings, role: str, name: str, grids: list[str]) -
     return 0
 
 
+async def wechat_menu(settings: Settings) -> int:
+    from bot.wechat.menu import WeChatApiError, create_menu, menu_json
+
+    print(menu_json())
+    if settings.wechat_appid is None or settings.wechat_secret is None:
+        print("(not created: set GRIDLINE_WECHAT_APPID and GRIDLINE_WECHAT_SECRET to create it)")
+        return 0
+    try:
+        await create_menu(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret.get_secret_value())
+    except (WeChatApiError, OSError) as exc:
+        print(f"gridline: menu not created: {exc}")
+        return 1
+    print("menu created")
+    return 0
+
+
 async def audit_verify(settings: Settings) -> int:
     await db.open_db(settings.database_url)
     broken = 0

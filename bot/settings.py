@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     wechat_token: SecretStr | None = None
     wechat_appid: str | None = None
     wechat_aes_key: SecretStr | None = None
+    wechat_secret: SecretStr | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
     geo_dir: Path | None = None
     timezone: str = "Asia/Shanghai"
     sla_sweep_seconds: float = Field(default=30.0, gt=0)
