@@ -29,6 +29,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+ACTOR = web.RequestKey("actor", Actor)
+
+
 class Unauthorized(Exception):
     """No valid credentials (HTTP 401)."""
 
@@ -56,7 +59,7 @@ async def authenticate(request: web.Request) -> Actor:
 
 def actor(request: web.Request, *roles: Role) -> Actor:
     """The authenticated actor, refused with 403 unless it has one of ``roles``."""
-    who: Actor = request["actor"]
+    who = request[ACTOR]
     if roles and who.role not in roles:
         raise Forbidden(f"this needs the role {' or '.join(str(r) for r in roles)}")
     return who

