@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 # Atomic "delete if it still holds my value", so a lock whose TTL ran out is never released by its old owner.
@@ -15,8 +15,11 @@ _INCR = ("local n = redis.call('incr', KEYS[1]) "
 
 class RedisStore:
     def __init__(self, url: str, prefix: str = "gridline:") -> None:
-        self._redis: Redis = Redis.from_url(url, decode_responses=True, socket_timeout=5,
-                                            socket_connect_timeout=5)
+        # A blocking pool: under a burst, callers wait for a connection instead of failing at once
+        # (redis-py's default pool raises MaxConnectionsError past 100, which became HTTP 500s).
+        pool = BlockingConnectionPool.from_url(url, decode_responses=True, socket_timeout=5,
+                                               socket_connect_timeout=5, max_connections=64, timeout=5)
+        self._redis: Redis = Redis(connection_pool=pool)
         self._prefix = prefix
 
     def _k(self, key: str) -> str:

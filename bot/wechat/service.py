@@ -37,10 +37,9 @@ class Dialogue:
 
     async def answer(self, msg: Inbound) -> str | None:
         now = self.ctx.clock()
-        resident = await residents.get(CHANNEL, msg.from_user, now)
+        resident = await residents.seen(CHANNEL, msg.from_user, now)
         draft = await self.drafts.load(msg.from_user)
         turn = Turn(msg, resident, draft, Texts(resident.lang), self.ctx, now)
         reply = await self.router.dispatch(turn)
         await self.drafts.save(msg.from_user, turn.draft)
-        await residents.touch(resident, now)
         return reply

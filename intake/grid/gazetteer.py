@@ -176,7 +176,12 @@ def _occurrences(text: str, word: str) -> list[int]:
 
 
 def _ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    # ratio() ≤ 2·min(len)/(len a + len b): skip the full comparison when even that bound cannot reach
+    # the threshold (most candidates), then let quick_ratio() (another upper bound) prune the rest.
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < _FUZZY_THRESHOLD:
+        return 0.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.ratio() if matcher.quick_ratio() >= _FUZZY_THRESHOLD else 0.0
 
 
 def _bonus(entry: GazetteerEntry, spelled: str) -> float:

@@ -1,0 +1,56 @@
+"""``/sandbox``: the simulator page and the JSON it reads (registered in sandbox mode only).
+
+The page talks to ``/wechat`` itself, signed like WeChat's server; these views only tell it
+the token and the places, draw nothing, and read back what the notify port recorded.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from aiohttp import web
+
+from bot import sandbox
+from bot.keys import CASES, RECORDER, SETTINGS, WECHAT
+from intake.errors import Forbidden, Invalid
+
+routes = web.RouteTableDef()
+_dumps = functools.partial(json.dumps, ensure_ascii=False, default=str)
+MAX_OPENID = 64
+
+
+@routes.get("/sandbox")
+async def page(request: web.Request) -> web.FileResponse:
+    # Always re-validate: the page is tiny and a stale copy after an upgrade would confuse.
+    return web.FileResponse(sandbox.STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+@routes.get("/sandbox/api/config")
+async def config(request: web.Request) -> web.Response:
+    # The token leaves the server here, which only sandbox mode allows (see bot.sandbox), and
+    # only the throwaway one: GRIDLINE_MODE=sandbox with a configured token keeps that secret.
+    if request.app[SETTINGS].wechat_token is not None:
+        raise Forbidden("the simulator never hands out a configured GRIDLINE_WECHAT_TOKEN; unset it to use it")
+    grid = request.app[CASES].grid
+    return web.json_response({"token": request.app[WECHAT].token, "to_user": sandbox.TO_USER,
+                              "places": sandbox.places(grid)}, dumps=_dumps)
+
+
+@routes.get("/sandbox/api/map")
+async def grid_map(request: web.Request) -> web.Response:
+    return web.json_response(sandbox.map_geojson(request.app[CASES].grid.index), dumps=_dumps)
+
+
+@routes.get("/sandbox/api/pushes")
+async def pushes(request: web.Request) -> web.Response:
+    openid = request.query.get("openid", "")
+    if not openid or len(openid) > MAX_OPENID:
+        raise Invalid(f"openid is required (at most {MAX_OPENID} characters)")
+    try:
+        since = int(request.query.get("since", "0"))
+    except ValueError:
+        raise Invalid("since must be an integer") from None
+    after = request.query.get("after") or None
+    body = sandbox.pushes(request.app[RECORDER].sent, openid, since, after, request.app[CASES])
+    return web.json_response(body, dumps=_dumps)
