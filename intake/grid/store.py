@@ -53,7 +53,7 @@ class GridService:
         """The active worker owning the cell itself or the nearest region above it."""
         chain = self.ancestors(code)
         links = await UserGrid.filter(grid_code__in=chain, user__role="worker",
-                                      user__active=True).prefetch_related("user")
+                                      user__active=True).select_related("user")
         if not links:
             return None
         links.sort(key=lambda link: (chain.index(link.grid_code), link.user.id))

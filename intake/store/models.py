@@ -151,6 +151,8 @@ class Case(Model):
     last_seq = fields.IntField(default=0)
     last_hash = fields.CharField(max_length=64)
     updated_at = fields.DatetimeField()
+    # Set by the mini-program: staff views hide the reporter and no satisfaction survey is sent.
+    anonymous = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "cases"
@@ -263,3 +265,126 @@ class InboundMessage(Model):
 
     class Meta:
         table = "inbound_messages"
+
+
+class MpAccount(Model):
+    """A mini-program user (openid), with the masked phone number when they bound one."""
+
+    id = fields.IntField(primary_key=True)
+    openid = fields.CharField(max_length=128, unique=True)
+    unionid = fields.CharField(max_length=128, null=True)
+    phone_masked = fields.CharField(max_length=32, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "mp_accounts"
+
+
+class MpSession(Model):
+    """A mini-program login: only the SHA-256 of the bearer token, the WeChat session_key encrypted."""
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    openid = fields.CharField(max_length=128, db_index=True)
+    session_key_enc = fields.TextField()
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "mp_sessions"
+
+
+class Media(Model):
+    """A photo uploaded through the mini-program, re-encoded without metadata, stored on disk."""
+
+    id = fields.IntField(primary_key=True)
+    media_id = fields.CharField(max_length=40, unique=True)
+    owner = fields.CharField(max_length=128, db_index=True)
+    mime = fields.CharField(max_length=32)
+    size = fields.IntField()
+    width = fields.IntField()
+    height = fields.IntField()
+    sha256 = fields.CharField(max_length=64)
+    path = fields.CharField(max_length=200)
+    case_no = fields.CharField(max_length=32, null=True, db_index=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "mp_media"
+
+
+class SubscriptionCredit(Model):
+    """One-time subscription messages a resident allowed (each accept is one message gridline may send)."""
+
+    id = fields.IntField(primary_key=True)
+    openid = fields.CharField(max_length=128)
+    template_id = fields.CharField(max_length=64)
+    credits = fields.IntField(default=0)
+    last_answer = fields.CharField(max_length=16)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "mp_subscription_credits"
+        unique_together = (("openid", "template_id"),)
+
+
+class AlertPlace(Model):
+    """A place a resident wants alerts for (home, work), with the grid cell it falls in (WGS-84)."""
+
+    id = fields.IntField(primary_key=True)
+    openid = fields.CharField(max_length=128, db_index=True)
+    kind = fields.CharField(max_length=8)
+    label = fields.CharField(max_length=50, null=True)
+    lat = fields.FloatField()
+    lng = fields.FloatField()
+    grid_code = fields.CharField(max_length=20, null=True, db_index=True)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "mp_alert_places"
+        unique_together = (("openid", "kind"),)
+
+
+class Rating(Model):
+    """The satisfaction answer of the reporter for one closing of a case (1 satisfied, 2 fairly, 3 not)."""
+
+    id = fields.IntField(primary_key=True)
+    case_no = fields.CharField(max_length=32, db_index=True)
+    channel = fields.CharField(max_length=32)
+    reporter = fields.CharField(max_length=128)
+    round = fields.IntField(default=0)
+    score = fields.IntField()
+    comment = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ratings"
+        unique_together = (("case_no", "channel", "reporter", "round"),)
+
+
+class ApiClient(Model):
+    """A system filing reports through Open311 (only the SHA-256 of its API key is stored)."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=24, unique=True)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "api_clients"
+
+
+class Open311Submission(Model):
+    """The submitter fields of a request filed through Open311, kept for staff and never published."""
+
+    id = fields.IntField(primary_key=True)
+    case_no = fields.CharField(max_length=32, unique=True)
+    client = fields.CharField(max_length=24)
+    contact: dict[str, Any] = fields.JSONField(default=dict)
+    attributes: dict[str, Any] = fields.JSONField(default=dict)
+    media_url = fields.CharField(max_length=500, null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "open311_submissions"
