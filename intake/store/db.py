@@ -73,6 +73,15 @@ async def ping() -> bool:
     return True
 
 
+async def fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """Run a hand-written query on the hot path; write ``?`` placeholders, they become ``$n`` on PostgreSQL."""
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "sqlite":
+        parts = sql.split("?")
+        sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+    return [dict(row) for row in await conn.execute_query_dict(sql, params)]
+
+
 def dialect() -> str:
     """``sqlite`` or ``postgres`` for the open connection."""
     return str(connections.get("default").capabilities.dialect)
