@@ -14,12 +14,16 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from aiohttp import web
+from pydantic import SecretStr
 
-from bot import middlewares
+from bot import middlewares, open311
+from bot import mp as miniprogram
 from bot.composition import build_context, sweep_forever
 from bot.demo import is_empty, load_demo
 from bot.keys import CASES, KV, METRICS, RECORDER, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.metrics import Metrics
+from bot.sandbox import STATIC_DIR as SANDBOX_STATIC
+from bot.sandbox import views as sandbox_views
 from bot.settings import Mode, Settings
 from bot.storage.memory import MemoryStore
 from bot.storage.redis import RedisStore
@@ -39,7 +43,8 @@ MAX_BODY = 256 * 1024
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool = True,
-               own_database: bool = True) -> web.Application:
+               own_database: bool = True, mp: miniprogram.MpConfig | None = None,
+               open311_config: open311.Open311Config | None = None) -> web.Application:
     """Compose the service. Tests pass ``own_database=False`` to share a connection they opened."""
     app = web.Application(
         middlewares=[middlewares.request_context, middlewares.errors, middlewares.admin_auth],
@@ -59,6 +64,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.cleanup_ctx.append(_sweeper)
     for module in (health, cases, grid, taxonomy, wechat_view):
         app.add_routes(module.routes)
+    miniprogram.setup(app, mp or mp_config(settings))
+    app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config(
+        jurisdiction_id=settings.open311_jurisdiction_id, public_reads=settings.open311_public_reads)))
+    if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production
+        app.add_routes(sandbox_views.routes)
+        app.router.add_static("/sandbox/static", SANDBOX_STATIC)
     return app
 
 
@@ -93,6 +104,17 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         yield
 
     return services
+
+
+def mp_config(settings: Settings) -> miniprogram.MpConfig:
+    def secret(value: SecretStr | None) -> str | None:
+        return value.get_secret_value() if value is not None else None
+
+    return miniprogram.MpConfig(
+        appid=settings.mp_appid, secret=secret(settings.mp_secret),
+        api_base=settings.mp_api_base or settings.wechat_api_base,
+        session_secret=secret(settings.mp_session_secret), session_ttl_s=settings.mp_session_ttl_hours * 3600,
+        media_dir=settings.media_dir, behind_proxy=settings.behind_proxy)
 
 
 def wechat_config(settings: Settings) -> WeChatConfig:

@@ -36,6 +36,10 @@ def parser() -> argparse.ArgumentParser:
                                                                                  required=True)
     wechat.add_parser("menu", help="print the custom menu JSON; create it through the API when "
                                    "GRIDLINE_WECHAT_APPID and GRIDLINE_WECHAT_SECRET are set")
+    apikey = sub.add_parser("apikey", help="Open311 client systems").add_subparsers(dest="apikey_command",
+                                                                                    required=True)
+    key_add = apikey.add_parser("add", help="register a client system and print its API key (shown once)")
+    key_add.add_argument("--name", required=True, help="the client system's name (becomes its channel)")
     audit = sub.add_parser("audit", help="audit tools").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
     return p
@@ -56,6 +60,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {"migrate": commands.migrate, "demo": commands.demo}.get(args.command)
     if handler is not None:
         return asyncio.run(handler(settings))
+    if args.command == "apikey":
+        from bot.open311.keys import ApiKeyError, apikey_add
+
+        try:
+            asyncio.run(apikey_add(settings.database_url, args.name))
+        except ApiKeyError as exc:
+            print(f"gridline: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.command == "wechat":
         return asyncio.run(commands.wechat_menu(settings))
     if args.command == "user":

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     wechat_aes_key: SecretStr | None = None
     wechat_secret: SecretStr | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
+    mp_appid: str | None = None
+    mp_secret: SecretStr | None = None
+    mp_api_base: str | None = None
+    mp_session_secret: SecretStr | None = None
+    mp_session_ttl_hours: float = Field(default=168.0, gt=0)
+    media_dir: Path = Path("var/media")
+    behind_proxy: bool = False
+    open311_jurisdiction_id: str | None = None
+    open311_public_reads: bool = False
     geo_dir: Path | None = None
     timezone: str = "Asia/Shanghai"
     sla_sweep_seconds: float = Field(default=30.0, gt=0)

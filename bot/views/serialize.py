@@ -49,7 +49,9 @@ def case_detail(ctx: CaseContext, case: Case, actor: Actor, lang: str, now: date
                 events: list[CaseEvent], co: list[CoReporter]) -> dict[str, Any]:
     return {
         **case_summary(ctx, case, actor, lang, now),
-        "channel": case.channel, "reporter": case.reporter, "lat": case.lat, "lng": case.lng,
+        # An anonymous report (mini-program) hides who sent it, from staff too.
+        "channel": case.channel, "reporter": None if case.anonymous else case.reporter,
+        "anonymous": case.anonymous, "lat": case.lat, "lng": case.lng,
         "photos": case.photos, "confidence": case.confidence, "classifier": case.classifier,
         "taxonomy_version": case.taxonomy_version, "limit_hours": case.limit_hours,
         "merged_into": case.merged_into, "reopen_count": case.reopen_count,

@@ -110,3 +110,14 @@ def test_audit_verify_names_the_first_broken_link(city: Path) -> None:
     broken = gridline(city, "audit", "verify")
     assert broken.returncode == 1
     assert "BROKEN case 440307-20261118-00900-0 at event 3" in broken.stdout
+
+
+def test_apikey_add_prints_a_key_once_and_refuses_a_duplicate_name(city: Path) -> None:
+    first = gridline(city, "apikey", "add", "--name", "hotline-12345")
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip().splitlines()[-1]
+    with sqlite3.connect(city / "cli.sqlite3") as conn:
+        stored = [row[0] for row in conn.execute("SELECT key_hash FROM api_clients WHERE name = 'hotline-12345'")]
+    assert len(stored) == 1 and key not in stored[0]
+    again = gridline(city, "apikey", "add", "--name", "hotline-12345")
+    assert again.returncode == 2 and "exists" in again.stderr

@@ -1,0 +1,128 @@
+"""Response bodies of the mini-program API. Views build these, so the OpenAPI document describes
+exactly what is sent. Nothing here names a worker or shows a staff-only note."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Ref(BaseModel):
+    code: str
+    name: str
+
+
+class ErrorReply(BaseModel):
+    error: str = Field(description="a stable machine-readable code")
+    message: str = Field(description="English, for developers: the mini-program shows its own text")
+    details: object | None = None
+
+
+class LoginReply(BaseModel):
+    token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_at: str
+    phone: str | None = Field(description="the bound phone number, masked (138****1234)")
+
+
+class PhoneReply(BaseModel):
+    phone: str
+
+
+class MediaReply(BaseModel):
+    media_id: str
+    mime: str
+    width: int
+    height: int
+    size: int
+
+
+class Duplicate(BaseModel):
+    """A similar open case nearby: the resident may second it instead (its text is not shown)."""
+
+    case_no: str
+    status: str
+    category: Ref | None
+    distance_m: float | None
+    similarity: float
+
+
+class ReportReply(BaseModel):
+    case_no: str
+    status: str
+    category: Ref | None
+    grid: Ref | None
+    deadline: str
+    anonymous: bool
+    duplicates: list[Duplicate]
+
+
+By = Literal["you", "staff", "system", "resident"]
+
+
+class Step(BaseModel):
+    action: str
+    status: str
+    at: str
+    by: By
+    note: str | None = Field(default=None, description="only notes meant for the resident")
+
+
+class ReportView(BaseModel):
+    """``relation`` own: the full view. seconded: the public view (no text, address or photos)."""
+
+    case_no: str
+    relation: Literal["own", "seconded"]
+    status: str
+    category: Ref | None
+    grid: Ref | None
+    opened_at: str
+    deadline: str
+    closed_at: str | None
+    description: str | None = None
+    address: str | None = None
+    location: dict[str, float] | None = Field(default=None, description="WGS-84 lat/lng")
+    media: list[str] = Field(default_factory=list)
+    anonymous: bool | None = None
+    can_withdraw: bool = False
+    can_rate: bool = False
+    rating: int | None = None
+    timeline: list[Step] = Field(default_factory=list)
+
+
+class ReportPage(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    items: list[ReportView]
+
+
+class RatingReply(BaseModel):
+    case_no: str
+    score: int
+    round: int
+    effects: Literal["none"] = Field(default="none",
+                                     description="reopening and escalation on 不满意 are not applied yet")
+
+
+class Credit(BaseModel):
+    template_id: str
+    credits: int
+    last_answer: str
+
+
+class Credits(BaseModel):
+    items: list[Credit]
+
+
+class AlertPlaceReply(BaseModel):
+    kind: str
+    label: str | None
+    lat: float
+    lng: float
+    grid: Ref | None
+
+
+class AlertPlaces(BaseModel):
+    places: list[AlertPlaceReply]

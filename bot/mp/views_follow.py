@@ -1,0 +1,72 @@
+"""Acting on a report: second (附议) someone's, withdraw (撤件) or rate one's own."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from tortoise.exceptions import IntegrityError
+
+from bot.mp import present
+from bot.mp.errors import http_error
+from bot.mp.replies import RatingReply
+from bot.mp.schemas import RatingBody, WithdrawBody
+from bot.mp.services import caller, cases, now
+from bot.mp.session import CHANNEL, Resident
+from bot.mp.views_reports import as_json, count_report, detail, visible
+from bot.schemas import json_object
+from intake.cases.model import ActionRequest, Actor
+from intake.cases.numbers import parse_case_no
+from intake.cases.states import Role, Status
+from intake.cases.workflow import act
+from intake.errors import NotFound
+from intake.store.models import Case, CoReporter, Rating
+
+routes = web.RouteTableDef()
+
+
+def _resident(who: Resident) -> Actor:
+    return Actor(ref=who.ref, name=who.openid, role=Role.RESIDENT)
+
+
+@routes.post("/mp/v1/reports/{case_no}/second")
+async def second(request: web.Request) -> web.Response:
+    who = await caller(request)
+    case_no = parse_case_no(request.match_info["case_no"])
+    case = await Case.get_or_none(case_no=case_no) if case_no else None
+    if case is None:
+        raise NotFound("no such report")
+    if present.is_own(case, who):
+        raise http_error(409, "own_report", "this is your own report")
+    if not await CoReporter.exists(case_no=case.case_no, channel=CHANNEL, reporter=who.openid):
+        await count_report(request, who)  # a second is a report too, and case numbers can be guessed
+        req = ActionRequest("second", params={"channel": CHANNEL, "reporter": who.openid})
+        case = await act(cases(request), case.case_no, _resident(who), req)
+    return await detail(request, who, case, False)
+
+
+@routes.post("/mp/v1/reports/{case_no}/withdraw")
+async def withdraw(request: web.Request) -> web.Response:
+    who = await caller(request)
+    body = WithdrawBody.model_validate(await json_object(request) if request.can_read_body else {})
+    case, own = await visible(request, who)
+    if not own:
+        raise NotFound("no such report")
+    case = await act(cases(request), case.case_no, _resident(who), ActionRequest("withdraw", body.note))
+    return await detail(request, who, case, True)
+
+
+@routes.post("/mp/v1/reports/{case_no}/rating")
+async def rate(request: web.Request) -> web.Response:
+    """Stores the answer only: reopening or escalating on 不满意 belongs to the satisfaction-survey work."""
+    who = await caller(request)
+    body = RatingBody.model_validate(await json_object(request))
+    case, own = await visible(request, who)
+    if not own:
+        raise NotFound("no such report")
+    if case.status != Status.CLOSED:
+        raise http_error(409, "not_closed", "only a closed report can be rated", {"status": case.status})
+    try:
+        await Rating.create(case_no=case.case_no, channel=CHANNEL, reporter=who.openid, round=case.reopen_count,
+                            score=body.score, comment=body.comment, created_at=now(request))
+    except IntegrityError:
+        raise http_error(409, "already_rated", "this report was already rated") from None
+    return as_json(RatingReply(case_no=case.case_no, score=body.score, round=case.reopen_count), 201)
