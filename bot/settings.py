@@ -52,7 +52,6 @@ class Settings(BaseSettings):
     open311_jurisdiction_id: str | None = None
     open311_public_reads: bool = False
     geo_dir: Path | None = None
-    timezone: str = "Asia/Shanghai"
     sla_sweep_seconds: float = Field(default=30.0, gt=0)
     wechat_reply_budget: float = Field(default=4.0, gt=0, le=4.5)
     log_level: str = "INFO"
