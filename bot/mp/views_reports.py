@@ -54,7 +54,8 @@ async def create(request: web.Request) -> web.Response:
     report = NewReport(channel=CHANNEL, reporter=who.openid, description=body.description,
                        lat=where.lat if where else None, lng=where.lng if where else None,
                        datum=Datum(where.datum) if where else Datum.WGS84, address=body.address,
-                       category=body.category, photos=tuple(present.MEDIA_PREFIX + m for m in body.media))
+                       category=body.category, photos=tuple(present.MEDIA_PREFIX + m for m in body.media),
+                       anonymous=body.anonymous)
     try:
         opened = await open_case(ctx, report)
     except BaseException:
@@ -62,10 +63,6 @@ async def create(request: web.Request) -> web.Response:
         raise
     case = opened.case
     await Media.filter(case_no=claim).update(case_no=case.case_no)
-    if body.anonymous:
-        # intake has no notion of anonymity yet, so the flag is set right after the insert.
-        await Case.filter(id=case.id).update(anonymous=True)
-        case.anonymous = True
     request.app[METRICS].cases_opened.labels(CHANNEL, str(opened.assignee is not None)).inc()
     language = lang(request)
     reply = ReportReply(

@@ -129,7 +129,8 @@ async def _new_case(ctx: CaseContext, report: NewReport, now: datetime, category
         lat=placed.lat, lng=placed.lng, grid_code=placed.code,
         category_code=category.code if category else None, taxonomy_version=ctx.taxonomy.version,
         confidence=round(confidence, 4), classifier=model, severity=str(severity), limit_hours=limit,
-        photos=list(report.photos), opened_at=now, deadline_at=ctx.sla.deadline(now, limit, str(severity)),
+        photos=list(report.photos), anonymous=report.anonymous, opened_at=now,
+        deadline_at=ctx.sla.deadline(now, limit, str(severity)),
         last_seq=0, last_hash=GENESIS, updated_at=now,
     )
 

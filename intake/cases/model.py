@@ -46,6 +46,7 @@ class NewReport:
     address: str | None = None
     category: str | None = None
     photos: tuple[str, ...] = ()
+    anonymous: bool = False  # hide the reporter from staff, no survey: stored with the case itself
 
 
 @dataclass(frozen=True, slots=True)
