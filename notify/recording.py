@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from notify.types import Notification
+from notify.types import Notification, Withdrawn
 
 
 class RecordingNotifier:
@@ -20,6 +20,11 @@ class RecordingNotifier:
                 continue
             self._keys.add(item.key)
             self._items.append(item)
+
+    async def withdraw(self, group: str) -> Withdrawn:
+        """Recorded messages count as reached: nothing is queued here."""
+        reached = tuple(n.recipient for n in self._items if n.group == group)
+        return Withdrawn(stopped=(), reached=reached)
 
     @property
     def sent(self) -> list[Notification]:

@@ -16,6 +16,11 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 APP = "gridline"
 
 
+# One module per feature so that features can grow their tables independently.
+MODEL_MODULES = ["intake.store.models", "intake.store.models_nlp", "intake.store.models_outbox",
+                 "intake.store.models_alerts", "intake.store.models_surveys"]
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The Tortoise config for one database URL (``sqlite://…`` or ``postgres://…``)."""
     url = database_url.replace("postgresql://", "postgres://", 1)
@@ -30,7 +35,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "connections": {"default": connection},
         "apps": {
             APP: {
-                "models": ["intake.store.models"],
+                "models": MODEL_MODULES,
                 "default_connection": "default",
                 "migrations": "intake.store.migrations",
             }
