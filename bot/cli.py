@@ -24,6 +24,8 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="apply migrations, load the demo city if empty (sandbox), serve HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes sharing the port (SO_REUSEPORT); more than 1 needs GRIDLINE_REDIS_URL")
     sub.add_parser("migrate", help="apply pending database migrations")
     sub.add_parser("demo", help="load or reload the demo city (Shenzhen 大鹏新区) and its demo staff")
     user = sub.add_parser("user", help="manage staff users").add_subparsers(dest="user_command", required=True)
@@ -54,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logs.configure(settings.log_level)
     if args.command == "serve":
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, args.port, args.workers)
     from bot import commands
 
     handler = {"migrate": commands.migrate, "demo": commands.demo}.get(args.command)
@@ -76,14 +78,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return asyncio.run(commands.audit_verify(settings))
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     from aiohttp import web
 
+    from bot import workers as pool
     from bot.app import create_app
     from intake.store import db
 
+    try:
+        pool.check(settings, workers)
+    except pool.WorkersRefused as exc:
+        print(f"gridline: {exc}", file=sys.stderr)
+        return 2
     Path("var").mkdir(exist_ok=True)
-    asyncio.run(db.migrate(settings.database_url))
+    asyncio.run(db.migrate(settings.database_url))  # once, before the workers race for it
+    if workers > 1:
+        return pool.run(settings, host, port, workers)
     web.run_app(create_app(settings), host=host, port=port, access_log=None, print=None)
     return 0
 

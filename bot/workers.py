@@ -1,0 +1,63 @@
+"""``gridline serve --workers N``: N processes share one port (SO_REUSEPORT), the kernel spreads connections.
+
+One asyncio process uses one core; the callback path is CPU-bound (XML, crypto,
+the ORM), so a multi-core host needs several. Everything the processes must
+agree on already lives in Redis (redelivery claims, nonces, drafts, the sweep
+lock) and the database, which is why more than one worker needs Redis.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+from types import FrameType
+
+from bot.settings import Settings
+
+
+class WorkersRefused(Exception):
+    """Several workers would disagree: without Redis each keeps its own dedup and drafts."""
+
+
+def check(settings: Settings, workers: int) -> None:
+    if workers < 1:
+        raise WorkersRefused("--workers must be at least 1")
+    if workers > 1 and not settings.redis_url:
+        raise WorkersRefused("--workers > 1 needs GRIDLINE_REDIS_URL: redelivery dedup, nonces and "
+                             "conversation state must be shared by the processes")
+
+
+def _child(settings: Settings, host: str, port: int) -> None:
+    from aiohttp import web
+
+    from bot import logs
+    from bot.app import create_app
+
+    logs.configure(settings.log_level)
+    web.run_app(create_app(settings), host=host, port=port, access_log=None, print=None, reuse_port=True)
+
+
+def run(settings: Settings, host: str, port: int, workers: int) -> int:
+    """Start the workers, forward SIGINT/SIGTERM to them, and exit with the first failure's code."""
+    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter each: no inherited event loop or sockets
+    procs = [ctx.Process(target=_child, args=(settings, host, port), name=f"gridline-{i}") for i in range(workers)]
+    for proc in procs:
+        proc.start()
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        for proc in procs:
+            if proc.is_alive() and proc.pid is not None:
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    codes = []
+    for proc in procs:
+        proc.join()
+        codes.append(proc.exitcode or 0)
+    failed = [c for c in codes if c not in (0, -signal.SIGTERM)]
+    if failed:
+        print(f"gridline: a worker exited with {failed[0]}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,62 @@
+"""``gridline serve --workers N``: several processes on one port, refused without shared state."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.bot.test_cli import ROOT, gridline
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_more_than_one_worker_needs_redis(tmp_path: Path) -> None:
+    result = gridline(tmp_path, "serve", "--workers", "2")
+    assert result.returncode == 2
+    assert "GRIDLINE_REDIS_URL" in result.stderr
+
+
+def test_two_workers_share_the_port_and_stop_on_sigterm(tmp_path: Path, redis_url: str) -> None:
+    assert gridline(tmp_path, "demo").returncode == 0
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINE_")}
+    env.update({"GRIDLINE_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PYTHONPATH": str(ROOT),
+                "GRIDLINE_REDIS_URL": redis_url})
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--workers", "2", "--port", str(port)],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        statuses = _poll_health(port, deadline=time.monotonic() + 60)
+        assert statuses and all(s == 200 for s in statuses)
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False)
+        assert len(children.stdout.split()) >= 2  # two workers (plus, maybe, the spawn resource tracker)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    assert code == 0, proc.stderr.read().decode() if proc.stderr else ""
+
+
+def _poll_health(port: int, deadline: float) -> list[int]:
+    """Wait for the first answer, then ask ten more times (each may land on either worker)."""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as first:
+                statuses = [first.status]
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        return []
+    for _ in range(10):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            statuses.append(response.status)
+    return statuses
