@@ -11,9 +11,12 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import sys
+import threading
 from types import FrameType
 
 from bot.settings import Settings
+
+GRACE_S = 30.0
 
 
 class WorkersRefused(Exception):
@@ -47,8 +50,12 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         for proc in procs:
-            if proc.is_alive() and proc.pid is not None:
+            if proc.is_alive():
                 proc.terminate()
+        # A worker stuck in its shutdown (a hung connection) must not keep the service half-alive.
+        timer = threading.Timer(GRACE_S, _kill, args=(procs,))
+        timer.daemon = True  # never keeps the parent alive once the workers are gone
+        timer.start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -56,6 +63,16 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
     for proc in procs:
         proc.join()
         codes.append(proc.exitcode or 0)
+    return _verdict(codes)
+
+
+def _kill(procs: list[multiprocessing.process.BaseProcess]) -> None:
+    for proc in procs:
+        if proc.is_alive():
+            proc.kill()
+
+
+def _verdict(codes: list[int]) -> int:
     failed = [c for c in codes if c not in (0, -signal.SIGTERM)]
     if failed:
         print(f"gridline: a worker exited with {failed[0]}", file=sys.stderr)

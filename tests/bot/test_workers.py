@@ -35,13 +35,13 @@ def test_two_workers_share_the_port_and_stop_on_sigterm(tmp_path: Path, redis_ur
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--workers", "2", "--port", str(port)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        statuses = _poll_health(port, deadline=time.monotonic() + 60)
+        statuses = _poll_health(port, deadline=time.monotonic() + 120)
         assert statuses and all(s == 200 for s in statuses)
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False)
         assert len(children.stdout.split()) >= 2  # two workers (plus, maybe, the spawn resource tracker)
     finally:
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=30)
+        code = proc.wait(timeout=90)
     assert code == 0, proc.stderr.read().decode() if proc.stderr else ""
 
 
