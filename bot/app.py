@@ -18,23 +18,43 @@ from pydantic import SecretStr
 
 from bot import middlewares, open311
 from bot import mp as miniprogram
+from bot.alerts import build_alerts, run_jobs
 from bot.composition import build_context, sweep_forever
 from bot.demo import is_empty, load_demo
-from bot.keys import CASES, KV, METRICS, RECORDER, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
+from bot.keys import (
+    ALERTS,
+    CASES,
+    KV,
+    METRICS,
+    RECORDER,
+    SETTINGS,
+    TASKS,
+    TUNING,
+    WECHAT,
+    WECHAT_DIALOGUE,
+    WECHAT_REDELIVERY,
+)
 from bot.metrics import Metrics
+from bot.outbound import appctx as outbound_ctx
+from bot.outbound.dialogue import OutboxDialogue
+from bot.outbound.notifier import OutboxNotifier
 from bot.sandbox import STATIC_DIR as SANDBOX_STATIC
 from bot.sandbox import views as sandbox_views
 from bot.settings import Mode, Settings
 from bot.storage.memory import MemoryStore
 from bot.storage.redis import RedisStore
-from bot.views import cases, grid, health, taxonomy
+from bot.surveys import policy as survey_policy
+from bot.surveys import remind_forever
+from bot.tuning.jobs import TuningConfig
+from bot.tuning.runtime import tuning as tuning_runtime
+from bot.views import alerts, cases, grid, health, messages, surveys, taxonomy
+from bot.views import nlp as nlp_views
 from bot.wechat import WeChatConfig
 from bot.wechat import view as wechat_view
 from bot.wechat.draft import DraftStore
 from bot.wechat.handlers import build_router
 from bot.wechat.redelivery import Redelivery
-from bot.wechat.service import Dialogue
-from intake.cases.context import Clock
+from intake.cases.context import Clock, utc_now
 from intake.store import db
 from notify.recording import RecordingNotifier
 
@@ -44,8 +64,12 @@ MAX_BODY = 256 * 1024
 
 def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool = True,
                own_database: bool = True, mp: miniprogram.MpConfig | None = None,
-               open311_config: open311.Open311Config | None = None) -> web.Application:
-    """Compose the service. Tests pass ``own_database=False`` to share a connection they opened."""
+               open311_config: open311.Open311Config | None = None, sender: bool | None = None) -> web.Application:
+    """Compose the service. Tests pass ``own_database=False`` to share a connection they opened.
+
+    ``sender``: run the outbox relay and sender in this process (default: GRIDLINE_SENDER_IN_PROCESS,
+    and never for an app sharing a test's connection).
+    """
     app = web.Application(
         middlewares=[middlewares.request_context, middlewares.errors, middlewares.admin_auth],
         client_max_size=MAX_BODY,
@@ -59,11 +83,19 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     if own_database:
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
+    app.cleanup_ctx.append(_tuning(poll=sweeper))
+    app.cleanup_ctx.append(outbound_ctx.outbound(clock, settings.sender_in_process and own_database
+                                                 if sender is None else sender))
     app.cleanup_ctx.append(_tasks)
     if sweeper:
+        app.cleanup_ctx.append(outbound_ctx.jobs)
         app.cleanup_ctx.append(_sweeper)
-    for module in (health, cases, grid, taxonomy, wechat_view):
+        app.cleanup_ctx.append(_alert_jobs)
+        app.cleanup_ctx.append(_survey_sweeper)
+    for module in (health, cases, grid, taxonomy, wechat_view, alerts, surveys):
         app.add_routes(module.routes)
+    app.add_routes(nlp_views.routes)
+    app.add_routes(messages.routes)
     miniprogram.setup(app, mp or mp_config(settings))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config(
         jurisdiction_id=settings.open311_jurisdiction_id, public_reads=settings.open311_public_reads)))
@@ -94,8 +126,11 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         settings = app[SETTINGS]
         if settings.effective_mode is Mode.SANDBOX and await is_empty():
             await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False)
-        app[CASES] = await build_context(app[RECORDER], clock)
-        app[WECHAT_DIALOGUE] = Dialogue(app[CASES], DraftStore(app[KV]), build_router())
+        notifier = OutboxNotifier(clock or utc_now, mirror=app[RECORDER])  # the recorder feeds /sandbox
+        app[CASES] = await build_context(notifier, clock)
+        app[CASES].surveys = survey_policy(settings)
+        app[ALERTS] = build_alerts(settings, app[CASES])
+        app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
         log.info("gridline ready", extra={"mode": str(settings.effective_mode),
                                           "database": settings.database_masked,
@@ -140,3 +175,32 @@ async def _sweeper(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _alert_jobs(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(run_jobs(app[ALERTS], app[SETTINGS], app[KV]))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _survey_sweeper(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(remind_forever(app[CASES], app[KV], app[SETTINGS].survey_sweep_seconds))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _tuning(poll: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The serving classifier's models, retrain jobs and the registry poll (only with background tasks on)."""
+    async def tuning(app: web.Application) -> AsyncIterator[None]:
+        s = app[SETTINGS]
+        config = TuningConfig(s.model_dir, s.nlp_target_precision, s.nlp_holdout_percent, s.nlp_checkpoint,
+                              s.nlp_keyword_bar)
+        async with tuning_runtime(app[CASES], config, s.nlp_poll_seconds if poll else None) as state:
+            app[TUNING] = state
+            yield
+
+    return tuning

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import logs
+from bot import logs, nlp_cli
 from bot.settings import Settings, SettingsError, load_settings
 
 DESCRIPTION = """gridline — the citizen channel for grid governance (网格化管理).
@@ -26,6 +26,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     serve.add_argument("--workers", type=int, default=1,
                        help="processes sharing the port (SO_REUSEPORT); more than 1 needs GRIDLINE_REDIS_URL")
+    serve.add_argument("--no-sender", action="store_true",
+                       help="do not deliver outbound messages in this process (run 'gridline sender' instead)")
+    sender = sub.add_parser("sender", help="deliver outbound messages (the outbox relay and a sender) until stopped")
+    sender.add_argument("--consumer", default=None, help="this sender's name in the queue (default host-pid)")
+    sender.add_argument("--lease", type=float, default=None, metavar="SECONDS",
+                        help="how long a claimed message is this sender's alone (default 60)")
     sub.add_parser("migrate", help="apply pending database migrations")
     sub.add_parser("demo", help="load or reload the demo city (Shenzhen 大鹏新区) and its demo staff")
     user = sub.add_parser("user", help="manage staff users").add_subparsers(dest="user_command", required=True)
@@ -44,18 +50,30 @@ def parser() -> argparse.ArgumentParser:
     key_add.add_argument("--name", required=True, help="the client system's name (becomes its channel)")
     audit = sub.add_parser("audit", help="audit tools").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
+    nlp_cli.register(sub)
+    from bot.alerts import replay_cli
+
+    replay_cli.register(sub)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "nlp":  # files in, files out: needs no settings, database or network
+        return nlp_cli.run(args)
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"gridline: configuration error: {exc}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level)
+    if args.command == "sender":
+        from bot.outbound import standalone
+
+        return asyncio.run(standalone.run(settings, args.consumer, args.lease))
     if args.command == "serve":
+        if args.no_sender:
+            settings = settings.model_copy(update={"sender_in_process": False})
         return _serve(settings, args.host, args.port, args.workers)
     from bot import commands
 
@@ -71,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gridline: {exc}", file=sys.stderr)
             return 2
         return 0
+    if args.command == "alerts":
+        from bot.alerts import replay_cli
+
+        return asyncio.run(replay_cli.run(settings, args))
     if args.command == "wechat":
         return asyncio.run(commands.wechat_menu(settings))
     if args.command == "user":

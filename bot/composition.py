@@ -8,6 +8,7 @@ import uuid
 
 from bot.metrics import Metrics
 from bot.storage.base import KeyValueStore
+from bot.tuning.serving import ServingClassifier
 from intake.cases.context import CaseContext, Clock, utc_now
 from intake.grid.store import GridService
 from intake.sla.calendar import WorkCalendar
@@ -28,7 +29,7 @@ def build_classifier(catalog: Catalog, places: list[str]) -> KeywordClassifier:
     return KeywordClassifier(labels, places=places)
 
 
-async def build_context(notifier: Notifier, clock: Clock | None = None) -> CaseContext:
+async def build_context(notifier: Notifier, clock: Clock | None = None, *, keyword_bar: float = 0.8) -> CaseContext:
     taxonomy = TaxonomyStore(Catalog.load())
     await taxonomy.seed()
     await taxonomy.refresh()
@@ -38,13 +39,21 @@ async def build_context(notifier: Notifier, clock: Clock | None = None) -> CaseC
     classifier.classify("预热")
     grid.gazetteer.best("预热")
     sla = SlaPolicy(WorkCalendar.load())
-    return CaseContext(taxonomy, grid, classifier, notifier, sla, clock or utc_now)
+    # Rules, then the active model (loaded by bot.tuning once the app starts), else the keyword matcher.
+    serving = ServingClassifier(classifier, keyword_bar, clock or utc_now)
+    ctx = CaseContext(taxonomy, grid, serving, notifier, sla, clock or utc_now)
+    ctx.triage = serving.triage
+    return ctx
 
 
 async def refresh_taxonomy(ctx: CaseContext) -> None:
     """Pick up taxonomy versions published by any process, and retrain the keyword matcher on them."""
     if await ctx.taxonomy.refresh():
-        ctx.classifier = build_classifier(ctx.taxonomy.catalog, ctx.grid.gazetteer.names())
+        keyword = build_classifier(ctx.taxonomy.catalog, ctx.grid.gazetteer.names())
+        if isinstance(ctx.classifier, ServingClassifier):
+            ctx.classifier.fallback = keyword
+        else:
+            ctx.classifier = keyword
 
 
 async def sweep_forever(ctx: CaseContext, kv: KeyValueStore, metrics: Metrics, interval: float) -> None:

@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Mode(StrEnum):
     SANDBOX = "sandbox"
     PRODUCTION = "production"
+
+
+Outbound = Literal["auto", "live", "sandbox", "blackhole"]  # auto: sandbox in sandbox mode, else live
 
 
 class SettingsError(ValueError):
@@ -55,6 +58,47 @@ class Settings(BaseSettings):
     sla_sweep_seconds: float = Field(default=30.0, gt=0)
     wechat_reply_budget: float = Field(default=4.0, gt=0, le=4.5)
     log_level: str = "INFO"
+    # Outbound (#6): the sender, its channels and the links in messages.
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wecom_corp_id: str | None = None
+    wecom_corp_secret: SecretStr | None = None
+    wecom_agent_id: int | None = None
+    smtp_url: SecretStr | None = None  # smtp://user:pass@host:port?starttls=1&from=noreply@example.org
+    outbound: Outbound = Field(default="auto")
+    public_url: str = "http://127.0.0.1:8080"
+    sender_in_process: bool = True
+    sender_concurrency: int = Field(default=32, ge=1, le=1000)
+    sender_max_attempts: int = Field(default=8, ge=1, le=100)
+    # channel → messages per second, written ``wecom_robot=20,wechat_cs=100`` (NoDecode: not JSON)
+    outbound_rates: Annotated[dict[str, float], NoDecode] = Field(default_factory=dict)
+    subscribe_template_id: str | None = None
+    digest_hour: int = Field(default=8, ge=0, le=23)  # local (Asia/Shanghai) hour of the daily digests
+    outbox_stream: str = Field(default="gridline:outbox", min_length=1, max_length=100)  # the Redis Stream
+    # The classifier's tuning loop (#5): where trained models live, how sure a model must be to auto-dispatch.
+    model_dir: Path = Path("var/models")
+    nlp_target_precision: float = Field(default=0.95, gt=0.5, le=1.0)
+    nlp_keyword_bar: float = Field(default=0.8, ge=0.0, le=1.0)
+    nlp_holdout_percent: int = Field(default=20, ge=0, le=50)
+    nlp_poll_seconds: float = Field(default=10.0, gt=0)
+    nlp_checkpoint: Path | None = None
+    # Satisfaction surveys (#7): asked survey_delay_hours after 结案, one reminder survey_reminder_hours later,
+    # chat answers matched for survey_window_hours; 不满意率 > survey_flag_rate over ≥ survey_min_sample answers flags.
+    survey_delay_hours: float = Field(default=24.0, ge=0, le=24 * 30)
+    survey_reminder_hours: float = Field(default=48.0, gt=0, le=24 * 30)
+    survey_window_hours: float = Field(default=168.0, gt=0, le=24 * 90)
+    survey_flag_rate: float = Field(default=0.30, gt=0, lt=1)
+    survey_min_sample: int = Field(default=10, ge=1, le=100_000)
+    survey_sweep_seconds: float = Field(default=300.0, gt=0)
+    # Alerts (#7): CAP feeds polled every alert_feed_seconds (comma-separated URLs), quiet hours for
+    # non-red alerts (local time in alert_timezone, "" for none), silent cells escalated after N minutes.
+    alert_feed_urls: str = ""
+    alert_feed_seconds: float = Field(default=300.0, ge=10)
+    alert_quiet_hours: str = "22:00-07:00"
+    alert_timezone: str = "Asia/Shanghai"
+    alert_ack_escalate_minutes: float = Field(default=60.0, gt=0)
+    alert_recent_report_days: float = Field(default=30.0, ge=0)
+    alert_location_max_age_hours: float = Field(default=72.0, ge=0)
+    alert_cap_max_bytes: int = Field(default=256 * 1024, ge=1024, le=256 * 1024)
 
     @field_validator("database_url")
     @classmethod
@@ -69,6 +113,55 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("alert_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        import re
+
+        if value.strip() and not re.fullmatch(r"\s*([01]\d|2[0-3]):[0-5]\d\s*-\s*([01]\d|2[0-3]):[0-5]\d\s*", value):
+            raise ValueError("must look like 22:00-07:00 (or be empty for none)")
+        return value
+
+    @field_validator("alert_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("alert_feed_urls")
+    @classmethod
+    def _feed_urls(cls, value: str) -> str:
+        if any(not u.strip().startswith(("http://", "https://")) for u in value.split(",") if u.strip()):
+            raise ValueError("must be comma-separated http(s):// URLs")
+        return value
+
+    @property
+    def alert_feeds(self) -> list[str]:
+        return [u.strip() for u in self.alert_feed_urls.split(",") if u.strip()]
+
+    @field_validator("outbound_rates", mode="before")
+    @classmethod
+    def _rates(cls, value: Any) -> Any:
+        """``wecom_robot=20,wechat_cs=100`` (messages per second per channel, all processes together)."""
+        if isinstance(value, str):
+            pairs = [p.partition("=") for p in value.split(",") if p.strip()]
+            if any(not sep for _, sep, _ in pairs):
+                raise ValueError("must look like channel=rate,channel=rate")
+            return {name.strip(): rate.strip() for name, _, rate in pairs}
+        return value
+
+    @field_validator("outbound_rates")
+    @classmethod
+    def _positive_rates(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(rate <= 0 for rate in value.values()):
+            raise ValueError("rates must be positive")
+        return value
 
     @field_validator("admin_token")
     @classmethod

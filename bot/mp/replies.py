@@ -102,8 +102,8 @@ class RatingReply(BaseModel):
     case_no: str
     score: int
     round: int
-    effects: Literal["none"] = Field(default="none",
-                                     description="reopening and escalation on 不满意 are not applied yet")
+    effects: Literal["none", "reopened", "escalated"] = Field(
+        default="none", description="what the answer did: 不满意 reopens the case once, a second one escalates it")
 
 
 class Credit(BaseModel):

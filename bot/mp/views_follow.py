@@ -1,15 +1,14 @@
-"""Acting on a report: second (附议) someone's, withdraw (撤件) or rate one's own."""
+"""Acting on a report: second (附议) someone's, withdraw (撤件) or rate one's own (the satisfaction survey)."""
 
 from __future__ import annotations
 
 from aiohttp import web
-from tortoise.exceptions import IntegrityError
 
 from bot.mp import present
 from bot.mp.errors import http_error
 from bot.mp.replies import RatingReply
 from bot.mp.schemas import RatingBody, WithdrawBody
-from bot.mp.services import caller, cases, now
+from bot.mp.services import caller, cases
 from bot.mp.session import CHANNEL, Resident
 from bot.mp.views_reports import as_json, count_report, detail, visible
 from bot.schemas import json_object
@@ -17,8 +16,10 @@ from intake.cases.model import ActionRequest, Actor
 from intake.cases.numbers import parse_case_no
 from intake.cases.states import Role, Status
 from intake.cases.workflow import act
-from intake.errors import NotFound
-from intake.store.models import Case, CoReporter, Rating
+from intake.errors import IllegalTransition, NotFound
+from intake.store.models import Case, CoReporter
+from intake.store.models_surveys import Survey
+from intake.surveys.answers import AlreadyAnswered, answer
 
 routes = web.RouteTableDef()
 
@@ -56,17 +57,19 @@ async def withdraw(request: web.Request) -> web.Response:
 
 @routes.post("/mp/v1/reports/{case_no}/rating")
 async def rate(request: web.Request) -> web.Response:
-    """Stores the answer only: reopening or escalating on 不满意 belongs to the satisfaction-survey work."""
+    """The answer to the case's satisfaction survey, as in chat: 不满意 reopens once, then escalates."""
     who = await caller(request)
     body = RatingBody.model_validate(await json_object(request))
     case, own = await visible(request, who)
-    if not own:
-        raise NotFound("no such report")
+    if not own and not await Survey.exists(case_no=case.case_no, round=case.reopen_count, channel=CHANNEL,
+                                           reporter=who.openid):
+        raise NotFound("no such report")  # a co-reporter answers only the survey they were sent
     if case.status != Status.CLOSED:
         raise http_error(409, "not_closed", "only a closed report can be rated", {"status": case.status})
     try:
-        await Rating.create(case_no=case.case_no, channel=CHANNEL, reporter=who.openid, round=case.reopen_count,
-                            score=body.score, comment=body.comment, created_at=now(request))
-    except IntegrityError:
+        done = await answer(cases(request), case.case_no, CHANNEL, who.openid, body.score, body.comment, via=CHANNEL)
+    except AlreadyAnswered:
         raise http_error(409, "already_rated", "this report was already rated") from None
-    return as_json(RatingReply(case_no=case.case_no, score=body.score, round=case.reopen_count), 201)
+    except IllegalTransition:  # reopened between our read and the answer
+        raise http_error(409, "not_closed", "only a closed report can be rated") from None
+    return as_json(RatingReply(case_no=case.case_no, score=body.score, round=done.round, effects=done.effect), 201)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from intake.grid.store import GridService
 from intake.sla.deadlines import SlaPolicy
+from intake.surveys.policy import SurveyPolicy
 from intake.taxonomy.store import TaxonomyStore
-from nlp.types import Classifier
+from nlp.types import Classifier, Prediction
 from notify.types import Notifier
 
 Clock = Callable[[], datetime]
+# The threshold a prediction failed to reach (the case waits for triage), or None (route it automatically).
+TriageCheck = Callable[[Prediction], float | None]
 
 
 def utc_now() -> datetime:
@@ -27,3 +30,5 @@ class CaseContext:
     notifier: Notifier
     sla: SlaPolicy
     clock: Clock = utc_now
+    surveys: SurveyPolicy = field(default_factory=SurveyPolicy)
+    triage: TriageCheck | None = None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.transactions import in_transaction
+
 from intake.audit import GENESIS
 from intake.cases import notices, repo
 from intake.cases.context import CaseContext
@@ -24,6 +26,7 @@ from intake.grid.model import Cell
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, CaseEvent, User
 from intake.taxonomy.catalog import Category, Severity
+from intake.tuning import triage
 from nlp.types import Prediction
 
 MAX_DESCRIPTION = 2000
@@ -77,15 +80,20 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     severity = _severity(category, prediction)
     limit = category.limit_hours if category and severity is category.severity else severity.default_hours
     case = await _new_case(ctx, report, now, category, placed, severity, float(limit), confidence, model)
+    held = triage.threshold_missed(ctx, report, prediction)
     reporter = Actor(ref=f"{report.channel}:{report.reporter}", name=report.reporter, role=Role.RESIDENT)
     events = [next_event(case, action="open", to_status=Status.REPORTED, actor=reporter, at=now,
-                         attachments=report.photos, data={"confidence": confidence, "classifier": model})]
-    assignee = await _route(ctx, case, category, events, now)
+                         attachments=report.photos, data={"confidence": confidence, "classifier": model,
+                                                          **({"triage": held} if held is not None else {})})]
+    assignee = None if held is not None else await _route(ctx, case, category, events, now)
     duplicates = await _find_duplicates(ctx, category, case.description, placed, now)
-    await repo.insert(case, events)
+    async with in_transaction():  # the outbox rows exist exactly when the case does
+        await repo.insert(case, events)
+        if held is not None:
+            await triage.enqueue(case, prediction, held, now)
+        await ctx.notifier.publish(notices.to_residents(case, "open", (), None)
+                                   + (notices.to_worker(case, case.grid_code) if assignee else []))
     leaf = ctx.grid.index.find(case.grid_code) if case.grid_code else None
-    await ctx.notifier.publish(notices.to_residents(case, "open", (), None)
-                               + (notices.to_worker(case, case.grid_code) if assignee else []))
     return Opened(case, category, leaf, duplicates, assignee)
 
 

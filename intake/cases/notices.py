@@ -27,11 +27,12 @@ def to_residents(case: Case, action: str, co: Sequence[CoReporter], note: str | 
 
 
 def to_worker(case: Case, leaf_group: str | None) -> list[Notification]:
-    """A task card for the grid's WeCom group and the assignee."""
+    """A task card for the grid's WeCom group (naming the assignee), else for the assignee alone."""
     payload = {"category": case.category_code, "severity": case.severity, "grid": case.grid_code,
-               "deadline": case.deadline_at.isoformat(), "address": case.address, "photos": len(case.photos)}
+               "deadline": case.deadline_at.isoformat(), "address": case.address, "photos": len(case.photos),
+               "lat": case.lat, "lng": case.lng, "assignee_user_id": case.assignee_user_id}
     out = []
-    if case.assignee_user_id is not None:
+    if case.assignee_user_id is not None and not leaf_group:  # the group card already names the assignee
         out.append(Notification("case.task", Recipient("worker", str(case.assignee_user_id)),
                                 _key(case, "task", f"u{case.assignee_user_id}"), case.case_no, payload))
     if case.assignee_department:

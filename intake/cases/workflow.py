@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from intake.cases import notices, repo
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
@@ -20,6 +22,8 @@ from intake.cases.model import ActionRequest, Actor
 from intake.cases.states import Role, Status, check
 from intake.errors import Forbidden, IllegalTransition, Invalid, NotFound
 from intake.store.models import Case, CoReporter, Department, User
+from intake.surveys import lifecycle as surveys
+from intake.tuning import labels
 from notify.types import Notification
 
 MAX_NOTE = 2000
@@ -63,11 +67,15 @@ async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionReque
     case.updated_at = step.now
     event = next_event(case, action=request.action, to_status=case.status, actor=actor, at=step.now,
                        note=request.note, attachments=request.attachments, data=step.data, from_status=before)
-    await repo.save_step(case, expected_seq, [event], step.co_reporters)
-    for other, action, data in step.also:
-        await _follow_up(ctx, other, action, data, actor, step.now)
-    co = await repo.co_reporters(case.case_no)
-    await ctx.notifier.publish(notices.to_residents(case, request.action, co, request.note) + step.notices)
+    async with in_transaction():  # the step, its follow-ups and its outbox rows commit together
+        await repo.save_step(case, expected_seq, [event], step.co_reporters)
+        await labels.after_step(case, request.action, actor.ref, step.now)
+        for other, action, data in step.also:
+            await _follow_up(ctx, other, action, data, actor, step.now)
+        co = await repo.co_reporters(case.case_no)
+        later = await surveys.on_step(ctx, case, request.action, request.note, co)  # 结案 → 满意度回访
+        await ctx.notifier.publish(notices.to_residents(case, request.action, co, request.note) + step.notices
+                                   + later)
     return case
 
 

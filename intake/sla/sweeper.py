@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.transactions import in_transaction
+
 from intake.cases import notices, repo
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
@@ -52,11 +54,12 @@ async def _raise_level(ctx: CaseContext, case: Case, level: int, fraction: float
     case.escalation_level, case.updated_at = level, now
     event = next_event(case, action=action, to_status=case.status, actor=SYSTEM, at=now,
                        data={"level": level, "elapsed": fraction, "region": region})
-    await repo.save_step(case, expected, [event])
-    await Supervision.get_or_create(case_no=case.case_no, level=level, deadline_at=case.deadline_at,
-                                    defaults={"created_at": now, "target_region": region,
-                                              "reason": f"{fraction:.2f}× the time limit"})
-    await ctx.notifier.publish(notices.overdue(case, level, region))
+    async with in_transaction():  # the supervision and its messages commit together
+        await repo.save_step(case, expected, [event])
+        await Supervision.get_or_create(case_no=case.case_no, level=level, deadline_at=case.deadline_at,
+                                        defaults={"created_at": now, "target_region": region,
+                                                  "reason": f"{fraction:.2f}× the time limit"})
+        await ctx.notifier.publish(notices.overdue(case, level, region))
 
 
 def _region_above(ctx: CaseContext, grid_code: str | None, level: int) -> str | None:

@@ -514,7 +514,7 @@ async def redis_down_client(api: Api, monkeypatch: pytest.MonkeyPatch) -> AsyncI
                               "GRIDLINE_REDIS_URL": "redis://127.0.0.1:1/0"})
     ctx = api.client.app[CASES_KEY]
 
-    async def borrowed(*_: object) -> CaseContext:
+    async def borrowed(*_: object, **__: object) -> CaseContext:
         return ctx
 
     monkeypatch.setattr("bot.app.build_context", borrowed)

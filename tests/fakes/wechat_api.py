@@ -1,25 +1,55 @@
-"""A local fake of WeChat's server API, speaking its real JSON and error codes.
+"""A local fake of WeChat's and WeCom's server APIs, speaking their real JSON and error codes.
 
-Started by tests (and later benchmarks) on a loopback port; records every call.
+Started by tests on a loopback port, or standalone for benchmarks and crash tests in another process::
+
+    python -m tests.fakes.wechat_api --port 8901 --limit custom_send=200 --robot KEY --latency 0.005
+
+Records every delivery (``gate.deliveries``; ``GET /_fake/stats`` and ``/_fake/deliveries`` when standalone);
+rate limits, scripted failures and latency per API name (``gate.limit`` / ``gate.fail`` / ``gate.latency_s``,
+or ``POST /_fake/config``). API names: token, stable_token, wecom_gettoken, custom_send, bizsend,
+subscribe_send, template_send, media_get, webhook_send, wecom_send.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
 import secrets
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.fake_gate import FakeDelivery, Gate
+from tests.fakes.wechat_send import SendApis, body_of
+
+__all__ = ["FakeDelivery", "FakeWeChat", "Gate"]
+
 
 @dataclass
-class FakeWeChat:
+class FakeWeChat(SendApis):
     appid: str = "wxfake0000000001"
     secret: str = "fake-secret-0123456789abcdef0123"
     tokens: set[str] = field(default_factory=set)
+    expired: set[str] = field(default_factory=set)  # answered 42001
+    token_invalidates: bool = False  # /cgi-bin/token drops the tokens it handed out before (as WeChat does)
+    stable: tuple[str, float] | None = None  # the current stable_token and when it expires
+    token_calls: Counter[str] = field(default_factory=Counter)  # token / stable_token / stable_token_force / wecom
+    gate: Gate = field(default_factory=Gate)
+    unsubscribed: set[str] = field(default_factory=set)  # openids answered 43004
+    outside_window: set[str] = field(default_factory=set)  # openids answered 45015 by custom_send
+    no_credit: set[str] = field(default_factory=set)  # openids answered 43101 by subscribe sends
+    templates: set[str] | None = None  # known template ids (None: any)
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    corpid: str = "wwfake00000000001"
+    corpsecret: str = "fake-corp-secret-0123456789abcdefghijklmnop"
+    agentid: int = 1000002
+    wecom_tokens: set[str] = field(default_factory=set)
+    wecom_users: set[str] | None = None  # known WeCom userids (None: any)
+    robot_keys: set[str] = field(default_factory=set)
     menus: list[dict[str, Any]] = field(default_factory=list)
     # Mini-program login: wx.login() codes waiting to be exchanged, code -> (openid, unionid).
     codes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
@@ -35,7 +65,27 @@ class FakeWeChat:
         app.router.add_post("/cgi-bin/menu/create", self.menu_create)
         app.router.add_get("/sns/jscode2session", self.jscode2session)
         app.router.add_post("/wxa/business/getuserphonenumber", self.phone_number)
+        app.router.add_post("/cgi-bin/stable_token", self.stable_token)
+        app.router.add_get("/cgi-bin/gettoken", self.wecom_gettoken)
+        self.add_send_routes(app)
+        app.router.add_get("/_fake/stats", self.fake_stats)
+        app.router.add_get("/_fake/deliveries", self.fake_deliveries)
+        app.router.add_post("/_fake/config", self.fake_config)
         return app
+
+    @property
+    def deliveries(self) -> list[FakeDelivery]:
+        return self.gate.deliveries
+
+    def delivered(self, api: str | None = None, to: str | None = None) -> list[FakeDelivery]:
+        return self.gate.delivered(api, to)
+
+    def expire_tokens(self) -> None:
+        """Every token handed out so far now answers 42001 (as after its 7200 s)."""
+        self.expired |= self.tokens | self.wecom_tokens
+        self.tokens.clear()
+        self.wecom_tokens.clear()
+        self.stable = None
 
     def login_code(self, openid: str, unionid: str | None = None) -> str:
         """What ``wx.login()`` gives the mini-program: a one-time code for this user."""
@@ -92,6 +142,9 @@ class FakeWeChat:
         return web.json_response({"errcode": 0, "errmsg": "ok", "phone_info": info})
 
     async def token(self, request: web.Request) -> web.Response:
+        self.token_calls["token"] += 1
+        if (gated := await self.gate.enter("token")) is not None:
+            return gated
         q = request.query
         if q.get("grant_type") != "client_credential":
             return _err(40002, "invalid grant_type")
@@ -100,8 +153,69 @@ class FakeWeChat:
         if q.get("secret") != self.secret:
             return _err(40125, "invalid appsecret")
         token = secrets.token_urlsafe(48)
+        if self.token_invalidates:
+            self.tokens -= {t for t in self.tokens if self.stable is None or t != self.stable[0]}
         self.tokens.add(token)
         return web.json_response({"access_token": token, "expires_in": 7200})
+
+    async def stable_token(self, request: web.Request) -> web.Response:
+        """The stable token: the same one until it expires, unless ``force_refresh`` (which replaces it)."""
+        body = await body_of(request)
+        force = bool(body and body.get("force_refresh") is True)
+        self.token_calls["stable_token_force" if force else "stable_token"] += 1
+        if (gated := await self.gate.enter("stable_token")) is not None:
+            return gated
+        if body is None or body.get("grant_type") != "client_credential":
+            return _err(40002, "invalid grant_type")
+        if body.get("appid") != self.appid:
+            return _err(40013, "invalid appid")
+        if body.get("secret") != self.secret:
+            return _err(40125, "invalid appsecret")
+        now = time.monotonic()
+        if self.stable is None or self.stable[1] <= now or force:
+            if self.stable is not None:
+                self.tokens.discard(self.stable[0])
+            self.stable = (secrets.token_urlsafe(48), now + 7200)
+            self.tokens.add(self.stable[0])
+        return web.json_response({"access_token": self.stable[0], "expires_in": int(self.stable[1] - now)})
+
+    async def wecom_gettoken(self, request: web.Request) -> web.Response:
+        self.token_calls["wecom"] += 1
+        if (gated := await self.gate.enter("wecom_gettoken")) is not None:
+            return gated
+        if request.query.get("corpid") != self.corpid:
+            return _err(40013, "invalid corpid")
+        if request.query.get("corpsecret") != self.corpsecret:
+            return _err(40001, "invalid secret")
+        token = secrets.token_urlsafe(48)
+        self.wecom_tokens.add(token)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200})
+
+    async def fake_stats(self, request: web.Request) -> web.Response:
+        return web.json_response({**self.gate.stats(), "token_calls": dict(self.token_calls)})
+
+    async def fake_deliveries(self, request: web.Request) -> web.Response:
+        since = int(request.query.get("since", "0") or 0)
+        rows = [{"api": d.api, "to": d.to, "msgid": d.msgid, "payload": d.payload, "at": d.at}
+                for d in self.gate.deliveries[since:]]
+        return web.json_response({"count": len(self.gate.deliveries), "deliveries": rows})
+
+    async def fake_config(self, request: web.Request) -> web.Response:
+        """``{"limits": {"custom_send": [100, 10]}, "latency_s": {"*": 0.01}, "fail": {"bizsend": [45009]},
+        "robot_keys": [...], "unsubscribed": [...], "outside_window": [...], "no_credit": [...], "reset": true}``"""
+        body = await body_of(request) or {}
+        if body.get("reset"):
+            self.gate.deliveries.clear()
+            self.gate.answers.clear()
+        for api, limit in (body.get("limits") or {}).items():
+            per_s, burst = (limit, None) if isinstance(limit, int | float) else (limit[0], limit[1])
+            self.gate.limit(api, float(per_s), burst)
+        self.gate.latency_s.update(body.get("latency_s") or {})
+        for api, codes in (body.get("fail") or {}).items():
+            self.gate.fail(api, *codes)
+        for name in ("robot_keys", "unsubscribed", "outside_window", "no_credit"):
+            getattr(self, name).update(body.get(name) or [])
+        return web.json_response({"ok": True})
 
     async def menu_create(self, request: web.Request) -> web.Response:
         if request.query.get("access_token") not in self.tokens:
@@ -118,3 +232,26 @@ class FakeWeChat:
 
 def _err(code: int, message: str) -> web.Response:
     return web.json_response({"errcode": code, "errmsg": message})
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="A fake WeChat + WeCom API server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8901)
+    parser.add_argument("--limit", action="append", default=[], metavar="API=PER_S[/BURST]")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before every answer")
+    parser.add_argument("--robot", action="append", default=[], metavar="KEY", help="a valid webhook key")
+    args = parser.parse_args(argv)
+    fake = FakeWeChat()
+    for spec in args.limit:
+        api, _, rate = spec.partition("=")
+        per_s, _, burst = rate.partition("/")
+        fake.gate.limit(api, float(per_s), float(burst) if burst else None)
+    fake.gate.latency_s["*"] = args.latency
+    fake.robot_keys.update(args.robot)
+    print(f"fake WeChat API on http://{args.host}:{args.port} appid={fake.appid}", flush=True)
+    web.run_app(fake.app(), host=args.host, port=args.port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

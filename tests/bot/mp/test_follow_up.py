@@ -115,19 +115,20 @@ async def test_withdraw_before_dispatch_only(mp: Mp, phone: Phone) -> None:
 
 
 async def test_rating_a_closed_report(mp: Mp, phone: Phone) -> None:
+    # 基本满意 has no effect on the case; 不满意 (reopen, escalation) is tested in tests/bot/surveys.
     case_no = (await phone.report()).body["case_no"]
     early = await phone.call("POST", f"/mp/v1/reports/{case_no}/rating", json={"score": 1})
     assert (early.status, early.error) == (409, "not_closed")
     await walk(mp, case_no, *TO_CLOSED)
     for bad in ({"score": 0}, {"score": 4}, {"score": "1"}, {}, {"score": 1, "comment": "x" * 501}):
         assert (await phone.call("POST", f"/mp/v1/reports/{case_no}/rating", json=bad)).status == 400, bad
-    reply = await phone.call("POST", f"/mp/v1/reports/{case_no}/rating", json={"score": 3, "comment": "灯还是暗"})
-    assert (reply.status, reply.body) == (201, {"case_no": case_no, "score": 3, "round": 0, "effects": "none"})
+    reply = await phone.call("POST", f"/mp/v1/reports/{case_no}/rating", json={"score": 2, "comment": "灯还是暗"})
+    assert (reply.status, reply.body) == (201, {"case_no": case_no, "score": 2, "round": 0, "effects": "none"})
     again = await phone.call("POST", f"/mp/v1/reports/{case_no}/rating", json={"score": 1})
     assert (again.status, again.error) == (409, "already_rated")
     view = await phone.call("GET", f"/mp/v1/reports/{case_no}")
-    assert (view.body["rating"], view.body["can_rate"]) == (3, False)
+    assert (view.body["rating"], view.body["can_rate"]) == (2, False)
     row = await Rating.get(case_no=case_no)
-    assert (row.channel, row.reporter, row.score, row.comment) == ("miniprogram", phone.openid, 3, "灯还是暗")
+    assert (row.channel, row.reporter, row.score, row.comment) == ("miniprogram", phone.openid, 2, "灯还是暗")
     other = await _neighbour(mp, phone)
     assert (await other.call("POST", f"/mp/v1/reports/{case_no}/rating", json={"score": 1})).status == 404

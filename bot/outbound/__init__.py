@@ -1,0 +1,2 @@
+"""Outbound wiring: the transactional outbox behind ``notify.types.Notifier``, the reach router,
+rendering in the recipient's language, and the relay + sender runner."""

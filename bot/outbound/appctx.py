@@ -1,0 +1,44 @@
+"""The app's outbound resources (``cleanup_ctx``): the relay and sender in-process, the reminder/digest job."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from bot.keys import CASES, KV, OUTBOUND, SETTINGS
+from bot.outbound import periodic, runner
+from intake.cases.context import CaseContext, Clock, utc_now
+
+
+def category_namer(ctx: CaseContext) -> Callable[[str], str | None]:
+    def name(code: str) -> str | None:
+        found = ctx.taxonomy.catalog.find(code)
+        return found.name("zh_CN") if found is not None else None
+
+    return name
+
+
+def outbound(clock: Clock | None, run_sender: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Build the relay + sender; run them unless another process does (``gridline sender``)."""
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        built = runner.build(app[SETTINGS], clock or utc_now, category_name=category_namer(app[CASES]))
+        app[OUTBOUND] = built
+        if run_sender:
+            built.start()
+        yield
+        await built.close()
+
+    return ctx
+
+
+async def jobs(app: web.Application) -> AsyncIterator[None]:
+    """Reminders at 50 % / 100 % of the time limit and the daily digests, one process at a time."""
+    task = asyncio.create_task(periodic.run_forever(app[CASES], app[KV], app[SETTINGS].digest_hour,
+                                                    app[SETTINGS].sla_sweep_seconds))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,17 @@
+"""The 公众号 dialogue, aware of the outbox: a resident's message releases what was held for them,
+and what the answer itself tells them is not sent a second time."""
+
+from __future__ import annotations
+
+from bot.outbound.notifier import replying_to
+from bot.outbound.store import release_held
+from bot.wechat.router import Inbound
+from bot.wechat.service import CHANNEL, Dialogue
+
+
+class OutboxDialogue(Dialogue):
+    async def answer(self, msg: Inbound) -> str | None:
+        # They wrote: the 48-hour customer-service window is open again for anything held back.
+        await release_held(CHANNEL, msg.from_user, self.ctx.clock())
+        with replying_to(CHANNEL, msg.from_user):
+            return await super().answer(msg)

@@ -1,0 +1,65 @@
+"""Everything of the tuning loop one process holds, built by the app factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from bot.tuning import loader, shadow
+from bot.tuning.jobs import Jobs, TuningConfig
+from bot.tuning.loader import ModelCache
+from bot.tuning.serving import ServingClassifier
+from intake.cases.context import CaseContext
+
+log = logging.getLogger("gridline.nlp")
+
+
+@dataclass
+class Tuning:
+    ctx: CaseContext
+    serving: ServingClassifier
+    cache: ModelCache
+    jobs: Jobs
+    config: TuningConfig
+
+    async def refresh(self, *, force: bool = False) -> bool:
+        return await loader.refresh(self.serving, self.cache, force=force)
+
+
+@contextlib.asynccontextmanager
+async def tuning(ctx: CaseContext, config: TuningConfig, poll_seconds: float | None) -> AsyncIterator[Tuning]:
+    """Register the default model on a fresh install, load what serves, poll the registry until shutdown."""
+    serving = ctx.classifier
+    if not isinstance(serving, ServingClassifier):
+        raise TypeError("the case context must classify through a ServingClassifier")
+    serving.keyword_bar = config.keyword_bar
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridline-train")
+    state = Tuning(ctx, serving, ModelCache(ctx.grid.gazetteer.names()), Jobs(ctx, serving, config, executor),
+                   config)
+    await loader.register_default(config.model_dir, config.target_precision, ctx.taxonomy.version)
+    await state.refresh(force=True)
+    poller = asyncio.create_task(_poll(state, poll_seconds)) if poll_seconds else None
+    try:
+        yield state
+    finally:
+        for task in [*state.jobs.tasks, *([poller] if poller else [])]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def _poll(state: Tuning, interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await state.refresh()
+            await shadow.run_once(state.ctx, state.serving)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database hiccup must not end the loop
+            log.exception("classifier refresh failed")

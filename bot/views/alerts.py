@@ -1,0 +1,200 @@
+"""Admin API for alerts: CAP intake, composing, update/cancel, the coverage view and workers' acknowledgements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from pydantic import AwareDatetime, Field, model_validator
+
+from bot.auth import actor
+from bot.keys import ALERTS, SETTINGS
+from bot.schemas import Strict, json_object
+from bot.views.common import page
+from intake.alerts import acks
+from intake.alerts.area import Area, check_circle, check_polygon, division_prefix
+from intake.alerts.cap import parse
+from intake.alerts.compose import AdminAlert, compose, from_cap
+from intake.alerts.service import AlertDraft, Outcome
+from intake.alerts.signals import colour_of
+from intake.cases.states import Role
+from intake.errors import Forbidden, Invalid, NotFound
+from intake.store.models_alerts import Alert
+
+routes = web.RouteTableDef()
+STAFF = (Role.ADMIN, Role.DISPATCHER)
+
+
+class Circle(Strict):
+    lng: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    radius_km: float = Field(ge=0, le=1000)
+
+
+class AreaBody(Strict):
+    polygon: list[tuple[float, float]] | None = Field(default=None, max_length=5000)
+    circle: Circle | None = None
+    divisions: list[str] = Field(default_factory=list, max_length=2000)
+    grids: list[str] = Field(default_factory=list, max_length=10000)
+
+    @model_validator(mode="after")
+    def _something(self) -> AreaBody:
+        if not (self.polygon or self.circle or self.divisions or self.grids):
+            raise ValueError("the area needs a polygon, a circle, divisions or grids")
+        return self
+
+    def area(self) -> Area:
+        for code in self.divisions:
+            division_prefix(code)  # raises Invalid for a malformed code
+        if any(not g.isdigit() or len(g) > 20 for g in self.grids):
+            raise Invalid("grid codes are 6–20 digits")
+        return Area(polygons=(check_polygon(list(self.polygon)),) if self.polygon else (),
+                    circles=(check_circle(self.circle.lng, self.circle.lat, self.circle.radius_km),)
+                    if self.circle else (), divisions=tuple(self.divisions), grids=tuple(self.grids))
+
+
+class AlertBody(Strict):
+    signal: str = Field(min_length=1, max_length=8)
+    colour: str = Field(min_length=1, max_length=8)
+    area: AreaBody
+    message: str = Field(min_length=1, max_length=1000)
+    guidance: str | None = Field(default=None, max_length=2000)
+    expires: AwareDatetime | None = None
+
+
+class UpdateBody(Strict):
+    colour: str | None = Field(default=None, max_length=8)
+    area: AreaBody | None = None
+    message: str | None = Field(default=None, min_length=1, max_length=1000)
+    guidance: str | None = Field(default=None, max_length=2000)
+
+
+class AckBody(Strict):
+    grid: str = Field(min_length=1, max_length=20)
+    households: int | None = Field(default=None, ge=0, le=100_000)
+    support: bool = False
+    text: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=500)
+
+
+def _outcome(out: Outcome) -> web.Response:
+    body = {"id": out.alert_id, "action": out.action, "cells": out.cells, "residents": out.residents,
+            "stopped": out.stopped, "reached": out.reached}
+    return web.json_response(body, status=201 if out.action == "issued" else 200)
+
+
+@routes.post("/admin/v1/alerts/cap")
+async def post_cap(request: web.Request) -> web.Response:
+    actor(request, *STAFF)
+    limit = request.app[SETTINGS].alert_cap_max_bytes
+    if (request.content_length or 0) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or 0)
+    data = await request.content.read(limit + 1)
+    if len(data) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
+    if not data.strip():
+        raise Invalid("the body must be a CAP XML document")
+    service = request.app[ALERTS]
+    return _outcome(await service.receive(from_cap(parse(data), service.catalogue)))
+
+
+@routes.post("/admin/v1/alerts")
+async def post_alert(request: web.Request) -> web.Response:
+    who = actor(request, *STAFF)
+    body = AlertBody.model_validate(await json_object(request))
+    service = request.app[ALERTS]
+    req = AdminAlert(body.signal, body.colour, body.area.area(), body.message, body.guidance, body.expires, who.ref)
+    return _outcome(await service.receive(compose(req, service.catalogue, service.clock())))
+
+
+@routes.get("/admin/v1/alerts")
+async def list_alerts(request: web.Request) -> web.Response:
+    actor(request)
+    number, size = page(request)
+    query = Alert.all().order_by("-id")
+    total, rows = await query.count(), await query.offset((number - 1) * size).limit(size)
+    return web.json_response({"total": total, "page": number, "per_page": size, "items": [_summary(a) for a in rows]})
+
+
+@routes.get("/admin/v1/alerts/{alert_id}")
+async def get_alert(request: web.Request) -> web.Response:
+    who = actor(request)
+    alert = await _alert(request)
+    street = request.query.get("street", "")
+    cells = [c for c in await acks.coverage(alert, request.app[ALERTS].delivery)
+             if c.grid_code.startswith(street) and who.covers(c.grid_code)]
+    known = request.app[ALERTS].delivery is not None
+    totals = {"targeted": sum(c.targeted for c in cells), "acknowledged": sum(1 for c in cells if c.acks),
+              "escalated": sum(1 for c in cells if c.escalated), "cells": len(cells),
+              "reached": sum(c.reached or 0 for c in cells) if known else None,
+              "failed": sum(c.failed or 0 for c in cells) if known else None}
+    return web.json_response({**_summary(alert), "message": alert.message, "guidance": alert.guidance,
+                              "area": alert.area, "delivery": "outbox" if known else "targeted-only",
+                              "totals": totals, "coverage": [
+                                  {"grid": c.grid_code, "targeted": c.targeted, "reached": c.reached,
+                                   "failed": c.failed, "acks": c.acks, "escalated": c.escalated} for c in cells]})
+
+
+@routes.post("/admin/v1/alerts/{alert_id}/update")
+async def update_alert(request: web.Request) -> web.Response:
+    who = actor(request, *STAFF)
+    alert = await _alert(request)
+    body = UpdateBody.model_validate(await json_object(request))
+    service = request.app[ALERTS]
+    signal = service.catalogue.signals.get(alert.signal_code or "")
+    colour = colour_of(body.colour) if body.colour else alert.colour
+    if signal is not None:
+        service.catalogue.check(signal, colour)
+    draft = AlertDraft(identifier=f"{alert.identifier}:u{alert.version + 1}", sender=who.ref, source=alert.source,
+                       msg_type="Update", signal=signal, colour=colour, event=alert.event,
+                       headline=signal.title(colour) if signal else alert.headline,
+                       message=body.message or alert.message,
+                       guidance=body.guidance if body.guidance is not None else alert.guidance,
+                       area=body.area.area() if body.area else Area.from_json(alert.area), sent_at=service.clock(),
+                       expires_at=alert.expires_at, references=(alert.identifier,))
+    return _outcome(await service.receive(draft))
+
+
+@routes.post("/admin/v1/alerts/{alert_id}/cancel")
+async def cancel_alert(request: web.Request) -> web.Response:
+    actor(request, *STAFF)
+    alert = await _alert(request)
+    return _outcome(await request.app[ALERTS].cancel(alert, f"{alert.identifier}:cancel"))
+
+
+@routes.post("/admin/v1/alerts/{alert_id}/acks")
+async def post_ack(request: web.Request) -> web.Response:
+    """A grid worker's answer for one of their cells: ``households`` / ``support``, or the card's text."""
+    who = actor(request)
+    alert = await _alert(request)
+    body = AckBody.model_validate(await json_object(request))
+    if who.user_id is None or not who.covers(body.grid) or (who.role is Role.WORKER and not who.grids):
+        raise Forbidden("only staff answering for this grid can acknowledge for it")
+    households, support = (body.households, body.support) if body.text is None else acks.parse_ack_text(body.text)
+    if households is None and not support:
+        raise Invalid("give households (已通知到户 N 户), support (需要支援) or the text of the answer")
+    ack = await acks.acknowledge(alert.id, body.grid, who.user_id, households, support, body.note,
+                                 request.app[ALERTS].clock())
+    return web.json_response({"alert_id": alert.id, "grid": ack.grid_code, "households": ack.households,
+                              "support": ack.support, "at": ack.at.isoformat()}, status=201)
+
+
+async def _alert(request: web.Request) -> Alert:
+    raw = request.match_info["alert_id"]
+    if not raw.isdigit() or len(raw) > 9:
+        raise NotFound(f"no alert {raw[:20]}")
+    alert = await Alert.get_or_none(id=int(raw))
+    if alert is None:
+        raise NotFound(f"no alert {raw}")
+    return alert
+
+
+def _summary(a: Alert) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {"id": a.id, "identifier": a.identifier, "sender": a.sender, "source": a.source, "status": a.status,
+            "version": a.version, "signal": a.signal_code, "colour": a.colour, "event": a.event,
+            "headline": a.headline, "sent": iso(a.sent_at), "expires": iso(a.expires_at),
+            "release_at": iso(a.release_at), "cells": a.cells_count, "residents": a.residents_count}

@@ -1,0 +1,66 @@
+"""Admin API for satisfaction surveys: rates by grid, category, department, assignee or month.
+
+``GET /admin/v1/surveys/stats?by=grid&from=2026-11-01&to=2026-12-01&min_sample=10`` (admin, dispatcher).
+``from``/``to`` are local (Asia/Shanghai) days of the closing, ``to`` exclusive; a street's
+dispatcher sees only their grids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, time
+
+from aiohttp import web
+
+from bot.auth import actor
+from bot.keys import CASES
+from intake.cases.states import Role
+from intake.errors import Invalid
+from intake.sla.calendar import SHANGHAI
+from intake.surveys.stats import DIMENSIONS, StatsQuery, by_dimension
+
+routes = web.RouteTableDef()
+MAX_SAMPLE = 100_000
+
+
+@routes.get("/admin/v1/surveys/stats")
+async def stats(request: web.Request) -> web.Response:
+    who = actor(request, Role.ADMIN, Role.DISPATCHER)
+    q = request.query
+    by = q.get("by", "grid")
+    if by not in DIMENSIONS:
+        raise Invalid(f"by must be one of {', '.join(DIMENSIONS)}", allowed=sorted(DIMENSIONS))
+    query = StatsQuery(by=by, since=_day(q.get("from"), "from"), until=_day(q.get("to"), "to"),
+                       min_sample=_sample(q.get("min_sample")))
+    if query.since and query.until and query.since >= query.until:
+        raise Invalid("from must be before to")
+    ctx = request.app[CASES]
+    rows = await by_dimension(ctx, who, query)
+    minimum = query.min_sample if query.min_sample is not None else ctx.surveys.min_sample
+    return web.json_response({
+        "by": by,
+        "from": q.get("from"), "to": q.get("to"),
+        "rule": {"dissatisfaction_rate_over": ctx.surveys.flag_rate, "min_sample": minimum},
+        "rows": [asdict(r) for r in rows],
+        "flagged": [r.key for r in rows if r.flagged],
+    })
+
+
+def _day(raw: str | None, name: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise Invalid(f"{name} must be a date like 2026-11-01")
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
+
+def _sample(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_SAMPLE:
+        raise Invalid(f"min_sample must be a whole number within 1–{MAX_SAMPLE}")
+    return int(raw)

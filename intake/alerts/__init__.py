@@ -1,0 +1,1 @@
+"""Weather and typhoon alerts: CAP intake, composition, targeting onto the grid, delivery, acknowledgement."""

@@ -1,0 +1,167 @@
+"""Issuing, updating and cancelling alerts: targeting, bookkeeping and publishing through the Notifier port.
+
+An alert keeps one id across its CAP messages; each Update bumps ``version``. Notifications carry
+``group = alert:<id>`` so an Update or Cancel can ``withdraw`` what is still queued and learn who was
+already reached: those get ``alert.updated`` (or ``alert.cancelled``), the rest the new content only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from intake.alerts import notices, targeting
+from intake.alerts.area import Area, AreaIndex
+from intake.alerts.policy import AlertPolicy
+from intake.alerts.ports import DeliveryReader
+from intake.alerts.signals import Catalogue, Signal
+from intake.cases.context import Clock
+from intake.errors import Conflict, NotFound
+from intake.grid.store import GridService
+from intake.store.models_alerts import Alert, AlertMessage
+from notify.types import Notifier
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDraft:
+    """One incoming alert message, whatever its source (CAP, feed, admin, replay)."""
+
+    identifier: str
+    sender: str
+    source: str  # "cap" | "feed" | "admin" | "replay"
+    msg_type: str  # "Alert" | "Update" | "Cancel"
+    signal: Signal | None
+    colour: str
+    event: str
+    headline: str
+    message: str
+    guidance: str | None
+    area: Area
+    sent_at: datetime
+    expires_at: datetime | None = None
+    references: tuple[str, ...] = ()
+    deliver: bool = True  # False for CAP Test / Exercise / System / Draft: recorded and targeted, never sent
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    alert_id: int
+    action: str  # "issued" | "updated" | "cancelled" | "duplicate"
+    cells: int
+    residents: int
+    stopped: int = 0  # queued messages withdrawn by an Update or Cancel
+    reached: int = 0  # recipients already told before an Update or Cancel
+
+
+class AlertService:
+    def __init__(self, grid: GridService, notifier: Notifier, clock: Clock, policy: AlertPolicy,
+                 catalogue: Catalogue, delivery: DeliveryReader | None = None) -> None:
+        self.grid, self.notifier, self.clock, self.policy = grid, notifier, clock, policy
+        self.catalogue, self.delivery = catalogue, delivery
+        self.areas = AreaIndex(grid.index)
+
+    async def receive(self, draft: AlertDraft) -> Outcome:
+        """Apply one message; a message identifier seen before changes nothing (feeds repeat themselves)."""
+        seen = await AlertMessage.get_or_none(identifier=draft.identifier)
+        if seen is not None:
+            alert = await Alert.get(id=seen.alert_id)
+            return Outcome(alert.id, "duplicate", alert.cells_count, alert.residents_count)
+        cells = self.areas.cells(draft.area)  # validates grid codes before anything is written
+        if draft.msg_type == "Alert":
+            return await self._issue(draft, cells)
+        earlier = await self._referenced(draft)
+        if earlier is None:
+            if draft.msg_type == "Cancel":
+                raise NotFound(f"the Cancel references no known alert ({', '.join(draft.references)[:200]})")
+            return await self._issue(replace(draft, msg_type="Alert"), cells)  # an Update of one we never saw
+        if earlier.status == "cancelled":
+            raise Conflict(f"alert {earlier.id} was cancelled")
+        if draft.msg_type == "Cancel":
+            return await self.cancel(earlier, draft.identifier)
+        return await self._update(earlier, draft, cells)
+
+    async def _referenced(self, draft: AlertDraft) -> Alert | None:
+        if not draft.references:
+            return None
+        msg = await AlertMessage.filter(identifier__in=list(draft.references)).order_by("-id").first()
+        return await Alert.get(id=msg.alert_id) if msg else None
+
+    async def _issue(self, draft: AlertDraft, cells: list[str]) -> Outcome:
+        now = self.clock()
+        async with in_transaction():
+            alert = await Alert.create(identifier=draft.identifier, sender=draft.sender, source=draft.source,
+                                       status="active" if draft.deliver else "test", created_at=now,
+                                       updated_at=now, **self._content(draft, now))
+            await AlertMessage.create(alert_id=alert.id, identifier=draft.identifier, msg_type="Alert",
+                                      version=1, received_at=now)
+            residents = await self._target(alert, cells, draft.deliver)
+        return Outcome(alert.id, "issued", len(cells), residents)
+
+    async def _update(self, alert: Alert, draft: AlertDraft, cells: list[str]) -> Outcome:
+        now = self.clock()
+        async with in_transaction():
+            for name, value in self._content(draft, now).items():
+                setattr(alert, name, value)
+            alert.version += 1
+            alert.updated_at = now
+            await alert.save()
+            await AlertMessage.create(alert_id=alert.id, identifier=draft.identifier, msg_type="Update",
+                                      version=alert.version, received_at=now)
+            gone = await self.notifier.withdraw(notices.group_of(alert.id))
+            reached = frozenset((r.channel or "", r.ref) for r in gone.reached if r.kind == "resident")
+            residents = await self._target(alert, cells, alert.status == "active", reached)
+        return Outcome(alert.id, "updated", len(cells), residents, len(gone.stopped), len(reached))
+
+    async def cancel(self, alert: Alert, identifier: str | None = None) -> Outcome:
+        """Stop what is still queued and tell everyone already reached that the warning is lifted."""
+        now = self.clock()
+        if alert.status == "cancelled":
+            raise Conflict(f"alert {alert.id} was already cancelled")
+        async with in_transaction():
+            gone = await self.notifier.withdraw(notices.group_of(alert.id))
+            alert.status, alert.updated_at = "cancelled", now
+            await alert.save(update_fields=["status", "updated_at"])
+            if identifier:
+                await AlertMessage.create(alert_id=alert.id, identifier=identifier, msg_type="Cancel",
+                                          version=alert.version, received_at=now)
+            body = notices.payload(alert, self._signal_name(alert))
+            await self.notifier.publish(notices.cancelled(alert, gone.reached, body, now))
+        return Outcome(alert.id, "cancelled", alert.cells_count, alert.residents_count, len(gone.stopped),
+                       len(set(gone.reached)))
+
+    async def _target(self, alert: Alert, cells: list[str], deliver: bool,
+                      reached: frozenset[tuple[str, str]] = frozenset()) -> int:
+        now = self.clock()
+        await targeting.store_cells(alert.id, cells)
+        count = await targeting.bind(alert.id, alert.version, self.grid.index, cells, self.policy, now)
+        alert.cells_count, alert.residents_count = len(cells), count
+        await alert.save(update_fields=["cells_count", "residents_count"])
+        if not deliver:
+            return count
+        rows = await targeting.targets(alert.id)
+        body = notices.payload(alert, self._signal_name(alert))
+        per_cell = Counter(r["grid_code"] for r in rows)
+        out = notices.to_residents(alert, rows, body, now, reached)
+        if reached:  # already told, no longer inside the area: they still hear of the change
+            inside = {(r["channel"], r["external_id"]) for r in rows}
+            out += notices.to_residents(alert, [{"channel": c, "external_id": e} for c, e in reached - inside],
+                                        body, now, reached)
+        out += notices.to_groups(alert, {c: per_cell.get(c, 0) for c in cells}, body, now, bool(reached))
+        for start in range(0, len(out), 5000):
+            await self.notifier.publish(out[start:start + 5000])
+        return count
+
+    def _content(self, draft: AlertDraft, now: datetime) -> dict[str, Any]:
+        release = None if draft.colour == "red" else self.policy.quiet.release(now)
+        return {"signal_code": draft.signal.code if draft.signal else None, "colour": draft.colour,
+                "event": draft.event[:100], "headline": draft.headline[:300], "message": draft.message,
+                "guidance": draft.guidance, "area": draft.area.as_json(), "sent_at": draft.sent_at,
+                "expires_at": draft.expires_at, "release_at": release or now}
+
+    def _signal_name(self, alert: Alert) -> str | None:
+        sig = self.catalogue.signals.get(alert.signal_code or "")
+        return sig.name_zh if sig else None

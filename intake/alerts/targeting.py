@@ -1,0 +1,117 @@
+"""Cells → the residents bound to them, as set-based SQL (no per-row ORM: 100,000 residents in seconds).
+
+A resident is bound to a cell by any of: a mini-program alert place (``mp_alert_places``), their home grid
+(``residents.home_grid``, from a grid poster's QR code or the mini-program), the cell of one of their own
+reports opened in the last ``recent_report_days`` days (公众号 and mini-program reports only: other channels
+are systems, not reachable residents), and their last location when they allowed it and it is at most
+``location_max_age_h`` hours old. One row per resident and alert (the lowest cell code wins when they are
+bound to several), so every resident is told once; residents who unsubscribed are left out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import shapely
+from tortoise import connections
+
+from intake.alerts.policy import AlertPolicy
+from intake.grid.geodesy import gcj02_to_wgs84
+from intake.grid.index import GridIndex
+from intake.store.models import Case, Resident
+from intake.store.models_alerts import AlertCell, AlertTarget
+
+MP_CHANNEL = "miniprogram"  # the channel name the mini-program files residents under
+RESIDENT_CHANNELS = ("wechat", MP_CHANNEL)
+
+_BOUND = f"""
+INSERT INTO alert_targets (alert_id, channel, external_id, grid_code, version)
+SELECT ?, b.channel, b.external_id, MIN(b.grid_code), ? FROM (
+  SELECT '{MP_CHANNEL}' AS channel, p.openid AS external_id, p.grid_code AS grid_code
+    FROM mp_alert_places p JOIN alert_cells c ON c.grid_code = p.grid_code WHERE c.alert_id = ?
+  UNION ALL
+  SELECT r.channel, r.external_id, r.home_grid
+    FROM residents r JOIN alert_cells c ON c.grid_code = r.home_grid WHERE c.alert_id = ?
+  UNION ALL
+  SELECT k.channel, k.reporter, k.grid_code
+    FROM cases k JOIN alert_cells c ON c.grid_code = k.grid_code
+   WHERE c.alert_id = ? AND k.opened_at >= ? AND k.channel IN ('wechat', '{MP_CHANNEL}')
+) AS b
+WHERE NOT EXISTS (SELECT 1 FROM residents u WHERE u.channel = b.channel AND u.external_id = b.external_id
+                  AND NOT u.subscribed)
+GROUP BY b.channel, b.external_id
+ON CONFLICT DO NOTHING
+"""
+
+_LOCATED = """
+SELECT channel, external_id, last_lat, last_lng FROM residents
+ WHERE location_allowed AND subscribed AND last_location_at >= ?
+   AND last_lat BETWEEN ? AND ? AND last_lng BETWEEN ? AND ?
+"""
+
+
+async def execute(sql: str, params: list[Any]) -> None:
+    conn = connections.get("default")
+    await conn.execute_query(_placeholders(conn, sql), params)
+
+
+async def rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    conn = connections.get("default")
+    return [dict(r) for r in await conn.execute_query_dict(_placeholders(conn, sql), params)]
+
+
+def _placeholders(conn: Any, sql: str) -> str:
+    if conn.capabilities.dialect == "sqlite":
+        return sql
+    parts = sql.split("?")
+    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+
+
+async def store_cells(alert_id: int, codes: list[str]) -> None:
+    """Replace the alert's cells (an Update may move the area)."""
+    await AlertCell.filter(alert_id=alert_id).delete()
+    await AlertCell.bulk_create([AlertCell(alert_id=alert_id, grid_code=c, street_code=c[:9]) for c in codes],
+                                batch_size=2000)
+
+
+async def bind(alert_id: int, version: int, grid: GridIndex, cells: list[str], policy: AlertPolicy,
+               now: datetime) -> int:
+    """(Re)build the alert's target rows for ``version``; returns the number of residents."""
+    await AlertTarget.filter(alert_id=alert_id).delete()
+    since = _db_time(Case, "opened_at", now - timedelta(days=policy.recent_report_days))
+    await execute(_BOUND, [alert_id, version, alert_id, alert_id, alert_id, since])
+    await _bind_located(alert_id, version, grid, set(cells), policy, now)
+    return await AlertTarget.filter(alert_id=alert_id).count()
+
+
+async def _bind_located(alert_id: int, version: int, grid: GridIndex, cells: set[str], policy: AlertPolicy,
+                        now: datetime) -> None:
+    if not cells:
+        return
+    x0, y0, x1, y1 = shapely.total_bounds([grid.cell(c).geometry for c in cells])
+    pad = 0.02  # the GCJ-02 offset is under 1 km; the exact test is the grid lookup below
+    since = _db_time(Resident, "last_location_at", now - timedelta(hours=policy.location_max_age_h))
+    found = await rows(_LOCATED, [since, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
+    if not found:
+        return
+    # WeChat LOCATION events are GCJ-02, the grid is WGS-84.
+    points = [gcj02_to_wgs84(r["last_lng"], r["last_lat"]) for r in found]
+    codes = grid.locate_many([p[0] for p in points], [p[1] for p in points])
+    located = [(r["channel"], r["external_id"], code) for r, code in zip(found, codes, strict=True) if code in cells]
+    if not located:
+        return
+    # ON CONFLICT keeps the binding found first (alert place, home grid, report): one row per resident.
+    sql = ("INSERT INTO alert_targets (alert_id, channel, external_id, grid_code, version) VALUES (?, ?, ?, ?, ?) "
+           "ON CONFLICT DO NOTHING")
+    conn = connections.get("default")
+    await conn.execute_many(_placeholders(conn, sql), [[alert_id, ch, ext, code, version]
+                                                        for ch, ext, code in located])
+
+
+async def targets(alert_id: int) -> list[dict[str, Any]]:
+    return await rows("SELECT channel, external_id, grid_code FROM alert_targets WHERE alert_id = ?", [alert_id])
+
+
+def _db_time(model: Any, name: str, value: datetime) -> Any:
+    return model._meta.fields_map[name].to_db_value(value, model)

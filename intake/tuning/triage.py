@@ -1,0 +1,88 @@
+"""Triage: cases the classifier is not sure enough about wait for a person instead of auto-dispatch.
+
+The rule itself (which threshold a prediction must reach) comes from outside as
+``CaseContext.triage``: the composition root builds it from the active model's
+validation thresholds. Here: holding a case at intake, the queue, and the
+decision, which reclassifies through the workflow (so the event chain records it)
+and then routes the case the way intake would have.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from intake.cases import repo
+from intake.cases.context import CaseContext
+from intake.cases.model import SYSTEM, ActionRequest, Actor, NewReport
+from intake.cases.states import Status
+from intake.cases.workflow import act
+from intake.errors import IllegalTransition, Invalid, NotFound
+from intake.store.models import Case
+from intake.store.models_nlp import TriageItem
+from intake.tuning import labels
+from nlp.types import Prediction
+
+PENDING, DECIDED = "pending", "decided"
+
+
+def threshold_missed(ctx: CaseContext, report: NewReport, prediction: Prediction) -> float | None:
+    """The threshold the prediction failed to reach, or None when it may be routed automatically."""
+    if report.category or ctx.triage is None:
+        return None  # the reporter chose the category: nothing to doubt
+    return ctx.triage(prediction)
+
+
+async def enqueue(case: Case, prediction: Prediction, threshold: float, now: datetime) -> TriageItem:
+    return await TriageItem.create(
+        case_no=case.case_no, predicted=case.category_code, confidence=round(prediction.confidence, 4),
+        threshold=round(threshold, 4), model=prediction.model[:64],
+        top=[[s.code, round(s.score, 4)] for s in prediction.top], status=PENDING, created_at=now)
+
+
+async def queue(actor: Actor, offset: int, limit: int) -> tuple[int, list[tuple[TriageItem, Case]]]:
+    """Pending items whose case still waits at 上报 and lies in the actor's scope, oldest first."""
+    items = await TriageItem.filter(status=PENDING).order_by("id").limit(5000)
+    cases = {c.case_no: c for c in await Case.filter(case_no__in=[i.case_no for i in items],
+                                                     status=Status.REPORTED)}
+    mine = [(i, cases[i.case_no]) for i in items if i.case_no in cases and actor.covers(cases[i.case_no].grid_code)]
+    return len(mine), mine[offset:offset + limit]
+
+
+async def decide(ctx: CaseContext, case_no: str, code: str, actor: Actor) -> Case:
+    """A person's category for a held case: reclassify if it differs, label it, route it."""
+    item = await TriageItem.get_or_none(case_no=case_no)
+    case = await repo.get(case_no)
+    if item is None or not actor.covers(case.grid_code):
+        raise NotFound(f"case {case_no} is not in the triage queue")
+    if item.status != PENDING:
+        raise IllegalTransition(f"case {case_no} was already triaged", decided=item.decided_code)
+    if case.status != Status.REPORTED:
+        raise IllegalTransition(f"case {case_no} is {case.status}; it left the triage queue")
+    live = labels.live_code(ctx.taxonomy.catalog, code)
+    if live is None:
+        raise Invalid(f"unknown or retired category {code!r}")
+    now = ctx.clock()
+    if live != case.category_code:
+        # The workflow hook sees the pending item and records the reclassification as the triage label.
+        case = await act(ctx, case_no, actor, ActionRequest("reclassify", note="triage", params={"category": live}))
+    else:
+        await labels.capture(case, live, labels.TRIAGE, actor.ref, now)
+        await mark_decided(case_no, live, actor.ref, now)
+    return await _route(ctx, case)
+
+
+async def mark_decided(case_no: str, code: str, actor: str, now: datetime) -> int:
+    return int(await TriageItem.filter(case_no=case_no, status=PENDING).update(
+        status=DECIDED, decided_code=code, decided_by=actor[:128], decided_at=now))
+
+
+async def _route(ctx: CaseContext, case: Case) -> Case:
+    """What intake does for a confident prediction: self-handle categories go to the cell's worker."""
+    category = ctx.taxonomy.catalog.find(case.category_code or "")
+    if category is None or not category.self_handle or case.grid_code is None:
+        return case
+    worker = await ctx.grid.worker_for(case.grid_code)
+    if worker is None:
+        return case
+    await act(ctx, case.case_no, SYSTEM, ActionRequest("register", note="self-handle list"))
+    return await act(ctx, case.case_no, SYSTEM, ActionRequest("dispatch", params={"user_id": worker.id}))

@@ -1,0 +1,110 @@
+"""Classifier quality as triage needs it: overall scores and how far confidence can be trusted.
+
+``y_pred`` may hold ``None`` (a classifier that abstains, like the keyword matcher on
+a message with no known term): it counts as wrong, never as a class of its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_ABSTAINED = "\x00abstained"  # stands for None inside sklearn; never a real label
+MIN_PREDICTIONS = 5  # fewer validation predictions than this cannot vouch for a threshold
+
+
+def evaluate(
+    y_true: Sequence[str], y_pred: Sequence[str | None], confidences: Sequence[float],
+    labels: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Macro-F1, accuracy, selective accuracy, per-class scores and the confusion matrix."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  # slow import, rarely needed
+
+    truth, pred, conf = _arrays(y_true, y_pred, confidences)
+    classes = list(labels) if labels is not None else sorted(set(truth))
+    pred = np.array([_ABSTAINED if p is None else p for p in pred], dtype=object)  # sklearn cannot sort None
+    p, r, f, support = precision_recall_fscore_support(truth, pred, labels=classes, zero_division=0)
+    correct = truth == pred
+    return {
+        "n": len(truth),
+        "macro_f1": float(np.mean(f)) if classes else 0.0,
+        "accuracy": float(correct.mean()) if len(truth) else 0.0,
+        "accuracy_at_80_coverage": accuracy_at_coverage(correct, conf, 0.8),
+        "coverage_at_95_precision": coverage_at_precision(correct, conf, 0.95),
+        "per_class": {c: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+                          "support": int(support[i])} for i, c in enumerate(classes)},
+        "confusion_matrix": {"labels": classes,
+                             "matrix": confusion_matrix(truth, pred, labels=classes).tolist()},
+    }
+
+
+def accuracy_at_coverage(correct: np.ndarray, conf: np.ndarray, coverage: float) -> float:
+    """Accuracy on the ``coverage`` share of messages the classifier is most sure about."""
+    if not len(correct):
+        return 0.0
+    keep = max(1, math.ceil(coverage * len(correct)))
+    order = np.argsort(-conf, kind="stable")
+    return float(correct[order[:keep]].mean())
+
+
+def coverage_at_precision(correct: np.ndarray, conf: np.ndarray, target: float) -> float:
+    """Largest share of messages that, taken most-confident first, are at least ``target`` correct.
+
+    Cuts only between distinct confidence values: a threshold cannot split a tie.
+    """
+    order = np.argsort(-conf, kind="stable")
+    hits, ranked = np.cumsum(correct[order]), conf[order]
+    best = 0
+    for k in range(1, len(order) + 1):
+        boundary = k == len(order) or ranked[k] < ranked[k - 1]
+        if boundary and hits[k - 1] >= target * k:
+            best = k
+    return best / len(order) if len(order) else 0.0
+
+
+def thresholds_for_precision(
+    y_true: Sequence[str], y_pred: Sequence[str | None], confidences: Sequence[float], target: float = 0.95,
+) -> dict[str, float]:
+    """Per predicted label, the lowest confidence at which its validation precision holds ``target``.
+
+    Triage rule: ``confidence >= thresholds.get(code, inf)`` → automatic, else a human decides.
+    A label is left out when no threshold reaches the target on at least ``MIN_PREDICTIONS``
+    predictions: too little evidence to let it through unchecked.
+    """
+    truth, pred, conf = _arrays(y_true, y_pred, confidences)
+    found: dict[str, float] = {}
+    for label in sorted({p for p in pred if p is not None}):
+        mine = pred == label
+        is_right, sure = (truth[mine] == label), conf[mine]
+        order = np.argsort(-sure, kind="stable")
+        hits, ranked = np.cumsum(is_right[order]), sure[order]
+        for k in range(len(order), MIN_PREDICTIONS - 1, -1):  # lowest threshold first
+            boundary = k == len(order) or ranked[k] < ranked[k - 1]
+            if boundary and hits[k - 1] >= target * k:
+                found[label] = float(ranked[k - 1])
+                break
+    return found
+
+
+def report(directory: Path, y_true: Sequence[str], y_pred: Sequence[str | None], confidences: Sequence[float],
+           *, texts: Sequence[str] = (), terms: Sequence[Sequence[str]] = (),
+           names: dict[str, str] | None = None) -> dict[str, Path]:
+    """Write ``metrics.json``, ``confusion.png`` and ``misclassified.html`` under ``directory``."""
+    from nlp.report import write_report  # Pillow is only needed here
+
+    metrics = evaluate(y_true, y_pred, confidences)
+    return write_report(Path(directory), metrics, list(zip(y_true, y_pred, confidences, strict=True)),
+                        texts=texts, terms=terms, names=names or {})
+
+
+def _arrays(y_true: Sequence[str], y_pred: Sequence[str | None],
+            confidences: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not len(y_true) == len(y_pred) == len(confidences):
+        raise ValueError(f"lengths differ: {len(y_true)} true, {len(y_pred)} predicted, {len(confidences)} scores")
+    truth = np.array(list(y_true), dtype=object)
+    pred = np.array(list(y_pred), dtype=object)
+    return truth, pred, np.asarray(confidences, dtype=np.float64)

@@ -1,0 +1,1 @@
+"""Channels: each delivers one kind of :class:`notify.types.Envelope` and answers an :class:`Attempt`."""

@@ -1,0 +1,118 @@
+"""The one outbound HTTP seam: every WeChat / WeCom call goes through :class:`Http`.
+
+Tests point the clients' base URLs at the fake server; nothing else in notify/ opens a connection.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+MAX_JSON = 1 << 20
+MAX_MEDIA = 10 << 20
+# Secrets travel in query strings (access_token, webhook key, secret): never let them into an error message,
+# which ends up in the outbox's last_error and the admin API.
+_SECRETS = re.compile(r"((?:access_token|key|secret|corpsecret|js_code)=)[^&\s'\")]+", re.IGNORECASE)
+
+
+def scrub(text: str) -> str:
+    return _SECRETS.sub(r"\1***", text)
+
+
+class TransportError(Exception):
+    """Network failure, timeout, 5xx or an unreadable answer: always worth a retry."""
+
+    def __init__(self, detail: str, status: int | None = None) -> None:
+        super().__init__(scrub(detail))
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class ApiReply:
+    """A JSON answer; ``errcode`` is 0 when the API left it out (WeChat omits it on success for some calls)."""
+
+    status: int
+    data: Mapping[str, Any]
+    errcode: int
+    errmsg: str
+
+    @property
+    def ok(self) -> bool:
+        return self.errcode == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    data: bytes
+    content_type: str
+
+
+def parse_reply(status: int, raw: bytes) -> ApiReply:
+    if status >= 500:
+        raise TransportError(f"HTTP {status}", status)
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TransportError(f"HTTP {status}: not JSON", status) from exc
+    if not isinstance(data, dict):
+        raise TransportError(f"HTTP {status}: JSON is not an object", status)
+    code = data.get("errcode", 0)
+    return ApiReply(status, data, code if isinstance(code, int) else -1, str(data.get("errmsg", "")))
+
+
+class Http:
+    """An aiohttp session with timeouts and size limits; owns the session only if it created it."""
+
+    def __init__(self, session: aiohttp.ClientSession | None = None, timeout_s: float = 10.0) -> None:
+        self._own = session is None
+        self._session = session
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s, connect=min(timeout_s, 5.0))
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256))
+        return self._session
+
+    async def call(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
+                   json: Any = None) -> ApiReply:
+        """A JSON API call; raises :class:`TransportError` on anything that is not a JSON object below 500."""
+        # ensure_ascii=False: WeChat counts content length in characters of the UTF-8 body.
+        body = None if json is None else _dumps(json)
+        headers = None if body is None else {"Content-Type": "application/json; charset=utf-8"}
+        try:
+            async with self.session.request(method, url, params=params, data=body, headers=headers,
+                                            timeout=self._timeout) as resp:
+                raw = await resp.content.read(MAX_JSON + 1)
+                return parse_reply(resp.status, raw[:MAX_JSON])
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def fetch(self, url: str, *, params: Mapping[str, str] | None = None,
+                    max_bytes: int = MAX_MEDIA) -> Blob | ApiReply:
+        """Binary download (media/get): the bytes, or the JSON error WeChat answers instead."""
+        try:
+            async with self.session.get(url, params=params, timeout=self._timeout) as resp:
+                kind = resp.content_type or "application/octet-stream"
+                raw = await resp.content.read(max_bytes + 1)
+                if kind in ("application/json", "text/plain") or resp.status >= 400:
+                    return parse_reply(resp.status, raw[:MAX_JSON])
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        if len(raw) > max_bytes:
+            raise TransportError(f"media larger than {max_bytes} bytes")
+        return Blob(raw, kind)
+
+    async def close(self) -> None:
+        if self._own and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

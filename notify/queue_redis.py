@@ -1,0 +1,82 @@
+"""The work queue on a Redis Stream with one consumer group shared by every sender process."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from notify.queue import Delivery
+
+FIELD = b"id"
+
+
+class RedisStreamQueue:
+    def __init__(self, redis: Redis, stream: str = "gridline:outbox", group: str = "senders",
+                 maxlen: int | None = 1_000_000) -> None:
+        self._redis, self._stream, self._group, self._maxlen = redis, stream, group, maxlen
+        self._ready = False
+
+    async def _ensure(self) -> None:
+        if self._ready:
+            return
+        try:
+            await self._redis.xgroup_create(self._stream, self._group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._ready = True
+
+    async def add(self, message_ids: Sequence[str]) -> None:
+        await self._ensure()
+        # Approximate trimming keeps the stream bounded; acknowledged history is all it drops in practice.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for message_id in message_ids:
+                pipe.xadd(self._stream, {FIELD: message_id}, maxlen=self._maxlen, approximate=True)
+            await pipe.execute()
+
+    async def read(self, consumer: str, count: int, block_ms: int) -> list[Delivery]:
+        await self._ensure()
+        answer: Any = await self._redis.xreadgroup(self._group, consumer, {self._stream: ">"}, count=count,
+                                              block=block_ms if block_ms > 0 else None)
+        return [d for _, entries in answer or [] for d in _deliveries(entries)]
+
+    async def ack(self, entries: Sequence[str]) -> None:
+        if entries:
+            await self._redis.xack(self._stream, self._group, *entries)
+
+    async def reclaim(self, consumer: str, min_idle_ms: int, count: int) -> list[Delivery]:
+        await self._ensure()
+        answer = await self._redis.xautoclaim(self._stream, self._group, consumer, min_idle_ms, "0-0", count=count)
+        # [next start, claimed entries, deleted ids]; trimmed entries come back as ids only (in "deleted").
+        return _deliveries(answer[1])
+
+    async def forget_idle(self, idle_ms: int) -> int:
+        """Drop consumers with nothing pending that have been idle ``idle_ms`` (each restarted process is a new
+        consumer name; the group would otherwise list every one forever)."""
+        await self._ensure()
+        gone = 0
+        for consumer in await self._redis.xinfo_consumers(self._stream, self._group):
+            if int(consumer["pending"]) == 0 and int(consumer["idle"]) >= idle_ms:
+                await self._redis.xgroup_delconsumer(self._stream, self._group, _text(consumer["name"]))
+                gone += 1
+        return gone
+
+    async def pending(self) -> int:
+        await self._ensure()
+        info = await self._redis.xpending(self._stream, self._group)
+        return int(info["pending"])
+
+
+def _deliveries(entries: Any) -> list[Delivery]:
+    out: list[Delivery] = []
+    for entry, fields in entries:
+        if fields and FIELD in fields:
+            out.append(Delivery(_text(entry), _text(fields[FIELD])))
+    return out
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

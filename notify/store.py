@@ -1,0 +1,53 @@
+"""The outbox as a sender sees it: claim a row, record what happened, list what is due.
+
+The database implementation lives with the outbox table (intake/store, written by the integration);
+:mod:`notify.store_memory` is the in-process one used by tests and the sandbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from notify.types import Attempt, Envelope
+
+
+class State(StrEnum):
+    PENDING = "pending"  # written with the domain change, not tried yet
+    SENDING = "sending"  # claimed by a sender until its lease ends
+    RETRY = "retry"  # failed transiently, due again at next_attempt_at
+    DELIVERED = "delivered"
+    FALLBACK = "fallback"  # this channel cannot reach the address now: the store re-routes it
+    STOPPED = "stopped"  # the address cannot be reached (unsubscribed): final, not an error
+    DEAD = "dead"  # dead letter: permanent error or attempts exhausted; an admin may re-queue it
+    HELD = "held"  # the reach router holds it until the resident writes again; senders never see it
+
+
+SENDABLE = frozenset({State.PENDING, State.RETRY})
+FINAL = frozenset({State.DELIVERED, State.FALLBACK, State.STOPPED, State.DEAD})
+
+
+class OutboxStore(Protocol):
+    async def claim(self, message_id: str, now: datetime, lease_s: float) -> Envelope | None:
+        """Atomically take a PENDING/RETRY row (or a SENDING one whose lease ended) for ``lease_s`` seconds.
+
+        ``None`` for an unknown id, a final or held row, or one another sender holds: the idempotency check.
+        """
+        ...
+
+    async def record(self, message_id: str, attempt: Attempt, state: State, next_at: datetime | None,
+                     now: datetime) -> None:
+        """Keep the attempt, count it, and move the row to ``state`` (re-routing it on FALLBACK)."""
+        ...
+
+    async def release(self, message_id: str, next_at: datetime) -> None:
+        """Give a claimed row back without an attempt (a rate limit would hold it past its lease):
+        SENDING → RETRY with next_attempt_at = ``next_at``, lease cleared, attempts unchanged."""
+        ...
+
+    async def due(self, now: datetime, limit: int, hold_s: float) -> list[str]:
+        """Rows to enqueue, oldest first: PENDING/RETRY due by now (NULL next_attempt_at counts as due), and
+        SENDING with an ended lease (its sender died), which goes back to RETRY. Each returned row's
+        next_attempt_at becomes ``now + hold_s`` so the next relay tick does not enqueue it again."""
+        ...

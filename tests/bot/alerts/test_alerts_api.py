@@ -1,0 +1,122 @@
+"""The alerts admin API: CAP intake, composing, validation, update / cancel, coverage and acknowledgements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.bot.conftest import Api
+from tests.conftest import SHARED
+
+CAP_DIR = SHARED / "data" / "cap"
+CN = SHARED / "data" / "standards" / "cap_example_cn_henan_11B06.xml"
+XML = {"Content-Type": "application/xml"}
+
+
+async def test_every_cap_sample(api: Api) -> None:
+    for path in [*sorted(CAP_DIR.glob("*.xml")), CN]:
+        reply = await api.call("POST", "/admin/v1/alerts/cap", data=path.read_bytes(), headers=XML)
+        if path.name.startswith("NEGATIVE"):
+            assert reply.status == 400 and reply.error == "invalid_cap", reply.body
+            assert "urn:oasis:names:tc:emergency:cap:1.2" in reply.body["message"]
+        else:
+            assert reply.status in (200, 201), (path.name, reply.body)
+            assert set(reply.body) >= {"id", "cells", "residents"} and reply.body["cells"] == 0
+
+
+def cn_cap(uid: str, geocode: str = "440307011000", msg: str = "Alert", refs: str = "") -> bytes:
+    return f"""<alert><identifier>44030041600000_{uid}</identifier><sender>深圳市气象台</sender>
+<sendTime>2023-09-01 08:00:00+08:00</sendTime><status>Actual</status><msgType>{msg}</msgType><scope>Public</scope>
+<references>{refs}</references><info><eventType>11B06</eventType><severity>Orange</severity>
+<headline>深圳市气象台发布大风橙色预警</headline><description>大风</description><area><areaDesc>南澳</areaDesc>
+<geocode>{geocode}</geocode></area></info></alert>""".encode()
+
+
+async def test_cap_targets_grid_and_dedupes(api: Api, uid: str) -> None:
+    first = await api.call("POST", "/admin/v1/alerts/cap", data=cn_cap(uid), headers=XML)
+    assert first.status == 201 and first.body["cells"] > 100, first.body
+    again = await api.call("POST", "/admin/v1/alerts/cap", data=cn_cap(uid), headers=XML)
+    assert again.status == 200 and again.body["action"] == "duplicate" and again.body["id"] == first.body["id"]
+    cancel = await api.call("POST", "/admin/v1/alerts/cap", headers=XML,
+                            data=cn_cap(uid + "c", msg="Cancel", refs=f"44030041600000_{uid}"))
+    assert cancel.status == 200 and cancel.body["action"] == "cancelled"
+    shown = await api.call("GET", f"/admin/v1/alerts/{first.body['id']}")
+    assert shown.body["status"] == "cancelled" and shown.body["signal"] == "05"
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"<!DOCTYPE a [<!ENTITY x 'y'>]><alert/>", b"<alert><identifier>x",
+    b'<?xml version="1.0"?><!DOCTYPE alert SYSTEM "http://example.com/x.dtd"><alert/>',
+])
+async def test_hostile_cap(api: Api, body: bytes) -> None:
+    reply = await api.call("POST", "/admin/v1/alerts/cap", data=body, headers=XML)
+    assert reply.status == 400, reply.body
+
+
+async def test_cap_size_limit_and_roles(api: Api) -> None:
+    big = b"<alert>" + b" " * (300 * 1024) + b"</alert>"
+    assert (await api.call("POST", "/admin/v1/alerts/cap", data=big, headers=XML)).status == 413
+    assert (await api.call("POST", "/admin/v1/alerts/cap", "w1", data=CN.read_bytes(), headers=XML)).status == 403
+    assert (await api.call("POST", "/admin/v1/alerts/cap", None, data=CN.read_bytes(), headers=XML)).status == 401
+
+
+def body(leaf: str, **kw: object) -> dict[str, object]:
+    return {"signal": "台风", "colour": "yellow", "area": {"grids": [leaf]}, "message": "台风将影响本区",
+            "guidance": "关好门窗", **kw}
+
+
+async def test_compose_update_cancel_and_coverage(api: Api, uid: str) -> None:
+    leaf, other = api.leaves
+    lat, lng = api.point(leaf)
+    created = await api.call("POST", "/admin/v1/alerts", json=body(leaf, area={
+        "circle": {"lat": lat, "lng": lng, "radius_km": 0.01}}))
+    assert created.status == 201 and created.body["cells"] >= 1, created.body
+    alert_id = created.body["id"]
+    ack = await api.call("POST", f"/admin/v1/alerts/{alert_id}/acks", "w1", json={"grid": leaf,
+                                                                                 "text": "已通知到户 12 户"})
+    assert ack.status == 201 and ack.body["households"] == 12
+    foreign = await api.call("POST", f"/admin/v1/alerts/{alert_id}/acks", "w2", json={"grid": other,
+                                                                                     "households": 3})
+    assert foreign.status == 403
+    assert (await api.call("POST", f"/admin/v1/alerts/{alert_id}/acks", "w1",
+                           json={"grid": leaf, "text": "收到"})).status == 400
+    shown = await api.call("GET", f"/admin/v1/alerts/{alert_id}")
+    assert shown.status == 200 and shown.body["delivery"] == "targeted-only"
+    cell = next(c for c in shown.body["coverage"] if c["grid"] == leaf)
+    assert cell["acks"][0]["households"] == 12 and cell["reached"] is None
+    up = await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", json={"colour": "red",
+                                                                           "area": {"grids": [leaf, other]}})
+    assert up.status == 200 and up.body["action"] == "updated" and up.body["cells"] == 2
+    bad = await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", json={"colour": "purple"})
+    assert bad.status == 400
+    gone = await api.call("POST", f"/admin/v1/alerts/{alert_id}/cancel")
+    assert gone.status == 200 and gone.body["action"] == "cancelled"
+    assert (await api.call("POST", f"/admin/v1/alerts/{alert_id}/cancel")).status == 409
+    listed = await api.call("GET", "/admin/v1/alerts", params={"per_page": "5"})
+    assert listed.status == 200 and listed.body["items"][0]["id"] >= alert_id
+
+
+@pytest.mark.parametrize("bad", [
+    {"signal": "龙卷风"}, {"colour": "purple"}, {"signal": "高温", "colour": "blue"}, {"message": ""},
+    {"message": "x" * 1001}, {"area": {}}, {"area": {"polygon": [[114.5, 22.5], [114.6, 22.5]]}},
+    {"area": {"polygon": [[514.5, 22.5], [114.6, 22.5], [114.6, 22.6]]}},
+    {"area": {"circle": {"lat": 22.5, "lng": 114.5, "radius_km": 5000}}},
+    {"area": {"divisions": ["4403"]}}, {"area": {"grids": ["44030799999999999"]}}, {"area": {"grids": ["abc"]}},
+    {"expires": "2020-01-01T00:00:00+08:00"}, {"expires": "2030-01-01T00:00:00"}, {"extra": 1},
+    {"message": "nul\x00byte"},
+])
+async def test_compose_validation(api: Api, bad: dict[str, object]) -> None:
+    reply = await api.call("POST", "/admin/v1/alerts", json={**body(api.leaves[0]), **bad})
+    assert reply.status == 400, (bad, reply.body)
+
+
+async def test_not_found_and_roles(api: Api) -> None:
+    assert (await api.call("GET", "/admin/v1/alerts/99999999")).status == 404
+    assert (await api.call("GET", "/admin/v1/alerts/abc")).status == 404
+    assert (await api.call("POST", "/admin/v1/alerts", "w1", json=body(api.leaves[0]))).status == 403
+    assert (await api.call("POST", "/admin/v1/alerts", json=[1, 2])).status == 400
+
+
+def test_fixture_paths_exist() -> None:
+    assert CN.exists() and Path(CAP_DIR).is_dir()
