@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     model.classify_many(texts)
     throughput = len(texts) / (time.perf_counter() - started)
-    print(f"batch (one core)              {throughput:6,.0f} msg/s  (goal ≥ 2,000)")
+    print(f"batch (one core)  {throughput:6,.0f} msg/s  (goal ≥ 2,000)")
     latencies = []
     for text in texts[:5000]:
         t0 = time.perf_counter_ns()

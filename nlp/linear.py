@@ -117,8 +117,9 @@ class LinearClassifier:
     def save(self, directory: Path) -> Path:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(directory / WEIGHTS, coef=self._svm.coef_, intercept=self._svm.intercept_,
-                            **self._features.arrays())
+        arrays: dict[str, Any] = {"coef": self._svm.coef_, "intercept": self._svm.intercept_,
+                                  **self._features.arrays()}
+        np.savez_compressed(directory / WEIGHTS, allow_pickle=False, **arrays)
         meta = {"version": self.version, "labels": list(self.labels), "data_sha256": self.data_sha256,
                 "temperature": self.temperature, "thresholds": self.thresholds, "metrics": self.metrics,
                 "params": {"c": self.c, "head_weight": self.head_weight, "seed_weight": self.seed_weight,

@@ -15,6 +15,7 @@ import numpy as np
 
 _ABSTAINED = "\x00abstained"  # stands for None inside sklearn; never a real label
 MIN_PREDICTIONS = 5  # fewer validation predictions than this cannot vouch for a threshold
+POOLED = "*"  # thresholds_for_precision's key for all labels together; never a category code
 
 
 def evaluate(
@@ -68,26 +69,40 @@ def coverage_at_precision(correct: np.ndarray, conf: np.ndarray, target: float) 
 
 def thresholds_for_precision(
     y_true: Sequence[str], y_pred: Sequence[str | None], confidences: Sequence[float], target: float = 0.95,
+    *, pooled: bool = True,
 ) -> dict[str, float]:
     """Per predicted label, the lowest confidence at which its validation precision holds ``target``.
 
-    Triage rule: ``confidence >= thresholds.get(code, inf)`` → automatic, else a human decides.
-    A label is left out when no threshold reaches the target on at least ``MIN_PREDICTIONS``
-    predictions: too little evidence to let it through unchecked.
+    Triage rule: ``confidence >= thresholds.get(code, thresholds.get(POOLED, inf))`` → automatic, else a
+    human decides. A label is left out when no threshold reaches the target on at least
+    ``MIN_PREDICTIONS`` of its predictions: too little evidence to let it through unchecked. With
+    ``pooled``, the ``POOLED`` key holds the same over all predictions together: the fallback for labels
+    too rare in the validation data to have their own (it vouches for the model, not for the label).
     """
     truth, pred, conf = _arrays(y_true, y_pred, confidences)
     found: dict[str, float] = {}
     for label in sorted({p for p in pred if p is not None}):
         mine = pred == label
-        is_right, sure = (truth[mine] == label), conf[mine]
-        order = np.argsort(-sure, kind="stable")
-        hits, ranked = np.cumsum(is_right[order]), sure[order]
-        for k in range(len(order), MIN_PREDICTIONS - 1, -1):  # lowest threshold first
-            boundary = k == len(order) or ranked[k] < ranked[k - 1]
-            if boundary and hits[k - 1] >= target * k:
-                found[label] = float(ranked[k - 1])
-                break
+        cut = _lowest_cut(truth[mine] == label, conf[mine], target)
+        if cut is not None:
+            found[label] = cut
+    if pooled:
+        answered = np.array([p is not None for p in pred], dtype=bool)
+        cut = _lowest_cut(truth[answered] == pred[answered], conf[answered], target)
+        if cut is not None:
+            found[POOLED] = cut
     return found
+
+
+def _lowest_cut(is_right: np.ndarray, sure: np.ndarray, target: float) -> float | None:
+    """Lowest confidence whose predictions at or above it are at least ``target`` right (None: none)."""
+    order = np.argsort(-sure, kind="stable")
+    hits, ranked = np.cumsum(is_right[order]), sure[order]
+    for k in range(len(order), MIN_PREDICTIONS - 1, -1):  # lowest threshold first
+        boundary = k == len(order) or ranked[k] < ranked[k - 1]
+        if boundary and hits[k - 1] >= target * k:
+            return float(ranked[k - 1])
+    return None
 
 
 def report(directory: Path, y_true: Sequence[str], y_pred: Sequence[str | None], confidences: Sequence[float],

@@ -21,6 +21,9 @@ NO_THRESHOLD = 1.0  # stands for "this category has no validated threshold": the
 RULE_PREFIX = "rule:"
 
 
+POOLED = "*"  # nlp.metrics.thresholds_for_precision's key for the threshold over all categories together
+
+
 @dataclass(frozen=True, slots=True)
 class Served:
     """A registered model in memory: its registry id, thresholds and the loaded classifier."""
@@ -80,7 +83,8 @@ class ServingClassifier:
             return None  # an admin's rule is a decision, not a guess
         active = self.active
         if active is not None and prediction.model == active.classifier.name:
-            threshold = active.thresholds.get(prediction.code or "")
+            # A category too rare in validation to earn its own threshold falls back to the pooled one.
+            threshold = active.thresholds.get(prediction.code or "", active.thresholds.get(POOLED))
             if threshold is None:
                 return NO_THRESHOLD
             return None if prediction.confidence >= threshold else threshold

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from nlp.metrics import (
+    POOLED,
     accuracy_at_coverage,
     coverage_at_precision,
     evaluate,
@@ -54,6 +55,8 @@ def test_thresholds_hold_the_target_precision_per_label() -> None:
     found = thresholds_for_precision(truth, pred, conf, target=0.95)
     assert found["a"] == 0.92  # below it the wrong "a" at 0.6 drops precision to 8/9
     assert found["b"] == 0.9
+    assert found[POOLED] == 0.9  # all 20 together: below 0.9 the wrong "a" at 0.6 costs the target
+    assert POOLED not in thresholds_for_precision(truth, pred, conf, pooled=False)
 
 
 def test_thresholds_leave_out_labels_with_too_little_evidence() -> None:

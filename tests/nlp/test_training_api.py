@@ -36,7 +36,7 @@ def test_train_and_validate_holds_out_a_stratified_slice() -> None:
     assert {labels[i] for i in result.validation_index} == set(WORDS)  # every label is represented
     assert len(result.validation_predictions) == len(result.validation_index) == 30
     assert result.metrics["n"] == 30 and result.metrics["macro_f1"] > 0.9
-    assert set(result.thresholds) <= set(WORDS) and all(0 < t <= 1 for t in result.thresholds.values())
+    assert set(result.thresholds) <= {*WORDS, "*"} and all(0 < t <= 1 for t in result.thresholds.values())
     assert steps and steps[-1][0] == steps[-1][1]  # the progress callback reached the end
     # The model never saw a validation text's label: none of them is in its training data hash input.
     assert result.model.labels == tuple(sorted(WORDS))
