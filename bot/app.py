@@ -36,6 +36,7 @@ from bot.keys import (
 )
 from bot.metrics import Metrics
 from bot.outbound import appctx as outbound_ctx
+from bot.outbound.alert_delivery import OutboxDelivery
 from bot.outbound.dialogue import OutboxDialogue
 from bot.outbound.notifier import OutboxNotifier
 from bot.sandbox import STATIC_DIR as SANDBOX_STATIC
@@ -129,7 +130,7 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         notifier = OutboxNotifier(clock or utc_now, mirror=app[RECORDER])  # the recorder feeds /sandbox
         app[CASES] = await build_context(notifier, clock)
         app[CASES].surveys = survey_policy(settings)
-        app[ALERTS] = build_alerts(settings, app[CASES])
+        app[ALERTS] = build_alerts(settings, app[CASES], delivery=OutboxDelivery())
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
         log.info("gridline ready", extra={"mode": str(settings.effective_mode),

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+from bot.outbound import alert_texts
 from bot.outbound.texts import Words
 from intake.grid.geodesy import wgs84_to_gcj02
 from intake.sla.calendar import to_shanghai
@@ -42,7 +43,8 @@ class Facts:
 def resident_text(kind: str, payload: Mapping[str, Any], facts: Facts, words: Words) -> str:
     values = {**payload, "case_no": facts.case_no or "", "note": facts.note or payload.get("note"),
               "photos": facts.photos}
-    text = words.resident(kind, values) or str(payload.get("text") or payload.get("title") or kind)
+    text = (words.resident(kind, values) or alert_texts.resident(kind, payload, words)
+            or str(payload.get("text") or payload.get("title") or kind))
     return text[:TEXT_MAX]
 
 
@@ -60,8 +62,10 @@ def subscribe_body(template_id: str, text: str, facts: Facts, words: Words, now:
 
 def group_markdown(kind: str, payload: Mapping[str, Any], facts: Facts, words: Words, base_url: str) -> dict[str, Any]:
     """A task card, reminder or notice for a grid's WeCom group (markdown, masked)."""
-    values = {**payload, "case_no": facts.case_no or ""}
+    values = {**payload, **alert_texts.staff_values(kind, payload, words), "case_no": facts.case_no or ""}
     lines = [f"**{mask_text(words.staff(kind, values))}**"]
+    lines += [f"> {k}: {mask_text(v)}" for k, v in alert_texts.rows(kind, payload, words)]
+    lines += alert_texts.ask(kind, payload, words, base_url)
     if facts.case_no:
         lines += _case_lines(facts, words, base_url)
     if kind.startswith("digest.") and isinstance(items := payload.get("items"), list):
@@ -90,9 +94,9 @@ def _case_lines(facts: Facts, words: Words, base_url: str) -> list[str]:
 
 def email_body(kind: str, payload: Mapping[str, Any], facts: Facts, words: Words, base_url: str) -> dict[str, Any]:
     """Escalations and digests for departments: a subject, plain text and the same as HTML."""
-    values = {**payload, "case_no": facts.case_no or ""}
+    values = {**payload, **alert_texts.staff_values(kind, payload, words), "case_no": facts.case_no or ""}
     subject = f"[gridline] {words.staff(kind, values)}"
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, str]] = alert_texts.rows(kind, payload, words)
     if facts.case_no:
         rows += [(words.label("category"), facts.category or ""), (words.label("address"), facts.address or ""),
                  (words.label("deadline"), f"{to_shanghai(facts.deadline):%Y-%m-%d %H:%M}" if facts.deadline else ""),

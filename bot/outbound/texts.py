@@ -38,6 +38,11 @@ STAFF: dict[str, str] = {
     "case.escalated": _("Case {case_no} was escalated to your region (level {level})"),
     "digest.grid": _("Daily digest: {count} open tasks"),
     "digest.department": _("Daily digest for {name}: {count} open cases, {escalated} escalated"),
+    "alert.card": _("Weather warning for grid {grid}: {title}"),
+    "alert.card.updated": _("Weather warning updated for grid {grid}: {title}"),
+    "alert.cancelled": _("Weather warning lifted: {title}"),
+    "alert.silent": _("{silent_count} grids of street {street} have not acknowledged the warning {title}"),
+    "survey.escalated": _("Case {case_no}: the resident is still not satisfied after it was reopened"),
 }
 LABELS = {
     "category": _("Category"), "severity": _("Severity"), "deadline": _("Deadline"), "address": _("Address"),

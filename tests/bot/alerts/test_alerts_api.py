@@ -82,9 +82,9 @@ async def test_compose_update_cancel_and_coverage(api: Api, uid: str) -> None:
     assert (await api.call("POST", f"/admin/v1/alerts/{alert_id}/acks", "w1",
                            json={"grid": leaf, "text": "收到"})).status == 400
     shown = await api.call("GET", f"/admin/v1/alerts/{alert_id}")
-    assert shown.status == 200 and shown.body["delivery"] == "targeted-only"
+    assert shown.status == 200 and shown.body["delivery"] == "outbox"
     cell = next(c for c in shown.body["coverage"] if c["grid"] == leaf)
-    assert cell["acks"][0]["households"] == 12 and cell["reached"] is None
+    assert cell["acks"][0]["households"] == 12 and cell["reached"] == 0
     up = await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", json={"colour": "red",
                                                                            "area": {"grids": [leaf, other]}})
     assert up.status == 200 and up.body["action"] == "updated" and up.body["cells"] == 2
