@@ -1,7 +1,8 @@
-"""Text commands: 查询, 进度 CASE_NO, 取消, English / 中文, 设置 …, 帮助."""
+"""Text commands: 查询, 进度 CASE_NO, 取消, English / 中文, 设置 …, ALERTS / 预警, 帮助."""
 
 from __future__ import annotations
 
+from bot.wechat import alert_places
 from bot.wechat.draft import Draft
 from bot.wechat.handlers.common import case_line
 from bot.wechat.router import Router, Turn, text_in, text_prefix
@@ -57,6 +58,11 @@ async def location_sharing(turn: Turn) -> str:
     on = "共享" in turn.text
     await residents.allow_location(turn.resident, on)
     return turn.t.location_sharing(on)
+
+
+@router.on(text_in("alerts", "预警", "預警"))
+async def alerts(turn: Turn) -> str:
+    return await alert_places.reply(turn)
 
 
 @router.on(text_in("帮助", "help", "?", "？"))
