@@ -7,19 +7,20 @@ state is reached through ``web.AppKey``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot import middlewares, open311
+from bot import middlewares, open311, periodic
 from bot import mp as miniprogram
-from bot.alerts import build_alerts, run_jobs
-from bot.composition import build_context, sweep_forever
+from bot.alerts import build_alerts
+from bot.alerts import jobs as alert_jobs
+from bot.composition import SWEEP_LOCK, build_context, refresh_taxonomy, sla_sweep
 from bot.demo import is_empty, load_demo
 from bot.keys import (
     ALERTS,
@@ -36,6 +37,7 @@ from bot.keys import (
 )
 from bot.metrics import Metrics
 from bot.outbound import appctx as outbound_ctx
+from bot.outbound import periodic as outbound_periodic
 from bot.outbound.alert_delivery import OutboxDelivery
 from bot.outbound.dialogue import OutboxDialogue
 from bot.outbound.notifier import OutboxNotifier
@@ -44,8 +46,9 @@ from bot.sandbox import views as sandbox_views
 from bot.settings import Mode, Settings
 from bot.storage.memory import MemoryStore
 from bot.storage.redis import RedisStore
+from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
 from bot.surveys import policy as survey_policy
-from bot.surveys import remind_forever
+from bot.surveys import send_reminders
 from bot.tuning.jobs import TuningConfig
 from bot.tuning.runtime import tuning as tuning_runtime
 from bot.views import alerts, cases, grid, health, messages, surveys, taxonomy
@@ -89,10 +92,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
                                                  if sender is None else sender))
     app.cleanup_ctx.append(_tasks)
     if sweeper:
-        app.cleanup_ctx.append(outbound_ctx.jobs)
-        app.cleanup_ctx.append(_sweeper)
-        app.cleanup_ctx.append(_alert_jobs)
-        app.cleanup_ctx.append(_survey_sweeper)
+        app.cleanup_ctx.append(periodic.running(_jobs))
     for module in (health, cases, grid, taxonomy, wechat_view, alerts, surveys):
         app.add_routes(module.routes)
     app.add_routes(nlp_views.routes)
@@ -170,28 +170,17 @@ async def _tasks(app: web.Application) -> AsyncIterator[None]:
         await asyncio.wait(pending, timeout=5)
 
 
-async def _sweeper(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(sweep_forever(app[CASES], app[KV], app[METRICS], app[SETTINGS].sla_sweep_seconds))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def _alert_jobs(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(run_jobs(app[ALERTS], app[SETTINGS], app[KV]))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def _survey_sweeper(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(remind_forever(app[CASES], app[KV], app[SETTINGS].survey_sweep_seconds))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+def _jobs(app: web.Application) -> list[periodic.Job]:
+    ctx, settings, every = app[CASES], app[SETTINGS], app[SETTINGS].sla_sweep_seconds
+    return [
+        periodic.Job("sla sweep", every, partial(sla_sweep, ctx, app[METRICS]), SWEEP_LOCK),
+        periodic.Job("taxonomy refresh", every, partial(refresh_taxonomy, ctx)),  # each process's own copy
+        periodic.Job("task reminders and digests", every, outbound_periodic.job_body(ctx, settings.digest_hour),
+                     outbound_periodic.LOCK),
+        periodic.Job("survey reminders", settings.survey_sweep_seconds, partial(send_reminders, ctx),
+                     SURVEY_LOCK),
+        *alert_jobs(app[ALERTS], settings),
+    ]
 
 
 def _tuning(poll: bool) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import uuid
 
 from bot.metrics import Metrics
-from bot.storage.base import KeyValueStore
 from bot.tuning.serving import ServingClassifier
 from intake.cases.context import CaseContext, Clock, utc_now
 from intake.grid.store import GridService
@@ -56,23 +53,9 @@ async def refresh_taxonomy(ctx: CaseContext) -> None:
             ctx.classifier = keyword
 
 
-async def sweep_forever(ctx: CaseContext, kv: KeyValueStore, metrics: Metrics, interval: float) -> None:
-    """Every ``interval`` seconds, one process (whoever holds the lock) runs the SLA sweep."""
-    me = uuid.uuid4().hex
-    while True:
-        try:
-            if await kv.set_if_absent(SWEEP_LOCK, me, ttl_seconds=interval * 2):
-                try:
-                    result = await sweep(ctx)
-                    if result.supervised:
-                        metrics.sweeps.labels("any").inc(result.supervised)
-                        log.info("sla sweep", extra={"supervised": result.supervised,
-                                                     "escalated": result.escalated})
-                finally:
-                    await kv.compare_and_delete(SWEEP_LOCK, me)
-            await refresh_taxonomy(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the loop must outlive a database hiccup
-            log.exception("sla sweep failed")
-        await asyncio.sleep(interval)
+async def sla_sweep(ctx: CaseContext, metrics: Metrics) -> None:
+    """The SLA sweep (督办 and escalation), with its figures in the metrics and the log."""
+    result = await sweep(ctx)
+    if result.supervised:
+        metrics.sweeps.labels("any").inc(result.supervised)
+        log.info("sla sweep", extra={"supervised": result.supervised, "escalated": result.escalated})

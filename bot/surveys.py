@@ -7,16 +7,13 @@ sweep in one process at a time.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from bot.i18n import gettext_for
 from bot.settings import Settings
-from bot.storage.base import KeyValueStore
 from intake.cases.context import CaseContext
 from intake.surveys.policy import SurveyPolicy
 from intake.surveys.reminders import remind
@@ -73,20 +70,8 @@ def policy(settings: Settings) -> SurveyPolicy:
                         flag_rate=settings.survey_flag_rate, min_sample=settings.survey_min_sample, render=render)
 
 
-async def remind_forever(ctx: CaseContext, kv: KeyValueStore, interval: float) -> None:
-    """Every ``interval`` seconds, whoever holds the lock sends the due reminders."""
-    me = uuid.uuid4().hex
-    while True:
-        try:
-            if await kv.set_if_absent(SWEEP_LOCK, me, ttl_seconds=interval * 2):
-                try:
-                    sent = await remind(ctx)
-                    if sent:
-                        log.info("survey reminders", extra={"sent": sent})
-                finally:
-                    await kv.compare_and_delete(SWEEP_LOCK, me)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the loop must outlive a database hiccup
-            log.exception("survey sweep failed")
-        await asyncio.sleep(interval)
+async def send_reminders(ctx: CaseContext) -> None:
+    """The one reminder of each survey left unanswered (run by one process at a time)."""
+    sent = await remind(ctx)
+    if sent:
+        log.info("survey reminders", extra={"sent": sent})

@@ -1,15 +1,13 @@
-"""The app's outbound resources (``cleanup_ctx``): the relay and sender in-process, the reminder/digest job."""
+"""The app's outbound resources (``cleanup_ctx``): the relay and sender in-process."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.keys import CASES, KV, OUTBOUND, SETTINGS
-from bot.outbound import periodic, runner
+from bot.keys import CASES, OUTBOUND, SETTINGS
+from bot.outbound import runner
 from intake.cases.context import CaseContext, Clock, utc_now
 
 
@@ -32,13 +30,3 @@ def outbound(clock: Clock | None, run_sender: bool) -> Callable[[web.Application
         await built.close()
 
     return ctx
-
-
-async def jobs(app: web.Application) -> AsyncIterator[None]:
-    """Reminders at 50 % / 100 % of the time limit and the daily digests, one process at a time."""
-    task = asyncio.create_task(periodic.run_forever(app[CASES], app[KV], app[SETTINGS].digest_hour,
-                                                    app[SETTINGS].sla_sweep_seconds))
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -6,15 +6,13 @@ running a job twice, or in two processes, writes each message once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from bot.outbound.directory import Directory
-from bot.storage.base import KeyValueStore
 from intake.cases.context import CaseContext
 from intake.cases.states import Status
 from intake.sla.calendar import to_shanghai
@@ -32,21 +30,15 @@ OPEN_WORK = (str(Status.REGISTERED), str(Status.DISPATCHED), str(Status.HANDLING
              str(Status.CHECKING), str(Status.RETURNED))
 
 
-async def run_forever(ctx: CaseContext, kv: KeyValueStore, digest_hour: int, interval: float) -> None:
-    me, directory = uuid.uuid4().hex, Directory()
-    while True:
-        try:
-            if await kv.set_if_absent(LOCK, me, ttl_seconds=interval * 2):
-                try:
-                    await remind(ctx)
-                    await digests(ctx, directory, digest_hour)
-                finally:
-                    await kv.compare_and_delete(LOCK, me)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the loop must outlive a database hiccup
-            log.exception("outbound jobs failed")
-        await asyncio.sleep(interval)
+def job_body(ctx: CaseContext, digest_hour: int) -> Callable[[], Awaitable[None]]:
+    """Reminders and digests as one background job (their keys make a second run write nothing)."""
+    directory = Directory()
+
+    async def run() -> None:
+        await remind(ctx)
+        await digests(ctx, directory, digest_hour)
+
+    return run
 
 
 async def remind(ctx: CaseContext) -> int:

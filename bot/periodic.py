@@ -1,0 +1,69 @@
+"""Background jobs: every N seconds, in one process at a time when the job has a lock, outliving failures.
+
+Every periodic piece of work (the SLA sweep, survey reminders, task reminders and
+digests, silent-cell escalation, CAP feed polling, the taxonomy refresh) is a
+:class:`Job`; the app factory hands the list to :func:`running`, one
+``cleanup_ctx`` that starts them and cancels them on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.keys import KV
+from bot.storage.base import KeyValueStore
+
+log = logging.getLogger("gridline.jobs")
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    interval: float
+    run: Callable[[], Awaitable[object]]
+    # The shared-store key that lets one process at a time run it; None: every process runs it
+    # (refreshing its own in-memory state).
+    lock: str | None = None
+
+
+async def every(job: Job, kv: KeyValueStore) -> None:
+    me = uuid.uuid4().hex
+    while True:
+        try:
+            await _once(job, kv, me)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the loop must outlive a database or network hiccup
+            log.exception("background job failed", extra={"job": job.name})
+        await asyncio.sleep(job.interval)
+
+
+async def _once(job: Job, kv: KeyValueStore, me: str) -> None:
+    if job.lock is None:
+        await job.run()
+        return
+    # The lock outlives one interval so that a slow run is not joined by another process.
+    if not await kv.set_if_absent(job.lock, me, ttl_seconds=job.interval * 2):
+        return
+    try:
+        await job.run()
+    finally:
+        await kv.compare_and_delete(job.lock, me)
+
+
+def running(jobs: Callable[[web.Application], list[Job]]) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A ``cleanup_ctx`` that runs ``jobs(app)`` in the background while the app lives."""
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(every(job, app[KV]), name=job.name) for job in jobs(app)]
+        yield
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    return ctx
