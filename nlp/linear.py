@@ -30,17 +30,14 @@ import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 
 from nlp import modeldir
-from nlp.calibrate import fit_temperature, softmax
+from nlp.calibrated import TOP_K, Calibrated
 from nlp.features import TextFeatures
 from nlp.linear_fit import Progress, Weights, coef, fit_with_out_of_fold, scores
-from nlp.metrics import evaluate, thresholds_for_precision
 from nlp.prepare import Preparer
-from nlp.severity import severity_of_normalized
-from nlp.types import Prediction, Scored
+from nlp.types import Prediction
 
 __all__ = ["TOP_K", "LinearClassifier", "Progress"]
 log = logging.getLogger("gridline.nlp")
-TOP_K = 5
 WEIGHTS = "model.npz"
 # A seed (a category's name or synonym) counts as this many examples: a name is short but says the most.
 # In cross-validation on real messages weight 4 lifted macro-F1 0.894 → 0.897 and accuracy on the surest
@@ -48,29 +45,19 @@ WEIGHTS = "model.npz"
 SEED_WEIGHT = 4.0
 
 
-class LinearClassifier:
+class LinearClassifier(Calibrated):
     """A trained linear classifier; build with :meth:`fit` or :meth:`load`."""
+
+    backend = "linear"
 
     def __init__(self, *, c: float = 1.0, head_weight: float = 1.0, seed_weight: float = SEED_WEIGHT,
                  places: Sequence[str] = (), version: str | None = None, jobs: int | None = None) -> None:
-        self.c, self.head_weight, self.seed_weight, self._version = c, head_weight, seed_weight, version
+        super().__init__(version)
+        self.c, self.head_weight, self.seed_weight = c, head_weight, seed_weight
         self.jobs = jobs  # threads for the training fits; None: one per CPU
         self._prepare = Preparer(places)
         self._features = TextFeatures(head_weight=head_weight)
         self._svm: Any = None
-        self.labels: tuple[str, ...] = ()
-        self.temperature = 1.0
-        self.thresholds: dict[str, float] = {}
-        self.metrics: dict[str, Any] = {}
-        self.data_sha256 = ""
-
-    @property
-    def version(self) -> str:
-        return self._version or self.data_sha256[:12] or "untrained"
-
-    @property
-    def name(self) -> str:
-        return f"linear:{self.version}"
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], *, unlabelled: Sequence[str] | None = None,
             seeds: Sequence[tuple[str, str]] = (), progress: Progress | None = None) -> LinearClassifier:
@@ -92,22 +79,12 @@ class LinearClassifier:
         step(1, 1, "done")
         return self
 
-    def classify(self, text: str) -> Prediction:
-        return self.classify_many([text])[0]
-
     def classify_many(self, texts: Sequence[str]) -> list[Prediction]:
         if self._svm is None:
             raise RuntimeError("LinearClassifier is not trained: call fit() or load()")
         prepared = [self._prepare(t) for t in texts]
         x = self._features.transform([body for _, body, _ in prepared])
-        probs = softmax(self._scores(x), self.temperature)
-        out = []
-        for i, (norm, _, places) in enumerate(prepared):
-            order = np.argsort(-probs[i])[:TOP_K]
-            top = tuple(Scored(self.labels[j], float(probs[i, j])) for j in order)
-            out.append(Prediction(top[0].code, top[0].score, top, self._drivers(x, i, int(order[0]), TOP_K),
-                                  severity_of_normalized(norm), places, self.name))
-        return out
+        return self._predictions(prepared, self._scores(x), lambda i, label: self._drivers(x, i, label, TOP_K))
 
     def terms(self, text: str, k: int = TOP_K) -> tuple[str, ...]:
         """The features that pushed ``text`` towards its predicted label, strongest first."""
@@ -120,10 +97,8 @@ class LinearClassifier:
         arrays: dict[str, Any] = {"coef": self._svm.coef_, "intercept": self._svm.intercept_,
                                   **self._features.arrays()}
         np.savez_compressed(directory / WEIGHTS, allow_pickle=False, **arrays)
-        meta = {"version": self.version, "labels": list(self.labels), "data_sha256": self.data_sha256,
-                "temperature": self.temperature, "thresholds": self.thresholds, "metrics": self.metrics,
-                "params": {"c": self.c, "head_weight": self.head_weight, "seed_weight": self.seed_weight,
-                           "char_ngrams": list(self._features.char_ngrams)},
+        meta = {**self._meta({"c": self.c, "head_weight": self.head_weight, "seed_weight": self.seed_weight,
+                              "char_ngrams": list(self._features.char_ngrams)}),
                 "sklearn": _sklearn_version()}
         modeldir.write_meta(directory, "linear", meta, [WEIGHTS])
         return directory
@@ -145,24 +120,13 @@ class LinearClassifier:
         if svm.coef_.shape != (1 if len(meta["labels"]) == 2 else len(meta["labels"]), len(features.names)):
             raise ValueError(f"{directory}: weights do not fit {len(meta['labels'])} labels and the features")
         model._features, model._svm = features, svm
-        model.labels, model.temperature = tuple(meta["labels"]), float(meta["temperature"])
-        model.thresholds, model.metrics = dict(meta["thresholds"]), dict(meta["metrics"])
-        model.data_sha256 = meta["data_sha256"]
+        model._restore(meta)
         return model
 
     # -- internals -----------------------------------------------------------
 
     def _scores(self, x: sp.csr_matrix) -> np.ndarray:
         return scores(self._svm, x)
-
-    def _calibrate(self, oof: np.ndarray, labels: list[str]) -> None:
-        truth = np.searchsorted(self.labels, labels)
-        self.temperature = fit_temperature(oof, truth)
-        probs = softmax(oof, self.temperature)
-        predicted, confidence = [self.labels[j] for j in probs.argmax(1)], probs.max(1).tolist()
-        # The full confusion matrix of a 340-label taxonomy is 115,000 numbers: reports have it, meta.json not.
-        self.metrics = {k: v for k, v in evaluate(labels, predicted, confidence).items() if k != "confusion_matrix"}
-        self.thresholds = thresholds_for_precision(labels, predicted, confidence)
 
     def _drivers(self, x: sp.csr_matrix, i: int, label: int, k: int) -> tuple[str, ...]:
         """Words of message ``i`` ranked by how much they (as words and as n-grams) pushed ``label``."""

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from nlp.normalize import normalize
 
+Prepared = tuple[str, str, tuple[str, ...]]  # (normalised, places blanked, place names found)
+
 
 class Preparer:
     """Normalise, and find and blank place names (a street called 垃圾场路 is not about garbage).
@@ -23,7 +25,7 @@ class Preparer:
         unique = sorted(self._names, key=len, reverse=True)  # whole names first: 人民路口 before 人民路
         self._places = re.compile("|".join(map(re.escape, unique))) if unique else None
 
-    def __call__(self, text: str) -> tuple[str, str, tuple[str, ...]]:
+    def __call__(self, text: str) -> Prepared:
         """(normalised text, the same with place names blanked, the place names found)."""
         norm = normalize(text)
         if self._places is None:

@@ -24,14 +24,12 @@ from typing import Any
 import numpy as np
 
 from nlp import modeldir
-from nlp.calibrate import fit_temperature, softmax
+from nlp.calibrated import TOP_K, Calibrated
 from nlp.features import TextFeatures
-from nlp.linear import TOP_K, Progress
-from nlp.metrics import evaluate, thresholds_for_precision
+from nlp.linear import Progress
 from nlp.prepare import Preparer
-from nlp.severity import severity_of_normalized
 from nlp.transformer_loop import holdout, train_loop
-from nlp.types import Prediction, Scored
+from nlp.types import Prediction
 
 MODEL_DIR = "model"
 MISSING = "the transformer backend needs the optional extra: pip install 'gridline[transformers]'"
@@ -49,8 +47,10 @@ def _libs() -> tuple[Any, Any]:
     return torch, transformers
 
 
-class TransformerClassifier:
+class TransformerClassifier(Calibrated):
     """Sequence classification on top of any local BERT-family checkpoint."""
+
+    backend = "transformer"
 
     def __init__(self, checkpoint: Path, *, epochs: int = 3, batch_size: int = 16, learning_rate: float = 5e-5,
                  max_length: int = 128, max_steps: int | None = None, seed: int = 0, places: Sequence[str] = (),
@@ -58,22 +58,10 @@ class TransformerClassifier:
         self.checkpoint = Path(checkpoint)
         self.options = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
                         "max_length": max_length, "max_steps": max_steps, "seed": seed}
-        self._prepare, self._version = Preparer(places), version
+        super().__init__(version)
+        self._prepare = Preparer(places)
         self._model: Any = None
         self._tokenizer: Any = None
-        self.labels: tuple[str, ...] = ()
-        self.temperature = 1.0
-        self.thresholds: dict[str, float] = {}
-        self.metrics: dict[str, Any] = {}
-        self.data_sha256 = ""
-
-    @property
-    def version(self) -> str:
-        return self._version or self.data_sha256[:12] or "untrained"
-
-    @property
-    def name(self) -> str:
-        return f"transformer:{self.version}"
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], *, unlabelled: Sequence[str] | None = None,
             seeds: Sequence[tuple[str, str]] = (), progress: Progress | None = None) -> TransformerClassifier:
@@ -92,24 +80,15 @@ class TransformerClassifier:
         pairs += [(self._prepare(t)[1], index[str(label)]) for t, label in seeds]
         train_loop(torch, self._model, self._tokenizer, pairs, self.options, progress)
         if held:
-            self._calibrate([texts[i] for i in held], [labels[i] for i in held])
+            self._calibrate(self._logits([texts[i] for i in held]), [labels[i] for i in held])
         self.data_sha256 = modeldir.data_hash([*raw, *(t for t, _ in seeds)], [*labels, *(str(s) for _, s in seeds)])
         return self
-
-    def classify(self, text: str) -> Prediction:
-        return self.classify_many([text])[0]
 
     def classify_many(self, texts: Sequence[str]) -> list[Prediction]:
         if self._model is None:
             raise RuntimeError("TransformerClassifier is not trained: call fit() or load()")
         prepared = [self._prepare(t) for t in texts]
-        probs = softmax(self._logits([body for _, body, _ in prepared]), self.temperature)
-        out = []
-        for i, (norm, _, places) in enumerate(prepared):
-            order = np.argsort(-probs[i])[:TOP_K]
-            top = tuple(Scored(self.labels[j], float(probs[i, j])) for j in order)
-            out.append(Prediction(top[0].code, top[0].score, top, (), severity_of_normalized(norm), places, self.name))
-        return out
+        return self._predictions(prepared, self._logits([body for _, body, _ in prepared]), None)
 
     def terms(self, text: str, k: int = TOP_K) -> tuple[str, ...]:
         """Words whose removal lowers the predicted label's score most (occlusion, first 32 words)."""
@@ -128,9 +107,7 @@ class TransformerClassifier:
         self._model.save_pretrained(directory / MODEL_DIR)
         self._tokenizer.save_pretrained(directory / MODEL_DIR)
         files = sorted(str(p.relative_to(directory)) for p in (directory / MODEL_DIR).rglob("*") if p.is_file())
-        meta = {"version": self.version, "labels": list(self.labels), "data_sha256": self.data_sha256,
-                "temperature": self.temperature, "thresholds": self.thresholds, "metrics": self.metrics,
-                "params": {**self.options, "checkpoint": str(self.checkpoint)}}
+        meta = self._meta({**self.options, "checkpoint": str(self.checkpoint)})
         modeldir.write_meta(directory, "transformer", meta, files)
         return directory
 
@@ -142,9 +119,7 @@ class TransformerClassifier:
         params = {k: v for k, v in meta.get("params", {}).items() if k != "checkpoint"}
         model = cls(Path(directory) / MODEL_DIR, **params, places=places, version=meta["version"])
         model._load(transformers, Path(directory) / MODEL_DIR, num_labels=len(meta["labels"]))
-        model.labels, model.temperature = tuple(meta["labels"]), float(meta["temperature"])
-        model.thresholds, model.metrics = dict(meta["thresholds"]), dict(meta["metrics"])
-        model.data_sha256 = meta["data_sha256"]
+        model._restore(meta)
         return model
 
     # -- internals -----------------------------------------------------------
@@ -173,12 +148,3 @@ class TransformerClassifier:
                 enc = {k: v.to(self._model.device) for k, v in enc.items()}
                 chunks.append(self._model(**enc).logits.float().cpu().numpy())
         return np.concatenate(chunks) if chunks else np.zeros((0, len(self.labels)))
-
-    def _calibrate(self, bodies: list[str], truth: list[str]) -> None:
-        logits = self._logits(bodies)
-        index = {label: i for i, label in enumerate(self.labels)}
-        self.temperature = fit_temperature(logits, np.array([index[t] for t in truth]))
-        probs = softmax(logits, self.temperature)
-        predicted, confidence = [self.labels[j] for j in probs.argmax(1)], probs.max(1).tolist()
-        self.metrics = {k: v for k, v in evaluate(truth, predicted, confidence).items() if k != "confusion_matrix"}
-        self.thresholds = thresholds_for_precision(truth, predicted, confidence)
