@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -155,15 +156,7 @@ async def release_held(channel: str, external_id: str, now: datetime) -> int:
     """The resident wrote: held messages are routed again (the 48-hour window is open now)."""
     held = OutboxMessage.filter(recipient_kind="resident", recipient_channel=channel,
                                 recipient_ref=external_id, status=st.HELD)
-    ids = list(await held.values_list("id", flat=True))
-    if not ids:
-        return 0
-    async with in_transaction():
-        n = await OutboxMessage.filter(id__in=ids, status=st.HELD).update(
-            status=st.PENDING, channel="", next_attempt_at=now, updated_at=now)
-        await OutboxAttempt.bulk_create([OutboxAttempt(message_id=i, what="route", channel="", outcome="release",
-                                                       detail="the resident wrote", at=now) for i in ids])
-    return int(n)
+    return await _release(await held.values_list("id", flat=True), now, "the resident wrote")
 
 
 async def release_credited(now: datetime) -> int:
@@ -171,13 +164,18 @@ async def release_credited(now: datetime) -> int:
     credited = Subquery(SubscriptionCredit.filter(credits__gt=0).values("openid"))
     ids = list(await OutboxMessage.filter(status=st.HELD, recipient_kind="resident",
                                           recipient_ref__in=credited).values_list("id", flat=True))
+    return await _release(ids, now, "a subscribe credit")
+
+
+async def _release(ids: Sequence[Any], now: datetime, why: str) -> int:
+    """Held messages back to routing, each release on record."""
     if not ids:
         return 0
     async with in_transaction():
         n = await OutboxMessage.filter(id__in=ids, status=st.HELD).update(
             status=st.PENDING, channel="", next_attempt_at=now, updated_at=now)
         await OutboxAttempt.bulk_create([OutboxAttempt(message_id=i, what="route", channel="", outcome="release",
-                                                       detail="a subscribe credit", at=now) for i in ids])
+                                                       detail=why, at=now) for i in ids])
     return int(n)
 
 

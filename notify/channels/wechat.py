@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from notify.channels.base import attempt_of, bad_body, payload
 from notify.types import Attempt, Envelope
@@ -11,27 +11,45 @@ from notify.wechat import WeChatClient
 CS_TYPES = frozenset({"text", "news", "image", "link", "miniprogrampage"})
 
 
-class WeChatCsChannel:
-    """``/cgi-bin/message/custom/send``: free text, only within 48 h of the resident's last message (else 45015)."""
+class _ToUser:
+    """A WeChat send API whose body names the resident in ``touser`` (the envelope's address)."""
 
-    def __init__(self, client: WeChatClient, name: str = "wechat_cs") -> None:
-        self._client, self._name = client, name
+    REQUIRED: ClassVar[tuple[str, ...]] = ("template_id", "data")
+
+    def __init__(self, client: WeChatClient, name: str, path: str) -> None:
+        self._client, self._name, self._path = client, name, path
 
     @property
     def name(self) -> str:
         return self._name
 
+    def _invalid(self, body: dict[str, Any]) -> str | None:
+        return None
+
     async def send(self, envelope: Envelope) -> Attempt:
-        body = payload(envelope.body, ("msgtype",))
+        body = payload(envelope.body, self.REQUIRED)
         if isinstance(body, str):
             return bad_body(body)
-        if body["msgtype"] not in CS_TYPES or body["msgtype"] not in body:
-            return bad_body(f"msgtype {body['msgtype']!r}")
+        if (problem := self._invalid(body)) is not None:
+            return bad_body(problem)
         body["touser"] = envelope.address
-        return await attempt_of(self._client.post("/cgi-bin/message/custom/send", body))
+        return await attempt_of(self._client.post(self._path, body))
 
 
-class WeChatSubscribeChannel:
+class WeChatCsChannel(_ToUser):
+    """``/cgi-bin/message/custom/send``: free text, only within 48 h of the resident's last message (else 45015)."""
+
+    REQUIRED = ("msgtype",)
+
+    def __init__(self, client: WeChatClient, name: str = "wechat_cs") -> None:
+        super().__init__(client, name, "/cgi-bin/message/custom/send")
+
+    def _invalid(self, body: dict[str, Any]) -> str | None:
+        kind = body["msgtype"]
+        return None if kind in CS_TYPES and kind in body else f"msgtype {kind!r}"
+
+
+class WeChatSubscribeChannel(_ToUser):
     """A subscribe message: 公众号 ``bizsend`` or the mini-program's ``subscribe/send`` (spends one credit)."""
 
     PATHS: ClassVar[dict[str, str]] = {"bizsend": "/cgi-bin/message/subscribe/bizsend",
@@ -39,33 +57,11 @@ class WeChatSubscribeChannel:
 
     def __init__(self, client: WeChatClient, name: str = "wechat_subscribe",
                  api: Literal["bizsend", "mp"] = "bizsend") -> None:
-        self._client, self._name, self._path = client, name, self.PATHS[api]
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    async def send(self, envelope: Envelope) -> Attempt:
-        body = payload(envelope.body, ("template_id", "data"))
-        if isinstance(body, str):
-            return bad_body(body)
-        body["touser"] = envelope.address
-        return await attempt_of(self._client.post(self._path, body))
+        super().__init__(client, name, self.PATHS[api])
 
 
-class WeChatTemplateChannel:
+class WeChatTemplateChannel(_ToUser):
     """``/cgi-bin/message/template/send`` (legacy accounts that still have template messages)."""
 
     def __init__(self, client: WeChatClient, name: str = "wechat_template") -> None:
-        self._client, self._name = client, name
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    async def send(self, envelope: Envelope) -> Attempt:
-        body = payload(envelope.body, ("template_id", "data"))
-        if isinstance(body, str):
-            return bad_body(body)
-        body["touser"] = envelope.address
-        return await attempt_of(self._client.post("/cgi-bin/message/template/send", body))
+        super().__init__(client, name, "/cgi-bin/message/template/send")
