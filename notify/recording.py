@@ -8,7 +8,8 @@ from notify.types import Notification, Withdrawn
 
 
 class RecordingNotifier:
-    """Keeps the last ``maxlen`` notifications in memory, deduplicated by key."""
+    """Keeps the last ``maxlen`` notifications in memory, deduplicated by key (the keys are bounded too:
+    the app mirrors every message here for /sandbox, so it must not grow with the process's lifetime)."""
 
     def __init__(self, maxlen: int = 10_000) -> None:
         self._items: deque[Notification] = deque(maxlen=maxlen)
@@ -18,6 +19,8 @@ class RecordingNotifier:
         for item in notifications:
             if item.key in self._keys:
                 continue
+            if len(self._items) == self._items.maxlen:
+                self._keys.discard(self._items[0].key)  # the oldest is about to fall out
             self._keys.add(item.key)
             self._items.append(item)
 
