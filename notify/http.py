@@ -20,6 +20,19 @@ MAX_MEDIA = 10 << 20
 _SECRETS = re.compile(r"((?:access_token|key|secret|corpsecret|js_code)=)[^&\s'\")]+", re.IGNORECASE)
 
 
+async def read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """The whole body, or its first ``limit + 1`` bytes when it is longer (the caller refuses those).
+
+    ``StreamReader.read(n)`` answers with what is buffered, often one network read: a body bigger
+    than that must be read in a loop, or it arrives cut short.
+    """
+    chunks, size = [], 0
+    while size <= limit and (chunk := await stream.read(limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def scrub(text: str) -> str:
     return _SECRETS.sub(r"\1***", text)
 
@@ -88,7 +101,7 @@ class Http:
         try:
             async with self.session.request(method, url, params=params, data=body, headers=headers,
                                             timeout=self._timeout) as resp:
-                raw = await resp.content.read(MAX_JSON + 1)
+                raw = await read_capped(resp.content, MAX_JSON)
                 return parse_reply(resp.status, raw[:MAX_JSON])
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
@@ -99,7 +112,7 @@ class Http:
         try:
             async with self.session.get(url, params=params, timeout=self._timeout) as resp:
                 kind = resp.content_type or "application/octet-stream"
-                raw = await resp.content.read(max_bytes + 1)
+                raw = await read_capped(resp.content, max_bytes)
                 if kind in ("application/json", "text/plain") or resp.status >= 400:
                     return parse_reply(resp.status, raw[:MAX_JSON])
         except (aiohttp.ClientError, TimeoutError) as exc:

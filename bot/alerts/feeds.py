@@ -17,6 +17,7 @@ from intake.alerts.cap import parse
 from intake.alerts.compose import from_cap
 from intake.alerts.service import AlertService, Outcome
 from intake.errors import DomainError
+from notify.http import read_capped
 
 log = logging.getLogger("gridline.alerts")
 MAX_FEED_BYTES = 1024 * 1024
@@ -68,7 +69,7 @@ def cap_links(body: bytes) -> list[str] | None:
 async def _get(http: aiohttp.ClientSession, url: str, limit: int) -> bytes:
     async with http.get(url) as resp:
         resp.raise_for_status()
-        data = await resp.content.read(limit + 1)
+        data = await read_capped(resp.content, limit)
     if len(data) > limit:
         raise ValueError(f"{url} is larger than {limit} bytes")
     return data

@@ -21,6 +21,7 @@ from intake.alerts.signals import colour_of
 from intake.cases.states import Role
 from intake.errors import Forbidden, Invalid, NotFound
 from intake.store.models_alerts import Alert
+from notify.http import read_capped
 
 routes = web.RouteTableDef()
 STAFF = (Role.ADMIN, Role.DISPATCHER)
@@ -90,7 +91,7 @@ async def post_cap(request: web.Request) -> web.Response:
     limit = request.app[SETTINGS].alert_cap_max_bytes
     if (request.content_length or 0) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or 0)
-    data = await request.content.read(limit + 1)
+    data = await read_capped(request.content, limit)
     if len(data) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
     if not data.strip():

@@ -25,6 +25,7 @@ from intake.errors import Invalid, NotFound
 from intake.store.models_nlp import TrainingJob
 from intake.tuning import labels, registry, rules, triage
 from intake.tuning import shadow as shadow_report
+from notify.http import read_capped
 
 routes = web.RouteTableDef()
 P = "/admin/v1/nlp"
@@ -239,13 +240,10 @@ async def import_labels(request: web.Request) -> web.Response:
 
 async def _body_up_to(request: web.Request, limit: int) -> bytes:
     """The raw body, read past the app's JSON-sized limit up to ``limit`` bytes (a CSV is bigger)."""
-    chunks, size = [], 0
-    while chunk := await request.content.read(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body = await read_capped(request.content, limit)
+    if len(body) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    return body
 
 
 # -- triage (admins and dispatchers) -------------------------------------------------------------------

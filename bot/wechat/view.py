@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
+from notify.http import read_capped
 from notify.types import Notification, Recipient
 
 log = logging.getLogger("gridline.wechat")
@@ -40,7 +41,7 @@ async def verify(request: web.Request) -> web.Response:
 
 @routes.post("/wechat")
 async def callback(request: web.Request) -> web.Response:
-    body = await request.content.read(MAX_BODY + 1)
+    body = await read_capped(request.content, MAX_BODY)
     try:
         inbound = open_callback(request.app[WECHAT], request.query, body, time.time())
     except CallbackError as exc:

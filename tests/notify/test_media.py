@@ -57,3 +57,11 @@ def test_references_cannot_escape_the_root(tmp_path: Path) -> None:
         LocalMediaStorage(tmp_path).path_of("local:../secret")
     with pytest.raises(ValueError):
         LocalMediaStorage(tmp_path).path_of("s3:bucket/x")
+
+
+async def test_a_photo_larger_than_one_network_read_arrives_whole(api: Api, tmp_path: Path) -> None:
+    # Real photos are megabytes: they reach us over many socket reads, never in one.
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 12_000 + b"\xff\xd9"
+    ref = await fetch_media(api.wechat(), api.fake.add_media(photo), LocalMediaStorage(tmp_path))
+    assert ref.size == len(photo)
+    assert ref.sha256 == hashlib.sha256(photo).hexdigest()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,19 @@ async def test_cap_targets_grid_and_dedupes(api: Api, uid: str) -> None:
 async def test_hostile_cap(api: Api, body: bytes) -> None:
     reply = await api.call("POST", "/admin/v1/alerts/cap", data=body, headers=XML)
     assert reply.status == 400, reply.body
+
+
+async def test_a_large_cap_sent_in_pieces_is_read_whole(api: Api, uid: str) -> None:
+    # A document of ~190 KB (under the limit) arriving over many network reads must not be cut short.
+    body = cn_cap(uid).replace(b"</info>", b"</info>" + b"\n" * 190_000)
+
+    async def pieces() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 8192):
+            yield body[start : start + 8192]
+            await asyncio.sleep(0)
+
+    async with api.client.post("/admin/v1/alerts/cap", data=pieces(), headers={**api.auth("admin"), **XML}) as resp:
+        assert resp.status == 201, await resp.text()
 
 
 async def test_cap_size_limit_and_roles(api: Api) -> None:
