@@ -20,12 +20,12 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from multidict import CIMultiDictProxy
 
 from bot.app import create_app
 from bot.mp import Limits, MpConfig
 from bot.settings import load_settings
 from intake.store.models import User
+from tests.bot.conftest import Reply
 from tests.conftest import Services
 from tests.fakes.wechat_api import FakeWeChat
 
@@ -36,17 +36,6 @@ TEMPLATES = ("tmpl-progress-0001", "tmpl-result-0002")
 # only bite where a test makes two residents share an address.
 LIMITS = Limits(reports_per_day=8, reports_per_day_ip=12, media_per_hour=15, media_per_hour_ip=40,
                 logins_per_hour_ip=10**7)
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: Any
-    headers: CIMultiDictProxy[str]
-
-    @property
-    def error(self) -> str | None:
-        return self.body.get("error") if isinstance(self.body, dict) else None
 
 
 @dataclass
