@@ -30,11 +30,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
 from tortoise import connections
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import pgdb
 from bot.demo import load_demo
 from intake.alerts.area import Area
 from intake.alerts.policy import AlertPolicy, QuietHours
@@ -53,11 +53,7 @@ GOAL_S = 10.0
 async def database(sqlite: bool) -> str:
     if sqlite:
         return f"sqlite://{tempfile.mkdtemp(prefix='alert-bench-')}/bench.sqlite3"
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute('DROP DATABASE IF EXISTS "gridline_bench_alerts" WITH (FORCE)')
-    await conn.execute('CREATE DATABASE "gridline_bench_alerts"')
-    await conn.close()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/gridline_bench_alerts"
+    return await pgdb.fresh_database(PG_ADMIN, "gridline_bench_alerts")
 
 
 async def populate(grid: GridService, n: int, rng: random.Random) -> None:

@@ -63,7 +63,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import redis
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +70,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
+from bench import pgdb  # noqa: E402
 from tests.bot.wechat import signing  # noqa: E402  (needs the path fix above)
 
 VENV_BIN = Path(sys.executable).parent
@@ -617,21 +617,11 @@ def gridline_argv(args: list[str], profile: Path | None) -> list[str]:
 
 
 async def recreate_pg(admin_url: str) -> str:
-    conn = await asyncpg.connect(admin_url, timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    finally:
-        await conn.close()
-    return f"{admin_url.rsplit('/', 1)[0]}/{DB_NAME}"
+    return await pgdb.fresh_database(admin_url, DB_NAME)
 
 
 async def drop_pg(admin_url: str) -> None:
-    conn = await asyncpg.connect(admin_url, timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await pgdb.drop_database(admin_url, DB_NAME)
 
 
 def flush_redis(url: str) -> None:

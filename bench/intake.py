@@ -39,11 +39,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import asyncpg
 
 # No import of the project's packages here: this file is named ``intake.py``, and the
 # load generator only needs HTTP. The server is a child process started from the repository.
+# The bench folder's own helpers are imported as ``bench.…`` from the repository root.
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench import pgdb  # noqa: E402
+
 PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "gridline_bench"
 GOAL = 300.0
@@ -107,21 +110,11 @@ def parse_args() -> argparse.Namespace:
 
 
 async def recreate_pg(admin_url: str) -> str:
-    conn = await asyncpg.connect(admin_url, timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    finally:
-        await conn.close()
-    return f"{admin_url.rsplit('/', 1)[0]}/{DB_NAME}"
+    return await pgdb.fresh_database(admin_url, DB_NAME)
 
 
 async def drop_pg(admin_url: str) -> None:
-    conn = await asyncpg.connect(admin_url, timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await pgdb.drop_database(admin_url, DB_NAME)
 
 
 # -- the server --------------------------------------------------------------------

@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)  # bench/intake.py would shadow the ``intake`` package of the checkout
 
 import aiohttp  # noqa: E402
-import asyncpg  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
 
+from bench import pgdb  # noqa: E402
 from intake.grid.geodesy import wgs84_to_gcj02  # noqa: E402
 from tests.fakes.wechat_api import FakeWeChat  # noqa: E402
 
@@ -58,13 +58,7 @@ web.run_app(create_app(load_settings(), mp=config), host="127.0.0.1", port=int(p
 
 
 async def recreate_database() -> str:
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    finally:
-        await conn.close()
-    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{DB_NAME}"
+    return await pgdb.fresh_database(PG_ADMIN_URL, DB_NAME)
 
 
 def environment(database_url: str, admin: str) -> dict[str, str]:

@@ -16,6 +16,8 @@ from typing import Any
 
 import asyncpg
 
+from bench import pgdb
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -29,21 +31,11 @@ def free_port() -> int:
 
 
 async def fresh_database(name: str) -> str:
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    return await pgdb.fresh_database(PG_ADMIN_URL, name)
 
 
 async def drop_database(name: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await pgdb.drop_database(PG_ADMIN_URL, name)
 
 
 async def statuses(url: str) -> dict[str, int]:
