@@ -51,7 +51,7 @@ _RECORD_PG = ("WITH updated AS (UPDATE outbox SET status = $1, channel = CASE WH
 
 
 def _db_time(value: datetime) -> Any:
-    return OutboxMessage._meta.fields_map["updated_at"].to_db_value(value, OutboxMessage)
+    return db.db_value(OutboxMessage, "updated_at", value)
 
 
 class DbOutboxStore:

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import shapely
-from tortoise import connections
 
 from intake.alerts.policy import AlertPolicy
 from intake.grid.geodesy import gcj02_to_wgs84
 from intake.grid.index import GridIndex
+from intake.store import db
 from intake.store.models import Case, Resident
 from intake.store.models_alerts import AlertCell, AlertTarget
 
@@ -51,23 +51,6 @@ SELECT channel, external_id, last_lat, last_lng FROM residents
 """
 
 
-async def execute(sql: str, params: list[Any]) -> None:
-    conn = connections.get("default")
-    await conn.execute_query(_placeholders(conn, sql), params)
-
-
-async def rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    conn = connections.get("default")
-    return [dict(r) for r in await conn.execute_query_dict(_placeholders(conn, sql), params)]
-
-
-def _placeholders(conn: Any, sql: str) -> str:
-    if conn.capabilities.dialect == "sqlite":
-        return sql
-    parts = sql.split("?")
-    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-
-
 async def store_cells(alert_id: int, codes: list[str]) -> None:
     """Replace the alert's cells (an Update may move the area)."""
     await AlertCell.filter(alert_id=alert_id).delete()
@@ -79,8 +62,8 @@ async def bind(alert_id: int, version: int, grid: GridIndex, cells: list[str], p
                now: datetime) -> int:
     """(Re)build the alert's target rows for ``version``; returns the number of residents."""
     await AlertTarget.filter(alert_id=alert_id).delete()
-    since = _db_time(Case, "opened_at", now - timedelta(days=policy.recent_report_days))
-    await execute(_BOUND, [alert_id, version, alert_id, alert_id, alert_id, since])
+    since = db.db_value(Case, "opened_at", now - timedelta(days=policy.recent_report_days))
+    await db.execute(_BOUND, [alert_id, version, alert_id, alert_id, alert_id, since])
     await _bind_located(alert_id, version, grid, set(cells), policy, now)
     return await AlertTarget.filter(alert_id=alert_id).count()
 
@@ -91,8 +74,8 @@ async def _bind_located(alert_id: int, version: int, grid: GridIndex, cells: set
         return
     x0, y0, x1, y1 = shapely.total_bounds([grid.cell(c).geometry for c in cells])
     pad = 0.02  # the GCJ-02 offset is under 1 km; the exact test is the grid lookup below
-    since = _db_time(Resident, "last_location_at", now - timedelta(hours=policy.location_max_age_h))
-    found = await rows(_LOCATED, [since, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
+    since = db.db_value(Resident, "last_location_at", now - timedelta(hours=policy.location_max_age_h))
+    found = await db.fetch(_LOCATED, [since, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
     if not found:
         return
     # WeChat LOCATION events are GCJ-02, the grid is WGS-84.
@@ -104,14 +87,8 @@ async def _bind_located(alert_id: int, version: int, grid: GridIndex, cells: set
     # ON CONFLICT keeps the binding found first (alert place, home grid, report): one row per resident.
     sql = ("INSERT INTO alert_targets (alert_id, channel, external_id, grid_code, version) VALUES (?, ?, ?, ?, ?) "
            "ON CONFLICT DO NOTHING")
-    conn = connections.get("default")
-    await conn.execute_many(_placeholders(conn, sql), [[alert_id, ch, ext, code, version]
-                                                        for ch, ext, code in located])
+    await db.execute_many(sql, [[alert_id, ch, ext, code, version] for ch, ext, code in located])
 
 
 async def targets(alert_id: int) -> list[dict[str, Any]]:
-    return await rows("SELECT channel, external_id, grid_code FROM alert_targets WHERE alert_id = ?", [alert_id])
-
-
-def _db_time(model: Any, name: str, value: datetime) -> Any:
-    return model._meta.fields_map[name].to_db_value(value, model)
+    return await db.fetch("SELECT channel, external_id, grid_code FROM alert_targets WHERE alert_id = ?", [alert_id])

@@ -78,13 +78,33 @@ async def ping() -> bool:
     return True
 
 
+# Hand-written SQL for the hot paths: write ``?`` placeholders, they become ``$n`` on PostgreSQL.
+
+def _native(conn: Any, sql: str) -> str:
+    if conn.capabilities.dialect == "sqlite":
+        return sql
+    parts = sql.split("?")
+    return parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
+
+
 async def fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    """Run a hand-written query on the hot path; write ``?`` placeholders, they become ``$n`` on PostgreSQL."""
     conn = connections.get("default")
-    if conn.capabilities.dialect != "sqlite":
-        parts = sql.split("?")
-        sql = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], start=1))
-    return [dict(row) for row in await conn.execute_query_dict(sql, params)]
+    return [dict(row) for row in await conn.execute_query_dict(_native(conn, sql), params)]
+
+
+async def execute(sql: str, params: list[Any]) -> None:
+    conn = connections.get("default")
+    await conn.execute_query(_native(conn, sql), params)
+
+
+async def execute_many(sql: str, rows: list[list[Any]]) -> None:
+    conn = connections.get("default")
+    await conn.execute_many(_native(conn, sql), rows)
+
+
+def db_value(model: Any, name: str, value: Any) -> Any:
+    """``value`` as the driver wants it for ``model.name`` (SQLite keeps datetimes and JSON as text)."""
+    return model._meta.fields_map[name].to_db_value(value, model)
 
 
 def dialect() -> str:
