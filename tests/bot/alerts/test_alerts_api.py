@@ -67,6 +67,10 @@ async def test_a_large_cap_sent_in_pieces_is_read_whole(api: Api, uid: str) -> N
 
     async with api.client.post("/admin/v1/alerts/cap", data=pieces(), headers={**api.auth("admin"), **XML}) as resp:
         assert resp.status == 201, await resp.text()
+    # Cancelled again: an alert left in force over 南澳 would be seen (and its cards sent) by other tests.
+    cancel = await api.call("POST", "/admin/v1/alerts/cap", headers=XML,
+                            data=cn_cap(uid + "c", msg="Cancel", refs=f"44030041600000_{uid}"))
+    assert cancel.status == 200 and cancel.body["action"] == "cancelled"
 
 
 async def test_cap_size_limit_and_roles(api: Api) -> None:
