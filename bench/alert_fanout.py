@@ -72,7 +72,8 @@ async def populate(grid: GridService, n: int, rng: random.Random) -> None:
     when = NOW if pg else NOW.isoformat()
     homes, places, located = int(n * 0.7), int(n * 0.2), n - int(n * 0.7) - int(n * 0.2)
     home_sql = (f"INSERT INTO residents (channel, external_id, lang, auto_submit, subscribed, location_allowed, "
-                f"home_grid, created_at) VALUES ({ph(2)}, 'zh_CN', {f}, {t}, {f}, {ph(4)[len(ph(2)) + 2:]})")
+                f"outbox_held, home_grid, created_at) VALUES ({ph(2)}, 'zh_CN', {f}, {t}, {f}, {f}, "
+                f"{ph(4)[len(ph(2)) + 2:]})")
     rows = [["wechat", f"home-{i}", rng.choice(leaves), when] for i in range(homes)]
     rows += [["miniprogram", f"mp-{i}", rng.choice(leaves), when] for i in range(0, places, 4)]
     await conn.execute_many(home_sql, rows)
@@ -81,7 +82,8 @@ async def populate(grid: GridService, n: int, rng: random.Random) -> None:
     await conn.execute_many(place_sql, [[f"mp-{i}", "home", None, 22.5, 114.5, rng.choice(leaves), when]
                                         for i in range(places)])
     loc_sql = (f"INSERT INTO residents (channel, external_id, lang, auto_submit, subscribed, location_allowed, "
-               f"last_lat, last_lng, last_location_at, created_at) VALUES ({ph(2)}, 'zh_CN', {f}, {t}, {t}, "
+               f"outbox_held, last_lat, last_lng, last_location_at, created_at) VALUES ({ph(2)}, 'zh_CN', {f}, {t}, "
+               f"{t}, {f}, "
                f"{ph(6)[len(ph(2)) + 2:]})")
     loc_rows = []
     for i in range(located):

@@ -778,16 +778,14 @@ def print_profile(path: Path, measured_requests: int) -> None:
 # Dialogue.answer; what the list leaves out is aiohttp, the middlewares and this client.
 PHASES: tuple[tuple[str, str, str, int], ...] = (
     ("bot.wechat.view", "open_callback", "open_callback: signature, clock, XML", 0),
-    ("bot.wechat.redelivery:Redelivery", "nonce_fresh", "Redelivery.nonce_fresh (KV SET NX [+ GET])", 0),
-    ("bot.wechat.redelivery:Redelivery", "claim", "Redelivery.claim (KV SET NX)", 0),
-    ("bot.wechat.service:Dialogue", "persist", "Dialogue.persist (INSERT inbound_messages)", 0),
-    ("bot.wechat.service:Dialogue", "answer", "Dialogue.answer", 0),
-    ("intake.residents", "seen", "residents.seen (upsert residents)", 1),
+    ("bot.wechat.redelivery:Redelivery", "admit", "Redelivery.admit (nonce, claim, turn: one script)", 0),
+    ("bot.wechat.service:Dialogue", "arrive", "Dialogue.arrive (store message, upsert resident)", 0),
+    ("bot.outbound.dialogue", "release_held", "release_held (only when the resident row says so)", 0),
+    ("bot.wechat.service:Dialogue", "respond", "Dialogue.respond", 0),
     ("bot.wechat.draft:DraftStore", "load", "DraftStore.load (KV GET)", 1),
     ("bot.wechat.router:Router", "dispatch", "Router.dispatch", 1),
     ("intake.grid.store:GridService", "match_address", "GridService.match_address (gazetteer)", 2),
-    ("bot.wechat.draft:DraftStore", "save", "DraftStore.save (KV SET)", 1),
-    ("bot.wechat.redelivery:Redelivery", "remember", "Redelivery.remember (KV SET)", 0),
+    ("bot.wechat.redelivery:Redelivery", "remember", "Redelivery.remember (reply, draft, turn: one script)", 0),
     ("bot.wechat.view", "render_reply", "render_reply", 0),
 )
 

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tortoise import connections
-
 from intake.cases.states import OPEN
+from intake.store import db
 from intake.store.models import Case, CoReporter, Resident
 
 LANGS = ("zh_CN", "en", "zh_HK")
 
 
-_SEEN = ("INSERT INTO residents (channel, external_id, lang, auto_submit, subscribed, location_allowed, "
-         "last_seen_at, created_at) VALUES ({0}, {1}, 'zh_CN', {f}, {t}, {f}, {2}, {2}) "
-         "ON CONFLICT (channel, external_id) DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING *")
+# Every column without a database default is written (raw SQL does not see the model's defaults).
+SEEN_SQL = ("INSERT INTO residents (channel, external_id, lang, auto_submit, subscribed, location_allowed, "
+            "outbox_held, last_seen_at, created_at) VALUES (?, ?, 'zh_CN', {f}, {t}, {f}, {f}, ?, ?) "
+            "ON CONFLICT (channel, external_id) DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING *")
+
+
+def seen_sql(dialect: str) -> str:
+    """The upsert of :func:`seen` in ``dialect``, with ``?`` placeholders: channel, id, time, time."""
+    return SEEN_SQL.format(f=0, t=1) if dialect == "sqlite" else SEEN_SQL.format(f="FALSE", t="TRUE")
 
 
 async def get(channel: str, external_id: str, now: datetime) -> Resident:
@@ -33,15 +38,8 @@ async def seen(channel: str, external_id: str, now: datetime) -> Resident:
     This runs on every message a resident sends, so it is an upsert rather than get_or_create
     (SELECT, BEGIN, INSERT, COMMIT) followed by an UPDATE.
     """
-    conn = connections.get("default")
-    field = Resident._meta.fields_map["last_seen_at"]
-    when = field.to_db_value(now, Resident)
-    if conn.capabilities.dialect == "sqlite":
-        sql = _SEEN.format("?", "?", "?", t=1, f=0)
-        rows = await conn.execute_query_dict(sql, [channel, external_id, when, when])
-    else:
-        sql = _SEEN.format("$1", "$2", "$3", t="TRUE", f="FALSE")
-        rows = await conn.execute_query_dict(sql, [channel, external_id, when])
+    when = db.db_value(Resident, "last_seen_at", now)
+    rows = await db.fetch(seen_sql(db.dialect()), [channel, external_id, when, when])
     return Resident._init_from_db(**rows[0])
 
 

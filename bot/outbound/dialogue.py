@@ -6,12 +6,15 @@ from __future__ import annotations
 from bot.outbound.notifier import replying_to
 from bot.outbound.store import release_held
 from bot.wechat.router import Inbound
-from bot.wechat.service import CHANNEL, Dialogue
+from bot.wechat.service import CHANNEL, Dialogue, Response
+from intake.arrivals import Arrival
 
 
 class OutboxDialogue(Dialogue):
-    async def answer(self, msg: Inbound) -> str | None:
-        # They wrote: the 48-hour customer-service window is open again for anything held back.
-        await release_held(CHANNEL, msg.from_user, self.ctx.clock())
+    async def respond(self, msg: Inbound, arrival: Arrival | None = None) -> Response:
+        # They wrote: the 48-hour customer-service window is open again for anything held back
+        # (the arrival's resident row says whether anything is; without one, look).
+        if arrival is None or arrival.resident.outbox_held:
+            await release_held(CHANNEL, msg.from_user, self.ctx.clock())
         with replying_to(CHANNEL, msg.from_user):
-            return await super().answer(msg)
+            return await super().respond(msg, arrival)

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from bot.outbound import status as st
 from bot.outbound.router import ReachRouter, Route
 from intake.store import db
-from intake.store.models import SubscriptionCredit
+from intake.store.models import Resident, SubscriptionCredit
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
 from notify.store import State
 from notify.types import Attempt, Envelope
@@ -143,6 +143,7 @@ class DbOutboxStore:
                                               outcome=route.decision, detail=route.detail[:2000], at=now))
             await OutboxMessage.bulk_update(rows, fields=["status", "channel", "address", "body", "updated_at"])
             await OutboxAttempt.bulk_create(attempts)
+            await _hint_held(rows)
         return len(rows)
 
     async def _route(self, row: OutboxMessage, now: datetime) -> Route:
@@ -152,8 +153,20 @@ class DbOutboxStore:
             log.exception("routing message %s failed", row.id)
             return Route(st.DEAD, "error", detail=f"routing failed: {type(exc).__name__}: {exc}")
 
+async def _hint_held(rows: Sequence[OutboxMessage]) -> None:
+    """Mark residents something is held for, so that their next message releases it (see release_held)."""
+    held: dict[str, set[str]] = {}
+    for row in rows:
+        if row.status == st.HELD and row.recipient_kind == "resident":
+            held.setdefault(row.recipient_channel or "", set()).add(row.recipient_ref)
+    for channel, refs in held.items():
+        await Resident.filter(channel=channel, external_id__in=sorted(refs)).update(outbox_held=True)
+
+
 async def release_held(channel: str, external_id: str, now: datetime) -> int:
     """The resident wrote: held messages are routed again (the 48-hour window is open now)."""
+    # The hint goes first: a message held after this read sets it again for their next message.
+    await Resident.filter(channel=channel, external_id=external_id, outbox_held=True).update(outbox_held=False)
     held = OutboxMessage.filter(recipient_kind="resident", recipient_channel=channel,
                                 recipient_ref=external_id, status=st.HELD)
     return await _release(await held.values_list("id", flat=True), now, "the resident wrote")

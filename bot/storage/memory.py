@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+
+from bot.storage.base import Entry
 
 
 class MemoryStore:
@@ -39,6 +42,28 @@ class MemoryStore:
             return False
         del self._data[key]
         return True
+
+    async def set_if_absent_guarded(self, guard: Entry, claims: Sequence[Entry]) -> tuple[bool, int]:
+        assert guard.value is not None
+        if not await self.set_if_absent(guard.key, guard.value, guard.ttl_seconds or 0.0) and \
+                self._live(guard.key) != guard.value:
+            return False, 0
+        taken = 0
+        for claim in claims:
+            assert claim.value is not None
+            if not await self.set_if_absent(claim.key, claim.value, claim.ttl_seconds or 0.0):
+                break
+            taken += 1
+        return True, taken
+
+    async def set_many(self, entries: Sequence[Entry]) -> None:
+        for entry in entries:
+            if entry.only_if is not None and self._live(entry.key) != entry.only_if:
+                continue
+            if entry.value is None:
+                await self.delete(entry.key)
+            else:
+                await self.set(entry.key, entry.value, entry.ttl_seconds)
 
     async def incr(self, key: str, ttl_seconds: float | None = None) -> int:
         current = self._live(key)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from bot.storage.base import KeyValueStore
+from bot.storage.base import Entry, KeyValueStore
 
 TTL_SECONDS = 30 * 60
 MAX_TEXT = 2000
@@ -62,7 +62,10 @@ class DraftStore:
             return Draft()  # an unreadable draft (older shape) is dropped, not fatal
 
     async def save(self, openid: str, draft: Draft) -> None:
+        await self._kv.set_many([self.entry(openid, draft)])
+
+    def entry(self, openid: str, draft: Draft) -> Entry:
+        """What saving ``draft`` writes, for a caller that batches it with other writes; empty drafts go."""
         if draft.state == "idle" and not draft.texts and not draft.photos and not draft.has_place:
-            await self._kv.delete(f"wx:draft:{openid}")
-            return
-        await self._kv.set(f"wx:draft:{openid}", json.dumps(asdict(draft), ensure_ascii=False), self._ttl)
+            return Entry(f"wx:draft:{openid}", None)
+        return Entry(f"wx:draft:{openid}", json.dumps(asdict(draft), ensure_ascii=False), self._ttl)

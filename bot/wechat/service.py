@@ -5,17 +5,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from tortoise.exceptions import IntegrityError
-
-from bot.wechat.draft import DraftStore
+from bot.wechat.draft import Draft, DraftStore
 from bot.wechat.router import Inbound, Router, Turn
 from bot.wechat.texts import Texts
 from intake import residents
+from intake.arrivals import Arrival, Received, arrive
 from intake.cases.context import CaseContext
-from intake.store.models import InboundMessage
 
 log = logging.getLogger("gridline.wechat")
 CHANNEL = "wechat"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """The dialogue's answer and the draft to keep; saved by the caller (with the reply, in one round trip)."""
+
+    reply: str | None
+    draft: Draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,22 +30,22 @@ class Dialogue:
     drafts: DraftStore
     router: Router
 
-    async def persist(self, msg: Inbound, dedup_key: str, raw: dict[str, str]) -> bool:
-        """Store what the resident sent before answering; False when it was already stored (a redelivery)."""
-        try:
-            await InboundMessage.create(
-                channel=CHANNEL, external_id=msg.from_user, dedup_key=dedup_key, kind=msg.kind,
-                content=msg.content or msg.recognition, media_id=msg.media_id, pic_url=msg.pic_url,
-                lat=msg.lat, lng=msg.lng, payload=raw, received_at=self.ctx.clock())
-        except IntegrityError:
-            return False
-        return True
+    async def arrive(self, msg: Inbound, dedup_key: str, raw: dict[str, str]) -> Arrival:
+        """Store what the resident sent before answering (``stored`` is False for a redelivery)."""
+        received = Received(dedup_key, msg.kind, msg.content or msg.recognition, msg.media_id, msg.pic_url,
+                            msg.lat, msg.lng, raw)
+        return await arrive(CHANNEL, msg.from_user, received, self.ctx.clock())
 
-    async def answer(self, msg: Inbound) -> str | None:
+    async def respond(self, msg: Inbound, arrival: Arrival | None = None) -> Response:
+        """Run the dialogue for ``msg``; without an arrival (tests, the sandbox) the resident is looked up."""
         now = self.ctx.clock()
-        resident = await residents.seen(CHANNEL, msg.from_user, now)
+        resident = arrival.resident if arrival else await residents.seen(CHANNEL, msg.from_user, now)
         draft = await self.drafts.load(msg.from_user)
         turn = Turn(msg, resident, draft, Texts(resident.lang), self.ctx, now)
-        reply = await self.router.dispatch(turn)
-        await self.drafts.save(msg.from_user, turn.draft)
-        return reply
+        return Response(await self.router.dispatch(turn), turn.draft)
+
+    async def answer(self, msg: Inbound, arrival: Arrival | None = None) -> str | None:
+        """:meth:`respond` and keep the draft."""
+        response = await self.respond(msg, arrival)
+        await self.drafts.save(msg.from_user, response.draft)
+        return response.reply

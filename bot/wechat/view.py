@@ -1,8 +1,9 @@
 """``GET /wechat`` (server verification) and ``POST /wechat`` (messages and events).
 
 Order of work for a POST: open and verify the callback (nothing is stored for
-a bad one), refuse a replayed nonce, claim the message against redeliveries,
-store what the resident sent, then answer within the reply budget — passively
+a bad one), refuse a replayed nonce and claim the message against redeliveries
+(one Redis round trip), store what the resident sent (one SQL statement on
+PostgreSQL), then answer within the reply budget — passively
 when the dialogue is done in time, otherwise ``success`` now and the answer
 later as a customer-service message (客服消息) through the notify port.
 """
@@ -18,6 +19,8 @@ from aiohttp import web
 
 from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
+from bot.wechat.redelivery import Admission
+from intake.arrivals import Arrival
 from notify.http import read_capped
 from notify.types import Notification, Recipient
 
@@ -46,17 +49,19 @@ async def callback(request: web.Request) -> web.Response:
         inbound = open_callback(request.app[WECHAT], request.query, body, time.time())
     except CallbackError as exc:
         return _refuse(exc, request)
-    key = inbound.message.dedup_key
+    key, user = inbound.message.dedup_key, inbound.message.from_user
     redelivery = request.app[WECHAT_REDELIVERY]
-    if not await redelivery.nonce_fresh(inbound.nonce, inbound.timestamp, key):
+    admission = await redelivery.admit(inbound.nonce, inbound.timestamp, key, user)
+    if admission is Admission.REPLAYED:
         return _refuse(CallbackError("replayed_nonce"), request)
     budget = request.app[SETTINGS].wechat_reply_budget
-    if not await redelivery.claim(key):
+    if admission is Admission.REDELIVERY:
         return _reply(request, inbound, await redelivery.wait_for_reply(key, budget))
-    dialogue = request.app[WECHAT_DIALOGUE]
-    if not await dialogue.persist(inbound.message, key, dict(inbound.message.raw)):
-        return success()  # stored earlier by a delivery whose claim has expired: never twice the effect
-    task = asyncio.create_task(_answer(request.app, inbound))
+    arrival = await _arrive(request.app, inbound)
+    if not arrival.stored:  # stored earlier by a delivery whose claim has expired: never twice the effect
+        await redelivery.release(key, user, claim=False)
+        return success()
+    task = asyncio.create_task(_answer(request.app, inbound, arrival, admission))
     request.app[TASKS].add(task)
     task.add_done_callback(request.app[TASKS].discard)
     done, _ = await asyncio.wait({task}, timeout=budget)
@@ -65,18 +70,33 @@ async def callback(request: web.Request) -> web.Response:
     return _reply(request, inbound, task.result())
 
 
-async def _answer(app: web.Application, inbound: Inbound) -> str:
-    """Run the dialogue; if the passive-reply window has passed by the time it is done, push the answer."""
-    started, key = time.monotonic(), inbound.message.dedup_key
+async def _arrive(app: web.Application, inbound: Inbound) -> Arrival:
+    """Store the message; if that fails, give the claim back so that WeChat's redelivery can store it."""
+    msg = inbound.message
     try:
-        reply = await app[WECHAT_DIALOGUE].answer(inbound.message) or ""
+        return await app[WECHAT_DIALOGUE].arrive(msg, msg.dedup_key, dict(msg.raw))
+    except Exception:
+        await app[WECHAT_REDELIVERY].release(msg.dedup_key, msg.from_user, claim=True)
+        raise  # a 500: WeChat delivers it again within seconds
+
+
+async def _answer(app: web.Application, inbound: Inbound, arrival: Arrival, admission: Admission) -> str:
+    """Run the dialogue in the resident's turn; if the passive-reply window has passed by then, push the answer."""
+    started, key, user = time.monotonic(), inbound.message.dedup_key, inbound.message.from_user
+    dialogue, redelivery = app[WECHAT_DIALOGUE], app[WECHAT_REDELIVERY]
+    if admission is Admission.BEHIND:
+        await redelivery.take_turn(user, key)
+    try:
+        response = await dialogue.respond(inbound.message, arrival)
     except Exception:
         log.exception("wechat dialogue failed", extra={"dedup_key": key})
-        reply = ""
+        await redelivery.remember(key, "", user)
+        return ""
+    reply = response.reply or ""
     late = time.monotonic() - started >= app[SETTINGS].wechat_reply_budget
-    await app[WECHAT_REDELIVERY].remember(key, "" if late else reply)
+    # The reply redeliveries repeat, the resident's draft and the end of the turn: one round trip.
+    await redelivery.remember(key, "" if late else reply, user, dialogue.drafts.entry(user, response.draft))
     if late and reply:
-        user = inbound.message.from_user
         await app[CASES].notifier.publish([Notification(
             kind="wechat.reply", recipient=Recipient("resident", user, "wechat"), key=f"reply:{key}",
             payload={"text": reply})])

@@ -240,6 +240,10 @@ class Resident(Model):
     last_location_at = fields.DatetimeField(null=True)
     last_seen_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A hint set when the outbox holds a message for this resident (no way to reach them then):
+    # their next message reads it with the same statement that stores the message, so the
+    # common case — nothing held — costs no outbox query.
+    outbox_held = fields.BooleanField(default=False)
 
     class Meta:
         table = "residents"

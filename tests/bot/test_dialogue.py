@@ -231,9 +231,14 @@ async def test_location_select_event_counts_as_a_location(svc: Services, chat: C
 
 async def test_inbound_is_persisted_once(svc: Services, chat: Chat) -> None:
     msg = Msg("text", chat.openid, content="你好")
-    assert await chat.d.persist(msg, f"msg:{chat.openid}", {"Content": "你好"})
-    assert not await chat.d.persist(msg, f"msg:{chat.openid}", {"Content": "你好"})
-    assert await InboundMessage.filter(external_id=chat.openid).count() == 1
+    first = await chat.d.arrive(msg, f"msg:{chat.openid}", {"Content": "你好"})
+    again = await chat.d.arrive(msg, f"msg:{chat.openid}", {"Content": "你好"})
+    assert first.stored and not again.stored
+    assert first.resident.id == again.resident.id and first.resident.external_id == chat.openid
+    assert again.resident.last_seen_at is not None
+    stored = await InboundMessage.get(external_id=chat.openid)
+    assert (stored.kind, stored.content, stored.channel) == ("text", "你好", "wechat")
+    assert stored.payload == {"Content": "你好"}
 
 
 async def test_submitted_case_is_in_the_event_log_as_resident(chat: Chat) -> None:

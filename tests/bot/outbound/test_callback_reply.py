@@ -38,7 +38,10 @@ async def test_writing_again_releases_what_was_held(wx: WeChat, uid: str) -> Non
     held = await OutboxMessage.get(key=f"held{uid}")
     await store.route_pending(now, only=[held.id])
     assert (await OutboxMessage.get(key=f"held{uid}")).status == "held"
+    # The hint their next message reads (with the statement that stores it) instead of asking the outbox.
+    assert (await Resident.get(channel="wechat", external_id=openid)).outbox_held
     await wx.send(text(openid, "帮助", wx.msg_id()))
+    assert not (await Resident.get(channel="wechat", external_id=openid)).outbox_held
     await store.route_pending(now, only=[held.id])
     after = await OutboxMessage.get(key=f"held{uid}")
     assert (after.status, after.channel) == ("pending", "wechat_cs")

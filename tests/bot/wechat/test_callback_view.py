@@ -147,9 +147,9 @@ async def test_events_are_deduplicated_too(wx: WeChat, uid: str) -> None:
 
 
 class SlowDialogue(Dialogue):
-    async def answer(self, msg):  # type: ignore[no-untyped-def]
+    async def respond(self, msg, arrival=None):  # type: ignore[no-untyped-def]
         await asyncio.sleep(0.5)
-        return await super().answer(msg)
+        return await super().respond(msg, arrival)
 
 
 async def test_a_slow_answer_comes_back_as_a_customer_service_message(services: Services, uid: str) -> None:

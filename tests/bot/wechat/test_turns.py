@@ -1,0 +1,103 @@
+"""One resident's concurrent callbacks take turns; a message that could not be stored can be delivered again.
+
+Run against both stores (in-process and Redis): the turn is taken in the same round trip as the
+nonce check and the redelivery claim, and ended in the same round trip as the reply and the draft.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.keys import KV, WECHAT, WECHAT_DIALOGUE
+from bot.outbound.dialogue import OutboxDialogue
+from bot.wechat.draft import DraftStore
+from intake.store.models import InboundMessage
+from tests.bot.wechat import signing
+from tests.bot.wechat.test_callback_view import WeChat, _serve, text
+from tests.conftest import Services
+
+
+@pytest.fixture(scope="module", params=["memory", "redis"])
+async def server(request: pytest.FixtureRequest, services: Services) -> AsyncIterator[WeChat]:
+    env = {"GRIDLINE_REDIS_URL": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
+    client = await _serve(services, **env)
+    assert client.app is not None
+    yield WeChat(client, client.app[WECHAT], services)
+    await client.close()
+
+
+@pytest.fixture
+def wx(server: WeChat, svc: Services) -> WeChat:
+    return server
+
+
+def image(openid: str, n: int, msg_id: str) -> str:
+    return signing.message_xml({"ToUserName": "gh_gridline0001", "FromUserName": openid,
+                                "CreateTime": int(time.time()), "MsgType": "image",
+                                "PicUrl": f"https://mmbiz.qpic.cn/p{n}.jpg", "MediaId": f"media{n}{msg_id}",
+                                "MsgId": msg_id})
+
+
+def drafts(wx: WeChat) -> DraftStore:
+    assert wx.client.app is not None
+    return DraftStore(wx.client.app[KV])
+
+
+async def test_photos_picked_at_once_are_all_kept(wx: WeChat, uid: str) -> None:
+    openid = f"burst{uid}"
+    await wx.send(text(openid, "小区门口垃圾堆了好几天", wx.msg_id()))
+    replies = await asyncio.gather(*(wx.post(wx.request(image(openid, n, wx.msg_id()), "plain")) for n in range(6)))
+    assert all(status == 200 for status, _ in replies)
+    draft = await drafts(wx).load(openid)
+    assert len(draft.photos) == 6 and draft.texts == ["小区门口垃圾堆了好几天"]
+    assert await InboundMessage.filter(external_id=openid, kind="image").count() == 6
+
+
+async def test_a_message_waits_for_the_residents_turn(wx: WeChat, uid: str) -> None:
+    openid = f"turn{uid}"
+    assert wx.client.app is not None
+    kv = wx.client.app[KV]
+    await kv.set(f"wx:turn:{openid}", "another message", 10)  # another callback of theirs is running
+    sending = asyncio.create_task(wx.send(text(openid, "路灯不亮", wx.msg_id())))
+    await asyncio.sleep(0.3)
+    assert not sending.done() and (await drafts(wx).load(openid)).texts == []
+    assert await InboundMessage.filter(external_id=openid).count() == 1  # stored at once, answered in turn
+    await kv.delete(f"wx:turn:{openid}")
+    assert "在哪里" in await asyncio.wait_for(sending, 5)
+    assert (await drafts(wx).load(openid)).texts == ["路灯不亮"]
+    assert await kv.get(f"wx:turn:{openid}") is None  # ended with the reply
+
+
+class FailingOnce(OutboxDialogue):
+    failed = False
+
+    async def arrive(self, msg, dedup_key, raw):  # type: ignore[no-untyped-def]
+        if not FailingOnce.failed:
+            FailingOnce.failed = True
+            raise ConnectionError("database went away")
+        return await super().arrive(msg, dedup_key, raw)
+
+
+async def test_a_message_that_could_not_be_stored_is_taken_on_redelivery(wx: WeChat, uid: str) -> None:
+    assert wx.client.app is not None
+    app, openid = wx.client.app, f"down{uid}"
+    working = app[WECHAT_DIALOGUE]
+    with pytest.warns(DeprecationWarning):  # swapping a collaborator of a running app, on purpose
+        app[WECHAT_DIALOGUE] = FailingOnce(working.ctx, working.drafts, working.router)
+    FailingOnce.failed = False
+    try:
+        request = wx.request(text(openid, "井盖丢了", wx.msg_id()), "plain")
+        status, _ = await wx.post(request)
+        assert status == 500 and await InboundMessage.filter(external_id=openid).count() == 0
+        status, body = await wx.post(request)  # WeChat's redelivery: same message, same nonce
+        assert status == 200 and "在哪里" in body
+        assert await InboundMessage.filter(external_id=openid).count() == 1
+        assert await app[KV].get(f"wx:turn:{openid}") is None
+    finally:
+        with pytest.warns(DeprecationWarning):
+            app[WECHAT_DIALOGUE] = working
+
