@@ -243,7 +243,7 @@ class Resident(Model):
     # A hint set when the outbox holds a message for this resident (no way to reach them then):
     # their next message reads it with the same statement that stores the message, so the
     # common case — nothing held — costs no outbox query.
-    outbox_held = fields.BooleanField(default=False)
+    outbox_held = fields.BooleanField(default=False, db_default=False)  # existing rows: none held
 
     class Meta:
         table = "residents"
