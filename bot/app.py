@@ -50,6 +50,7 @@ from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
 from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
 from bot.tuning.jobs import TuningConfig
+from bot.tuning.runtime import poll as poll_models
 from bot.tuning.runtime import tuning as tuning_runtime
 from bot.views import alerts, cases, grid, health, messages, surveys, taxonomy
 from bot.views import nlp as nlp_views
@@ -87,7 +88,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     if own_database:
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
-    app.cleanup_ctx.append(_tuning(poll=sweeper))
+    app.cleanup_ctx.append(_tuning)
     app.cleanup_ctx.append(outbound_ctx.outbound(clock, settings.sender_in_process and own_database
                                                  if sender is None else sender))
     app.cleanup_ctx.append(_tasks)
@@ -180,17 +181,16 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         periodic.Job("survey reminders", settings.survey_sweep_seconds, partial(send_reminders, ctx),
                      SURVEY_LOCK),
         *alert_jobs(app[ALERTS], settings),
+        # Each process serves its own copy of the active model: no lock.
+        periodic.Job("classifier refresh", settings.nlp_poll_seconds, partial(poll_models, app[TUNING])),
     ]
 
 
-def _tuning(poll: bool) -> Callable[[web.Application], AsyncIterator[None]]:
-    """The serving classifier's models, retrain jobs and the registry poll (only with background tasks on)."""
-    async def tuning(app: web.Application) -> AsyncIterator[None]:
-        s = app[SETTINGS]
-        config = TuningConfig(s.model_dir, s.nlp_target_precision, s.nlp_holdout_percent, s.nlp_checkpoint,
-                              s.nlp_keyword_bar)
-        async with tuning_runtime(app[CASES], config, s.nlp_poll_seconds if poll else None) as state:
-            app[TUNING] = state
-            yield
-
-    return tuning
+async def _tuning(app: web.Application) -> AsyncIterator[None]:
+    """The serving classifier's models and retrain jobs (the registry poll is a periodic job)."""
+    s = app[SETTINGS]
+    config = TuningConfig(s.model_dir, s.nlp_target_precision, s.nlp_holdout_percent, s.nlp_checkpoint,
+                          s.nlp_keyword_bar)
+    async with tuning_runtime(app[CASES], config) as state:
+        app[TUNING] = state
+        yield

@@ -101,9 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
-    from aiohttp import web
 
-    from bot import heap
+    from bot import heap, runner
     from bot import workers as pool
     from bot.app import create_app
     from intake.store import db
@@ -117,7 +116,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     asyncio.run(db.migrate(settings.database_url))  # once, before the workers race for it
     if workers > 1:
         return pool.run(settings, host, port, workers)
-    web.run_app(heap.serving(create_app(settings)), host=host, port=port, access_log=None, print=None)
+    runner.run(heap.serving(create_app(settings)), host, port)
     return 0
 
 

@@ -9,6 +9,7 @@ digests, silent-cell escalation, CAP feed polling, the taxonomy refresh) is a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +21,7 @@ from bot.keys import KV
 from bot.storage.base import KeyValueStore
 
 log = logging.getLogger("gridline.jobs")
+STOP_GRACE_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,16 +34,18 @@ class Job:
     lock: str | None = None
 
 
-async def every(job: Job, kv: KeyValueStore) -> None:
-    me = uuid.uuid4().hex
-    while True:
+async def every(job: Job, kv: KeyValueStore, stopping: asyncio.Event | None = None) -> None:
+    """Run ``job`` now and every ``interval`` seconds until ``stopping`` is set (or the task is cancelled)."""
+    me, stopping = uuid.uuid4().hex, stopping or asyncio.Event()
+    while not stopping.is_set():
         try:
             await _once(job, kv, me)
         except asyncio.CancelledError:
             raise
         except Exception:  # the loop must outlive a database or network hiccup
             log.exception("background job failed", extra={"job": job.name})
-        await asyncio.sleep(job.interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), job.interval)
 
 
 async def _once(job: Job, kv: KeyValueStore, me: str) -> None:
@@ -60,10 +64,18 @@ async def _once(job: Job, kv: KeyValueStore, me: str) -> None:
 def running(jobs: Callable[[web.Application], list[Job]]) -> Callable[[web.Application], AsyncIterator[None]]:
     """A ``cleanup_ctx`` that runs ``jobs(app)`` in the background while the app lives."""
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(every(job, app[KV]), name=job.name) for job in jobs(app)]
+        stopping = asyncio.Event()
+        tasks = [asyncio.create_task(every(job, app[KV], stopping), name=job.name) for job in jobs(app)]
         yield
+        # Cancelling alone is not enough: a library that swallows the CancelledError in the middle
+        # of a run (seen at shutdown right after start-up) left a loop sleeping on, and shutdown
+        # waited for it forever. The event ends every loop at its next turn; the wait is bounded.
+        stopping.set()
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_S)
+            if pending:
+                log.warning("background jobs did not stop", extra={"jobs": sorted(t.get_name() for t in pending)})
 
     return ctx

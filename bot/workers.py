@@ -32,13 +32,12 @@ def check(settings: Settings, workers: int) -> None:
 
 
 def _child(settings: Settings, host: str, port: int) -> None:
-    from aiohttp import web
 
-    from bot import heap, logs
+    from bot import heap, logs, runner
     from bot.app import create_app
 
     logs.configure(settings.log_level)
-    web.run_app(heap.serving(create_app(settings)), host=host, port=port, access_log=None, print=None, reuse_port=True)
+    runner.run(heap.serving(create_app(settings)), host, port, reuse_port=True)
 
 
 def run(settings: Settings, host: str, port: int, workers: int) -> int:

@@ -31,8 +31,8 @@ class Tuning:
 
 
 @contextlib.asynccontextmanager
-async def tuning(ctx: CaseContext, config: TuningConfig, poll_seconds: float | None) -> AsyncIterator[Tuning]:
-    """Register the default model on a fresh install, load what serves, poll the registry until shutdown."""
+async def tuning(ctx: CaseContext, config: TuningConfig) -> AsyncIterator[Tuning]:
+    """Register the default model on a fresh install and load what serves; retrain jobs stop at shutdown."""
     serving = ctx.classifier
     if not isinstance(serving, ServingClassifier):
         raise TypeError("the case context must classify through a ServingClassifier")
@@ -42,24 +42,17 @@ async def tuning(ctx: CaseContext, config: TuningConfig, poll_seconds: float | N
                    config)
     await loader.register_default(config.model_dir, config.target_precision, ctx.taxonomy.version)
     await state.refresh(force=True)
-    poller = asyncio.create_task(_poll(state, poll_seconds)) if poll_seconds else None
     try:
         yield state
     finally:
-        for task in [*state.jobs.tasks, *([poller] if poller else [])]:
+        for task in state.jobs.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         executor.shutdown(wait=False, cancel_futures=True)
 
 
-async def _poll(state: Tuning, interval: float) -> None:
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await state.refresh()
-            await shadow.run_once(state.ctx, state.serving)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup must not end the loop
-            log.exception("classifier refresh failed")
+async def poll(state: Tuning) -> None:
+    """Pick up what other processes activated; run the shadow comparison (a periodic job's body)."""
+    await state.refresh()
+    await shadow.run_once(state.ctx, state.serving)

@@ -80,3 +80,23 @@ async def test_running_starts_the_jobs_and_cancels_them_on_cleanup() -> None:
     with contextlib.suppress(StopAsyncIteration):  # what aiohttp's cleanup does: resume past the yield
         await ctx.__anext__()
     assert stopped.is_set()
+
+
+async def test_shutdown_ends_a_loop_whose_job_swallowed_the_cancellation() -> None:
+    """A library that catches CancelledError mid-run must not keep shutdown waiting on a sleeping loop."""
+    app, running_now = web.Application(), asyncio.Event()
+    app[KV] = MemoryStore()
+    runs = []
+
+    async def swallows() -> None:
+        runs.append(1)
+        running_now.set()
+        with contextlib.suppress(asyncio.CancelledError):  # as some drivers do around a query
+            await asyncio.sleep(3600)
+
+    ctx = running(lambda _: [Job("t5", 3600.0, swallows)])(app)
+    await ctx.__anext__()
+    await asyncio.wait_for(running_now.wait(), 1)
+    with contextlib.suppress(StopAsyncIteration):
+        await asyncio.wait_for(ctx.__anext__(), 2)  # before: waited for the hour-long interval
+    assert runs == [1]

@@ -60,3 +60,25 @@ def _poll_health(port: int, deadline: float) -> list[int]:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
             statuses.append(response.status)
     return statuses
+
+
+def test_a_sigterm_during_start_up_still_closes_everything_and_exits(tmp_path: Path, redis_url: str) -> None:
+    """Start-up is finished, then cleaned up: before, the open SQLite connection's thread (and a
+    background loop that missed its cancellation) kept the process alive until it was killed."""
+    assert gridline(tmp_path, "demo").returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINE_")}
+    env.update({"GRIDLINE_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PYTHONPATH": str(ROOT),
+                "GRIDLINE_REDIS_URL": redis_url})
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(_free_port())],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # "gridline ready" comes from the middle of start-up, before the jobs start
+            if "gridline ready" in line:
+                proc.send_signal(signal.SIGTERM)
+                break
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0
