@@ -33,11 +33,11 @@ def check(settings: Settings, workers: int) -> None:
 
 def _child(settings: Settings, host: str, port: int) -> None:
 
-    from bot import heap, logs, runner
+    from bot import logs, runner
     from bot.app import create_app
 
     logs.configure(settings.log_level)
-    runner.run(heap.serving(create_app(settings)), host, port, reuse_port=True)
+    runner.run(create_app(settings), host, port, reuse_port=True)
 
 
 def run(settings: Settings, host: str, port: int, workers: int) -> int:

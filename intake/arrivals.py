@@ -41,8 +41,7 @@ _MESSAGE = ("INSERT INTO inbound_messages (channel, external_id, dedup_key, kind
             "lat, lng, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
 # PostgreSQL: $1/$2 (channel, external id) and $11 (the time) serve both inserts.
-_BOTH = ("WITH message AS (" + _MESSAGE + "), resident AS ("
-         + seen_sql("postgres").replace("VALUES (?, ?,", "VALUES ($1, $2,").replace("?, ?) ON", "$11, $11) ON")
+_BOTH = ("WITH message AS (" + _MESSAGE + "), resident AS (" + seen_sql("postgres", "$1", "$2", "$11")
          + ") SELECT resident.*, EXISTS (SELECT 1 FROM message) AS arrival_stored FROM resident")
 
 

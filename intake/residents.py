@@ -16,14 +16,15 @@ LANGS = ("zh_CN", "en", "zh_HK")
 
 
 # Every column without a database default is written (raw SQL does not see the model's defaults).
-SEEN_SQL = ("INSERT INTO residents (channel, external_id, lang, auto_submit, subscribed, location_allowed, "
-            "outbox_held, last_seen_at, created_at) VALUES (?, ?, 'zh_CN', {f}, {t}, {f}, {f}, ?, ?) "
-            "ON CONFLICT (channel, external_id) DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING *")
+_SEEN = ("INSERT INTO residents (channel, external_id, lang, auto_submit, subscribed, location_allowed, "
+         "outbox_held, last_seen_at, created_at) VALUES ({channel}, {ref}, 'zh_CN', {f}, {t}, {f}, {f}, {at}, {at}) "
+         "ON CONFLICT (channel, external_id) DO UPDATE SET last_seen_at = excluded.last_seen_at RETURNING *")
 
 
-def seen_sql(dialect: str) -> str:
-    """The upsert of :func:`seen` in ``dialect``, with ``?`` placeholders: channel, id, time, time."""
-    return SEEN_SQL.format(f=0, t=1) if dialect == "sqlite" else SEEN_SQL.format(f="FALSE", t="TRUE")
+def seen_sql(dialect: str, channel: str = "?", ref: str = "?", at: str = "?") -> str:
+    """The upsert of :func:`seen` in ``dialect``; the placeholders default to ``?`` (the time twice)."""
+    t, f = ("1", "0") if dialect == "sqlite" else ("TRUE", "FALSE")
+    return _SEEN.format(channel=channel, ref=ref, at=at, t=t, f=f)
 
 
 async def get(channel: str, external_id: str, now: datetime) -> Resident:

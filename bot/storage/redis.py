@@ -24,8 +24,8 @@ _GUARDED = ("if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) "
             "end return {1, #KEYS - 1}")
 
 # set_many as one script: a pipeline costs redis-py about half as much again as one command.
-# Per key three arguments: the value, the TTL in ms (0: none; -1: delete the key) and the value
-# the key must hold for the write to happen ("" with the flag "0": no condition).
+# Per key three arguments: the value, the TTL in ms (0: none; -1: delete the key) and the condition:
+# "" for none, else "=" followed by the value the key must hold (so that a condition on "" is "=").
 _SET_MANY = ("for i = 1, #KEYS do local v, px = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1]) "
              "local cond = ARGV[3 * i] "
              "if cond == '' or redis.call('get', KEYS[i]) == string.sub(cond, 2) then "
@@ -33,8 +33,12 @@ _SET_MANY = ("for i = 1, #KEYS do local v, px = ARGV[3 * i - 2], tonumber(ARGV[3
              "else redis.call('set', KEYS[i], v, 'PX', px) end end end return #KEYS")
 
 
+def _ms(ttl_seconds: float) -> int:
+    return max(1, int(ttl_seconds * 1000))
+
+
 def _px(ttl_seconds: float | None) -> int | None:
-    return None if ttl_seconds is None else max(1, int(ttl_seconds * 1000))
+    return None if ttl_seconds is None else _ms(ttl_seconds)
 
 
 class RedisStore:
@@ -52,7 +56,7 @@ class RedisStore:
         return self._prefix + key
 
     async def set_if_absent(self, key: str, value: str, ttl_seconds: float) -> bool:
-        return bool(await self._redis.set(self._k(key), value, nx=True, px=max(1, int(ttl_seconds * 1000))))
+        return bool(await self._redis.set(self._k(key), value, nx=True, px=_ms(ttl_seconds)))
 
     async def get(self, key: str) -> str | None:
         return cast(str | None, await self._redis.get(self._k(key)))
@@ -63,7 +67,7 @@ class RedisStore:
     async def set_if_absent_guarded(self, guard: Entry, claims: Sequence[Entry]) -> tuple[bool, int]:
         args: list[str | int] = []
         for entry in (guard, *claims):
-            args += [entry.value or "", max(1, int((entry.ttl_seconds or 0) * 1000))]
+            args += [entry.value or "", _ms(entry.ttl_seconds or 0.0)]
         keys = [self._k(entry.key) for entry in (guard, *claims)]
         result: Any = await self._guarded(keys=keys, args=args)
         return bool(result[0]), int(result[1])
@@ -85,7 +89,7 @@ class RedisStore:
         return bool(result)
 
     async def incr(self, key: str, ttl_seconds: float | None = None) -> int:
-        px = 0 if ttl_seconds is None else max(1, int(ttl_seconds * 1000))
+        px = 0 if ttl_seconds is None else _ms(ttl_seconds)
         result: Any = await self._redis.eval(_INCR, 1, self._k(key), px)
         return int(result)
 
