@@ -101,11 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
-
-    from bot import heap, runner
+    from bot import runner
     from bot import workers as pool
     from bot.app import create_app
-    from intake.store import db
+    from bot.composition import prepare_database
 
     try:
         pool.check(settings, workers)
@@ -113,10 +112,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
         print(f"gridline: {exc}", file=sys.stderr)
         return 2
     Path("var").mkdir(exist_ok=True)
-    asyncio.run(db.migrate(settings.database_url))  # once, before the workers race for it
+    asyncio.run(prepare_database(settings))  # once, before the workers race for it
     if workers > 1:
         return pool.run(settings, host, port, workers)
-    runner.run(heap.serving(create_app(settings)), host, port)
+    runner.run(create_app(settings), host, port)
     return 0
 
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
+from bot.demo import is_empty, load_demo
 from bot.metrics import Metrics
+from bot.settings import Mode, Settings
+from bot.tuning.loader import register_default
 from bot.tuning.serving import ServingClassifier
 from intake.cases.context import CaseContext, Clock, utc_now
 from intake.grid.store import GridService
 from intake.sla.calendar import WorkCalendar
 from intake.sla.deadlines import SlaPolicy
 from intake.sla.sweeper import sweep
+from intake.store import db
 from intake.taxonomy.catalog import Catalog
 from intake.taxonomy.store import TaxonomyStore
 from nlp.keyword import KeywordClassifier
@@ -19,6 +24,27 @@ from notify.types import Notifier
 
 log = logging.getLogger("gridline.app")
 SWEEP_LOCK = "lock:sla-sweep"
+
+
+async def prepare_database(settings: Settings) -> None:
+    """What happens once per database before any process serves: migrations, the demo city (sandbox
+    mode, empty database), the shipped taxonomy and the default model.
+
+    ``gridline serve`` runs it before starting its workers: N workers starting on a fresh database
+    raced to seed it (two inserted taxonomy version 1 and a worker died). Each app still checks the
+    same at start-up, and finds it done.
+    """
+    await db.migrate(settings.database_url)
+    await db.open_db(settings.database_url)
+    try:
+        if settings.effective_mode is Mode.SANDBOX and await is_empty():
+            await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False)
+        taxonomy = TaxonomyStore(Catalog.load())
+        await taxonomy.seed()
+        await taxonomy.refresh()
+        await register_default(settings.model_dir, settings.nlp_target_precision, taxonomy.version)
+    finally:
+        await db.close_db()
 
 
 def build_classifier(catalog: Catalog, places: list[str]) -> KeywordClassifier:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -82,3 +83,19 @@ def test_a_sigterm_during_start_up_still_closes_everything_and_exits(tmp_path: P
         if proc.poll() is None:
             proc.kill()
     assert code == 0
+
+
+def test_the_database_is_prepared_once_before_the_workers_start(tmp_path: Path) -> None:
+    """Migrations, demo city, taxonomy version 1: done by `serve` before it forks, and idempotent
+    (workers starting on a fresh database raced to insert version 1, and one died)."""
+    database = tmp_path / "prep.sqlite3"
+    code = ("import asyncio, sys; from bot.settings import load_settings; "
+            "from bot.composition import prepare_database; "
+            "s = load_settings({'GRIDLINE_DATABASE_URL': sys.argv[1]}); "
+            "asyncio.run(prepare_database(s)); asyncio.run(prepare_database(s))")
+    result = subprocess.run([sys.executable, "-c", code, f"sqlite://{database}"], cwd=tmp_path, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT version FROM taxonomy_versions").fetchall() == [(1,)]
+        assert conn.execute("SELECT count(*) FROM regions").fetchone()[0] > 7000  # the demo city (sandbox mode)
