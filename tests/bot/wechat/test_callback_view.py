@@ -206,8 +206,11 @@ async def test_hostile_payloads_get_their_status_and_store_nothing(wx: WeChat, u
 
 
 async def test_a_replayed_nonce_with_another_message_is_refused(wx: WeChat, uid: str) -> None:
-    openid, nonce = f"n{uid}", wx.msg_id()
-    assert (await wx.post(wx.request(text(openid, "路灯坏了", wx.msg_id()), "plain", nonce)))[0] == 200
-    status, _ = await wx.post(wx.request(text(openid, "另一条", wx.msg_id()), "plain", nonce))
+    # A replay carries the captured signature, so the timestamp as well as the nonce (the two are signed).
+    openid, nonce, ts = f"n{uid}", wx.msg_id(), int(time.time())
+    first = signing.plain_request(wx.keys, text(openid, "路灯坏了", wx.msg_id()), timestamp=ts, nonce=nonce)
+    assert (await wx.post(first))[0] == 200
+    replay = signing.plain_request(wx.keys, text(openid, "另一条", wx.msg_id()), timestamp=ts, nonce=nonce)
+    status, _ = await wx.post(replay)
     assert status == 403
     assert await InboundMessage.filter(external_id=openid).count() == 1
