@@ -34,8 +34,7 @@ class Relay:
     async def tick(self) -> int:
         total = 0
         while True:
-            ids = await self._store.due(self._clock(), self._batch, self._hold)
-            await self._queue.add(ids)
+            ids = await self._store.due(self._clock(), self._batch, self._hold, self._queue.add)
             total += len(ids)
             if len(ids) < self._batch:
                 return total

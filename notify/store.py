@@ -6,6 +6,7 @@ The database implementation lives with the outbox table (intake/store, written b
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -23,6 +24,8 @@ class State(StrEnum):
     DEAD = "dead"  # dead letter: permanent error or attempts exhausted; an admin may re-queue it
     HELD = "held"  # the reach router holds it until the resident writes again; senders never see it
 
+
+Enqueue = Callable[[list[str]], Awaitable[object]]  # puts row ids on the queue (the relay's Queue.add)
 
 SENDABLE = frozenset({State.PENDING, State.RETRY})
 FINAL = frozenset({State.DELIVERED, State.FALLBACK, State.STOPPED, State.DEAD})
@@ -46,8 +49,11 @@ class OutboxStore(Protocol):
         SENDING → RETRY with next_attempt_at = ``next_at``, lease cleared, attempts unchanged."""
         ...
 
-    async def due(self, now: datetime, limit: int, hold_s: float) -> list[str]:
+    async def due(self, now: datetime, limit: int, hold_s: float, enqueue: Enqueue | None = None) -> list[str]:
         """Rows to enqueue, oldest first: PENDING/RETRY due by now (NULL next_attempt_at counts as due), and
         SENDING with an ended lease (its sender died), which goes back to RETRY. Each returned row's
-        next_attempt_at becomes ``now + hold_s`` so the next relay tick does not enqueue it again."""
+        next_attempt_at becomes ``now + hold_s`` so the next relay tick does not enqueue it again.
+
+        ``enqueue`` is called with the ids before that change is kept: if it fails, or the process dies
+        first, the rows stay due rather than waiting out ``hold_s`` with no queue entry."""
         ...

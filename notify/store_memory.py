@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from notify.store import SENDABLE, State
+from notify.store import SENDABLE, Enqueue, State
 from notify.types import Attempt, Envelope
 
 Reroute = Callable[[Envelope, Attempt], Envelope | None]
@@ -69,17 +69,19 @@ class MemoryOutboxStore:
         if row.state is State.SENDING:
             row.state, row.lease_until, row.next_at = State.RETRY, None, next_at
 
-    async def due(self, now: datetime, limit: int, hold_s: float) -> list[str]:
+    async def due(self, now: datetime, limit: int, hold_s: float, enqueue: Enqueue | None = None) -> list[str]:
         hold = now + timedelta(seconds=hold_s)
         found: list[Row] = []
         for row in sorted(self.rows.values(), key=lambda r: r.seq):
             if len(found) >= limit:
                 break
-            if row.state in SENDABLE and (row.next_at is None or row.next_at <= now):
-                row.next_at = hold
+            sendable = row.state in SENDABLE and (row.next_at is None or row.next_at <= now)
+            if sendable or (row.state is State.SENDING and row.lease_until is not None and row.lease_until < now):
                 found.append(row)
-            elif row.state is State.SENDING and row.lease_until is not None and row.lease_until < now:
-                # Its sender died mid-send: back to RETRY so the next claim succeeds.
-                row.state, row.lease_until, row.next_at = State.RETRY, None, hold
-                found.append(row)
+        if enqueue is not None and found:
+            await enqueue([r.envelope.id for r in found])  # first: if it fails, nothing below has changed
+        for row in found:
+            if row.state is State.SENDING:  # its sender died mid-send: back to RETRY so the next claim succeeds
+                row.state, row.lease_until = State.RETRY, None
+            row.next_at = hold
         return [r.envelope.id for r in found]

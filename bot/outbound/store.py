@@ -22,7 +22,7 @@ from bot.outbound.router import ReachRouter, Route
 from intake.store import db
 from intake.store.models import Resident, SubscriptionCredit
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
-from notify.store import State
+from notify.store import Enqueue, State
 from notify.types import Attempt, Envelope
 
 log = logging.getLogger("gridline.outbound")
@@ -98,7 +98,7 @@ class DbOutboxStore:
             await OutboxMessage.filter(id=int(message_id), status=st.SENDING).update(
                 status=st.RETRY, next_attempt_at=next_at, lease_until=None)
 
-    async def due(self, now: datetime, limit: int, hold_s: float) -> list[str]:
+    async def due(self, now: datetime, limit: int, hold_s: float, enqueue: Enqueue | None = None) -> list[str]:
         if time.monotonic() - self._credits_checked > CREDIT_CHECK_S:
             self._credits_checked = time.monotonic()
             await release_credited(now)
@@ -119,7 +119,12 @@ class DbOutboxStore:
             if stale:  # its sender died mid-send: the queue's copy is reclaimed or the relay re-adds it
                 await OutboxMessage.filter(id__in=list(stale), status=st.SENDING).update(
                     status=st.RETRY, next_attempt_at=hold)
-        return [str(i) for i in (*ready, *stale)]
+            ids = [str(i) for i in (*ready, *stale)]
+            if enqueue is not None and ids:
+                # Inside the transaction: a relay killed before the rows are on the queue leaves them
+                # due (rolled back), not held for hold_s with no queue entry (seen: 1,000 stuck 10 min).
+                await enqueue(ids)
+        return ids
 
     async def route_pending(self, now: datetime, limit: int = ROUTE_BATCH, only: list[int] | None = None) -> int:
         """Pick a channel for unrouted due rows (or hold or stop them), a batch in one transaction.

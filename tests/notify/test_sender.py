@@ -288,3 +288,23 @@ async def test_not_before_holds_a_message(rig: Rig) -> None:
     assert await rig.relay().tick() == 0
     rig.clock.advance(hours=1)
     assert await rig.relay().tick() == 1
+
+
+async def test_a_failed_enqueue_leaves_the_rows_due(rig: Rig) -> None:
+    """The relay hands rows to the queue before their hold is kept: a failure (or a crash) in between
+    must not leave them held with no queue entry."""
+    rig.store.add(env(1))
+    now = rig.clock()
+
+    async def down(ids: list[str]) -> None:
+        raise ConnectionError("redis went away")
+
+    with pytest.raises(ConnectionError):
+        await rig.store.due(now, 10, 600, down)
+    queued: list[str] = []
+
+    async def keep(ids: list[str]) -> None:
+        queued.extend(ids)
+
+    assert await rig.store.due(now, 10, 600, keep) == ["m1"] and queued == ["m1"]
+    assert await rig.store.due(now, 10, 600, keep) == [] and queued == ["m1"]  # held now: it is on the queue

@@ -54,6 +54,27 @@ async def test_a_row_is_claimed_by_one_sender_and_never_after_delivery(
     assert await store.claim("not-a-number", now, 60) is None and await store.claim("999999999", now, 60) is None
 
 
+async def test_a_failed_enqueue_leaves_the_rows_due(
+        octx: CaseContext, store: DbOutboxStore, svc: Services, uid: str, leaf: str) -> None:
+    """The queue is written inside the transaction that holds the rows back: a relay that fails (or dies)
+    before its rows are on the queue leaves them due, not held for hold_s with no queue entry."""
+    mid = str(await grid_message(octx, store, svc, f"q{uid}", leaf))
+    now = svc.clock.now
+
+    async def down(ids: list[str]) -> None:
+        raise ConnectionError("redis went away")
+
+    with pytest.raises(ConnectionError):
+        await store.due(now, 100_000, 600, down)
+    queued: list[str] = []
+
+    async def keep(ids: list[str]) -> None:
+        queued.extend(ids)
+
+    assert mid in await store.due(now, 100_000, 600, keep) and mid in queued
+    assert mid not in await store.due(now, 100_000, 600, keep)  # held now: it is on the queue
+
+
 async def test_retries_come_back_when_due_and_dead_letters_can_be_requeued(
         octx: CaseContext, store: DbOutboxStore, svc: Services, uid: str, leaf: str) -> None:
     mid = await grid_message(octx, store, svc, f"r{uid}", leaf)
