@@ -13,6 +13,8 @@ from nlp.metrics import (
     accuracy_at_coverage,
     coverage_at_precision,
     evaluate,
+    expected_calibration_error,
+    reliability,
     report,
     thresholds_for_precision,
 )
@@ -81,3 +83,18 @@ def test_report_writes_picture_page_and_json(tmp_path: Path) -> None:
     assert "Misclassified: 1 of 3" in page and "&lt;script&gt;" in page and "<script>" not in page
     assert "供水井盖异常" in page
     assert json.loads(paths["metrics"].read_text(encoding="utf-8"))["n"] == 3
+
+
+def test_calibration_error_and_top3() -> None:
+    correct = np.array([True, True, False, True, False])
+    conf = np.array([0.95, 0.95, 0.95, 0.35, 0.35])
+    bins = reliability(correct, conf)
+    assert [b["n"] for b in bins] == [0, 0, 0, 2, 0, 0, 0, 0, 0, 3]
+    assert bins[9]["accuracy"] == pytest.approx(2 / 3) and bins[3]["confidence"] == pytest.approx(0.35)
+    # (3·|2/3 − 0.95| + 2·|1/2 − 0.35|) / 5
+    assert expected_calibration_error(correct, conf) == pytest.approx((3 * (0.95 - 2 / 3) + 2 * 0.15) / 5)
+    assert expected_calibration_error(np.array([True]), np.array([1.0])) == 0.0
+    assert reliability(np.array([False]), np.array([0.0]))[0]["n"] == 1  # zero confidence lands in the first bin
+    m = evaluate(["a", "b", "c"], ["a", "a", "a"], [0.9, 0.8, 0.7], top=[["a", "b"], ["a", "b"], ["a", "b", "d", "c"]])
+    assert m["top3_accuracy"] == pytest.approx(2 / 3)  # "c" is fourth: not among the top three
+    assert "top3_accuracy" not in evaluate(["a"], ["a"], [0.9])
