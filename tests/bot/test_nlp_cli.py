@@ -166,3 +166,31 @@ def test_evaluate_concatenates_repeated_train_and_unlabelled_files(
     assert cli("nlp", "evaluate", "--train", data / "a.csv", "--test", data / "test.csv",
                "--unlabelled", data / "u3.csv") == 2
     assert "reply over 20,000 characters" in capsys.readouterr().err
+
+
+# Everyday complaints in neither seed_examples.csv nor calibration_examples.csv (checked below).
+UNSEEN = ["我家楼下的垃圾好几天没人收了臭死了", "小区门口那个路灯坏了一个礼拜了", "下水道堵了污水冒到路上",
+          "楼道里堆满了杂物消防通道都堵了", "井盖没了晚上很危险", "有人在河边倒建筑垃圾", "停车场收费太贵还乱收费",
+          "隔壁装修天天早上七点就开始砸墙", "咱这条街的路灯又不亮了", "楼上天天半夜蹦迪"]
+
+
+def test_shipped_default_model_is_never_certain_about_unseen_everyday_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nlp.training import load_model
+
+    seen = set(read_examples(nlp_cli.SEED_EXAMPLES)[0]) | set(read_examples(nlp_cli.CALIBRATION_EXAMPLES)[0])
+    assert not seen & set(UNSEEN)
+    assert cli("nlp", "build-default", "--out", tmp_path / "default") == 0
+    assert "142 held-out messages" in capsys.readouterr().out
+    model = load_model(tmp_path / "default")
+    assert model.metrics["held_out"] == 142 and model.metrics["out_of_fold"]["n"] > 1000
+    confidences = [p.confidence for p in model.classify_many(UNSEEN)]
+    assert max(confidences) < 0.99, confidences
+    assert sum(c >= 0.5 for c in confidences) >= 7  # still sure enough to be useful
+
+
+def test_shipped_calibration_examples_are_held_out_and_valid() -> None:
+    texts, labels = read_examples(nlp_cli.CALIBRATION_EXAMPLES)
+    assert set(labels) <= {c.code for c in Catalog.load().leaves()}
+    assert not set(texts) & set(read_examples(nlp_cli.SEED_EXAMPLES)[0])
+    assert len(set(texts)) == len(texts) >= nlp_cli.MIN_HELD_OUT
