@@ -7,7 +7,6 @@ import asyncio
 from aiohttp import web
 
 from bot.metrics import Metrics
-from bot.outbound.runner import Outbound
 from bot.settings import Settings
 from bot.storage.base import KeyValueStore
 from bot.tuning.runtime import Tuning
@@ -17,6 +16,7 @@ from bot.wechat.service import Dialogue
 from intake.alerts.service import AlertService
 from intake.cases.context import CaseContext
 from notify.recording import RecordingNotifier
+from outbox.runner import Outbound
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)

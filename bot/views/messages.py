@@ -13,8 +13,6 @@ from aiohttp import web
 
 from bot.auth import actor
 from bot.keys import CASES
-from bot.outbound import status as st
-from bot.outbound.store import requeue
 from bot.schemas import json_object
 from bot.views.common import page
 from intake.cases import repo
@@ -23,6 +21,8 @@ from intake.cases.states import Role
 from intake.errors import IllegalTransition, Invalid, NotFound
 from intake.store.models import Region, Resident
 from intake.store.models_outbox import GridGroup, OutboxAttempt, OutboxMessage
+from outbox import status as st
+from outbox.store import requeue
 
 routes = web.RouteTableDef()
 MAX_CASE_MESSAGES = 500

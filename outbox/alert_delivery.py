@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.outbound import status as st
 from intake.store.models_outbox import OutboxMessage
+from outbox import status as st
 
 OUTCOME = {st.DELIVERED: "reached", st.DEAD: "failed", st.STOPPED: "failed"}
 LEFT_OUT = frozenset({st.WITHDRAWN})

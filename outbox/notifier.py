@@ -20,11 +20,11 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot.outbound import status as st
 from intake.cases.context import Clock, utc_now
 from intake.store import db
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
 from notify.types import Notification, Notifier, Recipient, Withdrawn
+from outbox import status as st
 
 # (channel, external id) of the resident whose callback is being answered in this task.
 REPLYING: ContextVar[tuple[str, str] | None] = ContextVar("gridline_replying", default=None)

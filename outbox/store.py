@@ -17,13 +17,13 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from bot.outbound import status as st
-from bot.outbound.router import ReachRouter, Route
 from intake.store import db
 from intake.store.models import Resident, SubscriptionCredit
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
 from notify.store import Enqueue, State
 from notify.types import Attempt, Envelope
+from outbox import status as st
+from outbox.router import ReachRouter, Route
 
 log = logging.getLogger("gridline.outbound")
 ROUTE_BATCH = 500

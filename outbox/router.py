@@ -16,12 +16,12 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from bot.outbound import render
-from bot.outbound import status as st
-from bot.outbound.directory import Directory, department_email, region_email, worker_grids
-from bot.outbound.texts import Words
 from intake.store.models import Case, CaseEvent, Resident, SubscriptionCredit, User
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
+from outbox import render
+from outbox import status as st
+from outbox.directory import Directory, department_email, region_email, worker_grids
+from outbox.texts import Words
 
 CS_WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # a margin for clocks and queueing
 SUBSCRIBE_CHANNEL = {"wechat": "wechat_subscribe", "mp": "mp_subscribe"}
