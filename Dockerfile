@@ -18,6 +18,7 @@ COPY intake ./intake
 COPY nlp ./nlp
 COPY notify ./notify
 COPY outbox ./outbox
+COPY tuning ./tuning
 COPY locale ./locale
 RUN /opt/venv/bin/pip wheel --no-deps --wheel-dir /dist . \
  && /opt/venv/bin/pip install /dist/gridline-*.whl

@@ -44,9 +44,6 @@ from bot.storage.redis import RedisStore
 from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
 from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
-from bot.tuning.jobs import TuningConfig
-from bot.tuning.runtime import poll as poll_models
-from bot.tuning.runtime import tuning as tuning_runtime
 from bot.views import alerts, cases, grid, health, messages, surveys, taxonomy
 from bot.views import nlp as nlp_views
 from bot.wechat import WeChatConfig
@@ -61,6 +58,9 @@ from notify.recording import RecordingNotifier
 from outbox import periodic as outbound_periodic
 from outbox.alert_delivery import OutboxDelivery
 from outbox.notifier import OutboxNotifier
+from tuning.jobs import TuningConfig
+from tuning.runtime import poll as poll_models
+from tuning.runtime import tuning as tuning_runtime
 
 log = logging.getLogger("gridline.app")
 MAX_BODY = 256 * 1024
