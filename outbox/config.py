@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import SecretStr
 
+from notify.types import SENT_CHANNELS
+
 Kind = Literal["live", "sandbox", "blackhole"]
 
 
@@ -39,3 +41,10 @@ class OutboxConfig:
     wecom: Account | None = None
     wecom_agent_id: int | None = None
     smtp_url: SecretStr | None = None
+
+    def __post_init__(self) -> None:
+        # A misspelt channel would otherwise leave the real one unlimited without a word.
+        unknown = sorted(set(self.rates) - set(SENT_CHANNELS))
+        if unknown:
+            raise ValueError(f"outbound rates for unknown channels {', '.join(unknown)}; "
+                             f"the channels are {', '.join(SENT_CHANNELS)}")

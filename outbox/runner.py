@@ -31,7 +31,7 @@ from notify.ratelimit import MemoryRateLimiter, Rate, RateLimiter, RedisRateLimi
 from notify.relay import Relay
 from notify.sender import Sender, SenderConfig
 from notify.tokens import MemoryTokenStore, RedisTokenStore, TokenStore
-from notify.types import Channel
+from notify.types import SENT_CHANNELS, Channel, ChannelName
 from notify.wechat import WeChatClient, WeComClient
 from outbox.config import OutboxConfig
 from outbox.directory import Directory
@@ -39,8 +39,6 @@ from outbox.router import ReachRouter, RouteConfig
 from outbox.store import DbOutboxStore
 
 log = logging.getLogger("gridline.outbound")
-CHANNEL_NAMES = ("wechat_cs", "wechat_subscribe", "mp_subscribe", "wechat_template", "wecom_robot", "wecom_app",
-                 "email")
 
 
 @dataclass
@@ -102,22 +100,23 @@ def build(config: OutboxConfig, clock: Clock = utc_now, consumer: str | None = N
 
 def local_channels(channel: Channel) -> dict[str, Channel]:
     """Sandbox (recorded, shown on /sandbox) or blackhole (staging): every channel name ends there."""
-    return dict.fromkeys(CHANNEL_NAMES, channel)
+    return dict.fromkeys(SENT_CHANNELS, channel)
 
 
 def live_channels(config: OutboxConfig, http: Http, tokens: TokenStore) -> dict[str, Channel]:
     """The channels whose credentials are configured; a message for a missing one is dead-lettered by name."""
-    out: dict[str, Channel] = {"wecom_robot": WeComRobotChannel(http, config.wecom_api_base)}
+    out: dict[str, Channel] = {ChannelName.WECOM_ROBOT: WeComRobotChannel(http, config.wecom_api_base)}
     if (wx := config.wechat) is not None:
         account = WeChatClient(http, wx.api_base, wx.appid, wx.secret.get_secret_value(), tokens)
-        out |= {"wechat_cs": WeChatCsChannel(account), "wechat_subscribe": WeChatSubscribeChannel(account),
-                "wechat_template": WeChatTemplateChannel(account)}
+        out |= {ChannelName.WECHAT_CS: WeChatCsChannel(account),
+                ChannelName.WECHAT_SUBSCRIBE: WeChatSubscribeChannel(account),
+                ChannelName.WECHAT_TEMPLATE: WeChatTemplateChannel(account)}
     if (mp := config.mp) is not None:
         client = WeChatClient(http, mp.api_base, mp.appid, mp.secret.get_secret_value(), tokens)
-        out["mp_subscribe"] = WeChatSubscribeChannel(client, name="mp_subscribe", api="mp")
+        out[ChannelName.MP_SUBSCRIBE] = WeChatSubscribeChannel(client, name=ChannelName.MP_SUBSCRIBE, api="mp")
     if (corp := config.wecom) is not None and config.wecom_agent_id is not None:
         wecom = WeComClient(http, corp.api_base, corp.appid, corp.secret.get_secret_value(), tokens)
-        out["wecom_app"] = WeComAppChannel(wecom, config.wecom_agent_id)
+        out[ChannelName.WECOM_APP] = WeComAppChannel(wecom, config.wecom_agent_id)
     if config.smtp_url is not None:
-        out["email"] = EmailChannel(EmailConfig.from_url(config.smtp_url.get_secret_value()))
+        out[ChannelName.EMAIL] = EmailChannel(EmailConfig.from_url(config.smtp_url.get_secret_value()))
     return out

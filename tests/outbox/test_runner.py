@@ -58,3 +58,9 @@ async def test_production_without_credentials_has_only_the_robot_and_staging_dro
     assert {type(c) for c in staging.channels.values()} == {BlackholeChannel}
     for built in (live, full, staging):
         await built.close()
+
+
+def test_a_rate_for_an_unknown_channel_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="unknown channels wechat_sc"):
+        OutboxConfig(rates={"wechat_sc": 10.0, "wecom_robot": 20.0})
+    assert OutboxConfig(rates={"wecom_robot": 20.0}).rates["wecom_robot"] == 20.0
