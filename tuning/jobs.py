@@ -53,7 +53,6 @@ class TuningConfig:
     target_precision: float = 0.95
     holdout_percent: int = 20
     checkpoint: Path | None = None
-    keyword_bar: float = 0.8
 
 
 class _Progress:
