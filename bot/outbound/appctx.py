@@ -22,7 +22,7 @@ def category_namer(ctx: CaseContext) -> Callable[[str], str | None]:
 def outbound(clock: Clock | None, run_sender: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     """Build the relay + sender; run them unless another process does (``gridline sender``)."""
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        built = runner.build(app[SETTINGS], clock or utc_now, category_name=category_namer(app[CASES]))
+        built = runner.build(app[SETTINGS].outbox, clock or utc_now, category_name=category_namer(app[CASES]))
         app[OUTBOUND] = built
         if run_sender:
             built.start()

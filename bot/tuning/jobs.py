@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.nlp_cli import SEED_EXAMPLES
+from bot.tuning.config import TuningConfig
 from bot.tuning.serving import ServingClassifier
 from bot.tuning.versions import from_meta
 from intake.cases.context import CaseContext
@@ -45,15 +46,6 @@ class JobParams:
     seed_examples: bool = True
     label_names: bool = True
     note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class TuningConfig:
-    model_dir: Path
-    target_precision: float = 0.95
-    holdout_percent: int = 20
-    checkpoint: Path | None = None
-    keyword_bar: float = 0.8
 
 
 class _Progress:

@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.tuning import loader, shadow
-from bot.tuning.jobs import Jobs, TuningConfig
+from bot.tuning.config import TuningConfig
+from bot.tuning.jobs import Jobs
 from bot.tuning.loader import ModelCache
 from bot.tuning.serving import ServingClassifier
 from intake.cases.context import CaseContext
