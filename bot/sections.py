@@ -5,7 +5,7 @@ The ``GRIDLINE_*`` variables stay flat (they are the operator's interface, liste
 ``settings.mp`` or ``settings.alerts``. Secrets stay :class:`SecretStr` until the line that uses them.
 
 Packages that do not live in ``bot/`` own their section type so they need nothing from it:
-the outbox (``bot.outbound.config``) and the classifier's tuning (``bot.tuning.config``).
+the outbox (``outbox.config``) and the classifier's tuning (``tuning.config``).
 This module imports nothing of ours, so any feature may import it.
 """
 

@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.outbound.config import ApiAccount, Kind, OutboxConfig, WeComAccount
 from bot.sections import AlertsSection, MpSection, Open311Section, SlaSection, SurveysSection, WeChatSection
-from bot.tuning.config import TuningConfig
+from outbox.config import Account, Kind, OutboxConfig
+from tuning.config import TuningConfig
 
 
 class Mode(StrEnum):
@@ -241,18 +241,18 @@ class Settings(BaseSettings):
     @cached_property
     def outbox(self) -> OutboxConfig:
         return OutboxConfig(
-            kind=self._outbound_kind(), redis_url=SecretStr(self.redis_url) if self.redis_url else None,
-            stream=self.outbox_stream, in_process=self.sender_in_process, concurrency=self.sender_concurrency,
-            max_attempts=self.sender_max_attempts, rates=self.outbound_rates, public_url=self.public_url,
-            subscribe_template_id=self.subscribe_template_id, digest_hour=self.digest_hour,
-            wecom_api_base=self.wecom_api_base, smtp_url=self.smtp_url,
+            kind=self._outbound_kind(), public_url=self.public_url, subscribe_template_id=self.subscribe_template_id,
+            redis_url=self.redis_url, stream=self.outbox_stream, rates=dict(self.outbound_rates),
+            concurrency=self.sender_concurrency, max_attempts=self.sender_max_attempts,
+            wecom_api_base=self.wecom_api_base,
             wechat=_account(self.wechat_api_base, self.wechat_appid, self.wechat_secret),
             mp=_account(self.mp_api_base or self.wechat_api_base, self.mp_appid, self.mp_secret),
-            wecom=WeComAccount(api_base=self.wecom_api_base, corp_id=self.wecom_corp_id, secret=self.wecom_corp_secret,
-                               agent_id=self.wecom_agent_id)
-            if self.wecom_corp_id and self.wecom_corp_secret and self.wecom_agent_id is not None else None)
+            wecom=_account(self.wecom_api_base, self.wecom_corp_id, self.wecom_corp_secret),
+            wecom_agent_id=self.wecom_agent_id, smtp_url=self.smtp_url, in_process=self.sender_in_process,
+            digest_hour=self.digest_hour)
 
     def _outbound_kind(self) -> Kind:
+        """``auto``: sandbox in sandbox mode, else live."""
         if self.outbound != "auto":
             return self.outbound
         return "sandbox" if self.effective_mode is Mode.SANDBOX else "live"
@@ -274,8 +274,8 @@ class Settings(BaseSettings):
             yield name, value
 
 
-def _account(api_base: str, appid: str | None, secret: SecretStr | None) -> ApiAccount | None:
-    return ApiAccount(api_base=api_base, appid=appid, secret=secret) if appid and secret else None
+def _account(api_base: str, appid: str | None, secret: SecretStr | None) -> Account | None:
+    return Account(api_base, appid, secret) if appid and secret else None
 
 
 def mask_url(url: str) -> str:

@@ -11,9 +11,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.i18n import gettext_for
 from bot.sections import SurveysSection
 from intake.cases.context import CaseContext
+from intake.i18n import gettext_for
 from intake.surveys.policy import SurveyPolicy
 from intake.surveys.reminders import remind
 

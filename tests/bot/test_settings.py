@@ -95,7 +95,7 @@ def test_sections_carry_the_settings() -> None:
     assert s.mp.api_base == s.wechat.api_base  # the mini-program uses the account's API unless told otherwise
     assert s.surveys.delay.total_seconds() == 2 * 3600 and s.alerts.feeds == ("https://a/x", "https://b/y")
     assert s.nlp.poll_s == 3 and s.outbox.kind == "blackhole"
-    assert s.outbox.wecom is not None and s.outbox.wecom.agent_id == 1000002
+    assert s.outbox.wecom is not None and s.outbox.wecom_agent_id == 1000002
     assert s.outbox.mp is not None and s.outbox.mp.secret.get_secret_value() == "mp-api-secret-0003"
 
 
