@@ -1,8 +1,8 @@
 """Shared fixtures: one database per backend (SQLite file, real PostgreSQL), a demo city, a clock.
 
-PostgreSQL and Redis are real servers. Outside CI a missing server skips the
-tests that need it; with ``CI=true`` it fails them, so CI can never go green
-without having exercised both.
+PostgreSQL and Redis are real servers, and some tests read reference data from ``../shared`` beside the
+checkout (never copied into it). Outside CI a missing server or data skips the tests that need it; with
+``CI=true`` it fails them, so CI can never go green without having exercised all of them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import asyncpg
 import pytest
@@ -30,12 +31,32 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
-def unavailable(what: str, exc: BaseException) -> None:
+def missing(message: str) -> NoReturn:
     """Skip locally, fail in CI."""
-    message = f"{what} is not reachable: {exc!r}"
     if IN_CI:
         pytest.fail(message + " (CI=true: required)", pytrace=False)
     pytest.skip(message)
+
+
+def unavailable(what: str, exc: BaseException) -> NoReturn:
+    missing(f"{what} is not reachable: {exc!r}")
+
+
+def shared_data(relative: str) -> Path:
+    """``../shared/data/<relative>``, which a fresh clone does not have: call it in the test (or fixture)
+    that reads the file, so only that test skips (fails in CI) when it is absent."""
+    path = SHARED / "data" / relative
+    if not path.exists():
+        missing(f"../shared/data/{relative} is absent (reference data beside the checkout, see README)")
+    return path
+
+
+def shared_names(folder: str, pattern: str = "*") -> list[str]:
+    """For ``parametrize``: ``<folder>/<name>`` of each file in ``../shared/data/<folder>`` matching
+    ``pattern``. Without the folder, the one name ``<folder>/<pattern>``, whose ``shared_data`` skips (or
+    fails in CI): an empty parameter list would pass silently."""
+    found = sorted((SHARED / "data" / folder).glob(pattern))
+    return [f"{folder}/{path.name}" for path in found] or [f"{folder}/{pattern}"]
 
 
 @dataclass
@@ -59,7 +80,6 @@ async def _postgres_url() -> AsyncIterator[str]:
         conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
     except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         unavailable("PostgreSQL", exc)
-        raise  # unreachable: unavailable() raises
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await conn.execute(f'CREATE DATABASE "{name}"')
