@@ -47,7 +47,7 @@ def shared_data(relative: str) -> Path:
     that reads the file, so only that test skips (fails in CI) when it is absent."""
     path = SHARED / "data" / relative
     if not path.exists():
-        missing(f"../shared/data/{relative} is absent (reference data beside the checkout, see README)")
+        missing(f"../shared/data/{relative} is absent (reference data beside the checkout: README, Quick start)")
     return path
 
 
