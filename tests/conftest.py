@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,6 +57,30 @@ def shared_names(folder: str, pattern: str = "*") -> list[str]:
     fails in CI): an empty parameter list would pass silently."""
     found = sorted((SHARED / "data" / folder).glob(pattern))
     return [f"{folder}/{path.name}" for path in found] or [f"{folder}/{pattern}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Run every test in an empty folder with no GRIDLINE_* settings from the shell (GRIDLINE_TEST_* stay).
+
+    ``gridline serve`` keeps its state relative to where it runs (``./var``: the SQLite file, models,
+    media, demo tokens): a test that read it passed or failed by what the developer did before, e.g.
+    ``gridline nlp build-default --out var/models/default`` made a default model serve in the tuning
+    tests. Tests name their own folders (``state_dirs``); this catches any they forget."""
+    home = tmp_path_factory.mktemp("cwd")
+    settings = {k: v for k, v in os.environ.items() if k.startswith("GRIDLINE_") and not k.startswith("GRIDLINE_TEST_")}
+    before = Path.cwd()
+    for name in settings:
+        del os.environ[name]
+    os.chdir(home)
+    yield home
+    os.chdir(before)
+    os.environ.update(settings)
+
+
+def state_dirs(home: Path) -> dict[str, str]:
+    """The settings that put an app's folders (trained models, uploaded media) under ``home``."""
+    return {"GRIDLINE_MODEL_DIR": str(home / "models"), "GRIDLINE_MEDIA_DIR": str(home / "media")}
 
 
 @dataclass
@@ -135,13 +159,14 @@ class Services:
     ctx: CaseContext
     clock: FakeClock
     sent: RecordingNotifier
+    home: Path  # this backend's folder for the apps' state (``state_dirs``)
 
 
 @pytest.fixture(scope="session")
-async def services(database: str) -> Services:
+async def services(database: str, tmp_path_factory: pytest.TempPathFactory) -> Services:
     clock, sent = FakeClock(T0), RecordingNotifier()
     ctx = await build_context(sent, clock)
-    return Services(database, ctx, clock, sent)
+    return Services(database, ctx, clock, sent, tmp_path_factory.mktemp("state"))
 
 
 @pytest.fixture
