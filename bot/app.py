@@ -16,7 +16,7 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot import middlewares, open311, periodic
+from bot import middlewares, open311, outbound_app, periodic
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -36,11 +36,6 @@ from bot.keys import (
     WECHAT_REDELIVERY,
 )
 from bot.metrics import Metrics
-from bot.outbound import appctx as outbound_ctx
-from bot.outbound import periodic as outbound_periodic
-from bot.outbound.alert_delivery import OutboxDelivery
-from bot.outbound.dialogue import OutboxDialogue
-from bot.outbound.notifier import OutboxNotifier
 from bot.sandbox import STATIC_DIR as SANDBOX_STATIC
 from bot.sandbox import views as sandbox_views
 from bot.settings import Mode, Settings
@@ -49,19 +44,23 @@ from bot.storage.redis import RedisStore
 from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
 from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
-from bot.tuning.jobs import TuningConfig
-from bot.tuning.runtime import poll as poll_models
-from bot.tuning.runtime import tuning as tuning_runtime
 from bot.views import alerts, cases, grid, health, messages, surveys, taxonomy
 from bot.views import nlp as nlp_views
 from bot.wechat import WeChatConfig
 from bot.wechat import view as wechat_view
 from bot.wechat.draft import DraftStore
 from bot.wechat.handlers import build_router
+from bot.wechat.outbox_dialogue import OutboxDialogue
 from bot.wechat.redelivery import Redelivery
 from intake.cases.context import Clock, utc_now
 from intake.store import db
 from notify.recording import RecordingNotifier
+from outbox import periodic as outbound_periodic
+from outbox.alert_delivery import OutboxDelivery
+from outbox.notifier import OutboxNotifier
+from tuning.jobs import TuningConfig
+from tuning.runtime import poll as poll_models
+from tuning.runtime import tuning as tuning_runtime
 
 log = logging.getLogger("gridline.app")
 MAX_BODY = 256 * 1024
@@ -89,7 +88,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
     app.cleanup_ctx.append(_tuning)
-    app.cleanup_ctx.append(outbound_ctx.outbound(clock, settings.sender_in_process and own_database
+    app.cleanup_ctx.append(outbound_app.outbound(clock, settings.sender_in_process and own_database
                                                  if sender is None else sender))
     app.cleanup_ctx.append(_tasks)
     if sweeper:

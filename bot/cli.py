@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logs.configure(settings.log_level)
     if args.command == "sender":
-        from bot.outbound import standalone
+        from bot import sender as standalone
 
         return asyncio.run(standalone.run(settings, args.consumer, args.lease))
     if args.command == "serve":

@@ -8,8 +8,6 @@ from pathlib import Path
 from bot.demo import is_empty, load_demo
 from bot.metrics import Metrics
 from bot.settings import Mode, Settings
-from bot.tuning.loader import register_default
-from bot.tuning.serving import ServingClassifier
 from intake.cases.context import CaseContext, Clock, utc_now
 from intake.grid.store import GridService
 from intake.sla.calendar import WorkCalendar
@@ -21,6 +19,8 @@ from intake.taxonomy.store import TaxonomyStore
 from nlp.keyword import KeywordClassifier
 from nlp.types import LabelTerms
 from notify.types import Notifier
+from tuning.loader import register_default
+from tuning.serving import ServingClassifier
 
 log = logging.getLogger("gridline.app")
 SWEEP_LOCK = "lock:sla-sweep"
@@ -62,7 +62,7 @@ async def build_context(notifier: Notifier, clock: Clock | None = None, *, keywo
     classifier.classify("预热")
     grid.gazetteer.best("预热")
     sla = SlaPolicy(WorkCalendar.load())
-    # Rules, then the active model (loaded by bot.tuning once the app starts), else the keyword matcher.
+    # Rules, then the active model (loaded by tuning/ once the app starts), else the keyword matcher.
     serving = ServingClassifier(classifier, keyword_bar, clock or utc_now)
     ctx = CaseContext(taxonomy, grid, serving, notifier, sla, clock or utc_now)
     ctx.triage = serving.triage

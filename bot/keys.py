@@ -7,16 +7,16 @@ import asyncio
 from aiohttp import web
 
 from bot.metrics import Metrics
-from bot.outbound.runner import Outbound
 from bot.settings import Settings
 from bot.storage.base import KeyValueStore
-from bot.tuning.runtime import Tuning
 from bot.wechat import WeChatConfig
 from bot.wechat.redelivery import Redelivery
 from bot.wechat.service import Dialogue
 from intake.alerts.service import AlertService
 from intake.cases.context import CaseContext
 from notify.recording import RecordingNotifier
+from outbox.runner import Outbound
+from tuning.runtime import Tuning
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)

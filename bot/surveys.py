@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.i18n import gettext_for
 from bot.settings import Settings
 from intake.cases.context import CaseContext
+from intake.i18n import gettext_for
 from intake.surveys.policy import SurveyPolicy
 from intake.surveys.reminders import remind
 

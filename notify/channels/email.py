@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from notify.channels.base import bad_body
-from notify.types import Attempt, Envelope, Outcome
+from notify.types import Attempt, ChannelName, Envelope, Outcome
 
 ADDRESS = re.compile(r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 SENDER = re.compile(r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}$")  # may be a bare host such as localhost
@@ -65,7 +65,7 @@ def build_message(config: EmailConfig, envelope: Envelope) -> EmailMessage | str
 
 
 class EmailChannel:
-    def __init__(self, config: EmailConfig, name: str = "email") -> None:
+    def __init__(self, config: EmailConfig, name: str = ChannelName.EMAIL) -> None:
         self._config, self._name = config, name
 
     @property

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.outbound import status as st
 from intake.store.models_outbox import OutboxMessage
+from notify.store import State
 
-OUTCOME = {st.DELIVERED: "reached", st.DEAD: "failed", st.STOPPED: "failed"}
-LEFT_OUT = frozenset({st.WITHDRAWN})
+OUTCOME: dict[str, str] = {State.DELIVERED: "reached", State.DEAD: "failed", State.STOPPED: "failed"}
+LEFT_OUT = frozenset({State.WITHDRAWN})
 
 
 def outcome_of(status: str) -> str | None:

@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from bot.outbound import alert_texts
-from bot.outbound.texts import Words
 from intake.grid.geodesy import wgs84_to_gcj02
 from intake.sla.calendar import to_shanghai
 from notify.mask import mask_text
+from outbox import alert_texts
+from outbox.texts import Words
 
 TEXT_MAX = 600  # a customer-service text stays readable on a phone
 THING_MAX = 20  # WeChat's "thing" field limit in subscribe messages

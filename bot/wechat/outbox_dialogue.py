@@ -3,11 +3,11 @@ and what the answer itself tells them is not sent a second time."""
 
 from __future__ import annotations
 
-from bot.outbound.notifier import replying_to
-from bot.outbound.store import release_held
 from bot.wechat.router import Inbound
 from bot.wechat.service import CHANNEL, Dialogue, Response
 from intake.arrivals import Arrival
+from outbox.notifier import replying_to
+from outbox.store import release_held
 
 
 class OutboxDialogue(Dialogue):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.i18n import DEFAULT, gettext_for
+from intake.i18n import DEFAULT, gettext_for
 
 
 def _(msgid: str) -> str:

@@ -17,13 +17,12 @@ from typing import Any
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from bot.outbound import status as st
-from bot.outbound.router import ReachRouter, Route
 from intake.store import db
 from intake.store.models import Resident, SubscriptionCredit
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
 from notify.store import Enqueue, State
 from notify.types import Attempt, Envelope
+from outbox.router import ReachRouter, Route
 
 log = logging.getLogger("gridline.outbound")
 ROUTE_BATCH = 500
@@ -79,7 +78,7 @@ class DbOutboxStore:
         meanwhile) keeps its status; the attempt is on record either way."""
         error = None if state is State.DELIVERED else f"{attempt.code or ''} {attempt.detail}".strip()[:2000]
         fallback = state is State.FALLBACK  # route it again: the router sees this refusal and picks another way
-        new_status = st.PENDING if fallback else str(state)
+        new_status = State.PENDING if fallback else str(state)
         when = _db_time(now)
         next_value = _db_time(now) if fallback else (_db_time(next_at) if next_at else None)
         detail, flag = attempt.detail[:2000], int(fallback)
@@ -95,8 +94,8 @@ class DbOutboxStore:
     async def release(self, message_id: str, next_at: datetime) -> None:
         """A claimed row given back untried (its rate limit would outlast the lease): due again at ``next_at``."""
         if message_id.isascii() and message_id.isdigit():
-            await OutboxMessage.filter(id=int(message_id), status=st.SENDING).update(
-                status=st.RETRY, next_attempt_at=next_at, lease_until=None)
+            await OutboxMessage.filter(id=int(message_id), status=State.SENDING).update(
+                status=State.RETRY, next_attempt_at=next_at, lease_until=None)
 
     async def due(self, now: datetime, limit: int, hold_s: float, enqueue: Enqueue | None = None) -> list[str]:
         if time.monotonic() - self._credits_checked > CREDIT_CHECK_S:
@@ -110,15 +109,15 @@ class DbOutboxStore:
                 break
         hold = now + timedelta(seconds=hold_s)
         async with in_transaction():
-            ready = await OutboxMessage.filter(status__in=[st.PENDING, st.RETRY], next_attempt_at__lte=now) \
+            ready = await OutboxMessage.filter(status__in=[State.PENDING, State.RETRY], next_attempt_at__lte=now) \
                 .exclude(channel="").order_by("next_attempt_at", "id").limit(limit).values_list("id", flat=True)
-            stale = await OutboxMessage.filter(status=st.SENDING, lease_until__lt=now).order_by("lease_until") \
+            stale = await OutboxMessage.filter(status=State.SENDING, lease_until__lt=now).order_by("lease_until") \
                 .limit(max(0, limit - len(ready))).values_list("id", flat=True)
             if ready:
                 await OutboxMessage.filter(id__in=list(ready)).update(next_attempt_at=hold)
             if stale:  # its sender died mid-send: the queue's copy is reclaimed or the relay re-adds it
-                await OutboxMessage.filter(id__in=list(stale), status=st.SENDING).update(
-                    status=st.RETRY, next_attempt_at=hold)
+                await OutboxMessage.filter(id__in=list(stale), status=State.SENDING).update(
+                    status=State.RETRY, next_attempt_at=hold)
             ids = [str(i) for i in (*ready, *stale)]
             if enqueue is not None and ids:
                 # Inside the transaction: a relay killed before the rows are on the queue leaves them
@@ -133,7 +132,7 @@ class DbOutboxStore:
         subscribe credit spent on a row commits exactly with that row's route.
         """
         async with in_transaction():
-            query = OutboxMessage.filter(status=st.PENDING, channel="", next_attempt_at__lte=now)
+            query = OutboxMessage.filter(status=State.PENDING, channel="", next_attempt_at__lte=now)
             if only is not None:
                 query = query.filter(id__in=only)
             rows = await query.order_by("next_attempt_at", "id").limit(limit).select_for_update(skip_locked=True)
@@ -156,13 +155,13 @@ class DbOutboxStore:
             return await self.router.route(row, now)
         except Exception as exc:  # one bad row must not stop the batch: it becomes a dead letter, on record
             log.exception("routing message %s failed", row.id)
-            return Route(st.DEAD, "error", detail=f"routing failed: {type(exc).__name__}: {exc}")
+            return Route(State.DEAD, "error", detail=f"routing failed: {type(exc).__name__}: {exc}")
 
 async def _hint_held(rows: Sequence[OutboxMessage]) -> None:
     """Mark residents something is held for, so that their next message releases it (see release_held)."""
     held: dict[str, set[str]] = {}
     for row in rows:
-        if row.status == st.HELD and row.recipient_kind == "resident":
+        if row.status == State.HELD and row.recipient_kind == "resident":
             held.setdefault(row.recipient_channel or "", set()).add(row.recipient_ref)
     for channel, refs in held.items():
         await Resident.filter(channel=channel, external_id__in=sorted(refs)).update(outbox_held=True)
@@ -173,14 +172,14 @@ async def release_held(channel: str, external_id: str, now: datetime) -> int:
     # The hint goes first: a message held after this read sets it again for their next message.
     await Resident.filter(channel=channel, external_id=external_id, outbox_held=True).update(outbox_held=False)
     held = OutboxMessage.filter(recipient_kind="resident", recipient_channel=channel,
-                                recipient_ref=external_id, status=st.HELD)
+                                recipient_ref=external_id, status=State.HELD)
     return await _release(await held.values_list("id", flat=True), now, "the resident wrote")
 
 
 async def release_credited(now: datetime) -> int:
     """Held messages whose resident has allowed a subscribe message since (the mini-program records it)."""
     credited = Subquery(SubscriptionCredit.filter(credits__gt=0).values("openid"))
-    ids = list(await OutboxMessage.filter(status=st.HELD, recipient_kind="resident",
+    ids = list(await OutboxMessage.filter(status=State.HELD, recipient_kind="resident",
                                           recipient_ref__in=credited).values_list("id", flat=True))
     return await _release(ids, now, "a subscribe credit")
 
@@ -190,8 +189,8 @@ async def _release(ids: Sequence[Any], now: datetime, why: str) -> int:
     if not ids:
         return 0
     async with in_transaction():
-        n = await OutboxMessage.filter(id__in=ids, status=st.HELD).update(
-            status=st.PENDING, channel="", next_attempt_at=now, updated_at=now)
+        n = await OutboxMessage.filter(id__in=ids, status=State.HELD).update(
+            status=State.PENDING, channel="", next_attempt_at=now, updated_at=now)
         await OutboxAttempt.bulk_create([OutboxAttempt(message_id=i, what="route", channel="", outcome="release",
                                                        detail=why, at=now) for i in ids])
     return int(n)
@@ -200,8 +199,8 @@ async def _release(ids: Sequence[Any], now: datetime, why: str) -> int:
 async def requeue(message_id: int, actor: str, now: datetime) -> bool:
     """A dead letter goes back to routing with a fresh attempt budget; False unless it was dead."""
     async with in_transaction():
-        n = await OutboxMessage.filter(id=message_id, status=st.DEAD).update(
-            status=st.PENDING, channel="", address=None, body=None, attempts=0, next_attempt_at=now,
+        n = await OutboxMessage.filter(id=message_id, status=State.DEAD).update(
+            status=State.PENDING, channel="", address=None, body=None, attempts=0, next_attempt_at=now,
             updated_at=now)
         if n:
             await OutboxAttempt.create(message_id=message_id, what="route", channel="", outcome="requeued",

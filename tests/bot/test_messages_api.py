@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from bot.keys import CASES, OUTBOUND
-from bot.outbound import periodic
-from bot.outbound.directory import Directory
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, Resident
 from intake.store.models_outbox import GridGroup, OutboxMessage
+from outbox import periodic
+from outbox.directory import Directory
 from tests.bot.conftest import Api, open_case
 
 STEPS = ("verify", "register", "dispatch", "accept", "handle", "check", "close")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.outbound import render
-from bot.outbound.texts import Words
 from bot.surveys import render as survey_text
 from intake.alerts.notices import ACK_HINT
+from outbox import render
+from outbox.texts import Words
 
 BASE = "https://grid.example.org"
 GRID = "44030701100100101"

@@ -6,13 +6,13 @@ import asyncio
 from pathlib import Path
 from typing import Any, cast
 
-from bot.tuning.jobs import score
-from bot.tuning.loader import ModelCache
 from intake.cases.context import CaseContext
 from intake.errors import Invalid
 from intake.tuning import labels, registry
 from nlp.training import load_model
 from nlp.types import Classifier
+from tuning.jobs import score
+from tuning.loader import ModelCache
 
 
 async def compare(ctx: CaseContext, cache: ModelCache, a_id: int, b_id: int, holdout_percent: int) -> dict[str, Any]:

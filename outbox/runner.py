@@ -1,6 +1,6 @@
-"""Wiring the relay and the sender from settings: used in-process by the app and by ``gridline sender``.
+"""Wiring the relay and the sender from an :class:`OutboxConfig`: used in-process by the app and by ``gridline sender``.
 
-With ``GRIDLINE_REDIS_URL`` the queue is a Redis Stream (consumer group shared by
+With a Redis URL the queue is a Redis Stream (consumer group shared by
 every sender process), rate limits and access tokens live in Redis; without it
 everything is in-process. The database outbox is the source of truth either way.
 """
@@ -18,10 +18,6 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
-from bot.outbound.directory import Directory
-from bot.outbound.router import ReachRouter, RouteConfig
-from bot.outbound.store import DbOutboxStore
-from bot.settings import Mode, Settings
 from intake.cases.context import Clock, utc_now
 from notify.backoff import Backoff
 from notify.channels.email import EmailChannel, EmailConfig
@@ -35,12 +31,14 @@ from notify.ratelimit import MemoryRateLimiter, Rate, RateLimiter, RedisRateLimi
 from notify.relay import Relay
 from notify.sender import Sender, SenderConfig
 from notify.tokens import MemoryTokenStore, RedisTokenStore, TokenStore
-from notify.types import Channel
+from notify.types import SENT_CHANNELS, Channel, ChannelName
 from notify.wechat import WeChatClient, WeComClient
+from outbox.config import OutboxConfig
+from outbox.directory import Directory
+from outbox.router import ReachRouter, RouteConfig
+from outbox.store import DbOutboxStore
 
 log = logging.getLogger("gridline.outbound")
-CHANNEL_NAMES = ("wechat_cs", "wechat_subscribe", "mp_subscribe", "wechat_template", "wecom_robot", "wecom_app",
-                 "email")
 
 
 @dataclass
@@ -75,59 +73,50 @@ class Outbound:
             await self.redis.aclose()
 
 
-def build(settings: Settings, clock: Clock = utc_now, consumer: str | None = None,
+def build(config: OutboxConfig, clock: Clock = utc_now, consumer: str | None = None,
           category_name: Callable[[str], str | None] = lambda code: None,
           sandbox: SandboxChannel | None = None, lease_s: float | None = None) -> Outbound:
     """``lease_s``: how long a claimed message is a sender's alone (and how idle a queue entry must be
     before another sender reclaims it); short for tests that kill senders."""
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    queue: Queue = RedisStreamQueue(redis, stream=settings.outbox_stream) if redis is not None else MemoryQueue()
+    redis = Redis.from_url(config.redis_url) if config.redis_url else None
+    queue: Queue = RedisStreamQueue(redis, stream=config.stream) if redis is not None else MemoryQueue()
     limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
     tokens: TokenStore = RedisTokenStore(redis) if redis is not None else MemoryTokenStore()
-    router = ReachRouter(Directory(), RouteConfig(settings.public_url, settings.subscribe_template_id), category_name)
+    router = ReachRouter(Directory(), RouteConfig(config.public_url, config.subscribe_template_id), category_name)
     store = DbOutboxStore(router)
-    kind = outbound_kind(settings)
-    http = Http() if kind == "live" else None
-    channels = live_channels(settings, http, tokens) if http is not None else \
-        local_channels((sandbox or SandboxChannel()) if kind == "sandbox" else BlackholeChannel())
-    rates = {name: Rate(per_s, max(1.0, per_s)) for name, per_s in settings.outbound_rates.items()}
-    config = SenderConfig(consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
-                          concurrency=settings.sender_concurrency, rates=rates,
-                          backoff=Backoff(max_attempts=settings.sender_max_attempts))
+    http = Http() if config.kind == "live" else None
+    channels = live_channels(config, http, tokens) if http is not None else \
+        local_channels((sandbox or SandboxChannel()) if config.kind == "sandbox" else BlackholeChannel())
+    rates = {name: Rate(per_s, max(1.0, per_s)) for name, per_s in config.rates.items()}
+    sending = SenderConfig(consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
+                           concurrency=config.concurrency, rates=rates,
+                           backoff=Backoff(max_attempts=config.max_attempts))
     if lease_s:
-        config = dataclasses.replace(config, lease_s=lease_s, reclaim_idle_ms=int(lease_s * 1000))
-    sender = Sender(store, queue, channels, limiter, config, clock)
+        sending = dataclasses.replace(sending, lease_s=lease_s, reclaim_idle_ms=int(lease_s * 1000))
+    sender = Sender(store, queue, channels, limiter, sending, clock)
     relay = Relay(store, queue, clock, interval_s=1.0)
     return Outbound(store, queue, sender, relay, channels, http, redis)
 
 
-def outbound_kind(settings: Settings) -> str:
-    if settings.outbound != "auto":
-        return settings.outbound
-    return "sandbox" if settings.effective_mode is Mode.SANDBOX else "live"
-
-
 def local_channels(channel: Channel) -> dict[str, Channel]:
     """Sandbox (recorded, shown on /sandbox) or blackhole (staging): every channel name ends there."""
-    return dict.fromkeys(CHANNEL_NAMES, channel)
+    return dict.fromkeys(SENT_CHANNELS, channel)
 
 
-def live_channels(settings: Settings, http: Http, tokens: TokenStore) -> dict[str, Channel]:
+def live_channels(config: OutboxConfig, http: Http, tokens: TokenStore) -> dict[str, Channel]:
     """The channels whose credentials are configured; a message for a missing one is dead-lettered by name."""
-    out: dict[str, Channel] = {"wecom_robot": WeComRobotChannel(http, settings.wecom_api_base)}
-    if settings.wechat_appid and settings.wechat_secret:
-        account = WeChatClient(http, settings.wechat_api_base, settings.wechat_appid,
-                               settings.wechat_secret.get_secret_value(), tokens)
-        out |= {"wechat_cs": WeChatCsChannel(account), "wechat_subscribe": WeChatSubscribeChannel(account),
-                "wechat_template": WeChatTemplateChannel(account)}
-    if settings.mp_appid and settings.mp_secret:
-        mp = WeChatClient(http, settings.mp_api_base or settings.wechat_api_base, settings.mp_appid,
-                          settings.mp_secret.get_secret_value(), tokens)
-        out["mp_subscribe"] = WeChatSubscribeChannel(mp, name="mp_subscribe", api="mp")
-    if settings.wecom_corp_id and settings.wecom_corp_secret and settings.wecom_agent_id is not None:
-        corp = WeComClient(http, settings.wecom_api_base, settings.wecom_corp_id,
-                           settings.wecom_corp_secret.get_secret_value(), tokens)
-        out["wecom_app"] = WeComAppChannel(corp, settings.wecom_agent_id)
-    if settings.smtp_url is not None:
-        out["email"] = EmailChannel(EmailConfig.from_url(settings.smtp_url.get_secret_value()))
+    out: dict[str, Channel] = {ChannelName.WECOM_ROBOT: WeComRobotChannel(http, config.wecom_api_base)}
+    if (wx := config.wechat) is not None:
+        account = WeChatClient(http, wx.api_base, wx.appid, wx.secret.get_secret_value(), tokens)
+        out |= {ChannelName.WECHAT_CS: WeChatCsChannel(account),
+                ChannelName.WECHAT_SUBSCRIBE: WeChatSubscribeChannel(account),
+                ChannelName.WECHAT_TEMPLATE: WeChatTemplateChannel(account)}
+    if (mp := config.mp) is not None:
+        client = WeChatClient(http, mp.api_base, mp.appid, mp.secret.get_secret_value(), tokens)
+        out[ChannelName.MP_SUBSCRIBE] = WeChatSubscribeChannel(client, name=ChannelName.MP_SUBSCRIBE, api="mp")
+    if (corp := config.wecom) is not None and config.wecom_agent_id is not None:
+        wecom = WeComClient(http, corp.api_base, corp.appid, corp.secret.get_secret_value(), tokens)
+        out[ChannelName.WECOM_APP] = WeComAppChannel(wecom, config.wecom_agent_id)
+    if config.smtp_url is not None:
+        out[ChannelName.EMAIL] = EmailChannel(EmailConfig.from_url(config.smtp_url.get_secret_value()))
     return out

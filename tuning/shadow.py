@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.tuning.serving import ServingClassifier
 from intake.cases.context import CaseContext
 from intake.tuning import registry, shadow
 from nlp.types import Classifier, Prediction
+from tuning.serving import ServingClassifier
 
 
 async def run_once(ctx: CaseContext, serving: ServingClassifier) -> int:

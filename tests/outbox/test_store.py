@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
-from bot.outbound.store import DbOutboxStore, requeue
 from intake.cases.context import CaseContext
 from intake.store.models_outbox import GridGroup, OutboxMessage
 from notify.channels.local import SandboxChannel
@@ -19,8 +18,9 @@ from notify.relay import Relay
 from notify.sender import Sender, SenderConfig
 from notify.store import State
 from notify.types import Attempt, Notification, Outcome, Recipient
-from tests.bot.outbound.conftest import decisions, row
+from outbox.store import DbOutboxStore, requeue
 from tests.conftest import Services
+from tests.outbox.conftest import decisions, row
 
 
 async def grid_message(octx: CaseContext, store: DbOutboxStore, svc: Services, key: str, leaf: str) -> int:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.outbound.store import DbOutboxStore, release_credited, release_held
 from intake.cases.context import CaseContext
 from intake.store.models import Department, Region, Resident, SubscriptionCredit
 from intake.store.models_outbox import GridGroup
 from notify.store import State
 from notify.types import Attempt, Notification, Outcome, Recipient
-from tests.bot.outbound.conftest import decisions, row
+from outbox.store import DbOutboxStore, release_credited, release_held
 from tests.conftest import Services
+from tests.outbox.conftest import decisions, row
 
 
 async def resident(svc: Services, openid: str, seen_hours_ago: float | None, lang: str = "zh_CN",

@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
-from bot.tuning.serving import Served, ServingClassifier
-from bot.tuning.versions import from_meta
 from intake.store.models_nlp import ModelVersion
 from intake.tuning import registry, rules
 from nlp.training import load_model, model_info
 from nlp.types import Classifier
+from tuning.serving import Served, ServingClassifier
+from tuning.versions import from_meta
 
 log = logging.getLogger("gridline.nlp")
 DEFAULT_DIR = "default"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    from bot.outbound.texts import Words
+    from outbox.texts import Words
 
 
 def _(msgid: str) -> str:

@@ -12,13 +12,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from bot.outbound.directory import Directory
 from intake.cases.context import CaseContext
 from intake.cases.states import Status
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, Department
 from intake.store.models_outbox import OutboxMessage
 from notify.types import Notification, Recipient
+from outbox.directory import Directory
 
 log = logging.getLogger("gridline.outbound")
 LOCK = "lock:outbound-jobs"

@@ -16,15 +16,16 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from bot.outbound import render
-from bot.outbound import status as st
-from bot.outbound.directory import Directory, department_email, region_email, worker_grids
-from bot.outbound.texts import Words
 from intake.store.models import Case, CaseEvent, Resident, SubscriptionCredit, User
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
+from notify.store import State
+from notify.types import ChannelName
+from outbox import render
+from outbox.directory import Directory, department_email, region_email, worker_grids
+from outbox.texts import Words
 
 CS_WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # a margin for clocks and queueing
-SUBSCRIBE_CHANNEL = {"wechat": "wechat_subscribe", "mp": "mp_subscribe"}
+SUBSCRIBE_CHANNEL = {"wechat": ChannelName.WECHAT_SUBSCRIBE, "mp": ChannelName.MP_SUBSCRIBE}  # by resident channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class RouteConfig:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    status: str  # pending (send on ``channel``), held or stopped
+    status: State  # pending (send on ``channel``), held, stopped, or dead when routing failed
     decision: str  # what the router chose, for the record: cs, subscribe, group, email, hold, stop
     channel: str = ""
     address: str | None = None
@@ -44,7 +45,7 @@ class Route:
 
 
 def _stop(detail: str) -> Route:
-    return Route(st.STOPPED, "stop", detail=detail)
+    return Route(State.STOPPED, "stop", detail=detail)
 
 
 class ReachRouter:
@@ -81,14 +82,14 @@ class ReachRouter:
         text = render.resident_text(row.kind, row.payload, facts, words)
         seen = resident.last_seen_at if resident else None
         if channel == "wechat" and seen is not None and now - seen < CS_WINDOW \
-                and not await _refused_since(row.id, "wechat_cs", seen):
+                and not await _refused_since(row.id, ChannelName.WECHAT_CS, seen):
             body = render.cs_body(text)
-            return Route(st.PENDING, "cs", "wechat_cs", openid, body, f"last message {seen.isoformat()}")
+            return Route(State.PENDING, "cs", ChannelName.WECHAT_CS, openid, body, f"last message {seen.isoformat()}")
         template = await self._spend_credit(openid, now)
         if template is not None:
             body = render.subscribe_body(template, text, facts, words, now)
-            return Route(st.PENDING, "subscribe", SUBSCRIBE_CHANNEL[channel], openid, body, f"credit {template}")
-        return Route(st.HELD, "hold", detail="outside the 48-hour window and no subscribe credit")
+            return Route(State.PENDING, "subscribe", SUBSCRIBE_CHANNEL[channel], openid, body, f"credit {template}")
+        return Route(State.HELD, "hold", detail="outside the 48-hour window and no subscribe credit")
 
     async def _spend_credit(self, openid: str, now: datetime) -> str | None:
         query = SubscriptionCredit.filter(openid=openid, credits__gt=0)
@@ -112,11 +113,11 @@ class ReachRouter:
 
     def _robot(self, row: OutboxMessage, facts: render.Facts, found: tuple[str, str]) -> Route:
         body = render.group_markdown(row.kind, row.payload, facts, Words(), self.config.base_url)
-        return Route(st.PENDING, "group", "wecom_robot", found[1], body, f"group of {found[0]}")
+        return Route(State.PENDING, "group", ChannelName.WECOM_ROBOT, found[1], body, f"group of {found[0]}")
 
     def _email(self, row: OutboxMessage, facts: render.Facts, email: str) -> Route:
         body = render.email_body(row.kind, row.payload, facts, Words(), self.config.base_url)
-        return Route(st.PENDING, "email", "email", email, body)
+        return Route(State.PENDING, "email", ChannelName.EMAIL, email, body)
 
     async def _facts(self, row: OutboxMessage) -> render.Facts:
         if not row.case_no:

@@ -7,7 +7,6 @@ import dataclasses
 import pytest
 from tortoise.transactions import in_transaction
 
-from bot.outbound.notifier import OutboxNotifier, replying_to
 from intake.cases.context import CaseContext
 from intake.cases.intake import open_case
 from intake.cases.model import ActionRequest, Actor, NewReport
@@ -16,8 +15,9 @@ from intake.cases.workflow import act
 from intake.store.models import Case, CaseEvent
 from intake.store.models_outbox import OutboxMessage
 from notify.types import Notification, Recipient
-from tests.bot.outbound.conftest import decisions, row
+from outbox.notifier import OutboxNotifier, replying_to
 from tests.conftest import Services
+from tests.outbox.conftest import decisions, row
 
 QUIET = "01037"  # 路灯异常: waits for the dispatcher
 DESK = Actor(ref="user:desk", name="调度员", role=Role.ADMIN)

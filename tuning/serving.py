@@ -1,6 +1,6 @@
 """The classifier intake uses: keyword rules first, then the active model, else the keyword matcher.
 
-One long-lived object: :mod:`bot.tuning.loader` swaps what is inside when the
+One long-lived object: :mod:`tuning.loader` swaps what is inside when the
 registry changes, so ``CaseContext.classifier`` and ``CaseContext.triage`` keep
 pointing at it. Swaps replace whole attributes (no locks needed: readers see the
 old or the new state, never a mix).

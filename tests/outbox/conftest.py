@@ -7,12 +7,12 @@ from datetime import datetime
 
 import pytest
 
-from bot.outbound.directory import Directory
-from bot.outbound.notifier import OutboxNotifier
-from bot.outbound.router import ReachRouter, RouteConfig
-from bot.outbound.store import DbOutboxStore
 from intake.cases.context import CaseContext
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
+from outbox.directory import Directory
+from outbox.notifier import OutboxNotifier
+from outbox.router import ReachRouter, RouteConfig
+from outbox.store import DbOutboxStore
 from tests.conftest import Services
 
 

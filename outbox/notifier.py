@@ -20,15 +20,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot.outbound import status as st
 from intake.cases.context import Clock, utc_now
 from intake.store import db
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
-from notify.types import Notification, Notifier, Recipient, Withdrawn
+from notify.store import QUEUED, State
+from notify.types import ChannelName, Notification, Notifier, Recipient, Withdrawn
 
 # (channel, external id) of the resident whose callback is being answered in this task.
 REPLYING: ContextVar[tuple[str, str] | None] = ContextVar("gridline_replying", default=None)
-PASSIVE = "passive_reply"
 MAX_KEY, MAX_REF, MAX_GROUP = 200, 128, 64
 
 
@@ -72,13 +71,13 @@ class OutboxNotifier:
         now = self._clock()
         async with in_transaction():
             rows = await OutboxMessage.filter(group=group[:MAX_GROUP]).select_for_update()
-            stopped = [r for r in rows if r.status in st.QUEUED]
-            reached = [r for r in rows if r.status in (st.DELIVERED, st.SENDING)]
+            stopped = [r for r in rows if r.status in QUEUED]
+            reached = [r for r in rows if r.status in (State.DELIVERED, State.SENDING)]
             if stopped:
                 await OutboxMessage.filter(id__in=[r.id for r in stopped]).update(
-                    status=st.WITHDRAWN, updated_at=now)
+                    status=State.WITHDRAWN, updated_at=now)
                 await OutboxAttempt.bulk_create([OutboxAttempt(message_id=r.id, what="route", channel=r.channel,
-                                                               outcome=st.WITHDRAWN, detail=f"group {group}", at=now)
+                                                               outcome=State.WITHDRAWN, detail=f"group {group}", at=now)
                                                  for r in stopped])
         return Withdrawn(stopped=tuple(_recipient(r) for r in stopped), reached=tuple(_recipient(r) for r in reached))
 
@@ -96,7 +95,7 @@ _INSERT = (f"INSERT INTO outbox ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in _C
 
 def _values(n: Notification, now: datetime) -> list[Any]:
     """One pending row in ``_COLUMNS`` order, each value as the driver wants it."""
-    fields = _fields(n, now, st.PENDING)
+    fields = _fields(n, now, State.PENDING)
     return [db.db_value(OutboxMessage, c, fields[c]) for c in _COLUMNS]
 
 
@@ -114,14 +113,14 @@ def _fields(n: Notification, now: datetime, status: str) -> dict[str, Any]:
 
 
 async def _write_replied(n: Notification, now: datetime) -> None:
-    row = _row(n, now, st.DELIVERED)
-    row.channel = PASSIVE
+    row = _row(n, now, State.DELIVERED)
+    row.channel = ChannelName.PASSIVE_REPLY
     row.address = n.recipient.ref[:200]
     existing = await OutboxMessage.get_or_none(key=row.key)
     if existing is not None:
         return
     await row.save()
-    await OutboxAttempt.create(message_id=row.id, what="route", channel=PASSIVE, outcome="reply",
+    await OutboxAttempt.create(message_id=row.id, what="route", channel=ChannelName.PASSIVE_REPLY, outcome="reply",
                                detail="answered in the callback's own reply", at=now)
 
 

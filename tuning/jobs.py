@@ -22,16 +22,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.nlp_cli import SEED_EXAMPLES
-from bot.tuning.serving import ServingClassifier
-from bot.tuning.versions import from_meta
 from intake.cases.context import CaseContext
 from intake.errors import IllegalTransition
 from intake.store.models_nlp import TrainingJob
 from intake.tuning import labels, registry
+from nlp.csvdata import SEED_EXAMPLES
 from nlp.metrics import evaluate
 from nlp.training import label_seeds, model_info, read_examples, train_and_validate
 from nlp.types import Classifier, LabelTerms
+from tuning.serving import ServingClassifier
+from tuning.versions import from_meta
 
 log = logging.getLogger("gridline.nlp")
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"

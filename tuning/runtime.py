@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.tuning import loader, shadow
-from bot.tuning.jobs import Jobs, TuningConfig
-from bot.tuning.loader import ModelCache
-from bot.tuning.serving import ServingClassifier
 from intake.cases.context import CaseContext
+from tuning import loader, shadow
+from tuning.jobs import Jobs, TuningConfig
+from tuning.loader import ModelCache
+from tuning.serving import ServingClassifier
 
 log = logging.getLogger("gridline.nlp")
 
