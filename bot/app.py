@@ -26,6 +26,7 @@ from bot.keys import (
     KV,
     METRICS,
     RECORDER,
+    SERVING,
     SETTINGS,
     TASKS,
     TUNING,
@@ -124,8 +125,9 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         if settings.effective_mode is Mode.SANDBOX and await is_empty():
             await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False)
         notifier = OutboxNotifier(clock or utc_now, mirror=app[RECORDER])  # the recorder feeds /sandbox
-        app[CASES] = await build_context(notifier, clock)
-        app[CASES].surveys = survey_policy(settings.surveys)
+        domain = await build_context(notifier, clock, surveys=survey_policy(settings.surveys),
+                                     keyword_bar=settings.nlp.keyword_bar)
+        app[CASES], app[SERVING] = domain.ctx, domain.serving
         app[ALERTS] = build_alerts(settings.alerts, app[CASES], delivery=OutboxDelivery())
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
@@ -151,7 +153,8 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
     ctx, settings, every = app[CASES], app[SETTINGS], app[SETTINGS].sla.sweep_s
     return [
         periodic.Job("sla sweep", every, partial(sla_sweep, ctx, app[METRICS]), SWEEP_LOCK),
-        periodic.Job("taxonomy refresh", every, partial(refresh_taxonomy, ctx)),  # each process's own copy
+        # Each process refreshes its own copy of the taxonomy.
+        periodic.Job("taxonomy refresh", every, partial(refresh_taxonomy, ctx, app[SERVING])),
         periodic.Job("task reminders and digests", every, outbound_periodic.job_body(ctx, settings.outbox.digest_hour),
                      outbound_periodic.LOCK),
         periodic.Job("survey reminders", settings.surveys.sweep_s, partial(send_reminders, ctx),
@@ -164,6 +167,6 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
 
 async def _tuning(app: web.Application) -> AsyncIterator[None]:
     """The serving classifier's models and retrain jobs (the registry poll is a periodic job)."""
-    async with tuning_runtime(app[CASES], app[SETTINGS].nlp) as state:
+    async with tuning_runtime(app[CASES], app[SERVING], app[SETTINGS].nlp) as state:
         app[TUNING] = state
         yield

@@ -16,13 +16,13 @@ from notify.types import Notification, Recipient
 from outbox import runner
 from outbox.config import OutboxConfig
 from outbox.notifier import OutboxNotifier
-from tests.conftest import Services
+from tests.conftest import Services, state_dirs
 
 
 @pytest.mark.parametrize("with_redis", [False, True])
 async def test_in_process_sender_delivers_to_the_sandbox(svc: Services, uid: str, with_redis: bool,
                                                          request: pytest.FixtureRequest) -> None:
-    env = {"GRIDLINE_DATABASE_URL": svc.url, "GRIDLINE_OUTBOX_STREAM": f"test:runner:{uid}"}
+    env = {"GRIDLINE_DATABASE_URL": svc.url, "GRIDLINE_OUTBOX_STREAM": f"test:runner:{uid}", **state_dirs(svc.home)}
     if with_redis:
         env["GRIDLINE_REDIS_URL"] = request.getfixturevalue("redis_url")
     settings = load_settings(env)
