@@ -17,6 +17,7 @@ from intake.cases.context import CaseContext
 from notify.recording import RecordingNotifier
 from outbox.runner import Outbound
 from tuning.runtime import Tuning
+from tuning.serving import ServingClassifier
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
@@ -28,5 +29,6 @@ WECHAT = web.AppKey("wechat", WeChatConfig)
 WECHAT_DIALOGUE = web.AppKey("wechat_dialogue", Dialogue)
 WECHAT_REDELIVERY = web.AppKey("wechat_redelivery", Redelivery)
 ALERTS = web.AppKey("alerts", AlertService)
+SERVING = web.AppKey("serving", ServingClassifier)  # the classifier CASES classifies through
 TUNING = web.AppKey("tuning", Tuning)
 OUTBOUND = web.AppKey("outbound", Outbound)

@@ -24,6 +24,7 @@ from bot.demo import load_demo
 from intake.cases.context import CaseContext
 from intake.store import db
 from notify.recording import RecordingNotifier
+from tuning.serving import ServingClassifier
 
 PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -159,14 +160,15 @@ class Services:
     ctx: CaseContext
     clock: FakeClock
     sent: RecordingNotifier
+    serving: ServingClassifier  # what ctx classifies and triages through
     home: Path  # this backend's folder for the apps' state (``state_dirs``)
 
 
 @pytest.fixture(scope="session")
 async def services(database: str, tmp_path_factory: pytest.TempPathFactory) -> Services:
     clock, sent = FakeClock(T0), RecordingNotifier()
-    ctx = await build_context(sent, clock)
-    return Services(database, ctx, clock, sent, tmp_path_factory.mktemp("state"))
+    domain = await build_context(sent, clock)
+    return Services(database, domain.ctx, clock, sent, domain.serving, tmp_path_factory.mktemp("state"))
 
 
 @pytest.fixture

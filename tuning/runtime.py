@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from intake.cases.context import CaseContext
 from tuning import loader, shadow
-from tuning.jobs import Jobs, TuningConfig
+from tuning.config import TuningConfig
+from tuning.jobs import Jobs
 from tuning.loader import ModelCache
 from tuning.serving import ServingClassifier
 
@@ -31,12 +32,10 @@ class Tuning:
 
 
 @contextlib.asynccontextmanager
-async def tuning(ctx: CaseContext, config: TuningConfig) -> AsyncIterator[Tuning]:
-    """Register the default model on a fresh install and load what serves; retrain jobs stop at shutdown."""
-    serving = ctx.classifier
-    if not isinstance(serving, ServingClassifier):
-        raise TypeError("the case context must classify through a ServingClassifier")
-    serving.keyword_bar = config.keyword_bar
+async def tuning(ctx: CaseContext, serving: ServingClassifier, config: TuningConfig) -> AsyncIterator[Tuning]:
+    """Register the default model on a fresh install and load what serves; retrain jobs stop at shutdown.
+
+    ``serving`` is the classifier ``ctx`` classifies through (both from ``build_context``)."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridline-train")
     state = Tuning(ctx, serving, ModelCache(ctx.grid.gazetteer.names()), Jobs(ctx, serving, config, executor),
                    config)

@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 
-from bot.outbound_app import outbox_config
 from bot.settings import load_settings
 from intake.store.models_outbox import GridGroup, OutboxMessage
 from notify.channels.local import BlackholeChannel, SandboxChannel
@@ -31,7 +30,7 @@ async def test_in_process_sender_delivers_to_the_sandbox(svc: Services, uid: str
     await GridGroup.filter(grid_code=leaf).delete()
     await GridGroup.create(grid_code=leaf, webhook_key=f"run-{uid}", updated_at=svc.clock.now, updated_by="t")
     sandbox = SandboxChannel()
-    built = runner.build(outbox_config(settings), svc.clock, consumer=f"t{uid}", sandbox=sandbox)
+    built = runner.build(settings.outbox, svc.clock, consumer=f"t{uid}", sandbox=sandbox)
     assert isinstance(built.queue, RedisStreamQueue if with_redis else MemoryQueue)
     assert set(built.channels.values()) == {sandbox}
     keys = [f"run{i}{uid}" for i in range(3)]
@@ -48,11 +47,11 @@ async def test_in_process_sender_delivers_to_the_sandbox(svc: Services, uid: str
 
 
 async def test_production_without_credentials_has_only_the_robot_and_staging_drops_everything() -> None:
-    live = runner.build(outbox_config(load_settings({"GRIDLINE_OUTBOUND": "live"})))
+    live = runner.build(load_settings({"GRIDLINE_OUTBOUND": "live"}).outbox)
     assert set(live.channels) == {"wecom_robot"}  # the rest dead-letter by name until configured
-    full = runner.build(outbox_config(load_settings({
+    full = runner.build(load_settings({
         "GRIDLINE_OUTBOUND": "live", "GRIDLINE_WECHAT_APPID": "wx1", "GRIDLINE_WECHAT_SECRET": "s" * 32,
-        "GRIDLINE_SMTP_URL": "smtp://h:25", "GRIDLINE_MP_APPID": "wx2", "GRIDLINE_MP_SECRET": "t" * 32})))
+        "GRIDLINE_SMTP_URL": "smtp://h:25", "GRIDLINE_MP_APPID": "wx2", "GRIDLINE_MP_SECRET": "t" * 32}).outbox)
     assert {"wechat_cs", "wechat_subscribe", "wechat_template", "mp_subscribe", "email"} <= set(full.channels)
     staging = runner.build(OutboxConfig(kind="blackhole"))
     assert {type(c) for c in staging.channels.values()} == {BlackholeChannel}
