@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(standalone.run(settings, args.consumer, args.lease))
     if args.command == "serve":
         if args.no_sender:
-            settings = settings.model_copy(update={"sender_in_process": False})
+            settings = settings.with_changes(sender_in_process=False)
         return _serve(settings, args.host, args.port, args.workers)
     from bot import commands
 

@@ -44,7 +44,7 @@ async def prepare_database(settings: Settings) -> None:
         taxonomy = TaxonomyStore(Catalog.load())
         await taxonomy.seed()
         await taxonomy.refresh()
-        await register_default(settings.model_dir, settings.nlp_target_precision, taxonomy.version)
+        await register_default(settings.nlp.model_dir, settings.nlp.target_precision, taxonomy.version)
     finally:
         await db.close_db()
 

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import signal
 
-from bot.outbound_app import outbox_config
 from bot.settings import Settings
 from intake.store import db
 from intake.taxonomy.catalog import Catalog
@@ -32,7 +31,7 @@ async def run(settings: Settings, consumer: str | None = None, lease_s: float | 
             found = taxonomy.catalog.find(code)
             return found.name("zh_CN") if found is not None else None
 
-        built = runner.build(outbox_config(settings), consumer=consumer, category_name=name, lease_s=lease_s)
+        built = runner.build(settings.outbox, consumer=consumer, category_name=name, lease_s=lease_s)
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -30,7 +30,7 @@ class OutboxConfig:
     kind: Kind = "live"
     public_url: str = "http://127.0.0.1:8080"
     subscribe_template_id: str | None = None
-    redis_url: str | None = None
+    redis_url: str | None = field(default=None, repr=False)  # may carry a password
     stream: str = "gridline:outbox"
     # messages per second by "channel", "channel:*" (one bucket per address) or "channel:address"
     rates: Mapping[str, float] = field(default_factory=dict)
@@ -42,6 +42,8 @@ class OutboxConfig:
     wecom: Account | None = None
     wecom_agent_id: int | None = None
     smtp_url: SecretStr | None = None
+    in_process: bool = True  # the web app runs the relay and sender itself (else ``gridline sender`` does)
+    digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
 
     def __post_init__(self) -> None:
         # A misspelt channel would otherwise leave the real one unlimited without a word.

@@ -30,6 +30,7 @@ from nlp.csvdata import SEED_EXAMPLES
 from nlp.metrics import evaluate
 from nlp.training import label_seeds, model_info, read_examples, train_and_validate
 from nlp.types import Classifier, LabelTerms
+from tuning.config import TuningConfig
 from tuning.serving import ServingClassifier
 from tuning.versions import from_meta
 
@@ -45,14 +46,6 @@ class JobParams:
     seed_examples: bool = True
     label_names: bool = True
     note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class TuningConfig:
-    model_dir: Path
-    target_precision: float = 0.95
-    holdout_percent: int = 20
-    checkpoint: Path | None = None
 
 
 class _Progress:

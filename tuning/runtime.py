@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from intake.cases.context import CaseContext
 from tuning import loader, shadow
-from tuning.jobs import Jobs, TuningConfig
+from tuning.config import TuningConfig
+from tuning.jobs import Jobs
 from tuning.loader import ModelCache
 from tuning.serving import ServingClassifier
 

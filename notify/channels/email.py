@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -24,7 +24,7 @@ class EmailConfig:
     port: int
     sender: str
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a log line or a traceback
     starttls: bool = False
     tls: bool = False  # implicit TLS (smtps://)
     timeout_s: float = 20.0

@@ -35,7 +35,7 @@ from tests.bot.conftest import (
     open_case,
     report,
 )
-from tests.conftest import T0
+from tests.conftest import T0, state_dirs
 
 CASES = "/admin/v1/cases"
 TAXONOMY = "/admin/v1/taxonomy"
@@ -512,7 +512,7 @@ async def redis_down_client(api: Api, monkeypatch: pytest.MonkeyPatch) -> AsyncI
     """A second app whose Redis is a closed port. It only answers /healthz here, so it borrows the first
     app's case context instead of building its own (seconds of grid index per backend)."""
     settings = load_settings({"GRIDLINE_DATABASE_URL": api.svc.url, "GRIDLINE_ADMIN_TOKEN": BOOTSTRAP_TOKEN,
-                              "GRIDLINE_REDIS_URL": "redis://127.0.0.1:1/0"})
+                              "GRIDLINE_REDIS_URL": "redis://127.0.0.1:1/0", **state_dirs(api.svc.home)})
     domain = Domain(api.client.app[CASES_KEY], api.client.app[SERVING])
 
     async def borrowed(*_: object, **__: object) -> Domain:

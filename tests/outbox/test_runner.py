@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 
-from bot.outbound_app import outbox_config
 from bot.settings import load_settings
 from intake.store.models_outbox import GridGroup, OutboxMessage
 from notify.channels.local import BlackholeChannel, SandboxChannel
@@ -17,13 +16,13 @@ from notify.types import Notification, Recipient
 from outbox import runner
 from outbox.config import OutboxConfig
 from outbox.notifier import OutboxNotifier
-from tests.conftest import Services
+from tests.conftest import Services, state_dirs
 
 
 @pytest.mark.parametrize("with_redis", [False, True])
 async def test_in_process_sender_delivers_to_the_sandbox(svc: Services, uid: str, with_redis: bool,
                                                          request: pytest.FixtureRequest) -> None:
-    env = {"GRIDLINE_DATABASE_URL": svc.url, "GRIDLINE_OUTBOX_STREAM": f"test:runner:{uid}"}
+    env = {"GRIDLINE_DATABASE_URL": svc.url, "GRIDLINE_OUTBOX_STREAM": f"test:runner:{uid}", **state_dirs(svc.home)}
     if with_redis:
         env["GRIDLINE_REDIS_URL"] = request.getfixturevalue("redis_url")
     settings = load_settings(env)
@@ -31,7 +30,7 @@ async def test_in_process_sender_delivers_to_the_sandbox(svc: Services, uid: str
     await GridGroup.filter(grid_code=leaf).delete()
     await GridGroup.create(grid_code=leaf, webhook_key=f"run-{uid}", updated_at=svc.clock.now, updated_by="t")
     sandbox = SandboxChannel()
-    built = runner.build(outbox_config(settings), svc.clock, consumer=f"t{uid}", sandbox=sandbox)
+    built = runner.build(settings.outbox, svc.clock, consumer=f"t{uid}", sandbox=sandbox)
     assert isinstance(built.queue, RedisStreamQueue if with_redis else MemoryQueue)
     assert set(built.channels.values()) == {sandbox}
     keys = [f"run{i}{uid}" for i in range(3)]
@@ -48,11 +47,11 @@ async def test_in_process_sender_delivers_to_the_sandbox(svc: Services, uid: str
 
 
 async def test_production_without_credentials_has_only_the_robot_and_staging_drops_everything() -> None:
-    live = runner.build(outbox_config(load_settings({"GRIDLINE_OUTBOUND": "live"})))
+    live = runner.build(load_settings({"GRIDLINE_OUTBOUND": "live"}).outbox)
     assert set(live.channels) == {"wecom_robot"}  # the rest dead-letter by name until configured
-    full = runner.build(outbox_config(load_settings({
+    full = runner.build(load_settings({
         "GRIDLINE_OUTBOUND": "live", "GRIDLINE_WECHAT_APPID": "wx1", "GRIDLINE_WECHAT_SECRET": "s" * 32,
-        "GRIDLINE_SMTP_URL": "smtp://h:25", "GRIDLINE_MP_APPID": "wx2", "GRIDLINE_MP_SECRET": "t" * 32})))
+        "GRIDLINE_SMTP_URL": "smtp://h:25", "GRIDLINE_MP_APPID": "wx2", "GRIDLINE_MP_SECRET": "t" * 32}).outbox)
     assert {"wechat_cs", "wechat_subscribe", "wechat_template", "mp_subscribe", "email"} <= set(full.channels)
     staging = runner.build(OutboxConfig(kind="blackhole"))
     assert {type(c) for c in staging.channels.values()} == {BlackholeChannel}
