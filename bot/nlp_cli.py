@@ -14,13 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from nlp.csvdata import CALIBRATION_EXAMPLES, SEED_EXAMPLES
 from nlp.types import Classifier, LabelTerms, Prediction
 
 # Registering the command must not import scikit-learn: `gridline serve` parses the same command line.
-SEED_EXAMPLES = Path(__file__).resolve().parents[1] / "nlp" / "data" / "seed_examples.csv"
-# Everyday complaints written apart from the seed examples and never trained on: the default model's
-# temperature and auto-dispatch thresholds are fitted on them (held out), not on what it memorised.
-CALIBRATION_EXAMPLES = SEED_EXAMPLES.with_name("calibration_examples.csv")
 BACKENDS = ("linear", "transformer")  # nlp.training.BACKENDS, checked equal by a test
 MIN_HELD_OUT = 30  # fewer held-out messages cannot fit a temperature; the out-of-fold one stays
 
