@@ -7,6 +7,20 @@ then the halves swap and the two figures are averaged. Both strategies start fro
 labels; the active one retrains after each step and asks for the next labels in the queue's order. The
 model is the linear backend without unlabelled text (the loop retrains often; the 2-core machine is shared).
 
+Measured Dec 2026 (2 shared cores, about 8 minutes), macro-F1 on dev halves:
+
+======  ======  ======  ======
+labels  random  active  gain
+======  ======  ======  ======
+50      0.391   0.418   +0.028
+100     0.561   0.544   −0.017
+200     0.680   0.702   +0.022
+400     0.769   0.785   +0.016
+======  ======  ======  ======
+
+A small gain from 200 labels on, within the noise of two splits below that: uncertainty sampling picks
+messages the model cannot yet read (rare wording) before it knows the common ones.
+
 Run: ``.venv/bin/python bench/active_learning.py [--sizes 50,100,200,400] [--start 20]``
 """
 

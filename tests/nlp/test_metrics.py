@@ -17,6 +17,7 @@ from nlp.metrics import (
     reliability,
     report,
     thresholds_for_precision,
+    wilson_low,
 )
 
 
@@ -54,17 +55,27 @@ def test_thresholds_hold_the_target_precision_per_label() -> None:
     truth = ["a"] * 10 + ["b"] * 10
     pred = ["a"] * 10 + ["a"] * 2 + ["b"] * 8
     conf = [0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.5, 0.4] + [0.6, 0.3] + [0.9] * 8
-    found = thresholds_for_precision(truth, pred, conf, target=0.95)
+    found = thresholds_for_precision(truth, pred, conf, target=0.95, z=0)
     assert found["a"] == 0.92  # below it the wrong "a" at 0.6 drops precision to 8/9
     assert found["b"] == 0.9
     assert found[POOLED] == 0.9  # all 20 together: below 0.9 the wrong "a" at 0.6 costs the target
-    assert POOLED not in thresholds_for_precision(truth, pred, conf, pooled=False)
+    assert POOLED not in thresholds_for_precision(truth, pred, conf, pooled=False, z=0)
+
+
+def test_default_thresholds_want_more_evidence_than_a_lucky_slice() -> None:
+    # 8 of 8 right is 100 %, but its Wilson lower bound (z = 1) is 0.89: not enough to vouch for 95 %.
+    truth, pred, conf = ["a"] * 8, ["a"] * 8, [0.9] * 8
+    assert thresholds_for_precision(truth, pred, conf, z=0) == {"a": 0.9, POOLED: 0.9}
+    assert thresholds_for_precision(truth, pred, conf) == {}
+    many = 60  # 60 of 60 right: lower bound 0.984
+    assert thresholds_for_precision(["a"] * many, ["a"] * many, [0.9] * many) == {"a": 0.9, POOLED: 0.9}
+    assert wilson_low(8, 8, 1.0) == pytest.approx(8 / 9) and wilson_low(3, 4, 0.0) == 0.75
 
 
 def test_thresholds_leave_out_labels_with_too_little_evidence() -> None:
     truth, pred = ["a", "a", "b", "b", "b", "b", "b", "b"], ["a", "a", "b", "b", "b", "b", "b", "a"]
     conf = [0.9, 0.8, 0.9, 0.9, 0.8, 0.7, 0.6, 0.95]
-    found = thresholds_for_precision(truth, pred, conf)
+    found = thresholds_for_precision(truth, pred, conf, z=0)
     assert "a" not in found  # three predictions, the surest one wrong
     assert found == {"b": 0.6}
 
