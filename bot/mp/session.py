@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot.auth import Unauthorized
 from bot.mp.config import MpConfig
-from bot.mp.wechat import Login
 from bot.storage.base import KeyValueStore
 from intake.store.models import MpAccount, MpSession
+from notify.wechat import Login
 
 PREFIX = "mps_"
 CHANNEL = "miniprogram"

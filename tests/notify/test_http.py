@@ -92,3 +92,16 @@ async def test_token_store_down_is_a_retry(api: Api) -> None:
     attempt = await WeChatCsChannel(client).send(envelope)
     assert attempt.outcome is Outcome.RETRY and "token store" in attempt.detail
     await dead.aclose()
+
+
+async def test_download_reads_bodies_and_refuses_errors_and_oversize(odd: str) -> None:
+    http = Http()
+    assert (await http.download(odd + "/media", max_bytes=10_000)).startswith(b"\xff\xd8")
+    with pytest.raises(TransportError) as info:
+        await http.download(odd + "/html", max_bytes=10_000)
+    assert info.value.status == 404
+    with pytest.raises(TransportError):
+        await http.download(odd + "/media", max_bytes=1000)
+    with pytest.raises(TransportError):
+        await http.download("http://127.0.0.1:9/feed", max_bytes=1000)
+    await http.close()
