@@ -61,13 +61,13 @@ async def wechat_menu(settings: Settings) -> int:
     from notify.tokens import RedisTokenStore
 
     print(menu_json())
-    if settings.wechat_appid is None or settings.wechat_secret is None:
+    wechat = settings.wechat
+    if wechat.appid is None or (secret := wechat.api_secret) is None:
         print("(not created: set GRIDLINE_WECHAT_APPID and GRIDLINE_WECHAT_SECRET to create it)")
         return 0
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     try:
-        await create_menu(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret.get_secret_value(),
-                          RedisTokenStore(redis) if redis is not None else None)
+        await create_menu(wechat.api_base, wechat.appid, secret, RedisTokenStore(redis) if redis is not None else None)
     except (ApiError, RedisError, OSError) as exc:
         print(f"gridline: menu not created: {exc}")
         return 1

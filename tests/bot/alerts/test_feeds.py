@@ -13,7 +13,7 @@ from intake.alerts.policy import AlertPolicy, QuietHours
 from intake.alerts.service import AlertService
 from intake.alerts.signals import catalogue
 from tests.bot.alerts.test_alerts_api import cn_cap
-from tests.conftest import SHARED, Services
+from tests.conftest import Services, shared_data
 
 ATOM = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="https://x.example/a.cap"/></entry>
 <entry><link href="https://x.example/b.cap"/></entry><entry><link href="javascript:alert(1)"/></entry></feed>"""
@@ -26,7 +26,7 @@ def test_index_links() -> None:
 
 
 def test_cap_document_and_hostile_bodies_are_not_indexes() -> None:
-    assert cap_links((SHARED / "data" / "standards" / "cap_example_cn_henan_11B06.xml").read_bytes()) is None
+    assert cap_links(shared_data("standards/cap_example_cn_henan_11B06.xml").read_bytes()) is None
     assert cap_links(b'<!DOCTYPE a [<!ENTITY x "y">]><feed>&x;</feed>') is None
     assert cap_links(b"not xml") is None
 
