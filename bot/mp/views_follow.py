@@ -22,7 +22,7 @@ from intake.surveys.answers import AlreadyAnswered, answer
 routes = web.RouteTableDef()
 
 
-@routes.post("/mp/v1/reports/{case_no}/second")
+@routes.post("/reports/{case_no}/second")
 async def second(request: web.Request) -> web.Response:
     who = await caller(request)
     case, related = await visibility.to_second(parse_case_no(request.match_info["case_no"]), CHANNEL, who.openid)
@@ -35,7 +35,7 @@ async def second(request: web.Request) -> web.Response:
     return await detail(request, who, case, visibility.Relation.SECONDED)
 
 
-@routes.post("/mp/v1/reports/{case_no}/withdraw")
+@routes.post("/reports/{case_no}/withdraw")
 async def withdraw(request: web.Request) -> web.Response:
     who = await caller(request)
     body = WithdrawBody.model_validate(await json_object(request) if request.can_read_body else {})
@@ -47,7 +47,7 @@ async def withdraw(request: web.Request) -> web.Response:
     return await detail(request, who, case, related)
 
 
-@routes.post("/mp/v1/reports/{case_no}/rating")
+@routes.post("/reports/{case_no}/rating")
 async def rate(request: web.Request) -> web.Response:
     """The answer to the case's satisfaction survey, as in chat: 不满意 reopens once, then escalates."""
     who = await caller(request)
