@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
 from notify.channels.wechat import WeChatCsChannel
@@ -15,6 +14,7 @@ from notify.http import MAX_JSON, ApiReply, Blob, Http, TransportError
 from notify.tokens import RedisTokenStore
 from notify.types import Envelope, Outcome
 from notify.wechat import WeChatClient
+from tests.fakes.serving import serving
 from tests.notify.conftest import Api
 
 
@@ -37,10 +37,8 @@ async def odd() -> AsyncIterator[str]:
     app.router.add_get("/huge", huge)
     app.router.add_get("/html", html_error)
     app.router.add_get("/media", media)
-    server = TestServer(app)
-    await server.start_server()
-    yield str(server.make_url("")).rstrip("/")
-    await server.close()
+    async with serving(app) as base:
+        yield base
 
 
 async def test_oversized_json_is_a_transport_error(odd: str) -> None:

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bot.alerts.feeds import FeedPoller, cap_links
 from intake.alerts.policy import AlertPolicy, QuietHours
@@ -14,6 +13,7 @@ from intake.alerts.service import AlertService
 from intake.alerts.signals import catalogue
 from tests.bot.alerts.test_alerts_api import cn_cap
 from tests.conftest import Services, shared_data
+from tests.fakes.serving import serving
 
 ATOM = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="https://x.example/a.cap"/></entry>
 <entry><link href="https://x.example/b.cap"/></entry><entry><link href="javascript:alert(1)"/></entry></feed>"""
@@ -50,10 +50,8 @@ async def feed_server(uid: str) -> AsyncIterator[str]:
 
     app.router.add_get("/{name}.atom", index)
     app.router.add_get("/cap/{name}.xml", cap)
-    server = TestServer(app)
-    await server.start_server()
-    yield str(server.make_url("")).rstrip("/")
-    await server.close()
+    async with serving(app) as base:
+        yield base
 
 
 async def test_polling_receives_each_document_once(services: Services, feed_server: str) -> None:
