@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import middlewares, open311, outbound_app, periodic
+from bot import middlewares, open311, outbound_app, periodic, welcome
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -95,6 +95,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.add_routes(module.routes)
     app.add_routes(nlp_views.routes)
     app.add_routes(messages.routes)
+    app.add_routes(welcome.routes)  # "/": the sandbox, or a landing text
     miniprogram.setup(app, mp or miniprogram.MpConfig.of(settings.mp))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config.of(settings.open311)))
     if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production
@@ -131,7 +132,7 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         app[ALERTS] = build_alerts(settings.alerts, app[CASES], delivery=OutboxDelivery())
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
-        log.info("gridline ready", extra={"mode": str(settings.effective_mode),
+        log.info("services built", extra={"mode": str(settings.effective_mode),
                                           "database": settings.database_masked,
                                           "redis": "configured" if settings.redis_url else "absent",
                                           "cells": len(app[CASES].grid.index)})
