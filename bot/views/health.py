@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.jsonout import json_response
 from bot.keys import KV, METRICS, SERVING, SETTINGS
 from bot.metrics import CONTENT_TYPE
 from bot.welcome import classifier
@@ -21,7 +22,7 @@ async def healthz(request: web.Request) -> web.Response:
     healthy = db_ok and redis != "down"
     body = {"status": "ok" if healthy else "degraded", "db": "ok" if db_ok else "down", "redis": redis,
             **classifier(request.app.get(SERVING))}
-    return web.json_response(body, status=200 if healthy else 503)
+    return json_response(body, status=200 if healthy else 503)
 
 
 @routes.get("/metrics")
