@@ -27,7 +27,7 @@ from bot.sections import (
     WeChatSection,
     WorkerSection,
 )
-from outbox.config import Account, Kind, OutboxConfig
+from outbox.config import Account, Kind, OutboxConfig, check_rates
 from tuning.config import TuningConfig
 
 
@@ -181,6 +181,7 @@ class Settings(BaseSettings):
     def _positive_rates(cls, value: dict[str, float]) -> dict[str, float]:
         if any(rate <= 0 for rate in value.values()):
             raise ValueError("rates must be positive")
+        check_rates(value)  # at start, naming the variable, not when the outbox is first built
         return value
 
     @field_validator("admin_token")
