@@ -1,4 +1,4 @@
-"""The grid worker's pages (网格员工作台): 我的任务 and a case with its one-tap actions, on a phone.
+"""The grid worker's pages (网格员工作台): 我的任务, a case with its one-tap actions, 巡查上报, on a phone.
 
 Server-rendered (Jinja2 through aiohttp-jinja2), templates and static files beside this module, no CDN.
 Views stay thin: they call intake's rules (who may see or do what) and translate domain errors.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.sections import WorkerSection
-from bot.worker import render, views
+from bot.worker import patrol, render, views
 from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
 
@@ -23,4 +23,5 @@ def build(section: WorkerSection) -> web.Application:
     app[CONFIG] = WorkerConfig.of(section)
     render.setup(app)
     app.add_routes(views.routes)
+    app.add_routes(patrol.routes)
     return app
