@@ -1,0 +1,59 @@
+"""``gridline worker link``: print a signed link that opens a case on a worker's phone, signed in.
+
+For a first sign-in on a new phone, or to send a worker their task outside the group chat: the link
+is bound to the user and the case and expires (GRIDLINE_WORKER_LINK_TTL_HOURS). It needs
+GRIDLINE_WORKER_LINK_SECRET: a link signed with a random key would not open on the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+from urllib.parse import urlencode
+
+from bot.settings import Settings
+from intake import links
+from intake.cases.context import utc_now
+from intake.cases.numbers import parse_case_no
+from intake.errors import Invalid, NotFound
+from intake.store import db
+from intake.store.models import Case, User
+
+
+def register(sub: Any) -> None:
+    worker = sub.add_parser("worker", help="grid workers' pages").add_subparsers(dest="worker_command", required=True)
+    link = worker.add_parser("link", help="print a signed link that opens a case on a worker's phone, signed in")
+    link.add_argument("--user", type=int, required=True, help="the worker's user id")
+    link.add_argument("--case", required=True, help="the case number")
+    link.add_argument("--action", choices=["accept", "handle"], default=None, help="the step to offer first")
+
+
+async def signed_url(settings: Settings, user_id: int, case_no: str, action: str | None = None) -> str:
+    """The link, for an active user and an existing case (the database is open)."""
+    secret = settings.worker.link_secret
+    if secret is None:
+        raise Invalid("set GRIDLINE_WORKER_LINK_SECRET (the same as the server's) to sign links")
+    number = parse_case_no(case_no)
+    if number is None or not await Case.exists(case_no=number):
+        raise NotFound(f"no case {case_no}")
+    if not await User.exists(id=user_id, active=True):
+        raise NotFound(f"no active user {user_id}")
+    key = secret.get_secret_value().encode()
+    signed = links.issue(key, user_id, number, utc_now(), settings.worker.link_ttl).query(key)
+    query = urlencode({**({"action": action} if action else {}), **signed})
+    return f"{settings.public_url.rstrip('/')}/worker/cases/{number}?{query}"
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.worker.link_secret is None:
+        print("gridline: set GRIDLINE_WORKER_LINK_SECRET (the same as the server's) to sign links")
+        return 2
+    await db.open_db(settings.database_url)
+    try:
+        print(await signed_url(settings, args.user, args.case, args.action))
+    except (Invalid, NotFound) as exc:
+        print(f"gridline: {exc.message}")
+        return 2
+    finally:
+        await db.close_db()
+    return 0
