@@ -61,4 +61,4 @@ class Sessions:
 
 
 def _key(sid: str, part: str = "session") -> str:
-    return f"gridline:worker:{part}:{hashlib.sha256(sid.encode()).hexdigest()}"
+    return f"worker:{part}:{hashlib.sha256(sid.encode()).hexdigest()}"  # the store adds its own prefix
