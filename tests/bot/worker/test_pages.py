@@ -23,8 +23,10 @@ async def signed_in(site: Site, who: str, case_no: str) -> tuple[aiohttp.ClientS
         cookie = resp.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/worker" in cookie
         assert "Secure" not in cookie  # GRIDLINE_PUBLIC_URL is http here
+        assert resp.headers["Referrer-Policy"] == "no-referrer"  # the signed URL leaks to no map site
     async with phone.get(f"/worker/cases/{case_no}") as resp:
-        assert resp.status == 200
+        assert resp.status == 200 and "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
+        assert resp.headers["Cache-Control"] == "no-store"
         page = await resp.text()
     found = CSRF.search(page)
     assert found, page
