@@ -54,3 +54,27 @@ async def test_a_card_link_then_accept_and_report_handled_on_a_phone(browser: Br
     finally:
         await context.close()
     assert (await Case.get(case_no=case_no)).status == "handled"
+
+
+async def test_a_patrol_report_takes_the_phones_position(browser: Browser, site: Site, uid: str) -> None:
+    case_no = await walk(site.api, "dispatched", f"wbp-{uid}")
+    lat, lng = site.api.point(site.api.leaves[1])
+    context = await browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True,
+                                        geolocation={"latitude": lat, "longitude": lng, "accuracy": 8},
+                                        permissions=["geolocation"])
+    page = await context.new_page()
+    try:
+        await page.goto(site.url(site.link("w1", case_no)))
+        await page.goto(site.url("/worker/"))
+        await page.click("a.button[href='/worker/report']")
+        await page.fill("textarea[name=description]", f"巡查发现井盖缺失 {uid}")
+        await page.click("#locate")
+        await page.wait_for_function("document.querySelector('input[name=lat]').value !== ''", timeout=WAIT_MS)
+        assert "±8 m" in await page.inner_text("#where")
+        await page.click("#patrol button[type=submit]")
+        await page.wait_for_selector(".flash.ok", timeout=WAIT_MS)
+        assert "已上报" in await page.inner_text(".flash.ok")
+    finally:
+        await context.close()
+    case = await Case.get(description=f"巡查发现井盖缺失 {uid}")
+    assert case.channel == "worker" and case.grid_code == site.api.leaves[1]
