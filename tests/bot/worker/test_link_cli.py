@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from redis import Redis
 from yarl import URL
 
 from bot.settings import load_settings
@@ -35,3 +36,20 @@ async def test_the_printed_link_opens_the_case_signed_in(site: Site, uid: str) -
 def test_without_the_secret_the_command_refuses(tmp_path: Path) -> None:
     result = gridline(tmp_path, "worker", "link", "--user", "1", "--case", "440307-20261118-00001-3")
     assert result.returncode == 2 and "GRIDLINE_WORKER_LINK_SECRET" in result.stdout
+
+
+def test_signout_needs_the_shared_store(tmp_path: Path) -> None:
+    result = gridline(tmp_path, "worker", "signout", "--user", "1")
+    assert result.returncode == 2 and "GRIDLINE_REDIS_URL" in result.stdout
+
+
+def test_signout_ends_the_users_sessions_in_redis(tmp_path: Path, redis_url: str) -> None:
+    client = Redis.from_url(redis_url)
+    key = "gridline:worker:generation:424242"  # what every session of that user is checked against
+    try:
+        before = int(client.get(key) or 0)
+        result = gridline(tmp_path, "worker", "signout", "--user", "424242", env={"GRIDLINE_REDIS_URL": redis_url})
+        assert result.returncode == 0, result.stderr
+        assert "424242" in result.stdout and int(client.get(key) or 0) == before + 1
+    finally:
+        client.close()

@@ -46,3 +46,14 @@ async def test_flash_is_shown_once_and_end_forgets_everything(kv: KeyValueStore)
 @pytest.mark.parametrize("sid", ["", "x" * 65, "not-a-session", "\x00"])
 async def test_unknown_or_hostile_cookies_are_no_session(kv: KeyValueStore, sid: str) -> None:
     assert await Sessions(kv, timedelta(minutes=5)).load(sid) is None
+
+
+async def test_signing_out_everywhere_ends_every_session_of_that_user_only(kv: KeyValueStore) -> None:
+    sessions = Sessions(kv, timedelta(minutes=5))
+    user = 10_000 + id(kv) % 10_000  # its own user: the Redis store outlives the test
+    phone, tablet, other = await sessions.start(user), await sessions.start(user), await sessions.start(user + 1)
+    await sessions.sign_out_everywhere(user)
+    assert await sessions.load(phone.sid) is None and await sessions.load(tablet.sid) is None
+    assert await sessions.load(other.sid) == other
+    fresh = await sessions.start(user)  # signing in again afterwards works
+    assert await sessions.load(fresh.sid) == fresh
