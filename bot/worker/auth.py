@@ -25,7 +25,7 @@ from intake.cases.states import Role
 from intake.store.models import User, UserGrid
 
 CONFIG = web.AppKey("worker_config", WorkerConfig)
-PUBLIC = frozenset({"login", "static"})  # routes that need no session
+PUBLIC = frozenset({"login", "static", "bare"})  # routes that need no session
 SIGNED = "case"  # the route a signed link opens
 
 

@@ -32,6 +32,11 @@ ERROR_WORDS = {
 }
 
 
+@routes.get("", name="bare")
+async def bare(request: web.Request) -> web.Response:
+    return see_other(request.app.router["home"].url_for())  # /worker → /worker/
+
+
 @routes.get("/", name="home")
 async def home(request: web.Request) -> web.Response:
     me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)

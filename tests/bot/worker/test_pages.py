@@ -91,6 +91,8 @@ async def test_tampered_expired_and_borrowed_links_are_refused(site: Site, uid: 
             async with phone.get(url, allow_redirects=False) as resp:
                 assert resp.status == 403, url
                 assert "Set-Cookie" not in resp.headers
+        async with phone.get("/worker", allow_redirects=False) as resp:
+            assert resp.status == 303 and resp.headers["Location"] == "/worker/"
         async with phone.get("/worker/", allow_redirects=False) as resp:
             assert resp.status == 303 and resp.headers["Location"].startswith("/worker/login?next=")
         async with phone.get("/worker/login") as resp:
