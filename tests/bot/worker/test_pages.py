@@ -156,6 +156,8 @@ async def test_logout_ends_the_session_and_bad_extension_hours_are_explained(sit
         async with phone.post(f"/worker/cases/{case_no}", data={**data, "hours": "24"}) as resp:
             assert "flash ok" in await resp.text()
         assert (await Case.get(case_no=case_no)).extension_request is not None
+        async with phone.get(f"/worker/cases/{case_no}") as resp:
+            assert "已申请延期 24 小时" in await resp.text()
         async with phone.post(f"/worker/cases/{case_no}", data={"csrf": csrf, "action": "close"}) as resp:
             assert resp.status == 400  # not a step this page offers
         async with phone.post("/worker/logout", data={"csrf": csrf}, allow_redirects=False) as resp:
