@@ -16,11 +16,12 @@ from bot.settings import Settings
 from bot.storage.redis import RedisStore
 from bot.worker.session import Sessions
 from intake import links
+from intake.cases import repo
 from intake.cases.context import utc_now
 from intake.cases.numbers import parse_case_no
 from intake.errors import Invalid, NotFound
 from intake.store import db
-from intake.store.models import Case, User
+from intake.store.models import User
 
 
 def register(sub: Any) -> None:
@@ -39,8 +40,9 @@ async def signed_url(settings: Settings, user_id: int, case_no: str, action: str
     if secret is None:
         raise Invalid("set GRIDLINE_WORKER_LINK_SECRET (the same as the server's) to sign links")
     number = parse_case_no(case_no)
-    if number is None or not await Case.exists(case_no=number):
+    if number is None:
         raise NotFound(f"no case {case_no}")
+    await repo.get(number)  # NotFound unless it exists
     if not await User.exists(id=user_id, active=True):
         raise NotFound(f"no active user {user_id}")
     key = secret.get_secret_value().encode()

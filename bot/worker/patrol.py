@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from bot.keys import CASES
 from bot.schemas import ReportBody
-from bot.worker import present
 from bot.worker.auth import ME, sessions
 from bot.worker.render import gettext, language, page, see_other
+from intake.cases import scope
 from intake.cases.intake import open_case
 from intake.cases.model import NewReport
 from intake.errors import DomainError
@@ -50,7 +50,7 @@ async def report_post(request: web.Request) -> web.Response:
         return await _form(request, fields, f"{_('Please check what you entered.')} ({exc.message})")
     case = opened.case
     await sessions(request).flash(me.session.sid, _("Reported as case {case_no}.").format(case_no=case.case_no), "ok")
-    if present.visible(me.actor, case):
+    if scope.can_read(me.actor, case):
         return see_other(request.app.router["case"].url_for(case_no=case.case_no))
     return see_other(request.app.router["home"].url_for())  # outside my cells: the desk places it
 

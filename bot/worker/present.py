@@ -69,11 +69,6 @@ def counts(cases: Sequence[Case], _: Gettext) -> list[tuple[str, int]]:
     return [(status_label(s, _), found[s]) for s in Status if found[s]]
 
 
-def visible(actor: Actor, case: Case) -> bool:
-    """The admin API's rule: the actor's cells, or assigned to the actor."""
-    return actor.covers(case.grid_code) or (actor.user_id is not None and case.assignee_user_id == actor.user_id)
-
-
 def actions(actor: Actor, case: Case) -> list[tuple[str, str]]:
     """``(action, label msgid)`` for each form the worker may use on this case now."""
     allowed = set(allowed_actions(Status(case.status), actor.role))

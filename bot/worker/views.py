@@ -13,7 +13,7 @@ from bot.worker import present
 from bot.worker.auth import ME, sessions
 from bot.worker.render import error_page, gettext, language, page, see_other
 from bot.worker.session import COOKIE
-from intake.cases import repo
+from intake.cases import repo, scope
 from intake.cases.model import ActionRequest
 from intake.cases.numbers import parse_case_no
 from intake.cases.repo import CaseFilter
@@ -111,5 +111,10 @@ async def logout(request: web.Request) -> web.Response:
 async def _visible_case(request: web.Request) -> Case | None:
     """The case of the URL when this worker may see it; ``None`` says nothing about whether it exists."""
     case_no = parse_case_no(request.match_info["case_no"])
-    case = await Case.get_or_none(case_no=case_no) if case_no else None
-    return case if case is not None and present.visible(request[ME].actor, case) else None
+    if case_no is None:
+        return None
+    try:
+        case = await repo.get(case_no)
+    except NotFound:
+        return None
+    return case if scope.can_read(request[ME].actor, case) else None
