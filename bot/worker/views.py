@@ -95,8 +95,9 @@ async def case_action(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     target = request.query.get("next", "")
     session = await sessions(request).load(request.cookies.get(COOKIE, ""))
-    if session is not None and target.startswith("/worker/") and "//" not in target and "\\" not in target:
-        return see_other(target)  # only our own pages: never an open redirect
+    if session is not None:  # already signed in: on to the page asked for, if it is one of ours
+        ours = target.startswith("/worker/") and "//" not in target and "\\" not in target
+        return see_other(target if ours else str(request.app.router["home"].url_for()))  # never an open redirect
     return page("login.html", request, {})
 
 

@@ -160,6 +160,11 @@ async def test_logout_ends_the_session_and_bad_extension_hours_are_explained(sit
             assert "已申请延期 24 小时" in await resp.text()
         async with phone.post(f"/worker/cases/{case_no}", data={"csrf": csrf, "action": "close"}) as resp:
             assert resp.status == 400  # not a step this page offers
+        mine = f"/worker/cases/{case_no}"
+        for target, landing in (("/worker/", "/worker/"), ("https://evil.example/", "/worker/"),
+                                ("/worker//evil.example", "/worker/"), (mine, mine)):
+            async with phone.get("/worker/login", params={"next": target}, allow_redirects=False) as resp:
+                assert resp.status == 303 and resp.headers["Location"] == landing, target
         async with phone.post("/worker/logout", data={"csrf": csrf}, allow_redirects=False) as resp:
             assert resp.status == 303
         async with phone.get("/worker/", allow_redirects=False) as resp:
