@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import admin, middlewares, open311, outbound_app, periodic, welcome
+from bot import admin, middlewares, open311, outbound_app, periodic, welcome, worker
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -94,8 +94,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app.add_routes(wechat_view.routes)
     app.add_routes(welcome.routes)  # "/": the sandbox, or a landing text
     # Each channel is a sub-application at its prefix; shared state stays here, reached as request.config_dict.
-    # Reserved for the next issues: bot.worker (/worker) and bot.console (/console), mounted the same way.
+    # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())
+    app.add_subapp(worker.PREFIX, worker.build(settings.worker))
     miniprogram.setup(app, mp or miniprogram.MpConfig.of(settings.mp))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config.of(settings.open311)))
     if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production

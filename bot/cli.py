@@ -52,6 +52,9 @@ def parser() -> argparse.ArgumentParser:
     audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
     nlp_cli.register(sub)
     from bot.alerts import replay_cli
+    from bot.worker import link_cli
+
+    link_cli.register(sub)
 
     replay_cli.register(sub)
     return p
@@ -95,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(replay_cli.run(settings, args))
     if args.command == "wechat":
         return asyncio.run(commands.wechat_menu(settings))
+    if args.command == "worker":
+        from bot.worker import link_cli
+
+        return asyncio.run(link_cli.run(settings, args))
     if args.command == "user":
         return asyncio.run(commands.user_add(settings, args.role, args.name, args.grid))
     return asyncio.run(commands.audit_verify(settings))
