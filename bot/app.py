@@ -52,7 +52,7 @@ from bot.surveys import send_reminders
 from bot.tuning.jobs import TuningConfig
 from bot.tuning.runtime import poll as poll_models
 from bot.tuning.runtime import tuning as tuning_runtime
-from bot.views import alerts, cases, grid, health, messages, surveys, taxonomy
+from bot.views import alerts, cases, departments, grid, health, messages, surveys, taxonomy, users
 from bot.views import nlp as nlp_views
 from bot.wechat import WeChatConfig
 from bot.wechat import view as wechat_view
@@ -98,6 +98,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.add_routes(module.routes)
     app.add_routes(nlp_views.routes)
     app.add_routes(messages.routes)
+    app.add_routes(departments.routes)
+    app.add_routes(users.routes)
     miniprogram.setup(app, mp or mp_config(settings))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config(
         jurisdiction_id=settings.open311_jurisdiction_id, public_reads=settings.open311_public_reads)))

@@ -67,7 +67,7 @@ async def get_case(request: web.Request) -> web.Response:
     who = actor(request)
     case_no = _case_no(request)
     case = await repo.get(case_no)
-    if not who.covers(case.grid_code) and case.assignee_user_id != who.user_id:
+    if not who.covers(case.grid_code) and not who.holds(case.assignee_user_id, case.assignee_department):
         raise NotFound(f"no case {case_no}")
     ctx = request.app[CASES]
     events, co = await repo.events(case_no), await repo.co_reporters(case_no)

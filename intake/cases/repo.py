@@ -109,8 +109,10 @@ async def search(actor: Actor, flt: CaseFilter, now: datetime, offset: int, limi
 
 
 def _scope(actor: Actor) -> Q:
-    if actor.role is Role.ADMIN or (actor.role is Role.DISPATCHER and not actor.grids):
+    if actor.role is Role.ADMIN or (actor.role in (Role.DISPATCHER, Role.SUPERVISOR) and not actor.grids):
         return Q()
+    if actor.role is Role.DEPARTMENT:
+        return Q(assignee_department=actor.department) if actor.department else Q(id=-1)
     grids = Q(*(Q(grid_code__startswith=g) for g in actor.grids), join_type="OR") if actor.grids else Q(id=-1)
     if actor.role is Role.WORKER and actor.user_id is not None:
         return grids | Q(assignee_user_id=actor.user_id)

@@ -21,7 +21,8 @@ from intake.cases.events import next_event
 from intake.cases.model import ActionRequest, Actor
 from intake.cases.states import Role, Status, check
 from intake.errors import Forbidden, IllegalTransition, Invalid, NotFound
-from intake.store.models import Case, CoReporter, Department, User
+from intake.org import departments
+from intake.store.models import Case, CoReporter, User
 from intake.surveys import lifecycle as surveys
 from intake.tuning import labels
 from notify.types import Notification
@@ -86,11 +87,11 @@ def _check_scope(case: Case, actor: Actor, action: str) -> None:
         if actor.ref != f"{case.channel}:{case.reporter}":
             raise NotFound(f"no case {case.case_no}")  # never confirm that someone else's case exists
         return
-    assigned = actor.user_id is not None and case.assignee_user_id == actor.user_id
+    assigned = actor.holds(case.assignee_user_id, case.assignee_department)
     if not (actor.covers(case.grid_code) or assigned):
         raise NotFound(f"no case {case.case_no}")
-    if actor.role is Role.WORKER and action in ("accept", "handle", "return", "request_extension") \
-            and case.assignee_user_id is not None and not assigned:
+    if actor.role in (Role.WORKER, Role.DEPARTMENT) and action in ("accept", "handle", "return", "request_extension") \
+            and (case.assignee_user_id is not None or actor.role is Role.DEPARTMENT) and not assigned:
         raise Forbidden(f"case {case.case_no} is assigned to someone else")
 
 
@@ -105,10 +106,10 @@ async def _dispatch(step: Step) -> None:
         if user is None or user.role != "worker":
             raise Invalid("user_id must name an active worker")
         case.assignee_user_id, case.assignee_department = user.id, None
-    elif params.get("department"):
-        if not await Department.exists(code=str(params["department"])):
-            raise Invalid(f"unknown department {params['department']!r}")
-        case.assignee_user_id, case.assignee_department = None, str(params["department"])
+    elif params.get("department"):  # a department's code, or a line resolved along the case's cell
+        chain = step.ctx.grid.ancestors(case.grid_code) if case.grid_code else []
+        dept = await departments.resolve(str(params["department"]), chain)
+        case.assignee_user_id, case.assignee_department = None, dept.code
     else:
         raise Invalid("dispatch needs 'user_id' or 'department'")
     step.data.update(assignee_user_id=case.assignee_user_id, department=case.assignee_department)
