@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
-from bot import logs
+from bot import logs, roles
 from bot.auth import ACTOR, Unauthorized, authenticate
 from bot.keys import METRICS
 from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
@@ -85,5 +85,6 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 @web.middleware
 async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith("/admin/"):
-        request[ACTOR] = await authenticate(request)
+        request[ACTOR] = who = await authenticate(request)
+        roles.enforce(request, who)
     return await handler(request)
