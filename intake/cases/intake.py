@@ -18,6 +18,7 @@ from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import SYSTEM, Actor, NewReport
 from intake.cases.numbers import format_case_no
+from intake.cases.seal import seal
 from intake.cases.states import Role, Status
 from intake.cases.steps import StepTaken
 from intake.duplicates import DEFAULT_RADIUS_M, Candidate, Probe, find
@@ -85,6 +86,7 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     reporter = Actor(ref=f"{report.channel}:{report.reporter}", name=report.reporter, role=Role.RESIDENT)
     events = [next_event(case, action="open", to_status=Status.REPORTED, actor=reporter, at=now,
                          attachments=report.photos, data={"confidence": confidence, "classifier": model,
+                                                          **seal(case),
                                                           **({"triage": held} if held is not None else {})})]
     assignee = None if held is not None else await _route(ctx, case, category, events, now)
     duplicates = await _find_duplicates(ctx, category, case.description, placed, now)

@@ -18,8 +18,8 @@ class AuditCheckpoint(Model):
     day = fields.CharField(max_length=10, unique=True)  # the Shanghai date it covers, YYYY-MM-DD
     at = fields.DatetimeField()
     cases = fields.IntField()
-    heads_hash = fields.CharField(max_length=64)  # SHA-256 over "case_no seq hash" lines in case_no order
-    heads: dict[str, list[object]] = fields.JSONField(default=dict)  # case_no → [seq, hash] at that moment
+    cutoff = fields.DatetimeField()  # it covers every event at or before this instant
+    heads_hash = fields.CharField(max_length=64)  # SHA-256 over "case_no seq hash" lines, in case id order
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64)
 
