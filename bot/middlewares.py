@@ -84,7 +84,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path.startswith("/admin/"):
-        request[ACTOR] = who = await authenticate(request)
-        roles.enforce(request, who)
+    """On the admin sub-app (``bot.admin``): every request there names its caller, or answers 401."""
+    request[ACTOR] = who = await authenticate(request)
+    roles.enforce(request, who)  # the role matrix (bot/roles.py)
     return await handler(request)

@@ -32,7 +32,8 @@ class OutboxConfig:
     subscribe_template_id: str | None = None
     redis_url: str | None = field(default=None, repr=False)  # may carry a password
     stream: str = "gridline:outbox"
-    rates: Mapping[str, float] = field(default_factory=dict)  # channel → messages per second
+    # messages per second by "channel", "channel:*" (one bucket per address) or "channel:address"
+    rates: Mapping[str, float] = field(default_factory=dict)
     concurrency: int = 32
     max_attempts: int = 8
     wecom_api_base: str = "https://qyapi.weixin.qq.com"  # group robots need no credentials
@@ -46,7 +47,7 @@ class OutboxConfig:
 
     def __post_init__(self) -> None:
         # A misspelt channel would otherwise leave the real one unlimited without a word.
-        unknown = sorted(set(self.rates) - set(SENT_CHANNELS))
+        unknown = sorted(key for key in self.rates if key.partition(":")[0] not in SENT_CHANNELS)
         if unknown:
             raise ValueError(f"outbound rates for unknown channels {', '.join(unknown)}; "
                              f"the channels are {', '.join(SENT_CHANNELS)}")

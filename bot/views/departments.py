@@ -16,7 +16,7 @@ from intake.org.departments import DepartmentSpec
 from intake.store.models import Department
 
 routes = web.RouteTableDef()
-BASE = "/admin/v1/departments"
+BASE = "/departments"  # under the admin sub-app (/admin/v1)
 
 
 class DepartmentBody(Strict):

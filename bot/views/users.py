@@ -16,7 +16,7 @@ from intake.org import users
 from intake.org.users import StaffUser
 
 routes = web.RouteTableDef()
-BASE = "/admin/v1/users"
+BASE = "/users"  # under the admin sub-app (/admin/v1)
 
 
 class UserPatch(Strict):
