@@ -42,6 +42,7 @@ class Opened:
     grid: Cell | None
     duplicates: list[Candidate]
     assignee: User | None
+    opening_hash: str = ""  # the opening event's hash: it commits to the report (the resident's receipt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
         await ctx.notifier.publish(await handlers.handle(StepTaken(ctx, case, "open", reporter, None, now,
                                                                    notices=tuple(task))))
     leaf = ctx.grid.index.find(case.grid_code) if case.grid_code else None
-    return Opened(case, category, leaf, duplicates, assignee)
+    return Opened(case, category, leaf, duplicates, assignee, events[0].hash)
 
 
 def _classify(ctx: CaseContext, report: NewReport, prediction: Prediction) -> tuple[Category | None, float, str]:

@@ -76,6 +76,9 @@ async def test_the_opening_event_commits_to_the_report(svc: Services, uid: str) 
     no = await a_case(svc, uid)
     opening = (await repo.events(no))[0]
     assert opening.data["report"] == report_digest(await repo.get(no))
+    leaf = svc.ctx.grid.index.leaves[31]
+    opened = await open_case(svc.ctx, NewReport("test", uid, "井盖丢了", *svc.ctx.grid.index.centroid(leaf.code)))
+    assert opened.opening_hash == (await repo.events(opened.case.case_no))[0].hash  # the receipt's evidence code
     assert (await report(no))[0] == []
 
 
