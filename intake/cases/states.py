@@ -27,13 +27,14 @@ class Status(StrEnum):
     RETURNED = "returned"  # 退回
     SUSPENDED = "suspended"  # 挂起
     MERGED = "merged"  # 合并
+    VOIDED = "voided"  # 作废
 
     @property
     def is_final(self) -> bool:
         return self in FINAL
 
 
-FINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED})
+FINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED, Status.VOIDED})
 OPEN = frozenset(Status) - FINAL
 
 
@@ -85,6 +86,8 @@ RULES: dict[str, Rule] = {
     "approve_extension": Rule(_WORKING, None, _DESK),
     "deny_extension": Rule(_WORKING, None, _DESK, needs_note=True),
     "reclassify": Rule(frozenset(OPEN), None, _DESK),
+    "void": Rule(frozenset(OPEN), S.VOIDED, _OVERSIGHT, needs_note=True),  # 作废 (intake.cases.void)
+    "request_void": Rule(frozenset(OPEN), None, _ASSIGNEES, needs_note=True),
     "comment": Rule(frozenset(Status), None, _STAFF | _ASSIGNEES | _OVERSIGHT),
     "second": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT, R.SYSTEM}) | _DESK),
     "supervise": Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),

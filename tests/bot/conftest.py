@@ -134,7 +134,7 @@ ROAD_ACTIONS = ("verify", "register", "dispatch", "accept", "handle", "check", "
 # A side status: (the road status it leaves from, the action that leads there).
 SIDE = {"rejected": ("verifying", "reject"), "withdrawn": ("reported", "withdraw"),
         "returned": ("dispatched", "return"), "suspended": ("handling", "suspend"),
-        "merged": ("registered", "merge")}
+        "merged": ("registered", "merge"), "voided": ("handling", "void")}
 BY_ASSIGNEE = frozenset({"accept", "handle", "return"})
 
 
@@ -157,7 +157,7 @@ def action_body(api: Api, action: str, into: str | None = None) -> dict[str, Any
     extra: dict[str, dict[str, Any]] = {
         "dispatch": {"user_id": api.staff["w1"].user_id}, "request_extension": {"hours": 24},
         "reclassify": {"category": "01038"}, "second": {"channel": "test", "reporter": "neighbour"},
-        "merge": {"into": into}}
+        "merge": {"into": into}, "void": {"reason": "false_report"}, "request_void": {"reason": "false_report"}}
     return {"action": action, "note": f"{action}: 测试说明", **extra.get(action, {})}
 
 
