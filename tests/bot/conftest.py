@@ -116,6 +116,7 @@ async def api_server(services: Services) -> AsyncIterator[Api]:
         "w1": await _staff("API 网格员甲", "worker", leaves),
         "w2": await _staff("API 网格员乙", "worker", (leaves[0],)),
         "gone": await _staff("API 离职调度员", "dispatcher", active=False),
+        "sup": await _staff("API 督查员", "supervisor"),
     }
     yield Api(client, services, staff, leaves, _leaves_of(services, OTHER_STREET)[0])
     await client.close()
