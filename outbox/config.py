@@ -46,8 +46,13 @@ class OutboxConfig:
     digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
 
     def __post_init__(self) -> None:
-        # A misspelt channel would otherwise leave the real one unlimited without a word.
-        unknown = sorted(key for key in self.rates if key.partition(":")[0] not in SENT_CHANNELS)
-        if unknown:
-            raise ValueError(f"outbound rates for unknown channels {', '.join(unknown)}; "
-                             f"the channels are {', '.join(SENT_CHANNELS)}")
+        check_rates(self.rates)
+
+
+def check_rates(rates: Mapping[str, float]) -> None:
+    """Keys are ``channel``, ``channel:*`` (a bucket per address) or ``channel:address``, as the sender reads
+    them. A misspelt channel would otherwise leave the real one unlimited without a word."""
+    unknown = sorted(key for key in rates if key.partition(":")[0] not in SENT_CHANNELS)
+    if unknown:
+        raise ValueError(f"outbound rates for unknown channels {', '.join(unknown)}; "
+                         f"the channels are {', '.join(SENT_CHANNELS)}")
