@@ -8,6 +8,7 @@ from aiohttp import web
 from pydantic import Field
 
 from bot.auth import actor
+from bot.jsonout import json_response
 from bot.schemas import Strict, json_object
 from bot.views.common import flag
 from intake.cases.states import Role
@@ -48,20 +49,20 @@ async def list_departments(request: web.Request) -> web.Response:
     q = request.query
     rows = await departments.listing(line=q.get("line", "")[:40] or None, region=q.get("region", "")[:20] or None,
                                      active=flag(request, "active"))
-    return web.json_response({"total": len(rows), "items": [present(d) for d in rows]})
+    return json_response({"total": len(rows), "items": [present(d) for d in rows]})
 
 
 @routes.post(BASE)
 async def create_department(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     body = DepartmentBody.model_validate(await json_object(request))
-    return web.json_response(present(await departments.create(DepartmentSpec(**body.model_dump()))), status=201)
+    return json_response(present(await departments.create(DepartmentSpec(**body.model_dump()))), status=201)
 
 
 @routes.get(BASE + "/{code}")
 async def get_department(request: web.Request) -> web.Response:
     actor(request)
-    return web.json_response(present(await departments.get(request.match_info["code"])))
+    return json_response(present(await departments.get(request.match_info["code"])))
 
 
 @routes.patch(BASE + "/{code}")
@@ -69,10 +70,10 @@ async def edit_department(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     body = DepartmentPatch.model_validate(await json_object(request))
     changes = body.model_dump(exclude_unset=True)
-    return web.json_response(present(await departments.edit(request.match_info["code"], changes)))
+    return json_response(present(await departments.edit(request.match_info["code"], changes)))
 
 
 @routes.post(BASE + "/{code}/deactivate")
 async def deactivate_department(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    return web.json_response(present(await departments.deactivate(request.match_info["code"])))
+    return json_response(present(await departments.deactivate(request.match_info["code"])))

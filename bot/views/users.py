@@ -8,6 +8,7 @@ from aiohttp import web
 from pydantic import Field
 
 from bot.auth import actor, hash_token, new_token
+from bot.jsonout import json_response
 from bot.schemas import Strict, json_object
 from bot.views.common import flag
 from intake.cases.states import Role
@@ -55,7 +56,7 @@ async def list_users(request: web.Request) -> web.Response:
     q = request.query
     rows = await users.listing(role=q.get("role", "")[:16] or None, active=flag(request, "active"),
                                department=q.get("department", "")[:64] or None)
-    return web.json_response({"total": len(rows), "items": [present(s) for s in rows]})
+    return json_response({"total": len(rows), "items": [present(s) for s in rows]})
 
 
 @routes.post(BASE)
@@ -65,26 +66,26 @@ async def create_user(request: web.Request) -> web.Response:
     token = new_token()
     extra = body.model_dump(exclude_unset=True, exclude={"name", "role"})
     staff = await users.create(body.name, body.role, hash_token(token), extra)
-    return web.json_response({**present(staff), "token": token}, status=201)
+    return json_response({**present(staff), "token": token}, status=201)
 
 
 @routes.get(BASE + "/{user_id}")
 async def get_user(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    return web.json_response(present(await users.get(_user_id(request))))
+    return json_response(present(await users.get(_user_id(request))))
 
 
 @routes.patch(BASE + "/{user_id}")
 async def edit_user(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     body = UserPatch.model_validate(await json_object(request))
-    return web.json_response(present(await users.edit(_user_id(request), body.model_dump(exclude_unset=True))))
+    return json_response(present(await users.edit(_user_id(request), body.model_dump(exclude_unset=True))))
 
 
 @routes.post(BASE + "/{user_id}/deactivate")
 async def deactivate_user(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    return web.json_response(present(await users.deactivate(_user_id(request))))
+    return json_response(present(await users.deactivate(_user_id(request))))
 
 
 @routes.post(BASE + "/{user_id}/rotate-token")
@@ -92,4 +93,4 @@ async def rotate_token(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     token = new_token()
     staff = await users.rotate_token(_user_id(request), hash_token(token))
-    return web.json_response({**present(staff), "token": token})
+    return json_response({**present(staff), "token": token})
