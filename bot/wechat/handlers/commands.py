@@ -8,8 +8,9 @@ from bot.wechat.handlers.common import case_line
 from bot.wechat.router import Router, Turn, text_in, text_prefix
 from bot.wechat.texts import Texts
 from intake import residents
+from intake.cases import visibility
 from intake.cases.numbers import parse_case_no
-from intake.store.models import Case, CoReporter
+from intake.errors import NotFound
 
 router = Router()
 
@@ -23,7 +24,7 @@ async def cancel(turn: Turn) -> str:
 
 @router.on(text_in("查询", "我的诉求", "my cases"))
 async def my_cases(turn: Turn) -> str:
-    cases = await residents.recent_cases(turn.resident.channel, turn.resident.external_id)
+    cases = await visibility.recent(turn.resident.channel, turn.resident.external_id)
     if not cases:
         return turn.t.no_cases()
     return turn.t.my_cases([case_line(turn, c) for c in cases])
@@ -32,8 +33,9 @@ async def my_cases(turn: Turn) -> str:
 @router.on(text_prefix("进度"))
 async def progress(turn: Turn) -> str:
     case_no = parse_case_no(turn.text[len("进度"):].strip())
-    case = await Case.get_or_none(case_no=case_no) if case_no else None
-    if case is None or not await _is_theirs(turn, case):
+    try:
+        case, _ = await visibility.visible(case_no, turn.resident.channel, turn.resident.external_id)
+    except NotFound:
         return turn.t.case_not_found()
     return turn.t.my_cases([case_line(turn, case)])
 
@@ -68,11 +70,4 @@ async def alerts(turn: Turn) -> str:
 @router.on(text_in("帮助", "help", "?", "？"))
 async def help_text(turn: Turn) -> str:
     return turn.t.help()
-
-
-async def _is_theirs(turn: Turn, case: Case) -> bool:
-    channel, ref = turn.resident.channel, turn.resident.external_id
-    if case.channel == channel and case.reporter == ref:
-        return True
-    return await CoReporter.exists(case_no=case.case_no, channel=channel, reporter=ref)
 

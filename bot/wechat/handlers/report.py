@@ -14,7 +14,6 @@ from intake import residents
 from intake.cases.intake import open_case, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
 from intake.cases.seal import short
-from intake.cases.states import Role
 from intake.cases.workflow import act
 from intake.grid.model import Datum
 
@@ -68,7 +67,7 @@ async def choose(turn: Turn) -> str:
 @router.on(lambda t: state("offering")(t) and text_in("附议")(t))
 async def second(turn: Turn) -> str:
     case_no = turn.draft.offered[0]
-    who = Actor(f"{CHANNEL}:{turn.resident.external_id}", turn.resident.external_id, Role.RESIDENT)
+    who = Actor.resident(CHANNEL, turn.resident.external_id)
     await act(turn.ctx, case_no, who, ActionRequest("second", params={
         "channel": CHANNEL, "reporter": turn.resident.external_id}))
     turn.draft = Draft()
