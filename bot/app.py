@@ -51,6 +51,7 @@ from bot.wechat.draft import DraftStore
 from bot.wechat.handlers import build_router
 from bot.wechat.outbox_dialogue import OutboxDialogue
 from bot.wechat.redelivery import Redelivery
+from intake.audit_checkpoint import checkpoint_job
 from intake.cases.context import Clock, utc_now
 from intake.store import db
 from notify.recording import RecordingNotifier
@@ -164,6 +165,7 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         periodic.Job("survey reminders", settings.surveys.sweep_s, partial(send_reminders, ctx),
                      SURVEY_LOCK),
         *alert_jobs(app[ALERTS], settings.alerts),
+        periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
         # Each process serves its own copy of the active model: no lock.
         periodic.Job("classifier refresh", settings.nlp.poll_s, partial(poll_models, app[TUNING])),
     ]

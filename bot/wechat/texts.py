@@ -70,9 +70,10 @@ class Texts:
     def add_details(self) -> str:
         return self._("Please send the additional details.")
 
-    def submitted(self, case_no: str, deadline: str) -> str:
-        return self._("Submitted. Your case number is {case_no}. We will reply by {deadline}. "
+    def submitted(self, case_no: str, deadline: str, evidence: str = "") -> str:
+        text = self._("Submitted. Your case number is {case_no}. We will reply by {deadline}. "
                       "Send 进度 {case_no} to check progress.").format(case_no=case_no, deadline=deadline)
+        return text + ("\n" + self._("Evidence code: {code}").format(code=evidence) if evidence else "")
 
     def duplicates(self, lines: Sequence[str]) -> str:
         return self._("Similar reports nearby: {cases}. Reply 附议 to join the existing report, "

@@ -33,6 +33,7 @@ def test_placeholders_survive_translation() -> None:
         _ = gettext_for(lang).gettext
         assert "{case_no}" in _("Submitted. Your case number is {case_no}. We will reply by {deadline}. "
                                 "Send 进度 {case_no} to check progress.")
+        assert "{code}" in _("Evidence code: {code}")
 
 
 def test_required_chinese_wording() -> None:

@@ -13,6 +13,7 @@ from bot.wechat.router import Router, Turn, state, text_in
 from intake import residents
 from intake.cases.intake import open_case, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
+from intake.cases.seal import short
 from intake.cases.workflow import act
 from intake.grid.model import Datum
 
@@ -138,7 +139,7 @@ async def _submit(turn: Turn, *, check_duplicates: bool) -> str:
             return turn.t.duplicates([f"{d.case_no}（{d.description[:20]}）" for d in view.duplicates[:3]])
     opened = await open_case(turn.ctx, report)
     turn.draft = Draft(state="submitted")
-    return turn.t.submitted(opened.case.case_no, local_time(opened.case.deadline_at))
+    return turn.t.submitted(opened.case.case_no, local_time(opened.case.deadline_at), short(opened.opening_hash))
 
 
 def _report(turn: Turn) -> NewReport:
