@@ -9,7 +9,7 @@ import pytest
 from bot.console.auth import COOKIE
 from intake import passwords
 from intake.store.models import Case, User
-from tests.bot.conftest import Api, _staff, open_case, walk
+from tests.bot.conftest import Api, _staff, act, open_case, walk
 from tests.bot.console.conftest import CSRF, PASSWORD, browser, sign_in
 
 
@@ -138,3 +138,24 @@ async def test_desk_queues_counts_and_the_case_actions(console: Api, uid: str) -
             assert "flash ok" in await resp.text()
     case = await Case.get(case_no=case_no)
     assert case.status == "dispatched" and case.assignee_user_id == console.staff["w1"].user_id
+
+
+async def test_checking_extension_and_overdue_queues(console: Api, uid: str) -> None:
+    asked = await walk(console, "handling", f"console-ext-{uid}")
+    reply = await act(console, asked, "request_extension", "w1")
+    assert reply.status == 200, reply.body
+    checking = await walk(console, "checking", f"console-chk-{uid}")
+    async with browser(console) as b:
+        await sign_in(b, console.staff["desk"].user_id)
+        async with b.get("/console/?queue=extension", headers={"Accept-Language": "zh-CN"}) as resp:
+            text = await resp.text()
+        assert asked in text and checking not in text and "申请延期" in text
+        async with b.get("/console/?queue=checking") as resp:
+            text = await resp.text()
+        assert checking in text and asked not in text
+        async with b.get("/console/?queue=overdue") as resp:
+            assert asked not in await resp.text()
+        console.svc.clock.advance(hours=400)  # past every deadline
+        async with b.get("/console/?queue=overdue") as resp:
+            text = await resp.text()
+        assert asked in text and 'class="light red"' in text
