@@ -159,3 +159,29 @@ async def test_checking_extension_and_overdue_queues(console: Api, uid: str) -> 
         async with b.get("/console/?queue=overdue") as resp:
             text = await resp.text()
         assert asked in text and 'class="light red"' in text
+
+
+@pytest.mark.parametrize(("account", "password"), [
+    ("", ""), ("abc", PASSWORD), ("999999", PASSWORD), ("1" * 500, PASSWORD), ("-1", PASSWORD),
+    ("1", "x" * 10_000), ("1", "\x00" * 20)])
+async def test_hostile_sign_in_forms_are_refused_in_words(console: Api, account: str, password: str) -> None:
+    async with browser(console) as b:
+        async with b.get("/console/login") as resp:
+            token = CSRF.search(await resp.text())
+        assert token
+        data = {"csrf": token.group(1), "account": account, "password": password, "next": "//evil.example/"}
+        async with b.post("/console/login", data=data, allow_redirects=False) as resp:
+            assert resp.status == 401 and "flash error" in await resp.text()
+
+
+async def test_sign_in_never_redirects_off_the_console(console: Api) -> None:
+    async with browser(console) as b:
+        async with b.get("/console/login") as resp:
+            token = CSRF.search(await resp.text())
+        assert token
+        data = {"csrf": token.group(1), "account": str(console.staff["admin"].user_id), "password": PASSWORD,
+                "next": "//evil.example/console/"}
+        async with b.post("/console/login", data=data, allow_redirects=False) as resp:
+            assert resp.status == 303 and resp.headers["Location"] == "/console/"
+        async with b.get("/console/cases/not-a-number") as resp:
+            assert resp.status == 404
