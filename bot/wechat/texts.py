@@ -121,3 +121,27 @@ class Texts:
 
     def not_understood(self) -> str:
         return self._("Sorry, we did not understand. Reply 帮助 for help.")
+
+    def menu(self) -> str:
+        return self._("To report a problem, describe it in a sentence (what and where), or tap 我要反映. "
+                      "Reply 查询 for your reports, 帮助 for all commands.")
+
+    def greeting(self) -> str:
+        return self._("Hello! We pass problems in your neighbourhood to the grid worker in charge.") + "\n" + \
+            self.menu()
+
+    def thanks(self) -> str:
+        return self._("You are welcome. Send a message any time you see something that needs fixing.")
+
+    def unclear(self) -> str:
+        return self._("Sorry, we did not understand that as a report.") + "\n" + self.menu()
+
+    def offer_again(self) -> str:
+        return self._("Please reply 附议 to join the existing report, 新建 to submit yours separately, "
+                      "or 取消 to cancel.")
+
+    def choose_again(self) -> str:
+        return self._("Please reply with one of the numbers above, or 取消 to cancel.")
+
+    def confirm_again(self) -> str:
+        return self._("Reply 1 to submit, 2 to change the category, 3 to add details, or 取消 to cancel.")
