@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import admin, middlewares, open311, outbound_app, periodic
+from bot import admin, middlewares, open311, outbound_app, periodic, welcome
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -92,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.cleanup_ctx.append(periodic.running(_jobs))
     app.add_routes(health.routes)
     app.add_routes(wechat_view.routes)
+    app.add_routes(welcome.routes)  # "/": the sandbox, or a landing text
     # Each channel is a sub-application at its prefix; shared state stays here, reached as request.config_dict.
     # Reserved for the next issues: bot.worker (/worker) and bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())
@@ -131,7 +132,7 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         app[ALERTS] = build_alerts(settings.alerts, app[CASES], delivery=OutboxDelivery())
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
-        log.info("gridline ready", extra={"mode": str(settings.effective_mode),
+        log.info("services built", extra={"mode": str(settings.effective_mode),
                                           "database": settings.database_masked,
                                           "redis": "configured" if settings.redis_url else "absent",
                                           "cells": len(app[CASES].grid.index)})

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from bot import logs
 from bot.auth import ACTOR, Unauthorized, authenticate
+from bot.jsonout import json_response
 from bot.keys import METRICS
 from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
 
@@ -28,7 +29,7 @@ def error_body(status: int, code: str, message: str, details: object = None) -> 
     body = {"error": code, "message": message}
     if details:
         body["details"] = details  # type: ignore[assignment]
-    return web.json_response(body, status=status)
+    return json_response(body, status=status)
 
 
 @web.middleware

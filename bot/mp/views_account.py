@@ -6,6 +6,7 @@ from aiohttp import web
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from bot.jsonout import json_response
 from bot.mp.errors import http_error
 from bot.mp.present import ref
 from bot.mp.ratelimit import HOUR
@@ -53,7 +54,7 @@ async def login(request: web.Request) -> web.Response:
     await residents.get(CHANNEL, found.openid, moment)
     account = await MpAccount.get(openid=found.openid)
     reply = LoginReply(token=token, expires_at=expires.isoformat(), phone=account.phone_masked)
-    return web.json_response(reply.model_dump(mode="json"))
+    return json_response(reply.model_dump(mode="json"))
 
 
 def mask_phone(number: str) -> str:
@@ -72,7 +73,7 @@ async def bind_phone(request: web.Request) -> web.Response:
         raise _wechat_failed(exc, 400) from None
     masked = mask_phone(number)  # the full number is never stored
     await MpAccount.filter(openid=who.openid).update(phone_masked=masked)
-    return web.json_response(PhoneReply(phone=masked).model_dump(mode="json"))
+    return json_response(PhoneReply(phone=masked).model_dump(mode="json"))
 
 
 @routes.post("/subscriptions")
@@ -101,7 +102,7 @@ async def credits_held(request: web.Request) -> web.Response:
 async def _credits(openid: str) -> web.Response:
     rows = await SubscriptionCredit.filter(openid=openid).order_by("template_id")
     items = [Credit(template_id=r.template_id, credits=r.credits, last_answer=r.last_answer) for r in rows]
-    return web.json_response(Credits(items=items).model_dump(mode="json"))
+    return json_response(Credits(items=items).model_dump(mode="json"))
 
 
 @routes.put("/alert-places")
@@ -135,4 +136,4 @@ async def _places(request: web.Request, openid: str) -> web.Response:
     rows = await AlertPlace.filter(openid=openid).order_by("kind")
     places = [AlertPlaceReply(kind=r.kind, label=r.label, lat=r.lat, lng=r.lng, grid=ref(grid_ref(ctx, r.grid_code)))
               for r in rows]
-    return web.json_response(AlertPlaces(places=places).model_dump(mode="json"))
+    return json_response(AlertPlaces(places=places).model_dump(mode="json"))

@@ -7,6 +7,7 @@ import asyncio
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from bot.jsonout import json_response
 from bot.mp import media
 from bot.mp.errors import http_error, too_large
 from bot.mp.ratelimit import HOUR
@@ -38,7 +39,7 @@ async def upload(request: web.Request) -> web.Response:
                        width=clean.width, height=clean.height, sha256=digest, path=path, created_at=moment)
     reply = MediaReply(media_id=media_id, mime=clean.mime, width=clean.width, height=clean.height,
                        size=len(clean.data))
-    return web.json_response(reply.model_dump(mode="json"), status=201)
+    return json_response(reply.model_dump(mode="json"), status=201)
 
 
 async def _read_file(request: web.Request, limit: int) -> bytes:

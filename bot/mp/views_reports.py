@@ -12,6 +12,7 @@ import secrets
 from aiohttp import web
 from pydantic import BaseModel
 
+from bot.jsonout import json_response
 from bot.keys import METRICS
 from bot.mp import present
 from bot.mp.ratelimit import DAY
@@ -34,7 +35,7 @@ routes = web.RouteTableDef()
 
 
 def as_json(model: BaseModel, status: int = 200) -> web.Response:
-    return web.json_response(model.model_dump(mode="json"), status=status)
+    return json_response(model.model_dump(mode="json"), status=status)
 
 
 async def count_report(request: web.Request, who: Resident) -> None:

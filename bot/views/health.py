@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.keys import KV, METRICS, SETTINGS
+from bot.jsonout import json_response
+from bot.keys import KV, METRICS, SERVING, SETTINGS
 from bot.metrics import CONTENT_TYPE
+from bot.welcome import classifier
 from intake.store import db
 
 routes = web.RouteTableDef()
@@ -18,8 +20,9 @@ async def healthz(request: web.Request) -> web.Response:
     if request.app[SETTINGS].redis_url:
         redis = "ok" if await request.app[KV].ping() else "down"
     healthy = db_ok and redis != "down"
-    body = {"status": "ok" if healthy else "degraded", "db": "ok" if db_ok else "down", "redis": redis}
-    return web.json_response(body, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "degraded", "db": "ok" if db_ok else "down", "redis": redis,
+            **classifier(request.app.get(SERVING))}
+    return json_response(body, status=200 if healthy else 503)
 
 
 @routes.get("/metrics")

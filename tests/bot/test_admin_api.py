@@ -504,7 +504,8 @@ async def test_change_of_an_unknown_category_is_404(api: Api) -> None:
 
 async def test_healthz_without_redis(api: Api) -> None:
     reply = await api.call("GET", "/healthz", None)
-    assert (reply.status, reply.body) == (200, {"status": "ok", "db": "ok", "redis": "absent"})
+    assert (reply.status, reply.body) == (200, {"status": "ok", "db": "ok", "redis": "absent",
+                                                "classifier": "keyword", "model_version": None})
 
 
 @pytest.fixture
@@ -528,7 +529,8 @@ async def redis_down_client(api: Api, monkeypatch: pytest.MonkeyPatch) -> AsyncI
 async def test_healthz_is_503_when_redis_is_down(redis_down_client: TestClient[Any, Any]) -> None:
     async with redis_down_client.get("/healthz") as resp:
         assert resp.status == 503
-        assert await resp.json() == {"status": "degraded", "db": "ok", "redis": "down"}
+        assert await resp.json() == {"status": "degraded", "db": "ok", "redis": "down", "classifier": "keyword",
+                                     "model_version": None}
 
 
 async def test_metrics_count_requests_and_opened_cases(api: Api, uid: str) -> None:
