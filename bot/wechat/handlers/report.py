@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.wechat.draft import Draft
 from bot.wechat.handlers.common import local_time
-from bot.wechat.router import Router, Turn, state, text_in
+from bot.wechat.router import Router, Turn, command, state, text_in
 from intake import intent, residents
 from intake.cases.intake import open_case, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
@@ -65,7 +65,7 @@ async def choose(turn: Turn) -> str:
     return await _next_step(turn)
 
 
-@router.on(lambda t: state("offering")(t) and text_in("附议")(t))
+@router.on(lambda t: state("offering")(t) and command("second")(t))
 async def second(turn: Turn) -> str:
     case_no = turn.draft.offered[0]
     who = Actor(f"{CHANNEL}:{turn.resident.external_id}", turn.resident.external_id, Role.RESIDENT)
@@ -75,7 +75,7 @@ async def second(turn: Turn) -> str:
     return turn.t.seconded(case_no)
 
 
-@router.on(lambda t: state("offering")(t) and text_in("新建")(t))
+@router.on(lambda t: state("offering")(t) and command("new")(t))
 async def submit_new(turn: Turn) -> str:
     return await _submit(turn, check_duplicates=False)
 
