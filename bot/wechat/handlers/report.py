@@ -7,13 +7,13 @@ what is still missing: a place, or what happened.
 
 from __future__ import annotations
 
+from bot.wechat import when
 from bot.wechat.draft import Draft
-from bot.wechat.handlers.common import local_time
 from bot.wechat.router import Router, Turn, command, state, text_in
 from intake import intent, residents
 from intake.cases.intake import open_case, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
-from intake.cases.states import Role
+from intake.cases.states import Role, Status
 from intake.cases.workflow import act
 from intake.grid.model import Datum
 from intake.intent import Intent
@@ -108,7 +108,7 @@ async def photo(turn: Turn) -> str:
     count = turn.draft.add_photo(ref) if ref else len(turn.draft.photos)
     turn.draft.state = "collecting" if turn.draft.state == "idle" else turn.draft.state
     missing = turn.t.ask_what() if not turn.draft.texts else turn.t.ask_place() if not turn.draft.has_place else ""
-    return (turn.t.photo_received(count) + missing) if missing else await _next_step(turn)
+    return turn.t.photo_received(count) + (missing or "\n" + await _next_step(turn))
 
 
 @router.on(_is_location)
@@ -164,7 +164,7 @@ async def _next_step(turn: Turn) -> str:
     category = view.category.name(turn.t.lang) if view.category else turn.t.unknown_category()
     grid = view.grid.name if view.grid else turn.t.unknown_grid()
     place = draft.label or draft.address or grid
-    return turn.t.summary(category, place, grid)
+    return turn.t.summary(category, place, grid, len(draft.photos))
 
 
 async def _submit(turn: Turn, *, check_duplicates: bool) -> str:
@@ -172,11 +172,15 @@ async def _submit(turn: Turn, *, check_duplicates: bool) -> str:
     if check_duplicates:
         view = await preview(turn.ctx, report)
         if view.duplicates:
+            first = view.duplicates[0]
             turn.draft.state, turn.draft.offered = "offering", [d.case_no for d in view.duplicates[:3]]
-            return turn.t.duplicates([f"{d.case_no}（{d.description[:20]}）" for d in view.duplicates[:3]])
+            category = view.category.name(turn.t.lang) if view.category else turn.t.unknown_category()
+            place = view.grid.name if view.grid else turn.draft.label or turn.draft.address or ""
+            return turn.t.duplicate(category, place, when.ago(turn.t.lang, first.opened_at or turn.now, turn.now))
     opened = await open_case(turn.ctx, report)
     turn.draft = Draft(state="submitted")
-    return turn.t.submitted(opened.case.case_no, local_time(opened.case.deadline_at))
+    due = when.deadline(turn.t.lang, opened.case.deadline_at, turn.t._)
+    return turn.t.submitted(opened.case.case_no, due, dispatched=opened.case.status == Status.DISPATCHED)
 
 
 def _report(turn: Turn) -> NewReport:

@@ -49,6 +49,8 @@ async def test_noise_at_the_confirmation_asks_again_and_keeps_the_draft(chat: Ch
     await chat.location()
     assert again in await chat.say(noise)
     last = await chat.say("1")
+    if (await chat.d.drafts.load(chat.openid)).state == "offering":
+        last = await chat.say("新建")  # a report of another test nearby: file ours anyway
     assert await Case.exists(reporter=chat.openid), last
 
 
@@ -59,7 +61,7 @@ async def test_an_unrecognised_message_keeps_the_duplicate_question(svc: Service
     await first.say("1")
     await chat.say("小区门口垃圾桶满了没人清运，很臭")
     await chat.location(first.last_n)
-    assert "附近已有同类诉求" in await chat.say("1")
+    assert "已有“" in await chat.say("1")
     again = await chat.say("什么意思")
     assert "没有理解" in again and "回复“附议”加入已有诉求" in again
     assert "已附议" in await chat.say("附议")
