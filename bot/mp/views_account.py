@@ -14,7 +14,6 @@ from bot.mp.replies import AlertPlaceReply, AlertPlaces, Credit, Credits, LoginR
 from bot.mp.schemas import AlertPlacesBody, LoginBody, PhoneBody, SubscriptionBody
 from bot.mp.services import caller, cases, client_ip, mp, now
 from bot.mp.session import CHANNEL
-from bot.mp.wechat import WeChatError
 from bot.schemas import json_object
 from bot.views.serialize import grid_ref
 from intake import residents
@@ -22,12 +21,13 @@ from intake.errors import Invalid
 from intake.grid.geodesy import to_wgs84
 from intake.grid.model import Datum
 from intake.store.models import AlertPlace, MpAccount, SubscriptionCredit
+from notify.wechat import ApiError
 
 routes = web.RouteTableDef()
 BAD_CODE = frozenset({40029, 40163, 40226})  # invalid code, code already used, user blocked as high risk
 
 
-def _wechat_failed(exc: WeChatError, bad_code_status: int) -> web.HTTPException:
+def _wechat_failed(exc: ApiError, bad_code_status: int) -> web.HTTPException:
     details = {"errcode": exc.errcode}
     if exc.errcode in BAD_CODE:
         return http_error(bad_code_status, "invalid_code", "WeChat refused the code; call wx.login() again", details)
@@ -48,7 +48,7 @@ async def login(request: web.Request) -> web.Response:
                                HOUR, moment)
     try:
         found = await services.wechat.code_to_session(body.code)
-    except WeChatError as exc:
+    except ApiError as exc:
         raise _wechat_failed(exc, 401) from None
     token, expires = await services.sessions.start(found, moment)
     await residents.get(CHANNEL, found.openid, moment)
@@ -69,7 +69,7 @@ async def bind_phone(request: web.Request) -> web.Response:
     body = PhoneBody.model_validate(await json_object(request))
     try:
         number = await mp(request).wechat.phone_number(body.code)
-    except WeChatError as exc:
+    except ApiError as exc:
         raise _wechat_failed(exc, 400) from None
     masked = mask_phone(number)  # the full number is never stored
     await MpAccount.filter(openid=who.openid).update(phone_masked=masked)

@@ -19,8 +19,9 @@ from intake.alerts.cap import parse
 from intake.alerts.compose import AdminAlert, compose, from_cap
 from intake.alerts.service import AlertDraft, Outcome
 from intake.alerts.signals import colour_of
+from intake.cases import scope
 from intake.cases.states import Role
-from intake.errors import Forbidden, Invalid, NotFound
+from intake.errors import Invalid, NotFound
 from intake.store.models_alerts import Alert
 from notify.http import read_capped
 
@@ -171,12 +172,11 @@ async def post_ack(request: web.Request) -> web.Response:
     who = actor(request)
     alert = await _alert(request)
     body = AckBody.model_validate(await json_object(request))
-    if who.user_id is None or not who.covers(body.grid) or (who.role is Role.WORKER and not who.grids):
-        raise Forbidden("only staff answering for this grid can acknowledge for it")
+    user_id = scope.answering_for(who, body.grid)
     households, support = (body.households, body.support) if body.text is None else acks.parse_ack_text(body.text)
     if households is None and not support:
         raise Invalid("give households (已通知到户 N 户), support (需要支援) or the text of the answer")
-    ack = await acks.acknowledge(alert.id, body.grid, who.user_id, households, support, body.note,
+    ack = await acks.acknowledge(alert.id, body.grid, user_id, households, support, body.note,
                                  request.config_dict[ALERTS].clock())
     return json_response({"alert_id": alert.id, "grid": ack.grid_code, "households": ack.households,
                               "support": ack.support, "at": ack.at.isoformat()}, status=201)

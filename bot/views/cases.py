@@ -10,7 +10,7 @@ from bot.keys import CASES, METRICS
 from bot.schemas import ActionBody, ReportBody, json_object
 from bot.views import serialize
 from bot.views.common import flag, lang, page
-from intake.cases import repo
+from intake.cases import repo, scope
 from intake.cases.intake import open_case
 from intake.cases.model import ActionRequest, NewReport
 from intake.cases.numbers import parse_case_no
@@ -68,8 +68,7 @@ async def get_case(request: web.Request) -> web.Response:
     who = actor(request)
     case_no = _case_no(request)
     case = await repo.get(case_no)
-    if not who.covers(case.grid_code) and case.assignee_user_id != who.user_id:
-        raise NotFound(f"no case {case_no}")
+    scope.check_read(who, case)
     ctx = request.config_dict[CASES]
     events, co = await repo.events(case_no), await repo.co_reporters(case_no)
     return json_response(serialize.case_detail(ctx, case, who, lang(request), ctx.clock(), events, co))

@@ -16,7 +16,7 @@ from bot.jsonout import json_response
 from bot.keys import CASES
 from bot.schemas import json_object
 from bot.views.common import page
-from intake.cases import repo
+from intake.cases import repo, scope
 from intake.cases.numbers import parse_case_no
 from intake.cases.states import Role
 from intake.errors import IllegalTransition, Invalid, NotFound
@@ -39,8 +39,7 @@ async def case_messages(request: web.Request) -> web.Response:
     if case_no is None:
         raise NotFound("no such case number (check the digits)")
     case = await repo.get(case_no)
-    if not who.covers(case.grid_code):
-        raise NotFound(f"no case {case_no}")
+    scope.check_read(who, case)
     rows = await OutboxMessage.filter(case_no=case_no).order_by("id").limit(MAX_CASE_MESSAGES)
     hide = case.anonymous and who.role is not Role.ADMIN  # an anonymous reporter stays anonymous to staff
     return json_response({"case_no": case_no, "items": await _items(rows, hide_residents=hide)})

@@ -18,7 +18,7 @@ from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import SYSTEM, Actor, NewReport
 from intake.cases.numbers import format_case_no
-from intake.cases.states import Role, Status
+from intake.cases.states import Status
 from intake.cases.steps import StepTaken
 from intake.duplicates import DEFAULT_RADIUS_M, Candidate, Probe, find
 from intake.errors import Invalid
@@ -82,7 +82,7 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     limit = category.limit_hours if category and severity is category.severity else severity.default_hours
     case = await _new_case(ctx, report, now, category, placed, severity, float(limit), confidence, model)
     held = triage.threshold_missed(ctx, report, prediction)
-    reporter = Actor(ref=f"{report.channel}:{report.reporter}", name=report.reporter, role=Role.RESIDENT)
+    reporter = Actor.resident(report.channel, report.reporter)
     events = [next_event(case, action="open", to_status=Status.REPORTED, actor=reporter, at=now,
                          attachments=report.photos, data={"confidence": confidence, "classifier": model,
                                                           **({"triage": held} if held is not None else {})})]

@@ -29,6 +29,23 @@ class Actor:
             return self.role is Role.DISPATCHER
         return any(grid_code.startswith(g) for g in self.grids)
 
+    @classmethod
+    def resident(cls, channel: str, external_id: str) -> Actor:
+        """A resident acting through a channel; ``ref`` is ``<channel>:<external id>`` (events keep it)."""
+        return cls(ref=resident_ref(channel, external_id), name=external_id, role=Role.RESIDENT)
+
+    def as_resident(self) -> tuple[str, str] | None:
+        """``(channel, external id)`` of a resident actor; None for staff and the system."""
+        if self.role is not Role.RESIDENT:
+            return None
+        channel, sep, external_id = self.ref.partition(":")
+        return (channel, external_id) if sep and channel and external_id else None
+
+
+def resident_ref(channel: str, external_id: str) -> str:
+    """How events and outbox keys name a resident: the channel, a colon, the channel's id for them."""
+    return f"{channel}:{external_id}"
+
 
 SYSTEM = Actor(ref="system", name="gridline", role=Role.SYSTEM)
 

@@ -16,13 +16,13 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from intake.cases import handlers, notices, repo
+from intake.cases import handlers, notices, repo, scope
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import ActionRequest, Actor
-from intake.cases.states import Role, Status, check
+from intake.cases.states import Status, check
 from intake.cases.steps import StepTaken
-from intake.errors import Forbidden, IllegalTransition, Invalid, NotFound
+from intake.errors import IllegalTransition, Invalid
 from intake.store.models import Case, CoReporter, Department, User
 from notify.types import Notification
 
@@ -71,7 +71,7 @@ async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionReque
     if request.note and len(request.note) > MAX_NOTE:
         raise Invalid(f"note longer than {MAX_NOTE} characters")
     case = await repo.get(case_no)
-    _check_scope(case, actor, request.action)
+    scope.check_act(actor, case, request.action)
     target = check(Status(case.status), request.action, actor.role, request.note)
     step = Step(ctx, case, actor, request, ctx.clock())
     before, expected_seq = case.status, case.last_seq
@@ -88,21 +88,6 @@ async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionReque
         taken = StepTaken(ctx, case, request.action, actor, request.note, step.now, tuple(co), tuple(step.notices))
         await ctx.notifier.publish(await handlers.handle(taken))
     return case
-
-
-def _check_scope(case: Case, actor: Actor, action: str) -> None:
-    if actor.role is Role.RESIDENT:
-        if action == "second":
-            return  # seconding (附议) is acting on someone else's report by design
-        if actor.ref != f"{case.channel}:{case.reporter}":
-            raise NotFound(f"no case {case.case_no}")  # never confirm that someone else's case exists
-        return
-    assigned = actor.user_id is not None and case.assignee_user_id == actor.user_id
-    if not (actor.covers(case.grid_code) or assigned):
-        raise NotFound(f"no case {case.case_no}")
-    if actor.role is Role.WORKER and action in ("accept", "handle", "return", "request_extension") \
-            and case.assignee_user_id is not None and not assigned:
-        raise Forbidden(f"case {case.case_no} is assigned to someone else")
 
 
 async def _nothing(step: Step) -> None:

@@ -9,8 +9,9 @@ from bot.wechat.router import Router, Turn, command
 from bot.wechat.texts import Texts
 from bot.wechat.words import command_argument, command_name
 from intake import residents
+from intake.cases import visibility
 from intake.cases.numbers import parse_case_no
-from intake.store.models import Case, CoReporter
+from intake.errors import NotFound
 
 router = Router()
 
@@ -24,7 +25,7 @@ async def cancel(turn: Turn) -> str:
 
 @router.on(command("my_cases"))
 async def my_cases(turn: Turn) -> str:
-    cases = await residents.recent_cases(turn.resident.channel, turn.resident.external_id)
+    cases = await visibility.recent(turn.resident.channel, turn.resident.external_id)
     if not cases:
         return turn.t.no_cases()
     return turn.t.my_cases([case_line(turn, c) for c in cases])
@@ -33,8 +34,9 @@ async def my_cases(turn: Turn) -> str:
 @router.on(command("progress"))
 async def progress(turn: Turn) -> str:
     case_no = parse_case_no(command_argument(turn.text))
-    case = await Case.get_or_none(case_no=case_no) if case_no else None
-    if case is None or not await _is_theirs(turn, case):
+    try:
+        case, _ = await visibility.visible(case_no, turn.resident.channel, turn.resident.external_id)
+    except NotFound:
         return turn.t.case_not_found()
     return turn.t.my_cases([case_line(turn, case)])
 
@@ -78,11 +80,3 @@ async def new_or_second_elsewhere(turn: Turn) -> str:
         return turn.t.unclear()
     turn.draft.state = "collecting"
     return turn.t.start_report()
-
-
-async def _is_theirs(turn: Turn, case: Case) -> bool:
-    channel, ref = turn.resident.channel, turn.resident.external_id
-    if case.channel == channel and case.reporter == ref:
-        return True
-    return await CoReporter.exists(case_no=case.case_no, channel=channel, reporter=ref)
-

@@ -13,7 +13,7 @@ from bot.wechat.router import Router, Turn, command, state, text_in
 from intake import intent, residents
 from intake.cases.intake import open_case, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
-from intake.cases.states import Role, Status
+from intake.cases.states import Status
 from intake.cases.workflow import act
 from intake.grid.model import Datum
 from intake.intent import Intent
@@ -68,7 +68,7 @@ async def choose(turn: Turn) -> str:
 @router.on(lambda t: state("offering")(t) and command("second")(t))
 async def second(turn: Turn) -> str:
     case_no = turn.draft.offered[0]
-    who = Actor(f"{CHANNEL}:{turn.resident.external_id}", turn.resident.external_id, Role.RESIDENT)
+    who = Actor.resident(CHANNEL, turn.resident.external_id)
     await act(turn.ctx, case_no, who, ActionRequest("second", params={
         "channel": CHANNEL, "reporter": turn.resident.external_id}))
     turn.draft = Draft()
