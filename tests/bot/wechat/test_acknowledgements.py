@@ -14,7 +14,7 @@ from bot.wechat.handlers import build_router
 from bot.wechat.service import Dialogue
 from intake.cases.states import Status
 from intake.i18n import gettext_for
-from intake.store.models import Case
+from intake.store.models import Case, UserGrid
 from tests.bot.test_dialogue import Chat
 from tests.conftest import Services
 
@@ -85,3 +85,21 @@ async def test_duplicates_are_offered_without_the_other_residents_words(svc: Ser
     assert "13800138000" not in reply and "晚上很黑" not in reply
     case = await Case.get(reporter=other.openid)
     assert case.case_no not in reply
+
+
+@pytest.mark.parametrize(("complaint", "dispatched"), [
+    ("路边有人乱扔垃圾，暴露垃圾没人管", "已派遣"), ("路邊有人亂扔垃圾，暴露垃圾沒人管", "已派遣"),
+])
+async def test_an_auto_dispatched_case_says_dispatched(svc: Services, chat: Chat, complaint: str,
+                                                       dispatched: str) -> None:
+    worked = set(await UserGrid.filter(user__role="worker").values_list("grid_code", flat=True))
+    leaves = svc.ctx.grid.index.leaves
+    n = max(i for i, leaf in enumerate(leaves) if leaf.code in worked)  # a cell with a worker, few tests use it
+    await chat.say(complaint)
+    await chat.location(n)
+    reply = await chat.say("1")
+    if (await chat.d.drafts.load(chat.openid)).state == "offering":
+        reply = await chat.say("新建")
+    case = await Case.get(reporter=chat.openid)
+    assert svc.ctx.taxonomy.catalog.get(case.category_code or "").self_handle, case.category_code
+    assert case.status == Status.DISPATCHED and dispatched in reply, reply
