@@ -103,3 +103,14 @@ async def test_an_auto_dispatched_case_says_dispatched(svc: Services, chat: Chat
     case = await Case.get(reporter=chat.openid)
     assert svc.ctx.taxonomy.catalog.get(case.category_code or "").self_handle, case.category_code
     assert case.status == Status.DISPATCHED and dispatched in reply, reply
+
+
+@pytest.mark.parametrize(("complaint", "category"), [
+    ("The streetlight at the gate is broken, it is dark at night", "Streetlight out or damaged"),
+    ("There is a big pothole on the road near the school", "Damaged road"),
+])
+async def test_an_english_complaint_is_classified_and_answered_in_english(chat: Chat, complaint: str,
+                                                                          category: str) -> None:
+    assert "Where is it" in await chat.say(complaint)
+    summary = await chat.location()
+    assert f"Category: {category}" in summary, summary
