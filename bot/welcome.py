@@ -52,7 +52,10 @@ def _said(serving: dict[str, str | int | None]) -> str:
 
 def announce(app: web.Application, host: str, port: int) -> None:
     """Log "gridline ready" once the site listens: the URL, the pages to open, the serving classifier."""
-    url, settings = base_url(host, port), app[SETTINGS]
+    url, settings = base_url(host, port), app.get(SETTINGS)
+    if settings is None:  # an app not built by create_app (a test, an embedding): only the URL is known
+        log.info(f"gridline ready on {url}", extra={"url": url, "pid": os.getpid()})
+        return
     serving = classifier(app.get(SERVING))
     links = [url + path for path, _ in pages(settings)]
     log.info(f"gridline ready on {url}: open {links[0]}; classifier: {_said(serving)}",

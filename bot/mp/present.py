@@ -21,8 +21,9 @@ from intake.store.models import Case, CaseEvent
 
 MEDIA_PREFIX = "mp-media:"
 PUBLIC_STEPS = frozenset({"open", "verify", "register", "reject", "dispatch", "accept", "return", "handle", "check",
-                          "close", "withdraw", "reopen", "merge", "second", "suspend", "resume"})
-PUBLIC_NOTES = frozenset({"reject", "close", "withdraw", "reopen"})
+                          "close", "withdraw", "reopen", "merge", "second", "suspend", "resume",
+                          "void"})
+PUBLIC_NOTES = frozenset({"reject", "close", "withdraw", "reopen", "void"})
 
 
 def ref(value: dict[str, str] | None) -> Ref | None:

@@ -25,6 +25,7 @@ from intake.cases import repo, visibility
 from intake.cases.media import open_with_media
 from intake.cases.model import NewReport
 from intake.cases.numbers import parse_case_no
+from intake.cases.seal import short
 from intake.grid.model import Datum
 from intake.store.models import Case, Rating
 
@@ -60,7 +61,7 @@ async def create(request: web.Request) -> web.Response:
     reply = ReportReply(
         case_no=case.case_no, status=case.status, category=present.ref(category_ref(ctx, case.category_code, language)),
         grid=present.ref(grid_ref(ctx, case.grid_code)), deadline=present.stamp(case.deadline_at),
-        anonymous=case.anonymous,
+        anonymous=case.anonymous, evidence=short(opened.opening_hash),
         duplicates=[present.duplicate(ctx, d, language, case.category_code) for d in opened.duplicates])
     return as_json(reply, 201)
 

@@ -42,6 +42,7 @@ async def create_report(request: web.Request) -> web.Response:
         "deadline": case.deadline_at.isoformat(), "confidence": case.confidence,
         "assignee": {"user_id": case.assignee_user_id},
         "duplicates": [serialize.duplicate(c) for c in opened.duplicates],
+        "opening_hash": opened.opening_hash,
     }, status=201)
 
 

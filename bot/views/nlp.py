@@ -31,6 +31,7 @@ from tuning.jobs import JobParams, job_view
 
 routes = web.RouteTableDef()
 P = "/nlp"  # under the admin sub-app, /admin/v1
+MAX_SUGGESTIONS = 100
 
 
 def _id(request: web.Request, name: str = "id") -> int:
@@ -254,9 +255,21 @@ async def _body_up_to(request: web.Request, limit: int) -> bytes:
 async def triage_queue(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN, Role.DISPATCHER)
     number, size = page(request)
-    total, rows = await triage.queue(who, (number - 1) * size, size)
+    total, rows = await triage.queue(who, (number - 1) * size, size, request.query.get("order", "learning"))
     return json_response({"total": total, "page": number, "per_page": size,
                               "items": [present.triage_item(i, c) for i, c in rows]})
+
+
+@routes.get(f"{P}/suggest-labels")
+async def suggest_labels(request: web.Request) -> web.Response:
+    """The ``n`` held cases whose label would teach the next retrain most (uncertainty × diversity)."""
+    who = actor(request, Role.ADMIN, Role.DISPATCHER)
+    raw = request.query.get("n", "20")
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_SUGGESTIONS):
+        raise Invalid(f"n must be a whole number within 1–{MAX_SUGGESTIONS}")
+    total, rows = await triage.queue(who, 0, int(raw), "learning")
+    return json_response({"total": total, "items": [
+        {**present.triage_item(i, c), "learning_value": round(triage.learning_value(i.top), 4)} for i, c in rows]})
 
 
 @routes.post(f"{P}/triage/{{case_no}}")

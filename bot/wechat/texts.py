@@ -73,11 +73,12 @@ class Texts:
     def add_details(self) -> str:
         return self._("Please send the additional details.")
 
-    def submitted(self, case_no: str, deadline: str, dispatched: bool = False) -> str:
+    def submitted(self, case_no: str, deadline: str, evidence: str = "", *, dispatched: bool = False) -> str:
         head = self._("Submitted and dispatched to the grid worker. Your case number is {case_no}.") if dispatched \
             else self._("Submitted. Your case number is {case_no}.")
-        return head.format(case_no=case_no) + self._(" Expect an answer {deadline}. Send 进度 {case_no} to check "
+        text = head.format(case_no=case_no) + self._(" Expect an answer {deadline}. Send 进度 {case_no} to check "
                                                      "progress.").format(case_no=case_no, deadline=deadline)
+        return text + ("\n" + self._("Evidence code: {code}").format(code=evidence) if evidence else "")
 
     def photos_line(self, count: int) -> str:
         return self._("Photos: {count}").format(count=count)

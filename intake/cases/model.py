@@ -18,15 +18,26 @@ class Actor:
     role: Role
     grids: tuple[str, ...] = ()
     user_id: int | None = None
+    department: str | None = None  # a department user's department code
+
+    def holds(self, assignee_user_id: int | None, assignee_department: str | None) -> bool:
+        """Whether a case with these assignees is this actor's own work (as a person or a department)."""
+        if self.user_id is not None and assignee_user_id == self.user_id:
+            return True
+        return self.role is Role.DEPARTMENT and self.department is not None \
+            and assignee_department == self.department
 
     def covers(self, grid_code: str | None) -> bool:
         """Whether a case in ``grid_code`` is within this actor's scope."""
         if self.role in (Role.ADMIN, Role.SYSTEM):
             return True
-        if self.role is Role.DISPATCHER and not self.grids:
+        if self.role is Role.DEPARTMENT:
+            return False  # a department sees the cases it holds (``holds``), not an area
+        desk = self.role in (Role.DISPATCHER, Role.SUPERVISOR)
+        if desk and not self.grids:
             return True
         if grid_code is None:
-            return self.role is Role.DISPATCHER
+            return desk
         return any(grid_code.startswith(g) for g in self.grids)
 
     @classmethod

@@ -19,9 +19,8 @@ ASSIGNEE_STEPS = frozenset({"accept", "handle", "return", "request_extension"})
 
 
 def can_read(actor: Actor, case: Case) -> bool:
-    """In the actor's area (see :meth:`Actor.covers`), or assigned to them."""
-    assigned = actor.user_id is not None and case.assignee_user_id == actor.user_id
-    return actor.covers(case.grid_code) or assigned
+    """In the actor's area (see :meth:`Actor.covers`), or assigned to them (or to their department)."""
+    return actor.covers(case.grid_code) or actor.holds(case.assignee_user_id, case.assignee_department)
 
 
 def check_read(actor: Actor, case: Case) -> None:
@@ -31,10 +30,13 @@ def check_read(actor: Actor, case: Case) -> None:
 
 def read_filter(actor: Actor) -> Q:
     """:func:`can_read` as a query filter, for lists."""
-    if actor.role in (Role.ADMIN, Role.SYSTEM) or (actor.role is Role.DISPATCHER and not actor.grids):
+    desk = actor.role in (Role.DISPATCHER, Role.SUPERVISOR)
+    if actor.role in (Role.ADMIN, Role.SYSTEM) or (desk and not actor.grids):
         return Q()
+    if actor.role is Role.DEPARTMENT:  # a department sees the cases dispatched to it, not an area
+        return Q(assignee_department=actor.department) if actor.department else Q(id=-1)
     grids = Q(*(Q(grid_code__startswith=g) for g in actor.grids), join_type="OR") if actor.grids else Q(id=-1)
-    if actor.role is Role.DISPATCHER:
+    if desk:
         # Unplaced cases need a human to place them: every dispatcher's queue shows them (as Actor.covers allows).
         grids |= Q(grid_code__isnull=True)
     return grids | Q(assignee_user_id=actor.user_id) if actor.user_id is not None else grids
@@ -49,8 +51,10 @@ def check_act(actor: Actor, case: Case, action: str) -> None:
             raise NotFound(f"no case {case.case_no}")  # never confirm that someone else's case exists
         return
     check_read(actor, case)
-    assigned = actor.user_id is not None and case.assignee_user_id == actor.user_id
-    if actor.role is Role.WORKER and action in ASSIGNEE_STEPS and case.assignee_user_id is not None and not assigned:
+    assigned = actor.holds(case.assignee_user_id, case.assignee_department)
+    # A department user works only cases its department holds; a worker only unassigned ones or their own.
+    held_by_other = case.assignee_user_id is not None or actor.role is Role.DEPARTMENT
+    if actor.role in (Role.WORKER, Role.DEPARTMENT) and action in ASSIGNEE_STEPS and held_by_other and not assigned:
         raise Forbidden(f"case {case.case_no} is assigned to someone else")
 
 

@@ -16,14 +16,15 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from intake.cases import handlers, notices, repo, scope
+from intake.cases import handlers, notices, repo, scope, void
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import ActionRequest, Actor
 from intake.cases.states import Status, check
 from intake.cases.steps import StepTaken
 from intake.errors import IllegalTransition, Invalid
-from intake.store.models import Case, CoReporter, Department, User
+from intake.org import departments
+from intake.store.models import Case, CoReporter, User
 from notify.types import Notification
 
 MAX_NOTE = 2000
@@ -101,10 +102,10 @@ async def _dispatch(step: Step) -> None:
         if user is None or user.role != "worker":
             raise Invalid("user_id must name an active worker")
         case.assignee_user_id, case.assignee_department = user.id, None
-    elif params.get("department"):
-        if not await Department.exists(code=str(params["department"])):
-            raise Invalid(f"unknown department {params['department']!r}")
-        case.assignee_user_id, case.assignee_department = None, str(params["department"])
+    elif params.get("department"):  # a department's code, or a line resolved along the case's cell
+        chain = step.ctx.grid.ancestors(case.grid_code) if case.grid_code else []
+        dept = await departments.resolve(str(params["department"]), chain)
+        case.assignee_user_id, case.assignee_department = None, dept.code
     else:
         raise Invalid("dispatch needs 'user_id' or 'department'")
     step.data.update(assignee_user_id=case.assignee_user_id, department=case.assignee_department)
@@ -217,4 +218,6 @@ EFFECTS: dict[str, Effect] = {
     "dispatch": _dispatch, "return": _return, "close": _close, "reopen": _reopen, "suspend": _suspend,
     "resume": _resume, "merge": _merge, "second": _second, "request_extension": _request_extension,
     "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
+    "void": void.void, "request_void": void.request_void,
 }
+merge_into = _merge  # the 重复 reason of 作废 merges like ``merge`` does

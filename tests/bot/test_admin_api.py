@@ -57,7 +57,9 @@ async def test_report_is_201_with_the_case_shape(api: Api, uid: str) -> None:
     assert reply.status == 201, reply.body
     body = reply.body
     assert set(body) == {"case_no", "status", "category", "grid", "severity", "deadline", "confidence",
-                         "assignee", "duplicates"}
+                         "assignee", "duplicates", "opening_hash"}
+    events = (await api.call("GET", f"/admin/v1/cases/{body['case_no']}")).body["events"]
+    assert body["opening_hash"] == events[0]["hash"]  # the receipt's evidence code commits to the report
     assert parse_case_no(body["case_no"]) == body["case_no"] and body["case_no"].startswith("440307-20261118-")
     assert body["status"] == "reported" and body["severity"] == "blue"
     assert body["category"] == {"code": QUIET_CATEGORY, "name": "路灯异常"}

@@ -32,6 +32,7 @@ def test_placeholders_survive_translation() -> None:
     for lang in SUPPORTED:
         _ = gettext_for(lang).gettext
         assert "{case_no}" in _(" Expect an answer {deadline}. Send 进度 {case_no} to check progress.")
+        assert "{code}" in _("Evidence code: {code}")
 
 
 def test_required_chinese_wording() -> None:

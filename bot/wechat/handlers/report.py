@@ -13,6 +13,7 @@ from bot.wechat.router import Router, Turn, command, state, text_in
 from intake import intent, residents
 from intake.cases.intake import open_case, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
+from intake.cases.seal import short
 from intake.cases.states import Status
 from intake.cases.workflow import act
 from intake.grid.model import Datum
@@ -180,7 +181,8 @@ async def _submit(turn: Turn, *, check_duplicates: bool) -> str:
     opened = await open_case(turn.ctx, report)
     turn.draft = Draft(state="submitted")
     due = when.deadline(turn.t.lang, opened.case.deadline_at, turn.t._)
-    return turn.t.submitted(opened.case.case_no, due, dispatched=opened.case.status == Status.DISPATCHED)
+    return turn.t.submitted(opened.case.case_no, due, short(opened.opening_hash),
+                            dispatched=opened.case.status == Status.DISPATCHED)
 
 
 def _report(turn: Turn) -> NewReport:

@@ -166,6 +166,28 @@ async def test_admin_only_endpoints_refuse_other_roles(api: Api, method: str, pa
     assert (await api.call(method, path, "gone")).status == 401
 
 
+async def test_suggest_labels_and_the_queue_put_what_teaches_most_first(api: Api, uid: str) -> None:
+    texts = ("我家楼上有人吵架", "门口有人争吵", "好像有点问题")
+    held = [await report(api, uid, text, category=None) for text in texts]
+    assert all(h.status == 201 and h.body["status"] == "reported" for h in held)
+    mine = {h.body["case_no"] for h in held}
+    suggested = await api.call("GET", f"{P}/suggest-labels", "desk", params={"n": "100"})
+    assert suggested.status == 200 and suggested.body["total"] >= 3
+    items = suggested.body["items"]
+    assert mine <= {i["case_no"] for i in items} and all(0.0 <= i["learning_value"] <= 1.0 for i in items)
+    queue = await api.call("GET", f"{P}/triage", "desk", params={"per_page": "100"})
+    assert [i["case_no"] for i in queue.body["items"]] == [i["case_no"] for i in items]  # the same order
+    oldest = await api.call("GET", f"{P}/triage", "desk", params={"per_page": "100", "order": "oldest"})
+    assert sorted(i["case_no"] for i in oldest.body["items"]) == sorted(i["case_no"] for i in items)
+    one = await api.call("GET", f"{P}/suggest-labels", "desk", params={"n": "1"})
+    assert [i["case_no"] for i in one.body["items"]] == [items[0]["case_no"]]
+    for bad in ("0", "101", "abc", "-1", "１"):
+        reply = await api.call("GET", f"{P}/suggest-labels", "desk", params={"n": bad})
+        assert reply.status == 400, bad
+    assert (await api.call("GET", f"{P}/triage", "desk", params={"order": "newest"})).status == 400
+    assert (await api.call("GET", f"{P}/suggest-labels", "w1")).status == 403
+
+
 async def test_triage_refuses_workers(api: Api, uid: str) -> None:
     assert (await api.call("GET", f"{P}/triage", "w1")).status == 403
     reply = await api.call("POST", f"{P}/triage/440307-20261118-00001", "w1", json={"category": "01037"})
