@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from bot.wechat import when
 from bot.wechat.draft import Draft
+from bot.wechat.handlers import unclear
 from bot.wechat.router import Router, Turn, command, state, text_in
-from intake import intent, residents
+from intake import residents
 from intake.cases.intake import open_case, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
 from intake.cases.seal import short
@@ -84,7 +85,7 @@ async def submit_new(turn: Turn) -> str:
 @router.on(lambda t: t.draft.state in ("offering", "choosing") and t.msg.kind in ("text", "voice"))
 async def pending_question(turn: Turn) -> str:
     # Anything but an answer keeps the question open: the resident is told, and asked again.
-    return turn.t.not_understood() + "\n" + _pending(turn)
+    return turn.t.not_understood() + "\n" + unclear.pending(turn)
 
 
 @router.on(lambda t: t.msg.kind in ("text", "voice"))
@@ -96,9 +97,9 @@ async def text_fragment(turn: Turn) -> str:
     if draft.texts and not draft.has_place and turn.ctx.grid.match_address(words):
         draft.address = words  # we asked where; this names a place we know
         return await _next_step(turn)
-    kind = _intent(turn, words)
+    kind = unclear.intent_of(turn, words)
     if kind is not Intent.COMPLAINT:
-        return _not_a_complaint(turn, kind)
+        return unclear.not_a_complaint(turn, kind)
     draft.add_text(words)
     return await _next_step(turn)
 
@@ -121,33 +122,6 @@ async def location(turn: Turn) -> str:
 @router.on(lambda t: True)
 async def fallback(turn: Turn) -> str:
     return turn.t.not_understood()
-
-
-def _intent(turn: Turn, words: str) -> Intent:
-    confidence = turn.ctx.classifier.classify(words).confidence if intent.wants_classifier(words) else None
-    return intent.classify(words, confidence)
-
-
-def _not_a_complaint(turn: Turn, kind: Intent) -> str:
-    """A greeting, thanks or unclear text: answered, never added to the report; a pending question stays."""
-    t = turn.t
-    reply = t.greeting() if kind is Intent.GREETING else t.thanks() if kind is Intent.THANKS else t.unclear()
-    pending = _pending(turn)
-    return f"{reply}\n{pending}" if pending else reply
-
-
-def _pending(turn: Turn) -> str:
-    """The question the conversation is waiting on, to ask again ("" when none)."""
-    d, t = turn.draft, turn.t
-    if d.state == "offering":
-        return t.offer_again()
-    if d.state == "choosing":
-        return t.choose_again()
-    if d.state == "confirming":
-        return t.confirm_again()
-    if d.state != "collecting" and not d.photos and not d.has_place:
-        return ""
-    return t.ask_what() if not d.texts else t.ask_place() if not d.has_place else ""
 
 
 async def _next_step(turn: Turn) -> str:
