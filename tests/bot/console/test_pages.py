@@ -185,3 +185,13 @@ async def test_sign_in_never_redirects_off_the_console(console: Api) -> None:
             assert resp.status == 303 and resp.headers["Location"] == "/console/"
         async with b.get("/console/cases/not-a-number") as resp:
             assert resp.status == 404
+
+
+@pytest.mark.parametrize("role", ["supervisor", "admin"])
+async def test_supervisors_and_admins_sign_in(console: Api, uid: str, role: str) -> None:
+    staff = await _staff(f"{role}-{uid}", role)
+    await passwords.set_password(staff.user_id or 0, PASSWORD, console.svc.clock())
+    async with browser(console) as b:
+        assert (await sign_in(b, staff.user_id)).headers["Location"] == "/console/"
+        async with b.get("/console/?queue=overdue") as resp:
+            assert resp.status == 200
