@@ -27,6 +27,7 @@ from bot.sections import (
     WeChatSection,
     WorkerSection,
 )
+from intake.stats.weights import Weights
 from outbox.config import Account, Kind, OutboxConfig, check_rates
 from tuning.config import TuningConfig
 
@@ -110,6 +111,8 @@ class Settings(BaseSettings):
     survey_flag_rate: float = Field(default=0.30, gt=0, lt=1)
     survey_min_sample: int = Field(default=10, ge=1, le=100_000)
     survey_sweep_seconds: float = Field(default=300.0, gt=0)
+    # 考核 score weights (see intake.stats.score), e.g. on_time=40,satisfaction=25,reopen=15,supervise=10,volume=10
+    score_weights: str = ""
     # alerts (see bot.sections.AlertsSection); feed URLs comma-separated
     alert_feed_urls: str = ""
     alert_feed_seconds: float = Field(default=300.0, ge=10)
@@ -129,6 +132,12 @@ class Settings(BaseSettings):
     def _known_scheme(cls, value: str) -> str:
         if not value.startswith(("sqlite://", "postgres://", "postgresql://")):
             raise ValueError("must start with sqlite://, postgres:// or postgresql://")
+        return value
+
+    @field_validator("score_weights")
+    @classmethod
+    def _score_weights(cls, value: str) -> str:
+        Weights.parse(value)  # a ValueError names the bad weight
         return value
 
     @field_validator("redis_url")
@@ -225,6 +234,11 @@ class Settings(BaseSettings):
     @cached_property
     def open311(self) -> Open311Section:
         return Open311Section(jurisdiction_id=self.open311_jurisdiction_id, public_reads=self.open311_public_reads)
+
+    @cached_property
+    def score(self) -> Weights:
+        """The 考核 score's weights (the defaults for names not given)."""
+        return Weights.parse(self.score_weights)
 
     @cached_property
     def sla(self) -> SlaSection:
