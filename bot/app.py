@@ -22,9 +22,11 @@ from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
 from bot.composition import SWEEP_LOCK, build_context, refresh_taxonomy, sla_sweep
 from bot.demo import is_empty, load_demo
+from bot.heavy import heavy_pool
 from bot.keys import (
     ALERTS,
     CASES,
+    HEAVY,
     KV,
     METRICS,
     RECORDER,
@@ -85,6 +87,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app[WECHAT] = wechat_config(settings)
     app[TASKS] = set()
     app.cleanup_ctx.append(_storage)
+    app.cleanup_ctx.append(heavy_pool)
     if own_database:
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
@@ -131,7 +134,7 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         notifier = OutboxNotifier(clock or utc_now, mirror=app[RECORDER])  # the recorder feeds /sandbox
         app[CASES] = await build_context(notifier, clock)
         app[CASES].surveys = survey_policy(settings)
-        app[ALERTS] = build_alerts(settings, app[CASES], delivery=OutboxDelivery())
+        app[ALERTS] = build_alerts(settings, app[CASES], delivery=OutboxDelivery(), heavy=app[HEAVY])
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
         log.info("gridline ready", extra={"mode": str(settings.effective_mode),

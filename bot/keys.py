@@ -16,6 +16,7 @@ from bot.wechat.redelivery import Redelivery
 from bot.wechat.service import Dialogue
 from intake.alerts.service import AlertService
 from intake.cases.context import CaseContext
+from intake.heavy import HeavyPool
 from notify.recording import RecordingNotifier
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -30,3 +31,4 @@ WECHAT_REDELIVERY = web.AppKey("wechat_redelivery", Redelivery)
 ALERTS = web.AppKey("alerts", AlertService)
 TUNING = web.AppKey("tuning", Tuning)
 OUTBOUND = web.AppKey("outbound", Outbound)
+HEAVY = web.AppKey("heavy", HeavyPool)

@@ -18,10 +18,10 @@ from pydantic import ValidationError
 from bot import logs
 from bot.auth import ACTOR, Unauthorized, authenticate
 from bot.keys import METRICS
-from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
+from intake.errors import Busy, Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
 
 log = logging.getLogger("gridline.http")
-STATUS = {NotFound: 404, Invalid: 400, Forbidden: 403, IllegalTransition: 409, Conflict: 409}
+STATUS = {NotFound: 404, Invalid: 400, Forbidden: 403, IllegalTransition: 409, Conflict: 409, Busy: 503}
 
 
 def error_body(status: int, code: str, message: str, details: object = None) -> web.Response:

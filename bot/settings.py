@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     alert_recent_report_days: float = Field(default=30.0, ge=0)
     alert_location_max_age_hours: float = Field(default=72.0, ge=0)
     alert_cap_max_bytes: int = Field(default=256 * 1024, ge=1024, le=256 * 1024)
+    # reliability (#18): heavy steps (geometry repair, image re-encoding) run in worker processes with a
+    # time and memory budget; an alert polygon whose edges cross more than N times is refused before repair.
+    heavy_workers: int = Field(default=1, ge=1, le=64)
+    heavy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
+    heavy_memory_mb: int = Field(default=2048, ge=0, le=1024 * 1024)
+    alert_polygon_max_crossings: int = Field(default=100, ge=0, le=100_000)
 
     @field_validator("database_url")
     @classmethod

@@ -8,11 +8,14 @@ from datetime import timedelta
 from bot.periodic import Job
 from bot.settings import Settings
 from intake.alerts.acks import escalate_silent
+from intake.alerts.area import AreaIndex
 from intake.alerts.policy import AlertPolicy, QuietHours
 from intake.alerts.ports import DeliveryReader
 from intake.alerts.service import AlertService
+from intake.alerts.shapes import ShapeLimits
 from intake.alerts.signals import catalogue
 from intake.cases.context import CaseContext
+from intake.heavy import HeavyPool
 
 log = logging.getLogger("gridline.alerts")
 JOBS_LOCK = "lock:alert-jobs"
@@ -27,9 +30,12 @@ def policy_of(settings: Settings) -> AlertPolicy:
                        ack_escalate_minutes=settings.alert_ack_escalate_minutes)
 
 
-def build_alerts(settings: Settings, ctx: CaseContext, delivery: DeliveryReader | None = None) -> AlertService:
-    """``delivery`` is the outbox's read side when it is wired; without it coverage shows targeted only."""
-    return AlertService(ctx.grid, ctx.notifier, ctx.clock, policy_of(settings), catalogue(), delivery)
+def build_alerts(settings: Settings, ctx: CaseContext, delivery: DeliveryReader | None = None,
+                 heavy: HeavyPool | None = None) -> AlertService:
+    """``delivery`` is the outbox's read side when it is wired; without it coverage shows targeted only.
+    ``heavy`` repairs polygons off the event loop (a pool of its own when not given)."""
+    areas = AreaIndex(ctx.grid.index, heavy, ShapeLimits(max_crossings=settings.alert_polygon_max_crossings))
+    return AlertService(ctx.grid, ctx.notifier, ctx.clock, policy_of(settings), catalogue(), delivery, areas)
 
 
 def jobs(service: AlertService, settings: Settings) -> list[Job]:

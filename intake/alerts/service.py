@@ -59,10 +59,10 @@ class Outcome:
 
 class AlertService:
     def __init__(self, grid: GridService, notifier: Notifier, clock: Clock, policy: AlertPolicy,
-                 catalogue: Catalogue, delivery: DeliveryReader | None = None) -> None:
+                 catalogue: Catalogue, delivery: DeliveryReader | None = None, areas: AreaIndex | None = None) -> None:
         self.grid, self.notifier, self.clock, self.policy = grid, notifier, clock, policy
         self.catalogue, self.delivery = catalogue, delivery
-        self.areas = AreaIndex(grid.index)
+        self.areas = areas or AreaIndex(grid.index)
 
     async def receive(self, draft: AlertDraft) -> Outcome:
         """Apply one message; a message identifier seen before changes nothing (feeds repeat themselves)."""
@@ -70,7 +70,7 @@ class AlertService:
         if seen is not None:
             alert = await Alert.get(id=seen.alert_id)
             return Outcome(alert.id, "duplicate", alert.cells_count, alert.residents_count)
-        cells = self.areas.cells(draft.area)  # validates grid codes before anything is written
+        cells = await self.areas.cells(draft.area)  # validates grid codes before anything is written
         if draft.msg_type == "Alert":
             return await self._issue(draft, cells)
         earlier = await self._referenced(draft)

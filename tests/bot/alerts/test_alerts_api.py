@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.bot.conftest import Api
 from tests.conftest import SHARED
+from tests.reliability.bombs import polygon_bomb
 
 CAP_DIR = SHARED / "data" / "cap"
 CN = SHARED / "data" / "standards" / "cap_example_cn_henan_11B06.xml"
@@ -139,3 +141,20 @@ async def test_not_found_and_roles(api: Api) -> None:
 
 def test_fixture_paths_exist() -> None:
     assert CN.exists() and Path(CAP_DIR).is_dir()
+
+
+async def test_a_polygon_bomb_never_stalls_healthz(api: Api) -> None:
+    """A dispatcher's self-crossing polygon froze the server, /healthz included (make_valid on the loop)."""
+    lat, lng = api.point(api.leaves[0])
+    bomb = body(api.leaves[0], area={"polygon": [list(p) for p in polygon_bomb(300, (lng, lat))]})
+    sent = asyncio.ensure_future(api.call("POST", "/admin/v1/alerts", "street", json=bomb))
+    worst = 0.0
+    while not sent.done():
+        started = time.perf_counter()
+        probe = await api.call("GET", "/healthz", None)
+        worst = max(worst, time.perf_counter() - started)
+        assert probe.status in (200, 503)
+        await asyncio.sleep(0.02)
+    reply = sent.result()
+    assert reply.status == 400 and "cross each other" in reply.body["message"], reply.body
+    assert worst < 1.0
