@@ -21,6 +21,7 @@ from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_RED
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
 from bot.wechat.redelivery import Admission
 from intake.arrivals import Arrival
+from intake.errors import Invalid
 from notify.http import read_capped
 from notify.types import Notification, Recipient
 
@@ -57,7 +58,11 @@ async def callback(request: web.Request) -> web.Response:
     budget = request.app[SETTINGS].wechat_reply_budget
     if admission is Admission.REDELIVERY:
         return _reply(request, inbound, await redelivery.wait_for_reply(key, budget))
-    arrival = await _arrive(request.app, inbound)
+    try:
+        arrival = await _arrive(request.app, inbound)
+    except Invalid as exc:  # a value longer than its column: no WeChat retry can store it
+        log.warning("wechat message not stored", extra={"dedup_key": key[:80], "problem": exc.message})
+        return success()
     if not arrival.stored:  # stored earlier by a delivery whose claim has expired: never twice the effect
         await redelivery.release(key, user, claim=False)
         return success()
@@ -75,6 +80,9 @@ async def _arrive(app: web.Application, inbound: Inbound) -> Arrival:
     msg = inbound.message
     try:
         return await app[WECHAT_DIALOGUE].arrive(msg, msg.dedup_key, dict(msg.raw))
+    except Invalid:
+        await app[WECHAT_REDELIVERY].remember(msg.dedup_key, "", msg.from_user)  # retries answer success too
+        raise
     except Exception:
         await app[WECHAT_REDELIVERY].release(msg.dedup_key, msg.from_user, claim=True)
         raise  # a 500: WeChat delivers it again within seconds

@@ -158,3 +158,28 @@ async def test_a_polygon_bomb_never_stalls_healthz(api: Api) -> None:
     reply = sent.result()
     assert reply.status == 400 and "cross each other" in reply.body["message"], reply.body
     assert worst < 1.0
+
+
+def _declared(uid: str, encoding: str) -> str:
+    return f'<?xml version="1.0" encoding="{encoding}"?>' + cn_cap(uid).decode()
+
+
+@pytest.mark.parametrize(("encoding", "codec"), [("GB2312", "gb2312"), ("GBK", "gbk"), ("gb18030", "gb18030"),
+                                                 ("UTF-16", "utf-16")])
+async def test_cap_in_a_declared_encoding_is_read(api: Api, uid: str, encoding: str, codec: str) -> None:
+    # GB2312 was a 500 (expat: "multi-byte encodings are not supported"); older warning systems write it.
+    reply = await api.call("POST", "/admin/v1/alerts/cap", data=_declared(uid, encoding).encode(codec), headers=XML)
+    assert reply.status == 201, reply.body
+    cancel = await api.call("POST", "/admin/v1/alerts/cap", headers=XML,
+                            data=cn_cap(uid + "c", msg="Cancel", refs=f"44030041600000_{uid}"))
+    assert cancel.status == 200
+
+
+@pytest.mark.parametrize("data", [
+    _declared("enc1", "Shift_JIS").encode("shift_jis", "replace"), _declared("enc2", "x-klingon").encode(),
+    _declared("enc3", "GBK").encode("utf-8") + b"\xff\xfe\xfa", _declared("enc4", "UTF-8").encode("utf-16-le"),
+    cn_cap("enc5").decode().encode("utf-32"), _declared("enc6", "rot13").encode(),
+])
+async def test_cap_in_an_encoding_we_cannot_read_is_400(api: Api, data: bytes) -> None:
+    reply = await api.call("POST", "/admin/v1/alerts/cap", data=data, headers=XML)
+    assert reply.status == 400 and reply.error == "invalid_cap", reply.body
