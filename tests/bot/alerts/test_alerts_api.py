@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.conftest import Api
+from tests.bot.conftest import OTHER_STREET, Api, _staff
 from tests.conftest import SHARED
 from tests.reliability.bombs import polygon_bomb
 
@@ -183,3 +183,41 @@ async def test_cap_in_a_declared_encoding_is_read(api: Api, uid: str, encoding: 
 async def test_cap_in_an_encoding_we_cannot_read_is_400(api: Api, data: bytes) -> None:
     reply = await api.call("POST", "/admin/v1/alerts/cap", data=data, headers=XML)
     assert reply.status == 400 and reply.error == "invalid_cap", reply.body
+
+
+async def _kuiyong(api: Api) -> str:
+    if "kuiyong" not in api.staff:
+        api.staff["kuiyong"] = await _staff("API 葵涌调度员", "dispatcher", (OTHER_STREET,))
+    return "kuiyong"
+
+
+async def test_a_street_dispatcher_changes_only_alerts_of_their_own_area(api: Api) -> None:
+    kuiyong, nanao_leaf = await _kuiyong(api), api.leaves[0]
+    by_nanao = await api.call("POST", "/admin/v1/alerts", "street", json=body(nanao_leaf))
+    assert by_nanao.status == 201, by_nanao.body
+    alert_id = by_nanao.body["id"]
+    # 葵涌's dispatcher may neither update nor cancel 南澳's alert; nothing changes.
+    up = await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", kuiyong, json={"colour": "red"})
+    gone = await api.call("POST", f"/admin/v1/alerts/{alert_id}/cancel", kuiyong)
+    assert (up.status, gone.status) == (403, 403), (up.body, gone.body)
+    shown = await api.call("GET", f"/admin/v1/alerts/{alert_id}")
+    assert (shown.body["status"], shown.body["version"], shown.body["colour"]) == ("active", 1, "yellow")
+    # Nor issue one reaching into 南澳, nor widen 南澳's own alert into 葵涌.
+    assert (await api.call("POST", "/admin/v1/alerts", kuiyong, json=body(nanao_leaf))).status == 403
+    wider = await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", "street",
+                           json={"area": {"grids": [nanao_leaf, api.other_leaf]}})
+    assert wider.status == 403, wider.body
+    # The author's own street may; so may an admin, anywhere.
+    assert (await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", "street",
+                           json={"colour": "orange"})).status == 200
+    assert (await api.call("POST", f"/admin/v1/alerts/{alert_id}/cancel", "admin")).status == 200
+
+
+async def test_a_city_wide_alert_is_not_a_street_dispatchers_to_cancel(api: Api, uid: str) -> None:
+    city = await api.call("POST", "/admin/v1/alerts/cap", "admin", data=cn_cap(uid), headers=XML)
+    assert city.status == 201, city.body
+    by_cap = await api.call("POST", "/admin/v1/alerts/cap", "street", headers=XML,
+                            data=cn_cap(uid + "c", msg="Cancel", refs=f"44030041600000_{uid}"))
+    direct = await api.call("POST", f"/admin/v1/alerts/{city.body['id']}/cancel", "street")
+    assert (by_cap.status, direct.status) == (403, 403), (by_cap.body, direct.body)
+    assert (await api.call("POST", f"/admin/v1/alerts/{city.body['id']}/cancel", "desk")).status == 200
