@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from intake.cases import notices, repo
+from intake.cases import assignment, notices, repo
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import ActionRequest, Actor
@@ -104,6 +104,7 @@ async def _dispatch(step: Step) -> None:
         user = await User.get_or_none(id=int(params["user_id"]), active=True)
         if user is None or user.role != "worker":
             raise Invalid("user_id must name an active worker")
+        await assignment.check_worker(step.actor, user.id)
         case.assignee_user_id, case.assignee_department = user.id, None
     elif params.get("department"):
         if not await Department.exists(code=str(params["department"])):

@@ -13,4 +13,14 @@ class Migration(migrations.Migration):
             name='author_scope',
             field=fields.JSONField(null=True),
         ),
+        ops.AddField(
+            model_name='ApiClient',
+            name='private',
+            field=fields.BooleanField(default=False, db_default=False),
+        ),
+        ops.AddField(
+            model_name='ApiClient',
+            name='channels',
+            field=fields.JSONField(null=True),
+        ),
     ]
