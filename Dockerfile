@@ -17,14 +17,16 @@ COPY bot ./bot
 COPY intake ./intake
 COPY nlp ./nlp
 COPY notify ./notify
+COPY outbox ./outbox
+COPY tuning ./tuning
 COPY locale ./locale
 RUN /opt/venv/bin/pip wheel --no-deps --wheel-dir /dist . \
  && /opt/venv/bin/pip install /dist/gridline-*.whl
 # Fail the build, not the first request, when the installed layout lacks data files: the gettext
-# catalogs (locale/, read by bot/i18n.py), the taxonomy and the holiday calendar. Run from / so the
+# catalogs (locale/, read by intake/i18n.py), the taxonomy and the holiday calendar. Run from / so the
 # checkout in /src is not what gets imported.
 RUN cd / && /opt/venv/bin/python -c "\
-from bot.i18n import LOCALE_DIR; \
+from intake.i18n import LOCALE_DIR; \
 from intake.taxonomy.catalog import Catalog; \
 from intake.sla.calendar import WorkCalendar; \
 import bot; \

@@ -36,7 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import pgdb
 from bot.demo import load_demo
-from bot.outbound.notifier import OutboxNotifier
 from intake.alerts.area import Area
 from intake.alerts.notices import group_of
 from intake.alerts.policy import AlertPolicy, QuietHours
@@ -48,6 +47,7 @@ from intake.store import db
 from intake.store.models_outbox import OutboxMessage
 from notify.recording import RecordingNotifier
 from notify.types import Notifier
+from outbox.notifier import OutboxNotifier
 
 PG_ADMIN = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 NOW = datetime(2026, 11, 18, 1, 0, tzinfo=UTC)

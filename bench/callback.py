@@ -780,7 +780,7 @@ PHASES: tuple[tuple[str, str, str, int], ...] = (
     ("bot.wechat.view", "open_callback", "open_callback: signature, clock, XML", 0),
     ("bot.wechat.redelivery:Redelivery", "admit", "Redelivery.admit (nonce, claim, turn: one script)", 0),
     ("bot.wechat.service:Dialogue", "arrive", "Dialogue.arrive (store message, upsert resident)", 0),
-    ("bot.outbound.dialogue", "release_held", "release_held (only when the resident row says so)", 0),
+    ("bot.wechat.outbox_dialogue", "release_held", "release_held (only when the resident row says so)", 0),
     ("bot.wechat.service:Dialogue", "respond", "Dialogue.respond", 0),
     ("bot.wechat.draft:DraftStore", "load", "DraftStore.load (KV GET)", 1),
     ("bot.wechat.router:Router", "dispatch", "Router.dispatch", 1),

@@ -25,10 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import outbox_kit as kit
-from bot.outbound.notifier import OutboxNotifier
 from intake.store import db
 from intake.store.models_outbox import GridGroup
 from notify.types import Notification, Recipient
+from outbox.notifier import OutboxNotifier
 
 GOAL_S = 20.0
 BATCH = 1000

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
 
 from aiohttp import web
-from pydantic import SecretStr
 
-from bot import middlewares, open311, periodic
+from bot import middlewares, open311, outbound_app, periodic
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -30,6 +28,7 @@ from bot.keys import (
     KV,
     METRICS,
     RECORDER,
+    SERVING,
     SETTINGS,
     TASKS,
     TUNING,
@@ -38,11 +37,6 @@ from bot.keys import (
     WECHAT_REDELIVERY,
 )
 from bot.metrics import Metrics
-from bot.outbound import appctx as outbound_ctx
-from bot.outbound import periodic as outbound_periodic
-from bot.outbound.alert_delivery import OutboxDelivery
-from bot.outbound.dialogue import OutboxDialogue
-from bot.outbound.notifier import OutboxNotifier
 from bot.sandbox import STATIC_DIR as SANDBOX_STATIC
 from bot.sandbox import views as sandbox_views
 from bot.settings import Mode, Settings
@@ -51,19 +45,22 @@ from bot.storage.redis import RedisStore
 from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
 from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
-from bot.tuning.jobs import TuningConfig
-from bot.tuning.runtime import poll as poll_models
-from bot.tuning.runtime import tuning as tuning_runtime
 from bot.views import alerts, cases, grid, health, messages, surveys, taxonomy
 from bot.views import nlp as nlp_views
 from bot.wechat import WeChatConfig
 from bot.wechat import view as wechat_view
 from bot.wechat.draft import DraftStore
 from bot.wechat.handlers import build_router
+from bot.wechat.outbox_dialogue import OutboxDialogue
 from bot.wechat.redelivery import Redelivery
 from intake.cases.context import Clock, utc_now
 from intake.store import db
 from notify.recording import RecordingNotifier
+from outbox import periodic as outbound_periodic
+from outbox.alert_delivery import OutboxDelivery
+from outbox.notifier import OutboxNotifier
+from tuning.runtime import poll as poll_models
+from tuning.runtime import tuning as tuning_runtime
 
 log = logging.getLogger("gridline.app")
 MAX_BODY = 256 * 1024
@@ -84,7 +81,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app[SETTINGS] = settings
     app[METRICS] = Metrics.create()
     app[RECORDER] = RecordingNotifier()
-    app[WECHAT] = wechat_config(settings)
+    app[WECHAT] = WeChatConfig.of(settings.wechat)
     app[TASKS] = set()
     app.cleanup_ctx.append(_storage)
     app.cleanup_ctx.append(heavy_pool)
@@ -92,7 +89,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
     app.cleanup_ctx.append(_tuning)
-    app.cleanup_ctx.append(outbound_ctx.outbound(clock, settings.sender_in_process and own_database
+    app.cleanup_ctx.append(outbound_app.outbound(clock, settings.outbox.in_process and own_database
                                                  if sender is None else sender))
     app.cleanup_ctx.append(_tasks)
     if sweeper:
@@ -101,9 +98,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.add_routes(module.routes)
     app.add_routes(nlp_views.routes)
     app.add_routes(messages.routes)
-    miniprogram.setup(app, mp or mp_config(settings))
-    app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config(
-        jurisdiction_id=settings.open311_jurisdiction_id, public_reads=settings.open311_public_reads)))
+    miniprogram.setup(app, mp or miniprogram.MpConfig.of(settings.mp))
+    app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config.of(settings.open311)))
     if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production
         app.add_routes(sandbox_views.routes)
         app.router.add_static("/sandbox/static", SANDBOX_STATIC)
@@ -132,9 +128,11 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         if settings.effective_mode is Mode.SANDBOX and await is_empty():
             await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False)
         notifier = OutboxNotifier(clock or utc_now, mirror=app[RECORDER])  # the recorder feeds /sandbox
-        app[CASES] = await build_context(notifier, clock)
-        app[CASES].surveys = survey_policy(settings)
-        app[ALERTS] = build_alerts(settings, app[CASES], delivery=OutboxDelivery(), heavy=app[HEAVY])
+        domain = await build_context(notifier, clock, surveys=survey_policy(settings.surveys),
+                                     keyword_bar=settings.nlp.keyword_bar)
+        app[CASES], app[SERVING] = domain.ctx, domain.serving
+        app[ALERTS] = build_alerts(settings.alerts, app[CASES], delivery=OutboxDelivery(), heavy=app[HEAVY],
+                                   max_crossings=settings.alert_polygon_max_crossings)
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
         log.info("gridline ready", extra={"mode": str(settings.effective_mode),
@@ -144,25 +142,6 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         yield
 
     return services
-
-
-def mp_config(settings: Settings) -> miniprogram.MpConfig:
-    def secret(value: SecretStr | None) -> str | None:
-        return value.get_secret_value() if value is not None else None
-
-    return miniprogram.MpConfig(
-        appid=settings.mp_appid, secret=secret(settings.mp_secret),
-        api_base=settings.mp_api_base or settings.wechat_api_base,
-        session_secret=secret(settings.mp_session_secret), session_ttl_s=settings.mp_session_ttl_hours * 3600,
-        media_dir=settings.media_dir, behind_proxy=settings.behind_proxy)
-
-
-def wechat_config(settings: Settings) -> WeChatConfig:
-    """The account's credentials; in sandbox mode without them, a fresh token the simulator signs with."""
-    if settings.wechat_token is not None:
-        aes = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else None
-        return WeChatConfig(settings.wechat_token.get_secret_value(), settings.wechat_appid, aes)
-    return WeChatConfig(secrets.token_hex(16), "wxsandbox00000000", None)
 
 
 async def _tasks(app: web.Application) -> AsyncIterator[None]:
@@ -175,25 +154,23 @@ async def _tasks(app: web.Application) -> AsyncIterator[None]:
 
 
 def _jobs(app: web.Application) -> list[periodic.Job]:
-    ctx, settings, every = app[CASES], app[SETTINGS], app[SETTINGS].sla_sweep_seconds
+    ctx, settings, every = app[CASES], app[SETTINGS], app[SETTINGS].sla.sweep_s
     return [
         periodic.Job("sla sweep", every, partial(sla_sweep, ctx, app[METRICS]), SWEEP_LOCK),
-        periodic.Job("taxonomy refresh", every, partial(refresh_taxonomy, ctx)),  # each process's own copy
-        periodic.Job("task reminders and digests", every, outbound_periodic.job_body(ctx, settings.digest_hour),
+        # Each process refreshes its own copy of the taxonomy.
+        periodic.Job("taxonomy refresh", every, partial(refresh_taxonomy, ctx, app[SERVING])),
+        periodic.Job("task reminders and digests", every, outbound_periodic.job_body(ctx, settings.outbox.digest_hour),
                      outbound_periodic.LOCK),
-        periodic.Job("survey reminders", settings.survey_sweep_seconds, partial(send_reminders, ctx),
+        periodic.Job("survey reminders", settings.surveys.sweep_s, partial(send_reminders, ctx),
                      SURVEY_LOCK),
-        *alert_jobs(app[ALERTS], settings),
+        *alert_jobs(app[ALERTS], settings.alerts),
         # Each process serves its own copy of the active model: no lock.
-        periodic.Job("classifier refresh", settings.nlp_poll_seconds, partial(poll_models, app[TUNING])),
+        periodic.Job("classifier refresh", settings.nlp.poll_s, partial(poll_models, app[TUNING])),
     ]
 
 
 async def _tuning(app: web.Application) -> AsyncIterator[None]:
     """The serving classifier's models and retrain jobs (the registry poll is a periodic job)."""
-    s = app[SETTINGS]
-    config = TuningConfig(s.model_dir, s.nlp_target_precision, s.nlp_holdout_percent, s.nlp_checkpoint,
-                          s.nlp_keyword_bar)
-    async with tuning_runtime(app[CASES], config) as state:
+    async with tuning_runtime(app[CASES], app[SERVING], app[SETTINGS].nlp) as state:
         app[TUNING] = state
         yield

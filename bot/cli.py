@@ -72,12 +72,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logs.configure(settings.log_level)
     if args.command == "sender":
-        from bot.outbound import standalone
+        from bot import sender as standalone
 
         return asyncio.run(standalone.run(settings, args.consumer, args.lease))
     if args.command == "serve":
         if args.no_sender:
-            settings = settings.model_copy(update={"sender_in_process": False})
+            settings = settings.with_changes(sender_in_process=False)
         return _serve(settings, args.host, args.port, args.workers)
     from bot import commands
 

@@ -57,11 +57,12 @@ async def wechat_menu(settings: Settings) -> int:
     from bot.wechat.menu import WeChatApiError, create_menu, menu_json
 
     print(menu_json())
-    if settings.wechat_appid is None or settings.wechat_secret is None:
+    wechat = settings.wechat
+    if wechat.appid is None or (secret := wechat.api_secret) is None:
         print("(not created: set GRIDLINE_WECHAT_APPID and GRIDLINE_WECHAT_SECRET to create it)")
         return 0
     try:
-        await create_menu(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret.get_secret_value())
+        await create_menu(wechat.api_base, wechat.appid, secret)
     except (WeChatApiError, OSError) as exc:
         print(f"gridline: menu not created: {exc}")
         return 1

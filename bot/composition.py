@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.demo import is_empty, load_demo
 from bot.metrics import Metrics
 from bot.settings import Mode, Settings
-from bot.tuning.loader import register_default
-from bot.tuning.serving import ServingClassifier
 from intake.cases.context import CaseContext, Clock, utc_now
 from intake.grid.store import GridService
 from intake.sla.calendar import WorkCalendar
 from intake.sla.deadlines import SlaPolicy
 from intake.sla.sweeper import sweep
 from intake.store import db
+from intake.surveys.policy import SurveyPolicy
 from intake.taxonomy.catalog import Catalog
 from intake.taxonomy.store import TaxonomyStore
 from nlp.keyword import KeywordClassifier
 from nlp.types import LabelTerms
 from notify.types import Notifier
+from tuning.loader import register_default
+from tuning.serving import ServingClassifier
 
 log = logging.getLogger("gridline.app")
 SWEEP_LOCK = "lock:sla-sweep"
@@ -42,7 +44,7 @@ async def prepare_database(settings: Settings) -> None:
         taxonomy = TaxonomyStore(Catalog.load())
         await taxonomy.seed()
         await taxonomy.refresh()
-        await register_default(settings.model_dir, settings.nlp_target_precision, taxonomy.version)
+        await register_default(settings.nlp.model_dir, settings.nlp.target_precision, taxonomy.version)
     finally:
         await db.close_db()
 
@@ -52,7 +54,18 @@ def build_classifier(catalog: Catalog, places: list[str]) -> KeywordClassifier:
     return KeywordClassifier(labels, places=places)
 
 
-async def build_context(notifier: Notifier, clock: Clock | None = None, *, keyword_bar: float = 0.8) -> CaseContext:
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """The case context, complete, and the serving classifier it classifies and triages through: tuning
+    swaps models inside it, the taxonomy refresh its keyword fallback."""
+
+    ctx: CaseContext
+    serving: ServingClassifier
+
+
+async def build_context(notifier: Notifier, clock: Clock | None = None, *, surveys: SurveyPolicy | None = None,
+                        keyword_bar: float = 0.8) -> Domain:
+    """Everything a case use-case needs, built once: nothing patches the context afterwards (it is frozen)."""
     taxonomy = TaxonomyStore(Catalog.load())
     await taxonomy.seed()
     await taxonomy.refresh()
@@ -62,21 +75,17 @@ async def build_context(notifier: Notifier, clock: Clock | None = None, *, keywo
     classifier.classify("预热")
     grid.gazetteer.best("预热")
     sla = SlaPolicy(WorkCalendar.load())
-    # Rules, then the active model (loaded by bot.tuning once the app starts), else the keyword matcher.
+    # Rules, then the active model (loaded by tuning/ once the app starts), else the keyword matcher.
     serving = ServingClassifier(classifier, keyword_bar, clock or utc_now)
-    ctx = CaseContext(taxonomy, grid, serving, notifier, sla, clock or utc_now)
-    ctx.triage = serving.triage
-    return ctx
+    ctx = CaseContext(taxonomy, grid, serving, notifier, sla, clock or utc_now,
+                      surveys=surveys or SurveyPolicy(), triage=serving.triage)
+    return Domain(ctx, serving)
 
 
-async def refresh_taxonomy(ctx: CaseContext) -> None:
+async def refresh_taxonomy(ctx: CaseContext, serving: ServingClassifier) -> None:
     """Pick up taxonomy versions published by any process, and retrain the keyword matcher on them."""
     if await ctx.taxonomy.refresh():
-        keyword = build_classifier(ctx.taxonomy.catalog, ctx.grid.gazetteer.names())
-        if isinstance(ctx.classifier, ServingClassifier):
-            ctx.classifier.fallback = keyword
-        else:
-            ctx.classifier = keyword
+        serving.fallback = build_classifier(ctx.taxonomy.catalog, ctx.grid.gazetteer.names())
 
 
 async def sla_sweep(ctx: CaseContext, metrics: Metrics) -> None:

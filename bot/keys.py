@@ -7,10 +7,8 @@ import asyncio
 from aiohttp import web
 
 from bot.metrics import Metrics
-from bot.outbound.runner import Outbound
 from bot.settings import Settings
 from bot.storage.base import KeyValueStore
-from bot.tuning.runtime import Tuning
 from bot.wechat import WeChatConfig
 from bot.wechat.redelivery import Redelivery
 from bot.wechat.service import Dialogue
@@ -18,6 +16,9 @@ from intake.alerts.service import AlertService
 from intake.cases.context import CaseContext
 from intake.heavy import HeavyPool
 from notify.recording import RecordingNotifier
+from outbox.runner import Outbound
+from tuning.runtime import Tuning
+from tuning.serving import ServingClassifier
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
@@ -29,6 +30,7 @@ WECHAT = web.AppKey("wechat", WeChatConfig)
 WECHAT_DIALOGUE = web.AppKey("wechat_dialogue", Dialogue)
 WECHAT_REDELIVERY = web.AppKey("wechat_redelivery", Redelivery)
 ALERTS = web.AppKey("alerts", AlertService)
+SERVING = web.AppKey("serving", ServingClassifier)  # the classifier CASES classifies through
 TUNING = web.AppKey("tuning", Tuning)
 OUTBOUND = web.AppKey("outbound", Outbound)
 HEAVY = web.AppKey("heavy", HeavyPool)

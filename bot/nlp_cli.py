@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from nlp.csvdata import SEED_EXAMPLES
 from nlp.types import Classifier, LabelTerms, Prediction
 
 # Registering the command must not import scikit-learn: `gridline serve` parses the same command line.
-SEED_EXAMPLES = Path(__file__).resolve().parents[1] / "nlp" / "data" / "seed_examples.csv"
 BACKENDS = ("linear", "transformer")  # nlp.training.BACKENDS, checked equal by a test
 
 

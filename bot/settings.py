@@ -1,5 +1,7 @@
 """One frozen Settings object, read from the environment once, in the entry point.
 
+The fields are the ``GRIDLINE_*`` variables, flat as the README lists them; features take
+their typed section instead (``settings.wechat``, ``settings.outbox`` …, see ``bot.sections``).
 Secrets are ``SecretStr`` so they never show up in a repr or a log line, and no
 secret has a default.
 """
@@ -7,12 +9,18 @@ secret has a default.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.sections import AlertsSection, MpSection, Open311Section, SlaSection, SurveysSection, WeChatSection
+from outbox.config import Account, Kind, OutboxConfig
+from tuning.config import TuningConfig
 
 
 class Mode(StrEnum):
@@ -36,15 +44,22 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="GRIDLINE_", frozen=True, extra="ignore")
 
+    # The service itself.
     database_url: str = Field(default_factory=_default_database_url)
     redis_url: str | None = None
     admin_token: SecretStr | None = None
     mode: Mode | None = None
+    log_level: str = "INFO"
+    geo_dir: Path | None = None
+    # Each group below becomes one section (a property further down) that its feature's factory takes.
+    # wechat: the 公众号
     wechat_token: SecretStr | None = None
     wechat_appid: str | None = None
     wechat_aes_key: SecretStr | None = None
     wechat_secret: SecretStr | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_reply_budget: float = Field(default=4.0, gt=0, le=4.5)
+    # mp: the mini-program
     mp_appid: str | None = None
     mp_secret: SecretStr | None = None
     mp_api_base: str | None = None
@@ -52,13 +67,12 @@ class Settings(BaseSettings):
     mp_session_ttl_hours: float = Field(default=168.0, gt=0)
     media_dir: Path = Path("var/media")
     behind_proxy: bool = False
+    # open311
     open311_jurisdiction_id: str | None = None
     open311_public_reads: bool = False
-    geo_dir: Path | None = None
+    # sla
     sla_sweep_seconds: float = Field(default=30.0, gt=0)
-    wechat_reply_budget: float = Field(default=4.0, gt=0, le=4.5)
-    log_level: str = "INFO"
-    # Outbound (#6): the sender, its channels and the links in messages.
+    # outbox: the sender, its channels and the links in messages
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
     wecom_corp_id: str | None = None
     wecom_corp_secret: SecretStr | None = None
@@ -74,23 +88,21 @@ class Settings(BaseSettings):
     subscribe_template_id: str | None = None
     digest_hour: int = Field(default=8, ge=0, le=23)  # local (Asia/Shanghai) hour of the daily digests
     outbox_stream: str = Field(default="gridline:outbox", min_length=1, max_length=100)  # the Redis Stream
-    # The classifier's tuning loop (#5): where trained models live, how sure a model must be to auto-dispatch.
+    # nlp: the classifier's tuning loop
     model_dir: Path = Path("var/models")
     nlp_target_precision: float = Field(default=0.95, gt=0.5, le=1.0)
     nlp_keyword_bar: float = Field(default=0.8, ge=0.0, le=1.0)
     nlp_holdout_percent: int = Field(default=20, ge=0, le=50)
     nlp_poll_seconds: float = Field(default=10.0, gt=0)
     nlp_checkpoint: Path | None = None
-    # Satisfaction surveys (#7): asked survey_delay_hours after 结案, one reminder survey_reminder_hours later,
-    # chat answers matched for survey_window_hours; 不满意率 > survey_flag_rate over ≥ survey_min_sample answers flags.
+    # surveys (see bot.sections.SurveysSection)
     survey_delay_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     survey_reminder_hours: float = Field(default=48.0, gt=0, le=24 * 30)
     survey_window_hours: float = Field(default=168.0, gt=0, le=24 * 90)
     survey_flag_rate: float = Field(default=0.30, gt=0, lt=1)
     survey_min_sample: int = Field(default=10, ge=1, le=100_000)
     survey_sweep_seconds: float = Field(default=300.0, gt=0)
-    # Alerts (#7): CAP feeds polled every alert_feed_seconds (comma-separated URLs), quiet hours for
-    # non-red alerts (local time in alert_timezone, "" for none), silent cells escalated after N minutes.
+    # alerts (see bot.sections.AlertsSection); feed URLs comma-separated
     alert_feed_urls: str = ""
     alert_feed_seconds: float = Field(default=300.0, ge=10)
     alert_quiet_hours: str = "22:00-07:00"
@@ -147,10 +159,6 @@ class Settings(BaseSettings):
             raise ValueError("must be comma-separated http(s):// URLs")
         return value
 
-    @property
-    def alert_feeds(self) -> list[str]:
-        return [u.strip() for u in self.alert_feed_urls.split(",") if u.strip()]
-
     @field_validator("outbound_rates", mode="before")
     @classmethod
     def _rates(cls, value: Any) -> Any:
@@ -193,6 +201,72 @@ class Settings(BaseSettings):
             return self.mode
         return Mode.PRODUCTION if self.has_wechat_credentials else Mode.SANDBOX
 
+    # The sections: what each feature's factory takes, each built once on first use. A changed copy
+    # must be validated afresh (``with_changes``): ``model_copy`` would carry the cached sections over.
+    @cached_property
+    def wechat(self) -> WeChatSection:
+        return WeChatSection(appid=self.wechat_appid, token=self.wechat_token, aes_key=self.wechat_aes_key,
+                             secret=self.wechat_secret, api_base=self.wechat_api_base,
+                             reply_budget_s=self.wechat_reply_budget)
+
+    @cached_property
+    def mp(self) -> MpSection:
+        return MpSection(appid=self.mp_appid, secret=self.mp_secret, api_base=self.mp_api_base or self.wechat_api_base,
+                         session_secret=self.mp_session_secret, session_ttl=timedelta(hours=self.mp_session_ttl_hours),
+                         media_dir=self.media_dir, behind_proxy=self.behind_proxy)
+
+    @cached_property
+    def open311(self) -> Open311Section:
+        return Open311Section(jurisdiction_id=self.open311_jurisdiction_id, public_reads=self.open311_public_reads)
+
+    @cached_property
+    def sla(self) -> SlaSection:
+        return SlaSection(sweep_s=self.sla_sweep_seconds)
+
+    @cached_property
+    def nlp(self) -> TuningConfig:
+        return TuningConfig(self.model_dir, self.nlp_target_precision, self.nlp_holdout_percent, self.nlp_checkpoint,
+                            self.nlp_keyword_bar, self.nlp_poll_seconds)
+
+    @cached_property
+    def surveys(self) -> SurveysSection:
+        return SurveysSection(delay=timedelta(hours=self.survey_delay_hours),
+                              reminder_after=timedelta(hours=self.survey_reminder_hours),
+                              window=timedelta(hours=self.survey_window_hours), flag_rate=self.survey_flag_rate,
+                              min_sample=self.survey_min_sample, sweep_s=self.survey_sweep_seconds)
+
+    @cached_property
+    def alerts(self) -> AlertsSection:
+        return AlertsSection(
+            feeds=tuple(u.strip() for u in self.alert_feed_urls.split(",") if u.strip()),
+            feed_s=self.alert_feed_seconds, quiet_hours=self.alert_quiet_hours, timezone=self.alert_timezone,
+            ack_escalate=timedelta(minutes=self.alert_ack_escalate_minutes),
+            recent_report_days=self.alert_recent_report_days, location_max_age_h=self.alert_location_max_age_hours,
+            cap_max_bytes=self.alert_cap_max_bytes)
+
+    @cached_property
+    def outbox(self) -> OutboxConfig:
+        return OutboxConfig(
+            kind=self._outbound_kind(), public_url=self.public_url, subscribe_template_id=self.subscribe_template_id,
+            redis_url=self.redis_url, stream=self.outbox_stream, rates=dict(self.outbound_rates),
+            concurrency=self.sender_concurrency, max_attempts=self.sender_max_attempts,
+            wecom_api_base=self.wecom_api_base,
+            wechat=_account(self.wechat_api_base, self.wechat_appid, self.wechat_secret),
+            mp=_account(self.mp_api_base or self.wechat_api_base, self.mp_appid, self.mp_secret),
+            wecom=_account(self.wecom_api_base, self.wecom_corp_id, self.wecom_corp_secret),
+            wecom_agent_id=self.wecom_agent_id, smtp_url=self.smtp_url, in_process=self.sender_in_process,
+            digest_hour=self.digest_hour)
+
+    def _outbound_kind(self) -> Kind:
+        """``auto``: sandbox in sandbox mode, else live."""
+        if self.outbound != "auto":
+            return self.outbound
+        return "sandbox" if self.effective_mode is Mode.SANDBOX else "live"
+
+    def with_changes(self, **changes: Any) -> Settings:
+        """A validated copy with some fields changed, its sections built from the new values."""
+        return Settings.model_validate({**self.model_dump(), **changes})
+
     @property
     def database_masked(self) -> str:
         """The database URL without its password, for logs."""
@@ -204,6 +278,10 @@ class Settings(BaseSettings):
             if name in ("database_url", "redis_url") and isinstance(value, str):
                 value = mask_url(value)
             yield name, value
+
+
+def _account(api_base: str, appid: str | None, secret: SecretStr | None) -> Account | None:
+    return Account(api_base, appid, secret) if appid and secret else None
 
 
 def mask_url(url: str) -> str:

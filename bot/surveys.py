@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
-from bot.i18n import gettext_for
-from bot.settings import Settings
+from bot.sections import SurveysSection
 from intake.cases.context import CaseContext
+from intake.i18n import gettext_for
 from intake.surveys.policy import SurveyPolicy
 from intake.surveys.reminders import remind
 
@@ -63,11 +62,9 @@ class SurveyTexts:
         return self.thanks(case_no)
 
 
-def policy(settings: Settings) -> SurveyPolicy:
-    return SurveyPolicy(delay=timedelta(hours=settings.survey_delay_hours),
-                        reminder_after=timedelta(hours=settings.survey_reminder_hours),
-                        window=timedelta(hours=settings.survey_window_hours),
-                        flag_rate=settings.survey_flag_rate, min_sample=settings.survey_min_sample, render=render)
+def policy(section: SurveysSection) -> SurveyPolicy:
+    return SurveyPolicy(delay=section.delay, reminder_after=section.reminder_after, window=section.window,
+                        flag_rate=section.flag_rate, min_sample=section.min_sample, render=render)
 
 
 async def send_reminders(ctx: CaseContext) -> None:

@@ -16,6 +16,8 @@ MAX_BYTES = 64 * 1024 * 1024  # a spreadsheet export, not a data dump
 MAX_TEXT_CHARS = 20_000  # longer than any message; a longer cell is a broken file
 MAX_LABEL_CHARS = 64  # a category code, not a sentence
 # A cell over the csv module's own limit (128 Ki characters) is reported as malformed CSV.
+# The examples the shipped default model is trained from (`gridline nlp build-default`, a retrain's seeds).
+SEED_EXAMPLES = Path(__file__).resolve().parent / "data" / "seed_examples.csv"
 
 
 def read_examples(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[list[str], list[str]]:

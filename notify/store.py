@@ -15,20 +15,28 @@ from notify.types import Attempt, Envelope
 
 
 class State(StrEnum):
-    PENDING = "pending"  # written with the domain change, not tried yet
+    """The one vocabulary of outbox rows: what the sender records and the router, the relay and the admin
+    views read. Every value but FALLBACK is a row's stored status."""
+
+    PENDING = "pending"  # written with the domain change, not routed or not tried yet
     SENDING = "sending"  # claimed by a sender until its lease ends
     RETRY = "retry"  # failed transiently, due again at next_attempt_at
     DELIVERED = "delivered"
-    FALLBACK = "fallback"  # this channel cannot reach the address now: the store re-routes it
-    STOPPED = "stopped"  # the address cannot be reached (unsubscribed): final, not an error
+    STOPPED = "stopped"  # the address cannot be reached (unsubscribed, no address): final, not an error
     DEAD = "dead"  # dead letter: permanent error or attempts exhausted; an admin may re-queue it
     HELD = "held"  # the reach router holds it until the resident writes again; senders never see it
+    WITHDRAWN = "withdrawn"  # its group was withdrawn (a cancelled alert, a withdrawn case) before it went out
+    # Never stored: the sender's word that this channel cannot reach the address now (45015 outside the
+    # 48-hour window); the store routes the row again and it is PENDING once more.
+    FALLBACK = "fallback"
 
 
 Enqueue = Callable[[list[str]], Awaitable[object]]  # puts row ids on the queue (the relay's Queue.add)
 
+STORED = tuple(s for s in State if s is not State.FALLBACK)  # what a row's status can be
 SENDABLE = frozenset({State.PENDING, State.RETRY})
-FINAL = frozenset({State.DELIVERED, State.FALLBACK, State.STOPPED, State.DEAD})
+QUEUED = frozenset({State.PENDING, State.RETRY, State.HELD})  # not out yet and nobody is sending it
+FINAL = frozenset({State.DELIVERED, State.STOPPED, State.DEAD, State.WITHDRAWN})
 
 
 class OutboxStore(Protocol):

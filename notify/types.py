@@ -64,6 +64,24 @@ class Notifier(Protocol):
     async def withdraw(self, group: str) -> Withdrawn: ...
 
 
+class ChannelName(StrEnum):
+    """Every outbound channel's name, written nowhere else: an outbox row's ``channel``, the key of the
+    sender's channels and rate limits, each channel's default ``name``."""
+
+    WECHAT_CS = "wechat_cs"  # 公众号 customer-service message, inside the resident's 48-hour window
+    WECHAT_SUBSCRIBE = "wechat_subscribe"  # 公众号 subscribe message (spends a credit)
+    MP_SUBSCRIBE = "mp_subscribe"  # mini-program subscribe message (spends a credit)
+    WECHAT_TEMPLATE = "wechat_template"  # legacy template message
+    WECOM_ROBOT = "wecom_robot"  # a grid's WeCom group chat robot
+    WECOM_APP = "wecom_app"  # a WeCom application message to a staff member
+    EMAIL = "email"  # departments and supervisors
+    # Not a sender's channel: the WeChat callback's own reply said it, so the row is written delivered.
+    PASSIVE_REPLY = "passive_reply"
+
+
+SENT_CHANNELS = tuple(c for c in ChannelName if c is not ChannelName.PASSIVE_REPLY)  # what senders deliver
+
+
 class Outcome(StrEnum):
     """What a channel's answer means for the message."""
 
@@ -79,7 +97,7 @@ class Envelope:
     """One rendered message for one address on one channel (an outbox row, as a sender sees it)."""
 
     id: str
-    channel: str  # "wechat_cs" | "wechat_subscribe" | "wechat_template" | "wecom_robot" | "wecom_app" | ...
+    channel: str  # a ChannelName
     address: str  # openid, WeCom webhook key, WeCom userid, email address
     kind: str
     body: Mapping[str, Any]  # channel-specific rendered content

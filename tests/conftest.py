@@ -1,18 +1,19 @@
 """Shared fixtures: one database per backend (SQLite file, real PostgreSQL), a demo city, a clock.
 
-PostgreSQL and Redis are real servers. Outside CI a missing server skips the
-tests that need it; with ``CI=true`` it fails them, so CI can never go green
-without having exercised both.
+PostgreSQL and Redis are real servers, and some tests read reference data from ``../shared`` beside the
+checkout (never copied into it). Outside CI a missing server or data skips the tests that need it; with
+``CI=true`` it fails them, so CI can never go green without having exercised all of them.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import asyncpg
 import pytest
@@ -23,6 +24,7 @@ from bot.demo import load_demo
 from intake.cases.context import CaseContext
 from intake.store import db
 from notify.recording import RecordingNotifier
+from tuning.serving import ServingClassifier
 
 PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -30,12 +32,56 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
-def unavailable(what: str, exc: BaseException) -> None:
+def missing(message: str) -> NoReturn:
     """Skip locally, fail in CI."""
-    message = f"{what} is not reachable: {exc!r}"
     if IN_CI:
         pytest.fail(message + " (CI=true: required)", pytrace=False)
     pytest.skip(message)
+
+
+def unavailable(what: str, exc: BaseException) -> NoReturn:
+    missing(f"{what} is not reachable: {exc!r}")
+
+
+def shared_data(relative: str) -> Path:
+    """``../shared/data/<relative>``, which a fresh clone does not have: call it in the test (or fixture)
+    that reads the file, so only that test skips (fails in CI) when it is absent."""
+    path = SHARED / "data" / relative
+    if not path.exists():
+        missing(f"../shared/data/{relative} is absent (reference data beside the checkout: README, Quick start)")
+    return path
+
+
+def shared_names(folder: str, pattern: str = "*") -> list[str]:
+    """For ``parametrize``: ``<folder>/<name>`` of each file in ``../shared/data/<folder>`` matching
+    ``pattern``. Without the folder, the one name ``<folder>/<pattern>``, whose ``shared_data`` skips (or
+    fails in CI): an empty parameter list would pass silently."""
+    found = sorted((SHARED / "data" / folder).glob(pattern))
+    return [f"{folder}/{path.name}" for path in found] or [f"{folder}/{pattern}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Run every test in an empty folder with no GRIDLINE_* settings from the shell (GRIDLINE_TEST_* stay).
+
+    ``gridline serve`` keeps its state relative to where it runs (``./var``: the SQLite file, models,
+    media, demo tokens): a test that read it passed or failed by what the developer did before, e.g.
+    ``gridline nlp build-default --out var/models/default`` made a default model serve in the tuning
+    tests. Tests name their own folders (``state_dirs``); this catches any they forget."""
+    home = tmp_path_factory.mktemp("cwd")
+    settings = {k: v for k, v in os.environ.items() if k.startswith("GRIDLINE_") and not k.startswith("GRIDLINE_TEST_")}
+    before = Path.cwd()
+    for name in settings:
+        del os.environ[name]
+    os.chdir(home)
+    yield home
+    os.chdir(before)
+    os.environ.update(settings)
+
+
+def state_dirs(home: Path) -> dict[str, str]:
+    """The settings that put an app's folders (trained models, uploaded media) under ``home``."""
+    return {"GRIDLINE_MODEL_DIR": str(home / "models"), "GRIDLINE_MEDIA_DIR": str(home / "media")}
 
 
 @dataclass
@@ -59,7 +105,6 @@ async def _postgres_url() -> AsyncIterator[str]:
         conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
     except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         unavailable("PostgreSQL", exc)
-        raise  # unreachable: unavailable() raises
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -115,13 +160,15 @@ class Services:
     ctx: CaseContext
     clock: FakeClock
     sent: RecordingNotifier
+    serving: ServingClassifier  # what ctx classifies and triages through
+    home: Path  # this backend's folder for the apps' state (``state_dirs``)
 
 
 @pytest.fixture(scope="session")
-async def services(database: str) -> Services:
+async def services(database: str, tmp_path_factory: pytest.TempPathFactory) -> Services:
     clock, sent = FakeClock(T0), RecordingNotifier()
-    ctx = await build_context(sent, clock)
-    return Services(database, ctx, clock, sent)
+    domain = await build_context(sent, clock)
+    return Services(database, domain.ctx, clock, sent, domain.serving, tmp_path_factory.mktemp("state"))
 
 
 @pytest.fixture

@@ -119,7 +119,7 @@ async def _into_sandbox(settings: Settings, grid: Any, runs: dict[str, list[Step
             return self.now
 
     clock, sent = _Clock(), RecordingNotifier(maxlen=1_000_000)
-    service = AlertService(grid, sent, clock, policy_of(settings), catalogue())
+    service = AlertService(grid, sent, clock, policy_of(settings.alerts), catalogue())
     for name, steps in runs.items():
         for draft in drafts(name, steps, args.radius_km, args.district):
             clock.now = draft.sent_at

@@ -1,13 +1,17 @@
 """The mini-program's configuration, one frozen value built by the app factory.
 
 Kept apart from ``Settings`` so the mini-program's code and tests need only
-this; the factory fills it from settings.
+this; ``MpConfig.of`` fills it from the settings' ``mp`` section.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.sections import MpSection
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,16 @@ class MpConfig:
     wechat_timeout_s: float = 5.0
     # True only behind a reverse proxy that sets X-Forwarded-For: per-IP limits then use the client's address.
     behind_proxy: bool = False
+
+    @classmethod
+    def of(cls, section: MpSection) -> MpConfig:
+        """The secrets are unwrapped here, into fields kept out of the repr, for the API client and the sealer."""
+        def reveal(value: SecretStr | None) -> str | None:
+            return value.get_secret_value() if value is not None else None
+
+        return cls(appid=section.appid, secret=reveal(section.secret), api_base=section.api_base,
+                   session_secret=reveal(section.session_secret), session_ttl_s=section.session_ttl.total_seconds(),
+                   media_dir=section.media_dir, behind_proxy=section.behind_proxy)
 
     @property
     def configured(self) -> bool:

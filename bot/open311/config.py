@@ -1,9 +1,11 @@
-"""Open311 GeoReport v2 settings, one frozen value built by the app factory."""
+"""Open311 GeoReport v2 settings, one frozen value built by the app factory from the ``open311`` section."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from bot.sections import Open311Section
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +21,7 @@ class Open311Config:
     endpoint_type: Literal["production", "test"] = "production"
     public_url: str | None = None  # the base URL clients use, when it differs from what requests arrive at
     max_results: int = 1000
+
+    @classmethod
+    def of(cls, section: Open311Section) -> Open311Config:
+        return cls(jurisdiction_id=section.jurisdiction_id, public_reads=section.public_reads)

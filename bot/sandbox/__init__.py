@@ -7,7 +7,7 @@ same checks as a real message. This module computes what the page needs besides 
 
 Security: ``/sandbox/api/config`` hands the WeChat token to any browser that asks. That
 is acceptable only because the routes exist in sandbox mode alone, where the token is a
-throwaway made per process (``bot.app.wechat_config``) and no real 公众号 points at us;
+throwaway made per process (``WeChatConfig.of``) and no real 公众号 points at us;
 ``bot.app`` does not register any ``/sandbox`` route in production mode (they answer 404).
 """
 

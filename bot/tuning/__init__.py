@@ -1,1 +1,1 @@
-"""The tuning loop's moving parts: the serving classifier, loading models, retrain jobs, the shadow runner."""
+"""The tuning loop over HTTP: request bodies and how records are shown (the runtime is ``tuning/``)."""

@@ -88,7 +88,7 @@ def _outcome(out: Outcome) -> web.Response:
 @routes.post("/admin/v1/alerts/cap")
 async def post_cap(request: web.Request) -> web.Response:
     who = actor(request, *STAFF)
-    limit = request.app[SETTINGS].alert_cap_max_bytes
+    limit = request.app[SETTINGS].alerts.cap_max_bytes
     if (request.content_length or 0) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or 0)
     data = await read_capped(request.content, limit)

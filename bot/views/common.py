@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.i18n import pick
 from intake.errors import Invalid
+from intake.i18n import pick
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000  # keeps the row offset well inside a 64-bit integer

@@ -13,8 +13,6 @@ from aiohttp import web
 
 from bot.auth import actor
 from bot.keys import CASES
-from bot.outbound import status as st
-from bot.outbound.store import requeue
 from bot.schemas import json_object
 from bot.views.common import page
 from intake.cases import repo
@@ -23,6 +21,9 @@ from intake.cases.states import Role
 from intake.errors import IllegalTransition, Invalid, NotFound
 from intake.store.models import Region, Resident
 from intake.store.models_outbox import GridGroup, OutboxAttempt, OutboxMessage
+from notify.store import STORED
+from notify.types import ChannelName
+from outbox.store import requeue
 
 routes = web.RouteTableDef()
 MAX_CASE_MESSAGES = 500
@@ -66,8 +67,8 @@ async def outbox(request: web.Request) -> web.Response:
     number, size = page(request)
     wanted = request.query.get("status", "")
     statuses = [s for s in wanted.split(",") if s] if wanted else []
-    if len(wanted) > 100 or any(s not in st.ALL for s in statuses):
-        raise Invalid(f"status must be one or more of {', '.join(st.ALL)}")
+    if len(wanted) > 100 or any(s not in STORED for s in statuses):
+        raise Invalid(f"status must be one or more of {', '.join(STORED)}")
     query = OutboxMessage.filter(status__in=statuses) if statuses else OutboxMessage.all()
     total = await query.count()
     rows = await query.order_by("-id").offset((number - 1) * size).limit(size)
@@ -152,7 +153,7 @@ async def _items(rows: list[OutboxMessage], hide_residents: bool = False) -> lis
 def _message(r: OutboxMessage, attempts: list[dict[str, Any]], hide: bool) -> dict[str, Any]:
     resident = r.recipient_kind == "resident"
     ref = "***" if hide and resident else r.recipient_ref
-    address = "***" if (hide and resident) or r.channel == "wecom_robot" else r.address
+    address = "***" if (hide and resident) or r.channel == ChannelName.WECOM_ROBOT else r.address
     return {"id": r.id, "key": r.key, "kind": r.kind, "case_no": r.case_no, "group": r.group,
             "recipient": {"kind": r.recipient_kind, "ref": ref, "channel": r.recipient_channel},
             "channel": r.channel, "address": address, "status": r.status, "attempts": r.attempts,

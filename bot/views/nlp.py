@@ -14,9 +14,7 @@ from aiohttp import web
 from bot.auth import actor
 from bot.keys import CASES, TUNING
 from bot.schemas import json_object
-from bot.tuning import present, shadow
-from bot.tuning.compare import compare
-from bot.tuning.jobs import JobParams, job_view
+from bot.tuning import present
 from bot.tuning.schemas import CompareBody, DecisionBody, JobBody, PredictBody, RuleBody, RulePatch
 from bot.views.common import flag, page
 from intake.cases.numbers import parse_case_no
@@ -26,6 +24,9 @@ from intake.store.models_nlp import TrainingJob
 from intake.tuning import labels, registry, rules, triage
 from intake.tuning import shadow as shadow_report
 from notify.http import read_capped
+from tuning import shadow
+from tuning.compare import compare
+from tuning.jobs import JobParams, job_view
 
 routes = web.RouteTableDef()
 P = "/admin/v1/nlp"

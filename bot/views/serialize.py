@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.i18n import gettext_for
 from intake.cases.context import CaseContext
 from intake.cases.model import Actor
 from intake.cases.states import Role, Status, allowed_actions
 from intake.duplicates import Candidate
+from intake.i18n import gettext_for
 from intake.store.models import Case, CaseEvent, CoReporter
 from intake.taxonomy.catalog import Category
 

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from tortoise.expressions import Q, Subquery
 
-from bot.i18n import gettext_for
 from bot.wechat.router import Turn
+from intake.i18n import gettext_for
 from intake.store.models import AlertPlace
 from intake.store.models_alerts import Alert, AlertCell
 

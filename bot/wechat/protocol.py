@@ -13,12 +13,14 @@ not covered by ``msg_signature``. Nothing is stored here: the caller does SET NX
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from wechatpy.replies import TextReply
 
+from bot.sections import WeChatSection
 from bot.wechat import crypto
 from bot.wechat.errors import CallbackError
 from bot.wechat.messages import Message, message_from_fields
@@ -46,6 +48,15 @@ class WeChatConfig:
             crypto.aes_key_bytes(self.aes_key)
             if not self.appid:
                 raise ValueError("appid is required with aes_key")
+
+    @classmethod
+    def of(cls, section: WeChatSection) -> WeChatConfig:
+        """The account's callback credentials; without a token (sandbox mode: production requires one), a
+        fresh one per process that the simulator signs with."""
+        if section.token is None:
+            return cls(secrets.token_hex(16), "wxsandbox00000000", None)
+        aes = section.aes_key.get_secret_value() if section.aes_key is not None else None
+        return cls(section.token.get_secret_value(), section.appid, aes)
 
 
 @dataclass(frozen=True)

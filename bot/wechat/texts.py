@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.i18n import gettext_for
+from intake.i18n import gettext_for
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,7 +55,7 @@ async def callback(request: web.Request) -> web.Response:
     admission = await redelivery.admit(inbound.nonce, inbound.timestamp, key, user)
     if admission is Admission.REPLAYED:
         return _refuse(CallbackError("replayed_nonce"), request)
-    budget = request.app[SETTINGS].wechat_reply_budget
+    budget = request.app[SETTINGS].wechat.reply_budget_s
     if admission is Admission.REDELIVERY:
         return _reply(request, inbound, await redelivery.wait_for_reply(key, budget))
     try:
@@ -101,7 +101,7 @@ async def _answer(app: web.Application, inbound: Inbound, arrival: Arrival, admi
         await redelivery.remember(key, "", user)
         return ""
     reply = response.reply or ""
-    late = time.monotonic() - started >= app[SETTINGS].wechat_reply_budget
+    late = time.monotonic() - started >= app[SETTINGS].wechat.reply_budget_s
     # The reply redeliveries repeat, the resident's draft and the end of the turn: one round trip.
     await redelivery.remember(key, "" if late else reply, user, dialogue.drafts.entry(user, response.draft))
     if late and reply:

@@ -22,8 +22,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CaseContext:
+    """Built once, completely, by the composition root (``bot.composition.build_context``); frozen, so a
+    feature cannot patch it later. What changes while the app runs (the taxonomy's version, the serving
+    classifier's model) changes inside these collaborators."""
+
     taxonomy: TaxonomyStore
     grid: GridService
     classifier: Classifier

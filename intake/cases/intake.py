@@ -13,12 +13,13 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from intake.audit import GENESIS
-from intake.cases import notices, repo
+from intake.cases import handlers, notices, repo
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import SYSTEM, Actor, NewReport
 from intake.cases.numbers import format_case_no
 from intake.cases.states import Role, Status
+from intake.cases.steps import StepTaken
 from intake.duplicates import DEFAULT_RADIUS_M, Candidate, Probe, find
 from intake.errors import Invalid
 from intake.grid.geodesy import to_wgs84
@@ -91,8 +92,10 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
         await repo.insert(case, events)
         if held is not None:
             await triage.enqueue(case, prediction, held, now)
-        await ctx.notifier.publish(notices.to_residents(case, "open", (), None)
-                                   + (notices.to_worker(case, case.grid_code) if assignee else []))
+        task = notices.to_worker(case, case.grid_code) if assignee else []
+        # Opening is a step like the others: its handlers run here (act runs them for the rest).
+        await ctx.notifier.publish(await handlers.handle(StepTaken(ctx, case, "open", reporter, None, now,
+                                                                   notices=tuple(task))))
     leaf = ctx.grid.index.find(case.grid_code) if case.grid_code else None
     return Opened(case, category, leaf, duplicates, assignee)
 

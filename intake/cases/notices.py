@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from intake.cases.steps import StepTaken
 from intake.store.models import Case, CoReporter
 from notify.types import Notification, Recipient
 
@@ -24,6 +25,16 @@ def to_residents(case: Case, action: str, co: Sequence[CoReporter], note: str | 
     return [Notification(kind=f"case.{action}", recipient=Recipient("resident", ref, channel),
                          key=_key(case, action, f"{channel}:{ref}"), case_no=case.case_no, payload=payload)
             for channel, ref in dict.fromkeys(people)]
+
+
+async def tell_residents(step: StepTaken) -> list[Notification]:
+    """Step handler (every step): the reporter and co-reporters hear about the steps they follow."""
+    return to_residents(step.case, step.action, step.co_reporters, step.note)
+
+
+async def tell_effect(step: StepTaken) -> list[Notification]:
+    """Step handler (every step): what the step's own effect had to tell."""
+    return list(step.notices)
 
 
 def to_worker(case: Case, leaf_group: str | None) -> list[Notification]:

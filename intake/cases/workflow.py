@@ -3,7 +3,8 @@
 ``act`` loads the case, asks :mod:`intake.cases.states` whether the step is
 legal, applies the step's own effect, appends one event to the chain and
 writes both with an optimistic guard, so two people acting at once cannot
-both win.
+both win. What follows a step in other features (labels, surveys, who hears
+about it) is :mod:`intake.cases.handlers`' table, run in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,19 +16,30 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from intake.cases import assignment, notices, repo
+from intake.cases import assignment, handlers, notices, repo
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import ActionRequest, Actor
 from intake.cases.states import Role, Status, check
+from intake.cases.steps import StepTaken
 from intake.errors import Forbidden, IllegalTransition, Invalid, NotFound
 from intake.store.models import Case, CoReporter, Department, User
-from intake.surveys import lifecycle as surveys
-from intake.tuning import labels
 from notify.types import Notification
 
 MAX_NOTE = 2000
 MAX_EXTENSION_HOURS = 720
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A step this step takes on another case, in the same transaction: a merge has the merged case's
+    reporter second (附议) the case it went into."""
+
+    case: Case
+    action: str
+    channel: str
+    reporter: str
+    merged_from: str
 
 
 @dataclass(slots=True)
@@ -39,9 +51,10 @@ class Step:
     actor: Actor
     request: ActionRequest
     now: datetime
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)  # the event's data
+    to_status: Status | None = None  # where the case goes instead of the rule's target (resume)
     co_reporters: list[CoReporter] = field(default_factory=list)
-    also: list[tuple[Case, str, dict[str, Any]]] = field(default_factory=list)
+    also: list[FollowUp] = field(default_factory=list)
     notices: list[Notification] = field(default_factory=list)
 
     def param(self, name: str) -> Any:
@@ -63,19 +76,17 @@ async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionReque
     step = Step(ctx, case, actor, request, ctx.clock())
     before, expected_seq = case.status, case.last_seq
     await EFFECTS.get(request.action, _nothing)(step)
-    case.status = str(step.data.pop("_status", target))
+    case.status = str(step.to_status or target)
     case.updated_at = step.now
     event = next_event(case, action=request.action, to_status=case.status, actor=actor, at=step.now,
                        note=request.note, attachments=request.attachments, data=step.data, from_status=before)
-    async with in_transaction():  # the step, its follow-ups and its outbox rows commit together
+    async with in_transaction():  # the step, its follow-ups, its handlers' rows and its outbox rows commit together
         await repo.save_step(case, expected_seq, [event], step.co_reporters)
-        await labels.after_step(case, request.action, actor.ref, step.now)
-        for other, action, data in step.also:
-            await _follow_up(ctx, other, action, data, actor, step.now)
+        for follow in step.also:
+            await _follow_up(follow, actor, step.now)
         co = await repo.co_reporters(case.case_no)
-        later = await surveys.on_step(ctx, case, request.action, request.note, co)  # 结案 → 满意度回访
-        await ctx.notifier.publish(notices.to_residents(case, request.action, co, request.note) + step.notices
-                                   + later)
+        taken = StepTaken(ctx, case, request.action, actor, request.note, step.now, tuple(co), tuple(step.notices))
+        await ctx.notifier.publish(await handlers.handle(taken))
     return case
 
 
@@ -142,7 +153,8 @@ async def _resume(step: Step) -> None:
         raise IllegalTransition("case has no state to resume to")
     paused = step.now - case.suspended_at
     case.deadline_at += paused  # time spent suspended does not count against the handler
-    step.data.update(paused_seconds=int(paused.total_seconds()), _status=case.resume_status)
+    step.data["paused_seconds"] = int(paused.total_seconds())
+    step.to_status = Status(case.resume_status)
     case.resume_status = case.suspended_at = None
 
 
@@ -155,8 +167,7 @@ async def _merge(step: Step) -> None:
         raise IllegalTransition(f"case {target_no} is {target.status}; merge into an open case")
     step.case.merged_into = target_no
     step.data["into"] = target_no
-    step.also.append((target, "second", {"channel": step.case.channel, "reporter": step.case.reporter,
-                                         "merged_from": step.case.case_no}))
+    step.also.append(FollowUp(target, "second", step.case.channel, step.case.reporter, step.case.case_no))
 
 
 async def _second(step: Step) -> None:
@@ -208,12 +219,12 @@ def _hours(value: Any) -> float:
     return hours
 
 
-async def _follow_up(ctx: CaseContext, case: Case, action: str, data: dict[str, Any], actor: Actor,
-                     now: datetime) -> None:
+async def _follow_up(follow: FollowUp, actor: Actor, now: datetime) -> None:
     """A step another step causes on a second case (the target of a merge)."""
-    expected = case.last_seq
-    co = [CoReporter(case_no=case.case_no, channel=data["channel"], reporter=data["reporter"], created_at=now)]
-    event = next_event(case, action=action, to_status=case.status, actor=actor, at=now, data=data)
+    case, expected = follow.case, follow.case.last_seq
+    co = [CoReporter(case_no=case.case_no, channel=follow.channel, reporter=follow.reporter, created_at=now)]
+    data = {"channel": follow.channel, "reporter": follow.reporter, "merged_from": follow.merged_from}
+    event = next_event(case, action=follow.action, to_status=case.status, actor=actor, at=now, data=data)
     case.updated_at = now
     await repo.save_step(case, expected, [event], co)
 

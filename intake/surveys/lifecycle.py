@@ -1,7 +1,7 @@
 """Surveys follow the case: scheduled when it closes (结案), withdrawn when it is reopened.
 
-Called by :func:`intake.cases.workflow.act` inside the step's transaction, so the
-survey rows and their outbox messages exist exactly when the closing does.
+Step handlers (listed in :mod:`intake.cases.handlers`) that ``act`` runs inside the step's
+transaction, so the survey rows and their outbox messages exist exactly when the closing does.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from intake.cases.context import CaseContext
+from intake.cases.steps import StepTaken
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, CoReporter, Resident, User
 from intake.store.models_surveys import Survey
@@ -28,12 +29,14 @@ def key(survey: Survey, kind: str) -> str:
     return f"survey:{survey.case_no}:{survey.round}:{survey.channel}:{survey.reporter}:{kind}"
 
 
-async def on_step(ctx: CaseContext, case: Case, action: str, note: str | None,
-                  co: Sequence[CoReporter]) -> list[Notification]:
-    if action == "close":
-        return await schedule(ctx, case, note, co)
-    if action == "reopen":
-        await withdraw(ctx, case.case_no)
+async def on_close(step: StepTaken) -> list[Notification]:
+    """Step handler (结案): a survey for each resident behind the case (满意度回访)."""
+    return await schedule(step.ctx, step.case, step.note, step.co_reporters)
+
+
+async def on_reopen(step: StepTaken) -> list[Notification]:
+    """Step handler (reopen): the earlier round's unanswered surveys are withdrawn."""
+    await withdraw(step.ctx, step.case.case_no)
     return []
 
 

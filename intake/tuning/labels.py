@@ -16,10 +16,12 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from intake.cases.steps import StepTaken
 from intake.errors import Invalid
 from intake.store.models import Case
 from intake.store.models_nlp import Label, TriageItem
 from intake.taxonomy.catalog import Catalog
+from notify.types import Notification
 
 CLOSED, CORRECTION, TRIAGE, IMPORT = "closed", "correction", "triage", "import"
 SOURCES = (CLOSED, CORRECTION, TRIAGE, IMPORT)
@@ -52,6 +54,12 @@ async def after_step(case: Case, action: str, actor: str, now: datetime) -> None
         triaged = await TriageItem.filter(case_no=case.case_no, status="pending").update(
             status="decided", decided_code=case.category_code, decided_by=actor[:128], decided_at=now)
         await capture(case, case.category_code, TRIAGE if triaged else CORRECTION, actor, now)
+
+
+async def on_step(step: StepTaken) -> list[Notification]:
+    """Step handler (close, reclassify): the labels the step vouches for; it tells nobody."""
+    await after_step(step.case, step.action, step.actor.ref, step.at)
+    return []
 
 
 def in_holdout(text: str, percent: int) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from notify.channels.base import bad_body
-from notify.types import Attempt, Envelope, Outcome
+from notify.types import Attempt, ChannelName, Envelope, Outcome
 
 ADDRESS = re.compile(r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 SENDER = re.compile(r"^[^@\s<>,;]{1,64}@[A-Za-z0-9.-]{1,253}$")  # may be a bare host such as localhost
@@ -24,7 +24,7 @@ class EmailConfig:
     port: int
     sender: str
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a log line or a traceback
     starttls: bool = False
     tls: bool = False  # implicit TLS (smtps://)
     timeout_s: float = 20.0
@@ -65,7 +65,7 @@ def build_message(config: EmailConfig, envelope: Envelope) -> EmailMessage | str
 
 
 class EmailChannel:
-    def __init__(self, config: EmailConfig, name: str = "email") -> None:
+    def __init__(self, config: EmailConfig, name: str = ChannelName.EMAIL) -> None:
         self._config, self._name = config, name
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 from notify.channels.base import attempt_of, bad_body, payload
-from notify.types import Attempt, Envelope
+from notify.types import Attempt, ChannelName, Envelope
 from notify.wechat import WeChatClient
 
 CS_TYPES = frozenset({"text", "news", "image", "link", "miniprogrampage"})
@@ -41,7 +41,7 @@ class WeChatCsChannel(_ToUser):
 
     REQUIRED = ("msgtype",)
 
-    def __init__(self, client: WeChatClient, name: str = "wechat_cs") -> None:
+    def __init__(self, client: WeChatClient, name: str = ChannelName.WECHAT_CS) -> None:
         super().__init__(client, name, "/cgi-bin/message/custom/send")
 
     def _invalid(self, body: dict[str, Any]) -> str | None:
@@ -55,7 +55,7 @@ class WeChatSubscribeChannel(_ToUser):
     PATHS: ClassVar[dict[str, str]] = {"bizsend": "/cgi-bin/message/subscribe/bizsend",
                                        "mp": "/cgi-bin/message/subscribe/send"}
 
-    def __init__(self, client: WeChatClient, name: str = "wechat_subscribe",
+    def __init__(self, client: WeChatClient, name: str = ChannelName.WECHAT_SUBSCRIBE,
                  api: Literal["bizsend", "mp"] = "bizsend") -> None:
         super().__init__(client, name, self.PATHS[api])
 
@@ -63,5 +63,5 @@ class WeChatSubscribeChannel(_ToUser):
 class WeChatTemplateChannel(_ToUser):
     """``/cgi-bin/message/template/send`` (legacy accounts that still have template messages)."""
 
-    def __init__(self, client: WeChatClient, name: str = "wechat_template") -> None:
+    def __init__(self, client: WeChatClient, name: str = ChannelName.WECHAT_TEMPLATE) -> None:
         super().__init__(client, name, "/cgi-bin/message/template/send")

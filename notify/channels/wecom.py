@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from notify.channels.base import attempt_of, bad_body, payload
 from notify.http import Http
-from notify.types import Attempt, Envelope
+from notify.types import Attempt, ChannelName, Envelope
 from notify.wechat import WeComClient
 
 ROBOT_TYPES = frozenset({"text", "markdown", "template_card", "news", "image"})
@@ -14,7 +14,7 @@ MARKDOWN_MAX_BYTES = 4096  # the robot refuses longer markdown content
 class WeComRobotChannel:
     """``/cgi-bin/webhook/send?key=…``: the address is the webhook key, no access token."""
 
-    def __init__(self, http: Http, base: str, name: str = "wecom_robot") -> None:
+    def __init__(self, http: Http, base: str, name: str = ChannelName.WECOM_ROBOT) -> None:
         self._http, self._url, self._name = http, base.rstrip("/") + "/cgi-bin/webhook/send", name
 
     @property
@@ -38,7 +38,7 @@ class WeComRobotChannel:
 class WeComAppChannel:
     """``/cgi-bin/message/send``: an application message to WeCom users (``user1|user2``)."""
 
-    def __init__(self, client: WeComClient, agentid: int, name: str = "wecom_app") -> None:
+    def __init__(self, client: WeComClient, agentid: int, name: str = ChannelName.WECOM_APP) -> None:
         self._client, self._agentid, self._name = client, agentid, name
 
     @property

@@ -23,7 +23,7 @@ from bot.app import create_app
 from bot.auth import hash_token, new_token
 from bot.settings import load_settings
 from intake.store.models import User, UserGrid
-from tests.conftest import Services
+from tests.conftest import Services, state_dirs
 
 BOOTSTRAP_TOKEN = "bootstrap-admin-token-for-tests-0123456789"
 WORKER_STREET = "440307011"  # 南澳: the worker's grids and the scoped dispatcher's street
@@ -101,7 +101,8 @@ def _leaves_of(svc: Services, street: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 async def api_server(services: Services) -> AsyncIterator[Api]:
-    settings = load_settings({"GRIDLINE_DATABASE_URL": services.url, "GRIDLINE_ADMIN_TOKEN": BOOTSTRAP_TOKEN})
+    settings = load_settings({"GRIDLINE_DATABASE_URL": services.url, "GRIDLINE_ADMIN_TOKEN": BOOTSTRAP_TOKEN,
+                              **state_dirs(services.home)})
     app = create_app(settings, clock=services.clock, sweeper=False, own_database=False)
     client = TestClient(TestServer(app))
     await client.start_server()

@@ -14,10 +14,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
+from bot.composition import Domain
 from bot.keys import CASES as CASES_KEY
+from bot.keys import SERVING
 from bot.settings import load_settings
 from intake.audit import GENESIS, link_hash
-from intake.cases.context import CaseContext
 from intake.cases.numbers import parse_case_no
 from intake.cases.states import Role, Status, allowed_actions
 from intake.grid.geodesy import wgs84_to_gcj02
@@ -34,7 +35,7 @@ from tests.bot.conftest import (
     open_case,
     report,
 )
-from tests.conftest import T0
+from tests.conftest import T0, state_dirs
 
 CASES = "/admin/v1/cases"
 TAXONOMY = "/admin/v1/taxonomy"
@@ -511,11 +512,11 @@ async def redis_down_client(api: Api, monkeypatch: pytest.MonkeyPatch) -> AsyncI
     """A second app whose Redis is a closed port. It only answers /healthz here, so it borrows the first
     app's case context instead of building its own (seconds of grid index per backend)."""
     settings = load_settings({"GRIDLINE_DATABASE_URL": api.svc.url, "GRIDLINE_ADMIN_TOKEN": BOOTSTRAP_TOKEN,
-                              "GRIDLINE_REDIS_URL": "redis://127.0.0.1:1/0"})
-    ctx = api.client.app[CASES_KEY]
+                              "GRIDLINE_REDIS_URL": "redis://127.0.0.1:1/0", **state_dirs(api.svc.home)})
+    domain = Domain(api.client.app[CASES_KEY], api.client.app[SERVING])
 
-    async def borrowed(*_: object, **__: object) -> CaseContext:
-        return ctx
+    async def borrowed(*_: object, **__: object) -> Domain:
+        return domain
 
     monkeypatch.setattr("bot.app.build_context", borrowed)
     client = TestClient(TestServer(create_app(settings, clock=api.svc.clock, sweeper=False, own_database=False)))

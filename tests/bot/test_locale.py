@@ -8,14 +8,14 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALE_DIR, SUPPORTED, gettext_for, pick
+from intake.i18n import LOCALE_DIR, SUPPORTED, gettext_for, pick
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def msgids() -> set[str]:
     found: set[str] = set()
-    for path in (ROOT / "bot").rglob("*.py"):
+    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "outbox").rglob("*.py")]:
         found |= {m[1] for m in extract_from_file("python", str(path)) if isinstance(m[1], str)}
     return found
 

@@ -29,14 +29,14 @@ from intake.store.models import Case
 from notify.recording import RecordingNotifier
 from notify.types import Notification, Recipient
 from tests.bot.wechat.signing import message_xml
-from tests.conftest import Services
+from tests.conftest import Services, state_dirs
 
 Client = TestClient[web.Request, web.Application]
 _ids = itertools.count(int(time.time() * 1000) * 1000)
 
 
 async def _serve(services: Services, **env: str) -> Client:
-    settings = load_settings({"GRIDLINE_DATABASE_URL": services.url, **env})
+    settings = load_settings({"GRIDLINE_DATABASE_URL": services.url, **state_dirs(services.home), **env})
     client = TestClient(TestServer(create_app(settings, clock=services.clock, sweeper=False, own_database=False)))
     await client.start_server()
     return client

@@ -20,7 +20,7 @@ from bot.app import create_app
 from bot.settings import load_settings
 from intake.grid.model import Datum
 from intake.store.models import Case, InboundMessage
-from tests.conftest import Services, unavailable
+from tests.conftest import Services, state_dirs, unavailable
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, FilePayload, Page
@@ -59,7 +59,7 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
 @pytest.fixture(scope="module")
 async def base_url(services: Services) -> AsyncIterator[str]:
     """The sandbox app on 127.0.0.1 at a free port, so the browser talks real HTTP to it."""
-    settings = load_settings({"GRIDLINE_DATABASE_URL": services.url})
+    settings = load_settings({"GRIDLINE_DATABASE_URL": services.url, **state_dirs(services.home)})
     runner = web.AppRunner(create_app(settings, clock=services.clock, sweeper=False, own_database=False))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

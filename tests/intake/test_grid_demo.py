@@ -12,6 +12,7 @@ from intake.grid.demo_places import PLACES, SYNTHETIC_OUTLINE
 from intake.grid.gazetteer import Gazetteer
 from intake.grid.index import GridIndex
 from intake.grid.model import Level
+from tests.conftest import shared_data
 
 DISTRICT = "440307"
 STREETS = {"440307009": "葵涌街道", "440307010": "大鹏街道", "440307011": "南澳街道"}
@@ -24,10 +25,7 @@ def synthetic() -> DemoCity:
 
 @pytest.fixture(scope="module")
 def shared() -> DemoCity:
-    geo = find_geo_dir()
-    if geo is None or not (geo / SHARED_BOUNDARY_FILE).is_file():
-        pytest.skip("shared geo data not present")
-    return build_demo_city(geo)
+    return build_demo_city(shared_data(f"geo/{SHARED_BOUNDARY_FILE}").parent)
 
 
 @pytest.fixture(scope="module", params=["synthetic", "shared"])

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from shapely.geometry import Polygon, shape
 
-from intake.grid.demo import find_geo_dir
 from intake.grid.geodesy import (
     LocalProjection,
     gcj02_to_wgs84,
@@ -18,6 +17,7 @@ from intake.grid.geodesy import (
     wgs84_to_gcj02,
 )
 from intake.grid.model import Datum
+from tests.conftest import shared_data
 
 SHENZHEN = (114.05, 22.55)
 
@@ -63,11 +63,8 @@ def test_to_wgs84_dispatches_on_datum() -> None:
 
 
 def test_matches_the_two_public_shenzhen_files() -> None:
-    geo = find_geo_dir()
-    if geo is None or not (geo / "shenzhen_districts_datav_gcj02.json").is_file():
-        pytest.skip("shared geo data not present")
-    wgs = _centroid(geo / "shenzhen_districts_wgs84.json", "qh", "福田")
-    gcj = _centroid(geo / "shenzhen_districts_datav_gcj02.json", "name", "福田区")
+    wgs = _centroid(shared_data("geo/shenzhen_districts_wgs84.json"), "qh", "福田")
+    gcj = _centroid(shared_data("geo/shenzhen_districts_datav_gcj02.json"), "name", "福田区")
     assert haversine_m(*wgs, *gcj) > 500  # the raw files disagree by the GCJ offset …
     assert haversine_m(*wgs, *to_wgs84(*gcj, Datum.GCJ02)) < 10  # … which our inverse removes
 

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from intake.taxonomy.catalog import DEFAULT_PATH, Catalog, Category, Handler, Severity
+from tests.conftest import shared_data
 
 REPO = Path(__file__).parents[2]
-STANDARD = REPO.parent / "shared" / "data" / "standards" / "taxonomy_gbt47678.5-2026.json"
-needs_shared = pytest.mark.skipif(not STANDARD.exists(), reason="../shared reference data not present")
+STANDARD = "standards/taxonomy_gbt47678.5-2026.json"
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +36,8 @@ def test_shipped_file_loads(catalog: Catalog) -> None:
     assert {c.code for c in catalog.children("06")} == {c.code for c in catalog.leaves() if c.parent == "06"}
 
 
-@needs_shared
 def test_all_national_matters_keep_their_codes_and_names(catalog: Catalog) -> None:
-    standard = json.loads(STANDARD.read_text(encoding="utf-8"))
+    standard = json.loads(shared_data(STANDARD).read_text(encoding="utf-8"))
     national = [c for c in catalog.leaves() if c.kind == "matter"]
     assert len(standard["matters"]) == len(national) == 250
     for matter in standard["matters"]:
@@ -54,11 +53,11 @@ def test_all_national_matters_keep_their_codes_and_names(catalog: Catalog) -> No
     assert all(p["name_en"] for p in parts)
 
 
-@needs_shared
 def test_shipped_file_is_rebuilt_from_overlay(tmp_path: Path) -> None:
+    standard = shared_data(STANDARD)
     out = tmp_path / "taxonomy.yaml"
     script = REPO / "tools" / "build_taxonomy.py"
-    command = [sys.executable, str(script), str(STANDARD), "--out", str(out)]
+    command = [sys.executable, str(script), str(standard), "--out", str(out)]
     subprocess.run(command, check=True, capture_output=True)
     assert out.read_bytes() == DEFAULT_PATH.read_bytes(), "overlay.yaml changed: run tools/build_taxonomy.py"
 

@@ -17,8 +17,9 @@ from nlp.training import (
     read_texts,
 )
 from nlp.types import LabelTerms
+from tests.conftest import shared_data
 
-TEDDY = Path(__file__).resolve().parents[3] / "shared" / "data" / "teddy2020c" / "train_labeled.csv"
+TEDDY = "teddy2020c/train_labeled.csv"
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "data.csv") -> Path:
@@ -117,7 +118,6 @@ def test_cross_validation_never_scores_a_training_example() -> None:
     assert len(seen) == 3 and result.metrics["n"] == 6 and None not in result.predicted
 
 
-@pytest.mark.skipif(not TEDDY.is_file(), reason="../shared/data/teddy2020c is absent")
 def test_reads_the_real_message_file() -> None:
-    texts, labels = read_examples(TEDDY)
+    texts, labels = read_examples(shared_data(TEDDY))
     assert len(texts) == 446 and len(set(labels)) == 7

@@ -32,6 +32,12 @@ def test_config_from_url() -> None:
     assert EmailConfig.from_url("smtps://mail.example.org").port == 465
 
 
+def test_password_is_not_in_the_repr() -> None:
+    config = EmailConfig.from_url("smtp://mailer:hunter2-smtp@mail.example.org:587")
+    assert config.password == "hunter2-smtp"
+    assert "hunter2-smtp" not in repr(config) and "hunter2-smtp" not in str(config)
+
+
 @pytest.mark.parametrize("url", ["http://mail.example.org", "smtp://", "smtp://h?from=not-an-address"])
 def test_bad_urls_are_refused(url: str) -> None:
     with pytest.raises(ValueError):

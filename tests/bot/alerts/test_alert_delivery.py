@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.outbound.alert_delivery import OutboxDelivery, outcome_of
 from intake.store.models import Resident
 from intake.store.models_outbox import OutboxMessage
+from outbox.alert_delivery import OutboxDelivery, outcome_of
 from tests.bot.conftest import Api
 
 

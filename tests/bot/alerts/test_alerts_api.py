@@ -5,21 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from tests.bot.conftest import OTHER_STREET, Api, _staff
-from tests.conftest import SHARED
+from tests.conftest import shared_data
 from tests.reliability.bombs import polygon_bomb
 
-CAP_DIR = SHARED / "data" / "cap"
-CN = SHARED / "data" / "standards" / "cap_example_cn_henan_11B06.xml"
+CN = "standards/cap_example_cn_henan_11B06.xml"
 XML = {"Content-Type": "application/xml"}
 
 
 async def test_every_cap_sample(api: Api) -> None:
-    for path in [*sorted(CAP_DIR.glob("*.xml")), CN]:
+    for path in [*sorted(shared_data("cap").glob("*.xml")), shared_data(CN)]:
         reply = await api.call("POST", "/admin/v1/alerts/cap", data=path.read_bytes(), headers=XML)
         if path.name.startswith("NEGATIVE"):
             assert reply.status == 400 and reply.error == "invalid_cap", reply.body
@@ -78,8 +76,9 @@ async def test_a_large_cap_sent_in_pieces_is_read_whole(api: Api, uid: str) -> N
 async def test_cap_size_limit_and_roles(api: Api) -> None:
     big = b"<alert>" + b" " * (300 * 1024) + b"</alert>"
     assert (await api.call("POST", "/admin/v1/alerts/cap", data=big, headers=XML)).status == 413
-    assert (await api.call("POST", "/admin/v1/alerts/cap", "w1", data=CN.read_bytes(), headers=XML)).status == 403
-    assert (await api.call("POST", "/admin/v1/alerts/cap", None, data=CN.read_bytes(), headers=XML)).status == 401
+    cn = cn_cap("roles")  # refused before it is read
+    assert (await api.call("POST", "/admin/v1/alerts/cap", "w1", data=cn, headers=XML)).status == 403
+    assert (await api.call("POST", "/admin/v1/alerts/cap", None, data=cn, headers=XML)).status == 401
 
 
 def body(leaf: str, **kw: object) -> dict[str, object]:
@@ -137,10 +136,6 @@ async def test_not_found_and_roles(api: Api) -> None:
     assert (await api.call("GET", "/admin/v1/alerts/abc")).status == 404
     assert (await api.call("POST", "/admin/v1/alerts", "w1", json=body(api.leaves[0]))).status == 403
     assert (await api.call("POST", "/admin/v1/alerts", json=[1, 2])).status == 400
-
-
-def test_fixture_paths_exist() -> None:
-    assert CN.exists() and Path(CAP_DIR).is_dir()
 
 
 async def test_a_polygon_bomb_never_stalls_healthz(api: Api) -> None:

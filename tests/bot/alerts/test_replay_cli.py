@@ -14,13 +14,13 @@ from intake.alerts.service import AlertService
 from intake.alerts.signals import catalogue
 from intake.store.models_alerts import Alert
 from notify.recording import RecordingNotifier
-from tests.conftest import SHARED, Services
+from tests.conftest import Services, shared_data
 
-TRACK = SHARED / "data" / "typhoon" / "cma_bst_2023_saola_haikui_koinu.csv"
+TRACK = "typhoon/cma_bst_2023_saola_haikui_koinu.csv"
 
 
 def test_arguments() -> None:
-    args = parser().parse_args(["alerts", "replay", "--track", str(TRACK), "--radius-km", "150",
+    args = parser().parse_args(["alerts", "replay", "--track", "track.csv", "--radius-km", "150",
                                 "--district", "440307", "--storm", "SAOLA", "--out", "r.md"])
     assert args.radius_km == 150 and args.out == Path("r.md") and not args.sandbox
     with pytest.raises(SystemExit):
@@ -34,7 +34,7 @@ def test_missing_track_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 async def test_saola_report_and_sandbox_run(services: Services, uid: str) -> None:
-    track = storms(read_track(TRACK.read_bytes()))["SAOLA"]
+    track = storms(read_track(shared_data(TRACK).read_bytes()))["SAOLA"]
     index = services.ctx.grid.index
     steps = replay(track, index, 150, "440307")
     text = report("SAOLA", track, steps, index, 150, "440307")

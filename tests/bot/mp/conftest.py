@@ -26,7 +26,7 @@ from bot.mp import Limits, MpConfig
 from bot.settings import load_settings
 from intake.store.models import User
 from tests.bot.conftest import Reply
-from tests.conftest import Services
+from tests.conftest import Services, state_dirs
 from tests.fakes.wechat_api import FakeWeChat
 
 Client = TestClient[web.Request, web.Application]
@@ -95,7 +95,7 @@ class Mp:
 @pytest.fixture(scope="session")
 async def mp_server(services: Services, wechat: WeChat, request: pytest.FixtureRequest,
                     tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Mp]:
-    env = {"GRIDLINE_DATABASE_URL": services.url, "GRIDLINE_ADMIN_TOKEN": BOOTSTRAP_TOKEN}
+    env = {"GRIDLINE_DATABASE_URL": services.url, "GRIDLINE_ADMIN_TOKEN": BOOTSTRAP_TOKEN, **state_dirs(services.home)}
     if services.url.startswith("postgres"):
         env["GRIDLINE_REDIS_URL"] = request.getfixturevalue("redis_url")
     media_dir = tmp_path_factory.mktemp("media")

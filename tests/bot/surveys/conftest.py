@@ -28,7 +28,7 @@ from bot.wechat import WeChatConfig
 from intake.store.models import User, UserGrid
 from notify.types import Notification
 from tests.bot.wechat import signing
-from tests.conftest import Services
+from tests.conftest import Services, state_dirs
 from tests.fakes.wechat_api import FakeWeChat
 
 TOKEN, APPID = "surveytoken0123456789abcdef", "wxsurvey00000001"
@@ -112,7 +112,7 @@ async def survey_app(services: Services, request: pytest.FixtureRequest,
     fake_server = TestServer(fake.app())
     await fake_server.start_server()
     env = {"GRIDLINE_DATABASE_URL": services.url, "GRIDLINE_ADMIN_TOKEN": ADMIN_TOKEN,
-           "GRIDLINE_WECHAT_TOKEN": TOKEN, "GRIDLINE_WECHAT_APPID": APPID}
+           "GRIDLINE_WECHAT_TOKEN": TOKEN, "GRIDLINE_WECHAT_APPID": APPID, **state_dirs(services.home)}
     if services.url.startswith("postgres"):
         env["GRIDLINE_REDIS_URL"] = request.getfixturevalue("redis_url")
     media: Path = tmp_path_factory.mktemp("survey-media")

@@ -20,7 +20,7 @@ from bot.wechat.service import Dialogue
 from intake.grid.geodesy import wgs84_to_gcj02
 from intake.store.models import Case, InboundMessage
 from tests.bot.wechat import signing
-from tests.conftest import Services
+from tests.conftest import Services, state_dirs
 
 TOKEN, APPID = "dczmnau31ea9nzcn13i91uedjdal", "wxefe41fdee1714229"
 AES = "pz2Zl2by0oZQ6AUV4EvnbF7A7VRUvrLN1vqnxsUjmTW"
@@ -69,7 +69,8 @@ def location(svc: Services, openid: str, msg_id: str) -> str:
 
 async def _serve(services: Services, **env: str) -> TestClient[web.Request, web.Application]:
     settings = load_settings({"GRIDLINE_DATABASE_URL": services.url, "GRIDLINE_WECHAT_TOKEN": TOKEN,
-                              "GRIDLINE_WECHAT_APPID": APPID, "GRIDLINE_WECHAT_AES_KEY": AES, **env})
+                              "GRIDLINE_WECHAT_APPID": APPID, "GRIDLINE_WECHAT_AES_KEY": AES,
+                              **state_dirs(services.home), **env})
     client = TestClient(TestServer(create_app(settings, clock=services.clock, sweeper=False, own_database=False)))
     await client.start_server()
     return client

@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.keys import KV, WECHAT, WECHAT_DIALOGUE
-from bot.outbound.dialogue import OutboxDialogue
 from bot.wechat.draft import DraftStore
+from bot.wechat.outbox_dialogue import OutboxDialogue
 from intake.store.models import InboundMessage
 from tests.bot.wechat import signing
 from tests.bot.wechat.test_callback_view import WeChat, _serve, text

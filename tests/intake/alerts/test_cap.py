@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from intake.alerts.cap import CapError, parse
 from intake.alerts.compose import from_cap
 from intake.alerts.signals import catalogue
 from intake.errors import Invalid
-from tests.conftest import SHARED
+from tests.conftest import shared_data, shared_names
 
-CAP_DIR = SHARED / "data" / "cap"
-CN_SAMPLE = SHARED / "data" / "standards" / "cap_example_cn_henan_11B06.xml"
-SAMPLES = sorted(p for p in CAP_DIR.glob("*.xml") if not p.name.startswith("NEGATIVE"))
+CN_SAMPLE = "standards/cap_example_cn_henan_11B06.xml"
+SAMPLES = [name for name in shared_names("cap", "*.xml") if "/NEGATIVE" not in name]
 
 
 def test_samples_are_there() -> None:
-    assert len(SAMPLES) == 12 and CN_SAMPLE.exists()
+    assert len([p for p in shared_data("cap").glob("*.xml") if not p.name.startswith("NEGATIVE")]) == 12
+    assert shared_data(CN_SAMPLE).is_file()
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
-def test_every_sample_parses(path: Path) -> None:
-    msg = parse(path.read_bytes())
+@pytest.mark.parametrize("name", SAMPLES)
+def test_every_sample_parses(name: str) -> None:
+    msg = parse(shared_data(name).read_bytes())
     draft = from_cap(msg, catalogue())
     assert msg.profile == "oasis" and msg.identifier and msg.sender and msg.sent.tzinfo is not None
     assert msg.msg_type in ("Alert", "Update", "Cancel")
@@ -34,21 +32,21 @@ def test_every_sample_parses(path: Path) -> None:
 
 
 def test_polygons_are_read_as_lat_lon() -> None:
-    msg = parse((CAP_DIR / "oasis_spec_A2_severe_thunderstorm_polygon_geocode.cap.xml").read_bytes())
+    msg = parse(shared_data("cap/oasis_spec_A2_severe_thunderstorm_polygon_geocode.cap.xml").read_bytes())
     lng, lat = msg.area.polygons[0][0]
     assert 30 < lat < 50 and -130 < lng < -100  # California, written "lat,lon" in CAP
     assert msg.area.polygons[0][0] == msg.area.polygons[0][-1]
 
 
 def test_update_references_are_identifiers() -> None:
-    msg = parse((CAP_DIR / "ca_thunderstorm_bilingual_polygons_geocodes.cap.xml").read_bytes())
+    msg = parse(shared_data("cap/ca_thunderstorm_bilingual_polygons_geocodes.cap.xml").read_bytes())
     assert msg.msg_type == "Update"
     assert msg.references == ("2.49.0.1.124.a3f342a4.2012", "2.49.0.1.124.60f31a3a.2012")
     assert len(msg.area.polygons) == 4
 
 
 def test_negative_sample_is_refused_with_a_clear_error() -> None:
-    negative = next(CAP_DIR.glob("NEGATIVE_*.xml"))
+    negative = next(shared_data("cap").glob("NEGATIVE_*.xml"))
     with pytest.raises(CapError) as err:
         parse(negative.read_bytes())
     assert "urn:oasis:names:tc:emergency:cap:1.2" in err.value.message
@@ -56,7 +54,7 @@ def test_negative_sample_is_refused_with_a_clear_error() -> None:
 
 
 def test_china_profile() -> None:
-    msg = parse(CN_SAMPLE.read_bytes())
+    msg = parse(shared_data(CN_SAMPLE).read_bytes())
     draft = from_cap(msg, catalogue())
     assert msg.profile == "cn" and msg.msg_type == "Update"
     assert msg.identifier == "41000041600000_20200205105119"
@@ -119,7 +117,7 @@ def test_hostile_input_is_refused(name: str) -> None:
 
 
 def test_oasis_geocode_with_a_chinese_scheme_is_a_division() -> None:
-    doc = (CAP_DIR / "oasis_spec_A4_amber_multi_info.cap.xml").read_bytes()
+    doc = shared_data("cap/oasis_spec_A4_amber_multi_info.cap.xml").read_bytes()
     doc = doc.replace(b"<valueName>SAME</valueName>", b"<valueName>GB/T 2260</valueName>")
     doc = doc.replace(b"<value>006037</value>", b"<value>440307</value>")
     assert parse(doc).area.divisions == ("440307",)

@@ -6,21 +6,21 @@ import pytest
 
 from intake.alerts.replay import hourly, read_track, replay, storms
 from intake.errors import Invalid
-from tests.conftest import SHARED, Services
+from tests.conftest import Services, shared_data
 
-TRACK = SHARED / "data" / "typhoon" / "cma_bst_2023_saola_haikui_koinu.csv"
+TRACK = "typhoon/cma_bst_2023_saola_haikui_koinu.csv"
 ORDER = ["blue", "yellow", "orange", "red"]
 
 
 def test_track_file() -> None:
-    tracks = storms(read_track(TRACK.read_bytes()))
+    tracks = storms(read_track(shared_data(TRACK).read_bytes()))
     assert {k: len(v) for k, v in tracks.items()} == {"SAOLA": 56, "HAIKUI": 91, "KOINU": 48}
     saola = hourly(tracks["SAOLA"])
     assert len(saola) == (tracks["SAOLA"][-1].at - tracks["SAOLA"][0].at).total_seconds() // 3600 + 1
 
 
 def test_saola_over_dapeng(services: Services) -> None:
-    track = storms(read_track(TRACK.read_bytes()))["SAOLA"]
+    track = storms(read_track(shared_data(TRACK).read_bytes()))["SAOLA"]
     steps = replay(track, services.ctx.grid.index, 150, "440307")
     assert steps[0].msg_type == "Alert" and steps[-1].msg_type == "Cancel" and steps[-1].colour is None
     assert all(s.msg_type == "Update" for s in steps[1:-1])
@@ -34,7 +34,7 @@ def test_saola_over_dapeng(services: Services) -> None:
 
 
 def test_small_radius_far_storm_gives_nothing(services: Services) -> None:
-    track = storms(read_track(TRACK.read_bytes()))["KOINU"]
+    track = storms(read_track(shared_data(TRACK).read_bytes()))["KOINU"]
     assert replay(track, services.ctx.grid.index, 5, "440307") == []
 
 
@@ -47,7 +47,7 @@ def test_bad_tracks(data: bytes) -> None:
 
 
 def test_bad_radius_and_district(services: Services) -> None:
-    track = storms(read_track(TRACK.read_bytes()))["SAOLA"]
+    track = storms(read_track(shared_data(TRACK).read_bytes()))["SAOLA"]
     with pytest.raises(Invalid):
         replay(track, services.ctx.grid.index, 0, "440307")
     with pytest.raises(Invalid):

@@ -10,10 +10,9 @@ import pytest
 
 from intake.alerts.signals import DATA, catalogue, colour_of
 from intake.errors import Invalid
-from tests.conftest import SHARED
+from tests.conftest import shared_data
 
 REPO = Path(__file__).parents[3]
-SOURCE = SHARED / "data" / "standards" / "weather_warning_signals.yaml"
 
 
 def test_fourteen_signals_with_their_colours() -> None:
@@ -24,10 +23,10 @@ def test_fourteen_signals_with_their_colours() -> None:
     assert cat.find("1").name_zh == "台风" and cat.find("道路结冰").code == "14"
 
 
-@pytest.mark.skipif(not SOURCE.exists(), reason="../shared is not checked out")
 def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
+    source = shared_data("standards/weather_warning_signals.yaml")
     out = tmp_path / "signals.yaml"
-    subprocess.run([sys.executable, str(REPO / "tools" / "build_signals.py"), str(SOURCE), "--out", str(out)],
+    subprocess.run([sys.executable, str(REPO / "tools" / "build_signals.py"), str(source), "--out", str(out)],
                    check=True, capture_output=True)
     assert out.read_bytes() == DATA.read_bytes(), "source changed: run tools/build_signals.py"
 

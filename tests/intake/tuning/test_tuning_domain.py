@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
 from intake.cases import repo
+from intake.cases.context import CaseContext
 from intake.cases.intake import open_case
 from intake.cases.model import ActionRequest, Actor, NewReport
 from intake.cases.states import Role, Status
@@ -186,17 +187,15 @@ async def test_rules_are_validated_and_expire(svc: Services, uid: str) -> None:
 # -- triage ------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def always_unsure(svc: Services) -> Iterator[None]:
-    saved = svc.ctx.triage
-    svc.ctx.triage = lambda prediction: 0.99
-    yield
-    svc.ctx.triage = saved
+def unsure(svc: Services) -> CaseContext:
+    """The session's context with a triage check that every prediction fails (the context is frozen)."""
+    return dataclasses.replace(svc.ctx, triage=lambda prediction: 0.99)
 
 
 async def test_an_unsure_self_handle_case_waits_for_triage_then_is_routed(svc: Services, uid: str,
-                                                                          always_unsure: None) -> None:
+                                                                          unsure: CaseContext) -> None:
     lng, lat = leaf_point(svc)
-    opened = await open_case(svc.ctx, NewReport("test", uid, f"{uid} 路边有人乱扔垃圾，暴露垃圾没人管", lng, lat))
+    opened = await open_case(unsure, NewReport("test", uid, f"{uid} 路边有人乱扔垃圾，暴露垃圾没人管", lng, lat))
     case = opened.case
     assert case.category_code == SELF_HANDLE and case.status == Status.REPORTED and opened.assignee is None
     item = await TriageItem.get(case_no=case.case_no)
@@ -205,23 +204,23 @@ async def test_an_unsure_self_handle_case_waits_for_triage_then_is_routed(svc: S
     assert first.data["triage"] == 0.99
     total, queued = await triage.queue(DESK, 0, 5000)
     assert case.case_no in {c.case_no for _, c in queued} and total >= 1
-    decided = await triage.decide(svc.ctx, case.case_no, SELF_HANDLE, DESK)  # confirmed as predicted
+    decided = await triage.decide(unsure, case.case_no, SELF_HANDLE, DESK)  # confirmed as predicted
     assert decided.status == Status.DISPATCHED and decided.assignee_user_id is not None
     assert [e.action for e in await repo.events(case.case_no)] == ["open", "register", "dispatch"]
     label = await Label.get(case_no=case.case_no)
     assert (label.code, label.source) == (SELF_HANDLE, labels.TRIAGE)
     with pytest.raises(IllegalTransition):
-        await triage.decide(svc.ctx, case.case_no, SELF_HANDLE, DESK)
+        await triage.decide(unsure, case.case_no, SELF_HANDLE, DESK)
 
 
 async def test_a_triage_correction_reclassifies_through_the_workflow(svc: Services, uid: str,
-                                                                     always_unsure: None) -> None:
+                                                                     unsure: CaseContext) -> None:
     lng, lat = leaf_point(svc, 3)
-    opened = await open_case(svc.ctx, NewReport("test", uid, f"{uid} 路边有人乱扔垃圾，暴露垃圾没人管", lng, lat))
+    opened = await open_case(unsure, NewReport("test", uid, f"{uid} 路边有人乱扔垃圾，暴露垃圾没人管", lng, lat))
     case_no = opened.case.case_no
     with pytest.raises(Invalid):
-        await triage.decide(svc.ctx, case_no, "99999", DESK)
-    decided = await triage.decide(svc.ctx, case_no, OTHER, DESK)  # not self-handle: waits for the dispatcher
+        await triage.decide(unsure, case_no, "99999", DESK)
+    decided = await triage.decide(unsure, case_no, OTHER, DESK)  # not self-handle: waits for the dispatcher
     assert decided.status == Status.REPORTED and decided.category_code == OTHER
     assert [e.action for e in await repo.events(case_no)] == ["open", "reclassify"]
     assert [(r.code, r.source) for r in await Label.filter(case_no=case_no)] == [(OTHER, labels.TRIAGE)]
@@ -238,4 +237,4 @@ async def test_a_chosen_category_or_a_sure_prediction_is_not_held(svc: Services,
     vague = await open_case(svc.ctx, NewReport("test", uid + "c", "我家楼上有人吵架", lng, lat))
     assert vague.case.status == Status.REPORTED
     item = await TriageItem.get(case_no=vague.case.case_no)
-    assert item.threshold == svc.ctx.classifier.keyword_bar  # type: ignore[attr-defined]
+    assert item.threshold == svc.serving.keyword_bar

@@ -1,0 +1,85 @@
+"""Configuration per feature: typed, frozen sections of :class:`bot.settings.Settings`.
+
+The ``GRIDLINE_*`` variables stay flat (they are the operator's interface, listed in the README);
+``Settings`` reads them once and hands each feature's factory only its own section, e.g.
+``settings.mp`` or ``settings.alerts``. Secrets stay :class:`SecretStr` until the line that uses them.
+
+Packages that do not live in ``bot/`` own their section type so they need nothing from it:
+the outbox (``outbox.config``) and the classifier's tuning (``tuning.config``).
+This module imports nothing of ours, so any feature may import it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class WeChatSection(Section):
+    """The 公众号: the callback's token and EncodingAESKey, the API's appid and secret."""
+
+    appid: str | None = None
+    token: SecretStr | None = None
+    aes_key: SecretStr | None = None
+    secret: SecretStr | None = None
+    api_base: str = "https://api.weixin.qq.com"
+    reply_budget_s: float = 4.0  # answer in the callback within this, else by customer-service message
+
+    @property
+    def api_secret(self) -> str | None:
+        """The API secret when the API is usable (appid and secret both set)."""
+        return self.secret.get_secret_value() if self.appid and self.secret else None
+
+
+class MpSection(Section):
+    """The mini-program: its API credentials, the session seal, where photos go."""
+
+    appid: str | None = None
+    secret: SecretStr | None = None
+    api_base: str = "https://api.weixin.qq.com"
+    session_secret: SecretStr | None = None
+    session_ttl: timedelta = timedelta(days=7)
+    media_dir: Path = Path("var/media")
+    behind_proxy: bool = False  # True only behind a proxy that sets X-Forwarded-For
+
+
+class Open311Section(Section):
+    jurisdiction_id: str | None = None
+    public_reads: bool = False
+
+
+class SlaSection(Section):
+    """The period of the SLA sweep, which also paces the taxonomy refresh and the task digests."""
+
+    sweep_s: float = 30.0
+
+
+class SurveysSection(Section):
+    """Asked ``delay`` after 结案, reminded ``reminder_after`` later, chat answers matched within ``window``;
+    a 不满意率 above ``flag_rate`` over at least ``min_sample`` answers flags the department."""
+
+    delay: timedelta = timedelta(hours=24)
+    reminder_after: timedelta = timedelta(hours=48)
+    window: timedelta = timedelta(hours=168)
+    flag_rate: float = 0.30
+    min_sample: int = 10
+    sweep_s: float = 300.0
+
+
+class AlertsSection(Section):
+    """CAP feeds and their period, quiet hours for non-red alerts, when silent cells escalate."""
+
+    feeds: tuple[str, ...] = ()
+    feed_s: float = 300.0
+    quiet_hours: str = "22:00-07:00"  # local time in ``timezone``; "" for none
+    timezone: str = "Asia/Shanghai"
+    ack_escalate: timedelta = timedelta(minutes=60)
+    recent_report_days: float = 30.0
+    location_max_age_h: float = 72.0
+    cap_max_bytes: int = 256 * 1024

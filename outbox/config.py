@@ -1,0 +1,52 @@
+"""What the relay and the sender need to know, as one typed value the app (or ``gridline sender``) builds
+from its settings: the outbox reads no environment and knows nothing of ``bot.settings``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import SecretStr
+
+from notify.types import SENT_CHANNELS
+
+Kind = Literal["live", "sandbox", "blackhole"]
+
+
+@dataclass(frozen=True)
+class Account:
+    """One WeChat account (公众号 or mini-program) or WeCom corp: the secret stays wrapped until a client uses it."""
+
+    api_base: str
+    appid: str
+    secret: SecretStr
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    """``kind``: live (the APIs), sandbox (recorded in-process) or blackhole (staging: accepted, dropped)."""
+
+    kind: Kind = "live"
+    public_url: str = "http://127.0.0.1:8080"
+    subscribe_template_id: str | None = None
+    redis_url: str | None = field(default=None, repr=False)  # may carry a password
+    stream: str = "gridline:outbox"
+    rates: Mapping[str, float] = field(default_factory=dict)  # channel → messages per second
+    concurrency: int = 32
+    max_attempts: int = 8
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"  # group robots need no credentials
+    wechat: Account | None = None
+    mp: Account | None = None
+    wecom: Account | None = None
+    wecom_agent_id: int | None = None
+    smtp_url: SecretStr | None = None
+    in_process: bool = True  # the web app runs the relay and sender itself (else ``gridline sender`` does)
+    digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
+
+    def __post_init__(self) -> None:
+        # A misspelt channel would otherwise leave the real one unlimited without a word.
+        unknown = sorted(set(self.rates) - set(SENT_CHANNELS))
+        if unknown:
+            raise ValueError(f"outbound rates for unknown channels {', '.join(unknown)}; "
+                             f"the channels are {', '.join(SENT_CHANNELS)}")

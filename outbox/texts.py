@@ -1,0 +1,83 @@
+"""The words of outbound messages, through gettext in the recipient's language.
+
+Residents read their own language (``residents.lang``); group chats and
+department mail are read by staff and use the default language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from intake.i18n import DEFAULT, gettext_for
+
+
+def _(msgid: str) -> str:
+    """Marks a msgid for extraction; the text is translated when a message is rendered."""
+    return msgid
+
+
+RESIDENT: dict[str, str] = {
+    "case.open": _("Your report {case_no} has been received."),
+    "case.register": _("Your report {case_no} has been registered as a case."),
+    "case.dispatch": _("Your report {case_no} has been dispatched to the people who handle it."),
+    "case.accept": _("Your report {case_no} is being handled."),
+    "case.handle": _("Your report {case_no} has been handled and awaits checking. Note: {note}"),
+    "case.close": _("Your report {case_no} is resolved. Handler's note: {note}. Photos of the site: {photos}."),
+    "case.reject": _("Your report {case_no} was not registered as a case. Reason: {note}"),
+    "case.return": _("Your report {case_no} was returned for dispatch to someone else. Reason: {note}"),
+    "case.withdraw": _("Your report {case_no} was withdrawn."),
+    "case.reopen": _("Your report {case_no} has been reopened."),
+    "case.merge": _("Your report {case_no} was merged into {into}; you will hear how that case goes."),
+}
+NO_NOTE = _("none")
+STAFF: dict[str, str] = {
+    "case.task": _("New task {case_no}"),
+    "case.remind": _("Task {case_no}: {percent}% of the time limit used"),
+    "case.overdue": _("Case {case_no} is overdue (supervision level {level})"),
+    "case.escalated": _("Case {case_no} was escalated to your region (level {level})"),
+    "digest.grid": _("Daily digest: {count} open tasks"),
+    "digest.department": _("Daily digest for {name}: {count} open cases, {escalated} escalated"),
+    "alert.card": _("Weather warning for grid {grid}: {title}"),
+    "alert.card.updated": _("Weather warning updated for grid {grid}: {title}"),
+    "alert.cancelled": _("Weather warning lifted: {title}"),
+    "alert.silent": _("{silent_count} grids of street {street} have not acknowledged the warning {title}"),
+    "survey.escalated": _("Case {case_no}: the resident is still not satisfied after it was reopened"),
+}
+LABELS = {
+    "category": _("Category"), "severity": _("Severity"), "deadline": _("Deadline"), "address": _("Address"),
+    "map": _("Map"), "photos": _("Photos"), "accept": _("Accept"), "handle": _("Report handled"),
+    "assignee": _("Assignee"), "details": _("Details"), "open": _("Open cases"), "unknown": _("unknown"),
+}
+
+
+class Words:
+    """Translated templates for one language; unknown placeholders render as empty text, never fail."""
+
+    def __init__(self, lang: str = DEFAULT) -> None:
+        self.lang = lang
+        self._gettext: Callable[[str], str] = gettext_for(lang).gettext
+
+    def t(self, msgid: str, **values: Any) -> str:
+        return self._gettext(msgid).format_map(_Blank(values))
+
+    def label(self, name: str) -> str:
+        return self._gettext(LABELS[name])
+
+    def resident(self, kind: str, values: Mapping[str, Any]) -> str | None:
+        msgid = RESIDENT.get(kind)
+        if msgid is None:
+            return None
+        note = values.get("note") or self._gettext(NO_NOTE)
+        return self.t(msgid, **{**values, "note": note})
+
+    def staff(self, kind: str, values: Mapping[str, Any]) -> str:
+        msgid = STAFF.get(kind)
+        if msgid:
+            return self.t(msgid, **values)
+        return str(values.get("text") or values.get("title") or f"{kind} {values.get('case_no') or ''}".strip())
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""

@@ -1,0 +1,42 @@
+"""Two registered versions scored side by side on the registry's held-out slice of labels."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, cast
+
+from intake.cases.context import CaseContext
+from intake.errors import Invalid
+from intake.tuning import labels, registry
+from nlp.training import load_model
+from nlp.types import Classifier
+from tuning.jobs import score
+from tuning.loader import ModelCache
+
+
+async def compare(ctx: CaseContext, cache: ModelCache, a_id: int, b_id: int, holdout_percent: int) -> dict[str, Any]:
+    a, b = await registry.get(a_id), await registry.get(b_id)
+    data = await labels.training_set(ctx.taxonomy.catalog, holdout_percent)
+    if not data.holdout_texts:
+        raise Invalid("the held-out slice is empty: import or collect labels first")
+    models = [await _load(v.directory, cache.places) for v in (a, b)]
+    texts, truth = data.holdout_texts, data.holdout_labels
+    scores, agree = await asyncio.to_thread(_score_both, models, texts, truth)
+    return {"n": len(texts), "agreement": agree,
+            "a": {"id": a.id, "name": a.name, "status": a.status, **scores[0]},
+            "b": {"id": b.id, "name": b.name, "status": b.status, **scores[1]}}
+
+
+async def _load(directory: str, places: tuple[str, ...]) -> Classifier:
+    try:
+        return cast(Classifier, await asyncio.to_thread(load_model, Path(directory), places=places))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise Invalid(f"cannot load the model in {directory}: {exc}") from None
+
+
+def _score_both(models: list[Classifier], texts: list[str],
+                truth: list[str]) -> tuple[list[dict[str, Any]], float]:
+    first, second = (m.classify_many(texts) for m in models)
+    agree = sum(p.code == q.code for p, q in zip(first, second, strict=True)) / len(texts)
+    return [score(m, texts, truth) for m in models], round(agree, 4)

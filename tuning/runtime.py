@@ -1,0 +1,57 @@
+"""Everything of the tuning loop one process holds, built by the app factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from intake.cases.context import CaseContext
+from tuning import loader, shadow
+from tuning.config import TuningConfig
+from tuning.jobs import Jobs
+from tuning.loader import ModelCache
+from tuning.serving import ServingClassifier
+
+log = logging.getLogger("gridline.nlp")
+
+
+@dataclass
+class Tuning:
+    ctx: CaseContext
+    serving: ServingClassifier
+    cache: ModelCache
+    jobs: Jobs
+    config: TuningConfig
+
+    async def refresh(self, *, force: bool = False) -> bool:
+        return await loader.refresh(self.serving, self.cache, force=force)
+
+
+@contextlib.asynccontextmanager
+async def tuning(ctx: CaseContext, serving: ServingClassifier, config: TuningConfig) -> AsyncIterator[Tuning]:
+    """Register the default model on a fresh install and load what serves; retrain jobs stop at shutdown.
+
+    ``serving`` is the classifier ``ctx`` classifies through (both from ``build_context``)."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridline-train")
+    state = Tuning(ctx, serving, ModelCache(ctx.grid.gazetteer.names()), Jobs(ctx, serving, config, executor),
+                   config)
+    await loader.register_default(config.model_dir, config.target_precision, ctx.taxonomy.version)
+    await state.refresh(force=True)
+    try:
+        yield state
+    finally:
+        for task in state.jobs.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def poll(state: Tuning) -> None:
+    """Pick up what other processes activated; run the shadow comparison (a periodic job's body)."""
+    await state.refresh()
+    await shadow.run_once(state.ctx, state.serving)
