@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import middlewares, open311, outbound_app, periodic
+from bot import logfilter, middlewares, open311, outbound_app, periodic
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -74,6 +74,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     ``sender``: run the outbox relay and sender in this process (default: GRIDLINE_SENDER_IN_PROCESS,
     and never for an app sharing a test's connection).
     """
+    logfilter.install()  # never a request header's value in aiohttp's own log lines
     app = web.Application(
         middlewares=[middlewares.request_context, middlewares.errors, middlewares.admin_auth],
         client_max_size=MAX_BODY,
