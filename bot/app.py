@@ -136,11 +136,13 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
                                    max_crossings=settings.alert_polygon_max_crossings)
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
+        lease = asyncio.create_task(app[WECHAT_REDELIVERY].keep_lease())  # its claims die with this process
         log.info("gridline ready", extra={"mode": str(settings.effective_mode),
                                           "database": settings.database_masked,
                                           "redis": "configured" if settings.redis_url else "absent",
                                           "cells": len(app[CASES].grid.index)})
         yield
+        lease.cancel()
 
     return services
 

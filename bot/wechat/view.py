@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
-from bot.wechat.redelivery import Admission
+from bot.wechat.redelivery import TAKEN_OVER, Admission
 from intake.arrivals import Arrival
 from intake.errors import Invalid
 from notify.http import read_capped
@@ -57,7 +57,10 @@ async def callback(request: web.Request) -> web.Response:
         return _refuse(CallbackError("replayed_nonce"), request)
     budget = request.app[SETTINGS].wechat.reply_budget_s
     if admission is Admission.REDELIVERY:
-        return _reply(request, inbound, await redelivery.wait_for_reply(key, budget))
+        earlier = await redelivery.wait_for_reply(key, budget)
+        if earlier != TAKEN_OVER:
+            return _reply(request, inbound, earlier)
+        admission = Admission.BEHIND  # the first delivery's process died: store and answer it here
     try:
         arrival = await _arrive(request.app, inbound)
     except Invalid as exc:  # a value longer than its column: no WeChat retry can store it
