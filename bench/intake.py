@@ -24,15 +24,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import pstats
 import random
 import secrets
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,30 +41,30 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import pgdb  # noqa: E402
+from bench.harness import (  # noqa: E402
+    PG_ADMIN_URL,
+    Server,
+    cpu_seconds,
+    gridline_argv,
+    gridline_env,
+    load_demo,
+    work_folder,
+)
+from bench.harness import print_profile as show_profile  # noqa: E402
+from bench.texts import COMPLAINTS, TAILS  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "gridline_bench"
 GOAL = 300.0
 # A box around 大鹏新区 (both the shared boundary and the synthetic outline lie inside it);
 # points are kept only when the service places them strictly inside a grid cell.
 BOX = (114.40, 22.44, 114.64, 22.68)
 ADDRESS_ONLY_SHARE = 0.10
-SERVER_READY_S = 180.0
 POINT_TRIES = 6000
 
 # fmt: off
 PLACES = ("大鹏所城", "较场尾", "金沙湾", "南澳墟镇", "西涌海滩", "东涌", "杨梅坑", "七娘山", "葵涌中心小学",
           "坝光银叶树", "葵鹏路", "迎宾路", "鹏飞路", "坪西路", "桔钓沙", "鹅公湾")
 SPOTS = ("门口", "对面", "旁边", "路口", "停车场", "公交站旁", "小区后门", "菜市场边上", "海边步道", "村口")
-COMPLAINTS = (
-    "路灯坏了，晚上很黑", "路灯一直不亮", "井盖丢了，很危险", "污水井盖坏了", "下水道堵了，污水外溢",
-    "垃圾桶满了没人清理", "垃圾堆了好几天，很臭", "有人乱扔建筑垃圾", "绿化带里堆满杂物", "树木倒伏挡住了路",
-    "有人占道经营摆摊", "共享单车乱停放，人都过不去", "违章停车堵住消防通道", "施工噪音太大，半夜还在干",
-    "广场舞音响太吵", "烧烤油烟很大", "路面塌了一个坑", "人行道砖松动", "护栏被撞坏了", "到处贴小广告",
-    "公厕很脏没人打扫", "雨水口堵了，路上积水", "水管爆裂，一直在冒水", "电线掉下来了", "有流浪狗咬人",
-    "河里漂着死鱼，味道很大", "广告牌松动，快掉了", "信号灯坏了，车很乱", "有人在海边烧垃圾冒烟", "电梯故障有人被困",
-)
-TAILS = ("", "", "", "请尽快处理。", "已经好几天了。", "麻烦派人来看看。", "老人小孩经过很危险。", "谢谢！")
 CHANNELS = ("hotline", "wechat", "app", "12345")
 # fmt: on
 
@@ -120,45 +115,6 @@ async def drop_pg(admin_url: str) -> None:
 # -- the server --------------------------------------------------------------------
 
 
-def server_env(database_url: str, admin_token: str, log_level: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINE_")}
-    # The checkout's packages, whether or not it is installed in this interpreter.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.update(GRIDLINE_DATABASE_URL=database_url, GRIDLINE_ADMIN_TOKEN=admin_token,
-               GRIDLINE_LOG_LEVEL=log_level, GRIDLINE_MODE="sandbox")
-    return env
-
-
-# ``python -m cProfile`` times wall clock, which on a busy machine charges the server for time
-# it spent waiting for a core; this profiles CPU time (``time.process_time``) instead.
-_PROFILED = """
-import cProfile, runpy, sys, time
-out, sys.argv = sys.argv[1], ["gridline", *sys.argv[2:]]
-profiler = cProfile.Profile(time.process_time)
-try:
-    profiler.runcall(runpy.run_module, "bot", run_name="__main__")
-except SystemExit:
-    pass
-finally:
-    profiler.dump_stats(out)
-"""
-
-
-def gridline(args: list[str], *, profile: Path | None = None) -> list[str]:
-    if profile is not None:
-        return [sys.executable, "-c", _PROFILED, str(profile), *args]
-    return [sys.executable, "-m", "bot", *args]
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU of a live process (Linux ``/proc``), to tell a CPU-bound server from a waiting one."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def backend_cpu(database: str) -> dict[int, float]:
     """CPU of each PostgreSQL backend serving ``database`` (their titles name it), by pid."""
     out: dict[int, float] = {}
@@ -172,31 +128,6 @@ def backend_cpu(database: str) -> dict[int, float]:
             if cpu is not None:
                 out[int(proc.name)] = cpu
     return out
-
-
-async def wait_ready(session: aiohttp.ClientSession, base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + SERVER_READY_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with code {server.returncode} before it was ready")
-        try:
-            async with session.get(f"{base}/healthz") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.25)
-    raise RuntimeError(f"the server did not answer /healthz within {SERVER_READY_S:.0f} s")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)  # aiohttp shuts down gracefully; cProfile then writes its file
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 # -- the workload ------------------------------------------------------------------
@@ -301,14 +232,7 @@ def report(args: argparse.Namespace, backend: str, outcome: Outcome) -> None:
 
 
 def print_profile(path: Path) -> None:
-    if not path.is_file():
-        print(f"no profile was written to {path}")
-        return
-    stats = pstats.Stats(str(path))
-    stats.strip_dirs()
-    print("\nserver CPU profile (whole server life: start-up, points, warm-up and the measured run)")
-    stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(40)
+    show_profile(path, "server CPU profile (whole server life: start-up, points, warm-up and the measured run)")
 
 
 # -- main --------------------------------------------------------------------------
@@ -322,8 +246,7 @@ class Outcome:
     database_cpu: float | None  # PostgreSQL backends; None for SQLite (it runs inside the server)
 
 
-async def drive(args: argparse.Namespace, base: str, admin_token: str, server: subprocess.Popen[bytes],
-                phases: list[str]) -> Outcome:
+async def drive(args: argparse.Namespace, base: str, admin_token: str, server: Server, phases: list[str]) -> Outcome:
     """Everything that talks HTTP: wait for the server, find points, warm up, measure."""
     rng = random.Random(args.seed)
     t0 = time.perf_counter()
@@ -331,7 +254,7 @@ async def drive(args: argparse.Namespace, base: str, admin_token: str, server: s
     headers = {"Authorization": f"Bearer {admin_token}"}
     async with aiohttp.ClientSession(connector=connector, headers=headers,
                                      timeout=aiohttp.ClientTimeout(total=60)) as session:
-        await wait_ready(session, base, server)
+        await server.wait_ready()
         phases.append(f"server ready {time.perf_counter() - t0:.1f} s (pid {server.pid})")
 
         t0 = time.perf_counter()
@@ -381,26 +304,23 @@ def bench(args: argparse.Namespace, work: Path) -> int:
 def serve_and_measure(args: argparse.Namespace, work: Path, backend: str, database_url: str,
                       phases: list[str]) -> int:
     admin_token = secrets.token_urlsafe(24)
-    env = server_env(database_url, admin_token, args.log_level)
+    env = gridline_env({"DATABASE_URL": database_url, "ADMIN_TOKEN": admin_token, "LOG_LEVEL": args.log_level,
+                        "MODE": "sandbox"})
     log_path = work / "server.log"
-    t0 = time.perf_counter()
-    with log_path.open("wb") as log:
-        subprocess.run(gridline(["demo"]), cwd=work, env=env, stdout=log, stderr=log, check=True, timeout=300)
-    phases.append(f"migrate + demo city {time.perf_counter() - t0:.1f} s")
+    phases.append(f"migrate + demo city {load_demo(env, work, log_path):.1f} s")
 
     profile = work / "server.prof" if args.profile else None
-    serve = gridline(["serve", "--host", "127.0.0.1", "--port", str(args.port)], profile=profile)
-    with log_path.open("ab") as log:
-        server = subprocess.Popen(serve, cwd=work, env=env, stdout=log, stderr=log)
+    serve = gridline_argv(["serve", "--host", "127.0.0.1", "--port", str(args.port)], profile=profile)
+    server = Server("the server", serve, env, work, args.port, log_path)
+    server.start()
     try:
         outcome = asyncio.run(drive(args, f"http://127.0.0.1:{args.port}", admin_token, server, phases))
     except BaseException:
         # The work folder goes away afterwards: show the end of the server's log now.
-        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]
-        print("server log, last lines:", *tail, sep="\n  ", file=sys.stderr)
+        print("server log, last lines:", server.log_tail(), sep="\n  ", file=sys.stderr)
         raise
     finally:
-        stop(server)
+        server.stop()
     report(args, backend, outcome)
     if profile is not None:
         print_profile(profile)
@@ -409,14 +329,8 @@ def serve_and_measure(args: argparse.Namespace, work: Path, backend: str, databa
 
 def main() -> int:
     args = parse_args()
-    work = Path(tempfile.mkdtemp(prefix="gridline-bench-"))  # the server's cwd: its var/ lands here
-    try:
+    with work_folder("gridline-bench-", args.keep) as work:
         return bench(args, work)
-    finally:
-        if args.keep:
-            print(f"work folder kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,7 @@ import asyncio
 import os
 import random
 import secrets
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,10 +32,10 @@ import aiohttp  # noqa: E402
 from aiohttp.test_utils import TestServer  # noqa: E402
 
 from bench import pgdb  # noqa: E402
+from bench.harness import PG_ADMIN_URL, Server, gridline_env, load_demo, work_folder  # noqa: E402
 from intake.grid.geodesy import wgs84_to_gcj02  # noqa: E402
 from tests.fakes.wechat_api import FakeWeChat  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("GRIDLINE_BENCH_REDIS", "redis://127.0.0.1:6379/14")
 DB_NAME = "gridline_bench_mp"
 BOX = (114.40, 22.44, 114.64, 22.68)  # around 大鹏新区
@@ -62,24 +60,8 @@ async def recreate_database() -> str:
 
 
 def environment(database_url: str, admin: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINE_")}
-    env.update(PYTHONPATH=str(ROOT), GRIDLINE_DATABASE_URL=database_url, GRIDLINE_REDIS_URL=REDIS_URL,
-               GRIDLINE_ADMIN_TOKEN=admin, GRIDLINE_MODE="sandbox", GRIDLINE_LOG_LEVEL="INFO")
-    return env
-
-
-async def wait_ready(http: aiohttp.ClientSession, base: str, server: asyncio.subprocess.Process) -> None:
-    for _ in range(720):
-        if server.returncode is not None:
-            raise RuntimeError(f"the server exited with code {server.returncode}")
-        try:
-            async with http.get(f"{base}/healthz") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.25)
-    raise RuntimeError("the server did not become ready")
+    return gridline_env({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "ADMIN_TOKEN": admin,
+                         "MODE": "sandbox", "LOG_LEVEL": "INFO"})
 
 
 async def points(http: aiohttp.ClientSession, base: str, admin: str, rng: random.Random) -> list[tuple[float, float]]:
@@ -135,31 +117,34 @@ def workload(n: int, tokens: list[str], where: list[tuple[float, float]], rng: r
 def main(args: argparse.Namespace) -> int:
     admin = secrets.token_urlsafe(24)
     env = environment(asyncio.run(recreate_database()), admin)
-    subprocess.run([sys.executable, "-m", "bot", "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    return asyncio.run(measure(args, env, admin))
+    with work_folder("gridline-bench-mp-") as work:
+        load_demo(env, work, work / "server.log")
+        return asyncio.run(measure(args, env, admin, work))
 
 
-async def measure(args: argparse.Namespace, env: dict[str, str], admin: str) -> int:
+async def measure(args: argparse.Namespace, env: dict[str, str], admin: str, work: Path) -> int:
     rng = random.Random(20261121)
     fake = FakeWeChat()
     wechat = TestServer(fake.app())
     await wechat.start_server()
-    with tempfile.TemporaryDirectory() as media:
-        base = f"http://127.0.0.1:{args.port}"
-        server = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", SERVE, str(args.port), str(wechat.make_url("")).rstrip("/"), fake.appid,
-            fake.secret, media, cwd=ROOT, env=env)
-        try:
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency)) as http:
-                await wait_ready(http, base, server)
-                tokens = await login(http, base, fake, args.residents)
-                where = await points(http, base, admin, rng)
-                await fire(http, base, workload(args.warmup, tokens, where, rng), args.concurrency)
-                lat, errors, wall = await fire(http, base, workload(args.reports, tokens, where, rng), args.concurrency)
-        finally:
-            server.terminate()
-            await asyncio.wait_for(server.wait(), 30)
-            await wechat.close()
+    base = f"http://127.0.0.1:{args.port}"
+    argv = [sys.executable, "-c", SERVE, str(args.port), str(wechat.make_url("")).rstrip("/"), fake.appid,
+            fake.secret, str(work / "media")]
+    server = Server("the server", argv, env, work, args.port, work / "server.log")
+    server.start()
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency)) as http:
+            await server.wait_ready()
+            tokens = await login(http, base, fake, args.residents)
+            where = await points(http, base, admin, rng)
+            await fire(http, base, workload(args.warmup, tokens, where, rng), args.concurrency)
+            lat, errors, wall = await fire(http, base, workload(args.reports, tokens, where, rng), args.concurrency)
+    except BaseException:
+        print("server log, last lines:", server.log_tail(), sep="\n  ", file=sys.stderr)
+        raise
+    finally:
+        server.stop()
+        await wechat.close()
     lat.sort()
     ms = [lat[min(len(lat) - 1, round(q * (len(lat) - 1)))] * 1000 for q in (0.5, 0.9, 0.99)]
     print(f"POST /mp/v1/reports, PostgreSQL + Redis, {len(lat)} reports by {args.residents} residents, "

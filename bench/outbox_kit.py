@@ -16,10 +16,10 @@ from typing import Any
 
 import asyncpg
 
-from bench import pgdb
+from bench import harness, pgdb
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = harness.PG_ADMIN_URL
 REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS", "redis://127.0.0.1:6379/15")
 GRID = "440307"  # the demo district: the group robot the messages go to (no region rows needed)
 
@@ -73,7 +73,7 @@ def fake_stats(port: int) -> dict[str, Any]:
 
 
 def sender_env(database_url: str, fake_port: int, stream: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINE_")}
+    env = harness.base_env()
     env.update({"GRIDLINE_DATABASE_URL": database_url, "GRIDLINE_REDIS_URL": REDIS_URL, "GRIDLINE_OUTBOUND": "live",
                 "GRIDLINE_WECOM_API_BASE": f"http://127.0.0.1:{fake_port}", "GRIDLINE_OUTBOX_STREAM": stream,
                 "GRIDLINE_LOG_LEVEL": "WARNING", **extra})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import logfilter, middlewares, open311, outbound_app, periodic
+from bot import admin, logfilter, middlewares, open311, outbound_app, periodic
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -45,8 +45,7 @@ from bot.storage.redis import RedisStore
 from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
 from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
-from bot.views import alerts, cases, grid, health, messages, surveys, taxonomy
-from bot.views import nlp as nlp_views
+from bot.views import health
 from bot.wechat import WeChatConfig
 from bot.wechat import view as wechat_view
 from bot.wechat.draft import DraftStore
@@ -76,7 +75,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     """
     logfilter.install()  # never a request header's value in aiohttp's own log lines
     app = web.Application(
-        middlewares=[middlewares.request_context, middlewares.errors, middlewares.admin_auth],
+        middlewares=[middlewares.request_context, middlewares.errors],
         client_max_size=MAX_BODY,
     )
     app[SETTINGS] = settings
@@ -95,10 +94,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app.cleanup_ctx.append(_tasks)
     if sweeper:
         app.cleanup_ctx.append(periodic.running(_jobs))
-    for module in (health, cases, grid, taxonomy, wechat_view, alerts, surveys):
-        app.add_routes(module.routes)
-    app.add_routes(nlp_views.routes)
-    app.add_routes(messages.routes)
+    app.add_routes(health.routes)
+    app.add_routes(wechat_view.routes)
+    # Each channel is a sub-application at its prefix; shared state stays here, reached as request.config_dict.
+    # Reserved for the next issues: bot.worker (/worker) and bot.console (/console), mounted the same way.
+    app.add_subapp(admin.PREFIX, admin.build())
     miniprogram.setup(app, mp or miniprogram.MpConfig.of(settings.mp))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config.of(settings.open311)))
     if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production

@@ -46,7 +46,7 @@ async def authenticate(request: web.Request) -> Actor:
         token.encode()
     except UnicodeEncodeError:  # undecodable header bytes arrive as surrogates, which cannot be hashed
         raise Unauthorized("malformed bearer token") from None
-    bootstrap = request.app[SETTINGS].admin_token
+    bootstrap = request.config_dict[SETTINGS].admin_token
     if bootstrap is not None and hmac.compare_digest(token.encode(), bootstrap.get_secret_value().encode()):
         return Actor(ref="admin:bootstrap", name="bootstrap admin", role=Role.ADMIN)
     user = await User.get_or_none(token_hash=hash_token(token), active=True)

@@ -84,6 +84,6 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path.startswith("/admin/"):
-        request[ACTOR] = await authenticate(request)
+    """On the admin sub-app (``bot.admin``): every request there names its caller, or answers 401."""
+    request[ACTOR] = await authenticate(request)
     return await handler(request)

@@ -19,7 +19,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.sections import AlertsSection, MpSection, Open311Section, SlaSection, SurveysSection, WeChatSection
-from outbox.config import Account, Kind, OutboxConfig
+from outbox.config import Account, Kind, OutboxConfig, check_rates
 from tuning.config import TuningConfig
 
 
@@ -175,6 +175,7 @@ class Settings(BaseSettings):
     def _positive_rates(cls, value: dict[str, float]) -> dict[str, float]:
         if any(rate <= 0 for rate in value.values()):
             raise ValueError("rates must be positive")
+        check_rates(value)  # at start, naming the variable, not when the outbox is first built
         return value
 
     @field_validator("admin_token")

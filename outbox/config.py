@@ -32,7 +32,8 @@ class OutboxConfig:
     subscribe_template_id: str | None = None
     redis_url: str | None = field(default=None, repr=False)  # may carry a password
     stream: str = "gridline:outbox"
-    rates: Mapping[str, float] = field(default_factory=dict)  # channel → messages per second
+    # messages per second by "channel", "channel:*" (one bucket per address) or "channel:address"
+    rates: Mapping[str, float] = field(default_factory=dict)
     concurrency: int = 32
     max_attempts: int = 8
     wecom_api_base: str = "https://qyapi.weixin.qq.com"  # group robots need no credentials
@@ -45,8 +46,13 @@ class OutboxConfig:
     digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
 
     def __post_init__(self) -> None:
-        # A misspelt channel would otherwise leave the real one unlimited without a word.
-        unknown = sorted(set(self.rates) - set(SENT_CHANNELS))
-        if unknown:
-            raise ValueError(f"outbound rates for unknown channels {', '.join(unknown)}; "
-                             f"the channels are {', '.join(SENT_CHANNELS)}")
+        check_rates(self.rates)
+
+
+def check_rates(rates: Mapping[str, float]) -> None:
+    """Keys are ``channel``, ``channel:*`` (a bucket per address) or ``channel:address``, as the sender reads
+    them. A misspelt channel would otherwise leave the real one unlimited without a word."""
+    unknown = sorted(key for key in rates if key.partition(":")[0] not in SENT_CHANNELS)
+    if unknown:
+        raise ValueError(f"outbound rates for unknown channels {', '.join(unknown)}; "
+                         f"the channels are {', '.join(SENT_CHANNELS)}")

@@ -26,10 +26,11 @@ ALLOWED = {
     "notify": {"notify"},
 }
 OURS = tuple(ALLOWED)
+WEB_FREE = ("outbox", "tuning", "intake", "nlp")  # aiohttp is bot's (serving) and notify's (the HTTP client)
 UNRULED = {"tests"}  # tests may reach anything they check
 
 
-def imports(path: Path) -> list[str]:
+def imports(path: Path, roots: tuple[str, ...] = OURS) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[str] = []
     for node in ast.walk(tree):
@@ -37,7 +38,7 @@ def imports(path: Path) -> list[str]:
             found += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append(node.module)
-    return [name for name in found if name.split(".")[0] in OURS]
+    return [name for name in found if name.split(".")[0] in roots]
 
 
 def allowed(package: str, module: str) -> bool:
@@ -49,6 +50,14 @@ def test_package_imports_follow_the_rule(package: str) -> None:
     offending = [f"{path.relative_to(ROOT)} imports {module}"
                  for path in sorted((ROOT / package).rglob("*.py"))
                  for module in imports(path) if not allowed(package, module)]
+    assert offending == []
+
+
+@pytest.mark.parametrize("package", WEB_FREE)
+def test_only_bot_and_notify_use_aiohttp(package: str) -> None:
+    offending = [f"{path.relative_to(ROOT)} imports {module}"
+                 for path in sorted((ROOT / package).rglob("*.py"))
+                 for module in imports(path, ("aiohttp",)) if module in ("aiohttp", "aiohttp.web")]
     assert offending == []
 
 

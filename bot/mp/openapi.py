@@ -119,12 +119,12 @@ def _operation(op: Op, refs: dict[Any, Any]) -> dict[str, Any]:
     return out
 
 
-@routes.get("/mp/v1/openapi.json")
+@routes.get("/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(document())
 
 
-@routes.get("/mp/v1/docs")
+@routes.get("/docs")
 async def docs(request: web.Request) -> web.Response:
     rows = "".join(
         f"<tr><td><code>{op.method.upper()}</code></td><td><code>{html.escape(op.path)}</code></td>"

@@ -39,15 +39,15 @@ async def mp_context(app: web.Application) -> AsyncIterator[None]:
 
 
 def mp(request: web.Request) -> Mp:
-    return request.app[MP]
+    return request.config_dict[MP]
 
 
 def cases(request: web.Request) -> CaseContext:
-    return request.app[CASES]
+    return request.config_dict[CASES]
 
 
 def now(request: web.Request) -> datetime:
-    return request.app[CASES].clock()
+    return request.config_dict[CASES].clock()
 
 
 async def caller(request: web.Request) -> Resident:

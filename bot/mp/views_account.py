@@ -37,7 +37,7 @@ def _wechat_failed(exc: WeChatError, bad_code_status: int) -> web.HTTPException:
     return http_error(502, "wechat_error", "WeChat answered with an error", details)
 
 
-@routes.post("/mp/v1/login")
+@routes.post("/login")
 async def login(request: web.Request) -> web.Response:
     body = LoginBody.model_validate(await json_object(request))
     services, moment = mp(request), now(request)
@@ -62,7 +62,7 @@ def mask_phone(number: str) -> str:
     return digits[:3] + "*" * max(0, len(digits) - 7) + digits[-4:] if len(digits) >= 7 else "*" * len(digits)
 
 
-@routes.post("/mp/v1/phone")
+@routes.post("/phone")
 async def bind_phone(request: web.Request) -> web.Response:
     who = await caller(request)
     body = PhoneBody.model_validate(await json_object(request))
@@ -75,7 +75,7 @@ async def bind_phone(request: web.Request) -> web.Response:
     return web.json_response(PhoneReply(phone=masked).model_dump(mode="json"))
 
 
-@routes.post("/mp/v1/subscriptions")
+@routes.post("/subscriptions")
 async def subscribe(request: web.Request) -> web.Response:
     who = await caller(request)
     body = SubscriptionBody.model_validate(await json_object(request))
@@ -93,7 +93,7 @@ async def subscribe(request: web.Request) -> web.Response:
     return await _credits(who.openid)
 
 
-@routes.get("/mp/v1/subscriptions")
+@routes.get("/subscriptions")
 async def credits_held(request: web.Request) -> web.Response:
     return await _credits((await caller(request)).openid)
 
@@ -104,7 +104,7 @@ async def _credits(openid: str) -> web.Response:
     return web.json_response(Credits(items=items).model_dump(mode="json"))
 
 
-@routes.put("/mp/v1/alert-places")
+@routes.put("/alert-places")
 async def put_places(request: web.Request) -> web.Response:
     who = await caller(request)
     body = AlertPlacesBody.model_validate(await json_object(request))
@@ -125,7 +125,7 @@ async def put_places(request: web.Request) -> web.Response:
     return await _places(request, who.openid)
 
 
-@routes.get("/mp/v1/alert-places")
+@routes.get("/alert-places")
 async def get_places(request: web.Request) -> web.Response:
     return await _places(request, (await caller(request)).openid)
 

@@ -28,7 +28,7 @@ def _resident(who: Resident) -> Actor:
     return Actor(ref=who.ref, name=who.openid, role=Role.RESIDENT)
 
 
-@routes.post("/mp/v1/reports/{case_no}/second")
+@routes.post("/reports/{case_no}/second")
 async def second(request: web.Request) -> web.Response:
     who = await caller(request)
     case_no = parse_case_no(request.match_info["case_no"])
@@ -44,7 +44,7 @@ async def second(request: web.Request) -> web.Response:
     return await detail(request, who, case, False)
 
 
-@routes.post("/mp/v1/reports/{case_no}/withdraw")
+@routes.post("/reports/{case_no}/withdraw")
 async def withdraw(request: web.Request) -> web.Response:
     who = await caller(request)
     body = WithdrawBody.model_validate(await json_object(request) if request.can_read_body else {})
@@ -55,7 +55,7 @@ async def withdraw(request: web.Request) -> web.Response:
     return await detail(request, who, case, True)
 
 
-@routes.post("/mp/v1/reports/{case_no}/rating")
+@routes.post("/reports/{case_no}/rating")
 async def rate(request: web.Request) -> web.Response:
     """The answer to the case's satisfaction survey, as in chat: 不满意 reopens once, then escalates."""
     who = await caller(request)

@@ -20,7 +20,7 @@ routes = web.RouteTableDef()
 FIELD = "file"  # wx.uploadFile({name: "file"})
 
 
-@routes.post("/mp/v1/media")
+@routes.post("/media")
 async def upload(request: web.Request) -> web.Response:
     who = await caller(request)
     services, moment = mp(request), now(request)
@@ -72,7 +72,7 @@ async def _bounded(part: BodyPartReader, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@routes.get("/mp/v1/media/{media_id}")
+@routes.get("/media/{media_id}")
 async def download(request: web.Request) -> web.StreamResponse:
     who = await caller(request)
     row = await Media.get_or_none(media_id=request.match_info["media_id"][:40], owner=who.openid)

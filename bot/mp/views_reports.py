@@ -43,7 +43,7 @@ async def count_report(request: web.Request, who: Resident) -> None:
                                               "ip": (client_ip(request), limits.reports_per_day_ip)}, DAY, now(request))
 
 
-@routes.post("/mp/v1/reports")
+@routes.post("/reports")
 async def create(request: web.Request) -> web.Response:
     who = await caller(request)
     body = ReportBody.model_validate(await json_object(request))
@@ -63,7 +63,7 @@ async def create(request: web.Request) -> web.Response:
         raise
     case = opened.case
     await Media.filter(case_no=claim).update(case_no=case.case_no)
-    request.app[METRICS].cases_opened.labels(CHANNEL, str(opened.assignee is not None)).inc()
+    request.config_dict[METRICS].cases_opened.labels(CHANNEL, str(opened.assignee is not None)).inc()
     language = lang(request)
     reply = ReportReply(
         case_no=case.case_no, status=case.status, category=present.ref(category_ref(ctx, case.category_code, language)),
@@ -84,7 +84,7 @@ async def _claim_media(who: Resident, ids: list[str]) -> str:
     return claim
 
 
-@routes.get("/mp/v1/reports")
+@routes.get("/reports")
 async def mine(request: web.Request) -> web.Response:
     who = await caller(request)
     number, size = page(request)
@@ -124,7 +124,7 @@ async def detail(request: web.Request, who: Resident, case: Case, own: bool) -> 
     return as_json(view)
 
 
-@routes.get("/mp/v1/reports/{case_no}")
+@routes.get("/reports/{case_no}")
 async def one(request: web.Request) -> web.Response:
     who = await caller(request)
     case, own = await visible(request, who)

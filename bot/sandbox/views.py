@@ -30,7 +30,7 @@ async def page(request: web.Request) -> web.FileResponse:
 async def config(request: web.Request) -> web.Response:
     # The token leaves the server here, which only sandbox mode allows (see bot.sandbox), and
     # only the throwaway one: GRIDLINE_MODE=sandbox with a configured token keeps that secret.
-    if request.app[SETTINGS].wechat_token is not None:
+    if request.app[SETTINGS].wechat.token is not None:
         raise Forbidden("the simulator never hands out a configured GRIDLINE_WECHAT_TOKEN; unset it to use it")
     grid = request.app[CASES].grid
     return web.json_response({"token": request.app[WECHAT].token, "to_user": sandbox.TO_USER,

@@ -85,10 +85,10 @@ def _outcome(out: Outcome) -> web.Response:
     return web.json_response(body, status=201 if out.action == "issued" else 200)
 
 
-@routes.post("/admin/v1/alerts/cap")
+@routes.post("/alerts/cap")
 async def post_cap(request: web.Request) -> web.Response:
     who = actor(request, *STAFF)
-    limit = request.app[SETTINGS].alerts.cap_max_bytes
+    limit = request.config_dict[SETTINGS].alerts.cap_max_bytes
     if (request.content_length or 0) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or 0)
     data = await read_capped(request.content, limit)
@@ -96,20 +96,20 @@ async def post_cap(request: web.Request) -> web.Response:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
     if not data.strip():
         raise Invalid("the body must be a CAP XML document")
-    service = request.app[ALERTS]
+    service = request.config_dict[ALERTS]
     return _outcome(await service.receive(from_cap(parse(data), service.catalogue), who))
 
 
-@routes.post("/admin/v1/alerts")
+@routes.post("/alerts")
 async def post_alert(request: web.Request) -> web.Response:
     who = actor(request, *STAFF)
     body = AlertBody.model_validate(await json_object(request))
-    service = request.app[ALERTS]
+    service = request.config_dict[ALERTS]
     req = AdminAlert(body.signal, body.colour, body.area.area(), body.message, body.guidance, body.expires, who.ref)
     return _outcome(await service.receive(compose(req, service.catalogue, service.clock()), who))
 
 
-@routes.get("/admin/v1/alerts")
+@routes.get("/alerts")
 async def list_alerts(request: web.Request) -> web.Response:
     actor(request)
     number, size = page(request)
@@ -118,14 +118,14 @@ async def list_alerts(request: web.Request) -> web.Response:
     return web.json_response({"total": total, "page": number, "per_page": size, "items": [_summary(a) for a in rows]})
 
 
-@routes.get("/admin/v1/alerts/{alert_id}")
+@routes.get("/alerts/{alert_id}")
 async def get_alert(request: web.Request) -> web.Response:
     who = actor(request)
     alert = await _alert(request)
     street = request.query.get("street", "")
-    cells = [c for c in await acks.coverage(alert, request.app[ALERTS].delivery)
+    cells = [c for c in await acks.coverage(alert, request.config_dict[ALERTS].delivery)
              if c.grid_code.startswith(street) and who.covers(c.grid_code)]
-    known = request.app[ALERTS].delivery is not None
+    known = request.config_dict[ALERTS].delivery is not None
     totals = {"targeted": sum(c.targeted for c in cells), "acknowledged": sum(1 for c in cells if c.acks),
               "escalated": sum(1 for c in cells if c.escalated), "cells": len(cells),
               "reached": sum(c.reached or 0 for c in cells) if known else None,
@@ -137,12 +137,12 @@ async def get_alert(request: web.Request) -> web.Response:
                                    "failed": c.failed, "acks": c.acks, "escalated": c.escalated} for c in cells]})
 
 
-@routes.post("/admin/v1/alerts/{alert_id}/update")
+@routes.post("/alerts/{alert_id}/update")
 async def update_alert(request: web.Request) -> web.Response:
     who = actor(request, *STAFF)
     alert = await _alert(request)
     body = UpdateBody.model_validate(await json_object(request))
-    service = request.app[ALERTS]
+    service = request.config_dict[ALERTS]
     signal = service.catalogue.signals.get(alert.signal_code or "")
     colour = colour_of(body.colour) if body.colour else alert.colour
     if signal is not None:
@@ -157,14 +157,14 @@ async def update_alert(request: web.Request) -> web.Response:
     return _outcome(await service.receive(draft, who))
 
 
-@routes.post("/admin/v1/alerts/{alert_id}/cancel")
+@routes.post("/alerts/{alert_id}/cancel")
 async def cancel_alert(request: web.Request) -> web.Response:
     who = actor(request, *STAFF)
     alert = await _alert(request)
-    return _outcome(await request.app[ALERTS].cancel(alert, f"{alert.identifier}:cancel", who))
+    return _outcome(await request.config_dict[ALERTS].cancel(alert, f"{alert.identifier}:cancel", who))
 
 
-@routes.post("/admin/v1/alerts/{alert_id}/acks")
+@routes.post("/alerts/{alert_id}/acks")
 async def post_ack(request: web.Request) -> web.Response:
     """A grid worker's answer for one of their cells: ``households`` / ``support``, or the card's text."""
     who = actor(request)
@@ -176,7 +176,7 @@ async def post_ack(request: web.Request) -> web.Response:
     if households is None and not support:
         raise Invalid("give households (已通知到户 N 户), support (需要支援) or the text of the answer")
     ack = await acks.acknowledge(alert.id, body.grid, who.user_id, households, support, body.note,
-                                 request.app[ALERTS].clock())
+                                 request.config_dict[ALERTS].clock())
     return web.json_response({"alert_id": alert.id, "grid": ack.grid_code, "households": ack.households,
                               "support": ack.support, "at": ack.at.isoformat()}, status=201)
 

@@ -22,16 +22,16 @@ from intake.grid.model import Datum
 routes = web.RouteTableDef()
 
 
-@routes.post("/admin/v1/reports")
+@routes.post("/reports")
 async def create_report(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN, Role.DISPATCHER)
     body = ReportBody.model_validate(await json_object(request))
-    ctx = request.app[CASES]
+    ctx = request.config_dict[CASES]
     report = NewReport(channel=body.channel, reporter=body.reporter, description=body.description,
                        lng=body.lng, lat=body.lat, datum=Datum(body.datum), address=body.address,
                        category=body.category, photos=tuple(body.photos))
     opened = await open_case(ctx, report)
-    request.app[METRICS].cases_opened.labels(body.channel, str(opened.assignee is not None)).inc()
+    request.config_dict[METRICS].cases_opened.labels(body.channel, str(opened.assignee is not None)).inc()
     language = lang(request)
     case = opened.case
     return web.json_response({
@@ -44,7 +44,7 @@ async def create_report(request: web.Request) -> web.Response:
     }, status=201)
 
 
-@routes.get("/admin/v1/cases")
+@routes.get("/cases")
 async def list_cases(request: web.Request) -> web.Response:
     who = actor(request)
     number, size = page(request)
@@ -54,7 +54,7 @@ async def list_cases(request: web.Request) -> web.Response:
     flt = CaseFilter(status=q.get("status"), grid=q.get("grid"), category=q.get("category"),
                      reporter=q.get("reporter"), overdue=flag(request, "overdue"), text=q.get("text"),
                      assignee=assignee)
-    ctx = request.app[CASES]
+    ctx = request.config_dict[CASES]
     now = ctx.clock()
     total, rows = await repo.search(who, flt, now, (number - 1) * size, size)
     language = lang(request)
@@ -62,26 +62,26 @@ async def list_cases(request: web.Request) -> web.Response:
                               "items": [serialize.case_summary(ctx, c, who, language, now) for c in rows]})
 
 
-@routes.get("/admin/v1/cases/{case_no}")
+@routes.get("/cases/{case_no}")
 async def get_case(request: web.Request) -> web.Response:
     who = actor(request)
     case_no = _case_no(request)
     case = await repo.get(case_no)
     if not who.covers(case.grid_code) and case.assignee_user_id != who.user_id:
         raise NotFound(f"no case {case_no}")
-    ctx = request.app[CASES]
+    ctx = request.config_dict[CASES]
     events, co = await repo.events(case_no), await repo.co_reporters(case_no)
     return web.json_response(serialize.case_detail(ctx, case, who, lang(request), ctx.clock(), events, co))
 
 
-@routes.post("/admin/v1/cases/{case_no}/actions")
+@routes.post("/cases/{case_no}/actions")
 async def post_action(request: web.Request) -> web.Response:
     who = actor(request)
     body = ActionBody.model_validate(await json_object(request))
-    ctx = request.app[CASES]
+    ctx = request.config_dict[CASES]
     req = ActionRequest(body.action, body.note, tuple(body.attachments), body.params())
     case = await act(ctx, _case_no(request), who, req)
-    request.app[METRICS].case_actions.labels(body.action).inc()
+    request.config_dict[METRICS].case_actions.labels(body.action).inc()
     return web.json_response(serialize.case_summary(ctx, case, who, lang(request), ctx.clock()))
 
 

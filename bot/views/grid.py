@@ -12,11 +12,11 @@ from intake.grid.model import Datum
 routes = web.RouteTableDef()
 
 
-@routes.get("/admin/v1/grid/locate")
+@routes.get("/grid/locate")
 async def locate(request: web.Request) -> web.Response:
     actor(request)
     lat, lng, datum = _point(request)
-    grid = request.app[CASES].grid
+    grid = request.config_dict[CASES].grid
     placement = grid.locate(lng, lat, datum)
     if placement is None:
         raise NotFound("the point is outside every grid cell (and more than 200 m from the nearest)")

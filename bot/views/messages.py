@@ -31,7 +31,7 @@ WEBHOOK_KEY = re.compile(r"[A-Za-z0-9-]{8,100}")
 GRID_CODE = re.compile(r"[0-9]{6,20}")
 
 
-@routes.get("/admin/v1/cases/{case_no}/messages")
+@routes.get("/cases/{case_no}/messages")
 async def case_messages(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN, Role.DISPATCHER)
     case_no = parse_case_no(request.match_info["case_no"])
@@ -45,7 +45,7 @@ async def case_messages(request: web.Request) -> web.Response:
     return web.json_response({"case_no": case_no, "items": await _items(rows, hide_residents=hide)})
 
 
-@routes.get("/admin/v1/residents/{resident_id}/messages")
+@routes.get("/residents/{resident_id}/messages")
 async def resident_messages(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     rid = _int_id(request.match_info["resident_id"], "resident id")
@@ -61,7 +61,7 @@ async def resident_messages(request: web.Request) -> web.Response:
                               "total": total, "page": number, "per_page": size, "items": await _items(rows)})
 
 
-@routes.get("/admin/v1/outbox")
+@routes.get("/outbox")
 async def outbox(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     number, size = page(request)
@@ -75,34 +75,34 @@ async def outbox(request: web.Request) -> web.Response:
     return web.json_response({"total": total, "page": number, "per_page": size, "items": await _items(rows)})
 
 
-@routes.post("/admin/v1/outbox/{message_id}/requeue")
+@routes.post("/outbox/{message_id}/requeue")
 async def requeue_dead(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     mid = _int_id(request.match_info["message_id"], "message id", bits=63)
     row = await OutboxMessage.get_or_none(id=mid)
     if row is None:
         raise NotFound(f"no message {mid}")
-    if not await requeue(mid, who.ref, request.app[CASES].clock()):
+    if not await requeue(mid, who.ref, request.config_dict[CASES].clock()):
         raise IllegalTransition(f"message {mid} is {row.status}; only dead letters are re-queued")
     fresh = await OutboxMessage.get(id=mid)
     return web.json_response((await _items([fresh]))[0])
 
 
-@routes.get("/admin/v1/grid-groups")
+@routes.get("/grid-groups")
 async def list_groups(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     rows = await GridGroup.all().order_by("grid_code")
     return web.json_response({"items": [_group(g) for g in rows]})
 
 
-@routes.put("/admin/v1/grid-groups/{grid_code}")
+@routes.put("/grid-groups/{grid_code}")
 async def set_group(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     code = await _grid(request)
     key = (await json_object(request)).get("webhook_key")
     if not isinstance(key, str) or not WEBHOOK_KEY.fullmatch(key):
         raise Invalid("webhook_key must be the key of a WeCom group robot (8–100 letters, digits or '-')")
-    now = request.app[CASES].clock()
+    now = request.config_dict[CASES].clock()
     row, created = await GridGroup.get_or_create(grid_code=code, defaults={
         "webhook_key": key, "updated_at": now, "updated_by": who.ref[:128]})
     if not created:
@@ -111,7 +111,7 @@ async def set_group(request: web.Request) -> web.Response:
     return web.json_response(_group(row), status=201 if created else 200)
 
 
-@routes.delete("/admin/v1/grid-groups/{grid_code}")
+@routes.delete("/grid-groups/{grid_code}")
 async def delete_group(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     code = await _grid(request)

@@ -29,7 +29,7 @@ from tuning.compare import compare
 from tuning.jobs import JobParams, job_view
 
 routes = web.RouteTableDef()
-P = "/admin/v1/nlp"
+P = "/nlp"  # under the admin sub-app, /admin/v1
 
 
 def _id(request: web.Request, name: str = "id") -> int:
@@ -40,7 +40,7 @@ def _id(request: web.Request, name: str = "id") -> int:
 
 
 async def _applied(request: web.Request) -> None:
-    await request.app[TUNING].refresh()
+    await request.config_dict[TUNING].refresh()
 
 
 # -- registry ------------------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ async def _applied(request: web.Request) -> None:
 @routes.get(f"{P}/status")
 async def status(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    serving = request.app[TUNING].serving
+    serving = request.config_dict[TUNING].serving
     return web.json_response({
         "serving": serving.name, "fallback": serving.fallback.name, "revision": serving.revision,
         "active": serving.active.version_id if serving.active else None,
@@ -74,7 +74,7 @@ async def get_model(request: web.Request) -> web.Response:
 @routes.post(f"{P}/models/{{id}}/activate")
 async def activate(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
-    version = await registry.activate(_id(request), who.ref, request.app[CASES].clock())
+    version = await registry.activate(_id(request), who.ref, request.config_dict[CASES].clock())
     await _applied(request)
     return web.json_response(present.version(version))
 
@@ -82,16 +82,16 @@ async def activate(request: web.Request) -> web.Response:
 @routes.post(f"{P}/rollback")
 async def roll_back(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
-    previous = await registry.roll_back(who.ref, request.app[CASES].clock())
+    previous = await registry.roll_back(who.ref, request.config_dict[CASES].clock())
     await _applied(request)
     return web.json_response({"active": present.version(previous) if previous else None,
-                              "serving": request.app[TUNING].serving.name})
+                              "serving": request.config_dict[TUNING].serving.name})
 
 
 @routes.post(f"{P}/models/{{id}}/shadow")
 async def set_shadow(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
-    version = await registry.set_shadow(_id(request), who.ref, request.app[CASES].clock())
+    version = await registry.set_shadow(_id(request), who.ref, request.config_dict[CASES].clock())
     await _applied(request)
     return web.json_response(present.version(version))
 
@@ -99,7 +99,7 @@ async def set_shadow(request: web.Request) -> web.Response:
 @routes.delete(f"{P}/shadow")
 async def clear_shadow(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
-    cleared = await registry.clear_shadow(who.ref, request.app[CASES].clock())
+    cleared = await registry.clear_shadow(who.ref, request.config_dict[CASES].clock())
     await _applied(request)
     return web.json_response({"cleared": cleared})
 
@@ -108,13 +108,13 @@ async def clear_shadow(request: web.Request) -> web.Response:
 async def shadow_of(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     version = await registry.get(_id(request))
-    return web.json_response(await shadow_report.report(version.id, request.app[CASES].taxonomy.catalog))
+    return web.json_response(await shadow_report.report(version.id, request.config_dict[CASES].taxonomy.catalog))
 
 
 @routes.post(f"{P}/shadow/run")
 async def run_shadow(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    tuning = request.app[TUNING]
+    tuning = request.config_dict[TUNING]
     return web.json_response({"recorded": await shadow.run_once(tuning.ctx, tuning.serving)})
 
 
@@ -122,7 +122,7 @@ async def run_shadow(request: web.Request) -> web.Response:
 async def compare_versions(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     body = CompareBody.model_validate(await json_object(request))
-    tuning = request.app[TUNING]
+    tuning = request.config_dict[TUNING]
     other = body.b or (tuning.serving.active.version_id if tuning.serving.active else None)
     if other is None:
         raise Invalid("no model is active: name both versions (a and b)")
@@ -133,7 +133,7 @@ async def compare_versions(request: web.Request) -> web.Response:
 async def predict(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     body = PredictBody.model_validate(await json_object(request))
-    serving = request.app[TUNING].serving
+    serving = request.config_dict[TUNING].serving
     p = serving.classify(body.text)
     return web.json_response({**present.prediction(p), "triage_threshold": serving.triage(p)})
 
@@ -144,7 +144,7 @@ async def predict(request: web.Request) -> web.Response:
 async def start_job(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     body = JobBody.model_validate(await json_object(request))
-    tuning = request.app[TUNING]
+    tuning = request.config_dict[TUNING]
     if body.backend == "transformer" and tuning.config.checkpoint is None:
         raise Invalid("the transformer backend needs GRIDLINE_NLP_CHECKPOINT (a local BERT-family directory)")
     job = await tuning.jobs.start(JobParams(body.backend, body.seed_examples, body.label_names, body.note), who.ref)
@@ -179,7 +179,7 @@ async def list_rules(request: web.Request) -> web.Response:
 async def add_rule(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     body = RuleBody.model_validate(await json_object(request))
-    ctx = request.app[CASES]
+    ctx = request.config_dict[CASES]
     rule = await rules.add(ctx.taxonomy.catalog, who.ref, ctx.clock(), body.phrase, body.category, body.priority,
                            body.expires_at, body.note)
     await _applied(request)
@@ -193,7 +193,7 @@ async def change_rule(request: web.Request) -> web.Response:
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     if not changes:
         raise Invalid("nothing to change")
-    rule = await rules.update(_id(request), changes, who.ref, request.app[CASES].clock())
+    rule = await rules.update(_id(request), changes, who.ref, request.config_dict[CASES].clock())
     await _applied(request)
     return web.json_response(present.rule(rule))
 
@@ -201,7 +201,7 @@ async def change_rule(request: web.Request) -> web.Response:
 @routes.delete(f"{P}/rules/{{id}}")
 async def remove_rule(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
-    await rules.remove(_id(request), who.ref, request.app[CASES].clock())
+    await rules.remove(_id(request), who.ref, request.config_dict[CASES].clock())
     await _applied(request)
     return web.json_response({"removed": True})
 
@@ -234,7 +234,7 @@ async def export_labels(request: web.Request) -> web.Response:
 async def import_labels(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     content = await _body_up_to(request, labels.MAX_IMPORT_BYTES)
-    ctx = request.app[CASES]
+    ctx = request.config_dict[CASES]
     count = await labels.import_csv(content, ctx.taxonomy.catalog, who.ref, ctx.clock(), ctx.taxonomy.version)
     return web.json_response({"imported": count}, status=201)
 
@@ -265,6 +265,6 @@ async def decide(request: web.Request) -> web.Response:
     if case_no is None:
         raise NotFound("no such case number (check the digits)")
     body = DecisionBody.model_validate(await json_object(request))
-    case = await triage.decide(request.app[CASES], case_no, body.category, who)
+    case = await triage.decide(request.config_dict[CASES], case_no, body.category, who)
     return web.json_response({"case_no": case.case_no, "status": case.status, "category": case.category_code,
                               "assignee": {"user_id": case.assignee_user_id}})

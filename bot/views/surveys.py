@@ -23,7 +23,7 @@ routes = web.RouteTableDef()
 MAX_SAMPLE = 100_000
 
 
-@routes.get("/admin/v1/surveys/stats")
+@routes.get("/surveys/stats")
 async def stats(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN, Role.DISPATCHER)
     q = request.query
@@ -34,7 +34,7 @@ async def stats(request: web.Request) -> web.Response:
                        min_sample=_sample(q.get("min_sample")))
     if query.since and query.until and query.since >= query.until:
         raise Invalid("from must be before to")
-    ctx = request.app[CASES]
+    ctx = request.config_dict[CASES]
     rows = await by_dimension(ctx, who, query)
     minimum = query.min_sample if query.min_sample is not None else ctx.surveys.min_sample
     return web.json_response({

@@ -16,17 +16,17 @@ from intake.store.models import TaxonomyChange, TaxonomyVersion
 routes = web.RouteTableDef()
 
 
-@routes.get("/admin/v1/taxonomy")
+@routes.get("/taxonomy")
 async def list_categories(request: web.Request) -> web.Response:
     actor(request)
-    store = request.app[CASES].taxonomy
+    store = request.config_dict[CASES].taxonomy
     retired = bool(flag(request, "include_retired"))
     language = lang(request)
     items = [serialize.category(c, language) for c in store.catalog if retired or not c.retired]
     return web.json_response({"version": store.version, "items": items})
 
 
-@routes.get("/admin/v1/taxonomy/versions")
+@routes.get("/taxonomy/versions")
 async def versions(request: web.Request) -> web.Response:
     actor(request)
     rows = await TaxonomyVersion.all().order_by("-version").limit(100)
@@ -39,29 +39,29 @@ async def versions(request: web.Request) -> web.Response:
                                         for r in rows]})
 
 
-@routes.get("/admin/v1/taxonomy/{code}")
+@routes.get("/taxonomy/{code}")
 async def get_category(request: web.Request) -> web.Response:
     actor(request)
-    found = request.app[CASES].taxonomy.catalog.find(request.match_info["code"])
+    found = request.config_dict[CASES].taxonomy.catalog.find(request.match_info["code"])
     if found is None:
         raise NotFound(f"no category {request.match_info['code']!r}")
     return web.json_response(serialize.category(found, lang(request)))
 
 
-@routes.post("/admin/v1/taxonomy")
+@routes.post("/taxonomy")
 async def add_category(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     body = CategoryBody.model_validate(await json_object(request))
-    store = request.app[CASES].taxonomy
+    store = request.config_dict[CASES].taxonomy
     created = await store.add(who.ref, body.model_dump())
     return web.json_response({**serialize.category(created, lang(request)), "version": store.version},
                              status=201)
 
 
-@routes.patch("/admin/v1/taxonomy/{code}")
+@routes.patch("/taxonomy/{code}")
 async def change_category(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     body = CategoryPatch.model_validate(await json_object(request))
-    store = request.app[CASES].taxonomy
+    store = request.config_dict[CASES].taxonomy
     changed = await store.update(who.ref, request.match_info["code"], body.model_dump(exclude_unset=True))
     return web.json_response({**serialize.category(changed, lang(request)), "version": store.version})

@@ -19,6 +19,7 @@ def test_outbound_settings() -> None:
     s = load_settings({"GRIDLINE_OUTBOUND_RATES": "wecom_robot:*=0.33, wechat_cs=100",
                        "GRIDLINE_SMTP_URL": "smtp://u:pw-Zq81x@mail:587?starttls=1", "GRIDLINE_OUTBOUND": "blackhole"})
     assert s.outbound_rates == {"wecom_robot:*": 0.33, "wechat_cs": 100.0}
+    assert s.outbox.rates == s.outbound_rates  # the per-address form (channel:*) is a known channel's
     assert "pw-Zq81x" not in repr(s) and s.outbound == "blackhole"
     for bad in ({"GRIDLINE_OUTBOUND_RATES": "wecom_robot"}, {"GRIDLINE_OUTBOUND_RATES": "x=-1"},
                 {"GRIDLINE_OUTBOUND_RATES": "x=abc"}, {"GRIDLINE_OUTBOUND": "carrier-pigeon"},

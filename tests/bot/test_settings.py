@@ -32,6 +32,7 @@ def test_production_without_credentials_fails_at_start() -> None:
     ("GRIDLINE_MODE", "staging"),
     ("GRIDLINE_SLA_SWEEP_SECONDS", "-1"),
     ("GRIDLINE_SLA_SWEEP_SECONDS", "soon"),
+    ("GRIDLINE_OUTBOUND_RATES", "wechat_sc=10"),
 ])
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):

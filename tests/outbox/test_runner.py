@@ -62,4 +62,7 @@ async def test_production_without_credentials_has_only_the_robot_and_staging_dro
 def test_a_rate_for_an_unknown_channel_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="unknown channels wechat_sc"):
         OutboxConfig(rates={"wechat_sc": 10.0, "wecom_robot": 20.0})
-    assert OutboxConfig(rates={"wecom_robot": 20.0}).rates["wecom_robot"] == 20.0
+    with pytest.raises(ValueError, match="unknown channels robot:\\*"):
+        OutboxConfig(rates={"robot:*": 0.33})
+    rates = {"wecom_robot": 20.0, "wecom_robot:*": 0.33, "wechat_cs:oAbc": 1.0}  # channel, per address, one address
+    assert OutboxConfig(rates=rates).rates == rates

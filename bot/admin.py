@@ -1,0 +1,21 @@
+"""The staff's HTTP API at ``/admin/v1``: one sub-application whose every request is authenticated.
+
+The views live in ``bot.views``; shared state (the case context, the settings …) is on the root
+app, which handlers reach through ``request.config_dict``. A new admin view adds its module here.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot import middlewares
+from bot.views import alerts, cases, grid, messages, nlp, surveys, taxonomy
+
+PREFIX = "/admin/v1"
+
+
+def build() -> web.Application:
+    app = web.Application(middlewares=[middlewares.admin_auth])
+    for module in (cases, grid, taxonomy, alerts, surveys, messages, nlp):
+        app.add_routes(module.routes)
+    return app

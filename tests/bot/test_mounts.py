@@ -1,0 +1,48 @@
+"""How routes are mounted: each channel a sub-application at its prefix, admin authentication on the admin
+sub-app only, shared state reached from the root, and the homes reserved for the worker and console pages."""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from bot import admin, console, open311, worker
+from bot import mp as miniprogram
+from tests.bot.conftest import Api
+
+
+def _served(app: web.Application) -> set[tuple[str, str]]:
+    return {(r.method, r.resource.canonical) for r in app.router.routes()
+            if r.resource is not None and r.method != "HEAD"}
+
+
+async def test_every_admin_route_refuses_a_caller_without_a_token(api: Api) -> None:
+    admin_routes = {(m, p) for m, p in _served(api.client.app) if p.startswith(admin.PREFIX + "/")}
+    assert len(admin_routes) > 40  # cases, grid, taxonomy, alerts, surveys, messages, nlp
+    for method, path in sorted(admin_routes):
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        reply = await api.call(method, concrete, who=None)
+        assert reply.status == 401 and reply.body["error"] == "unauthorized", (method, path)
+
+
+async def test_outside_admin_no_token_is_asked_for(api: Api) -> None:
+    for path in ("/healthz", "/metrics", f"{miniprogram.PREFIX}/openapi.json", f"{open311.PREFIX}/discovery.json"):
+        reply = await api.call("GET", path, who=None)
+        assert reply.status == 200, path
+
+
+async def test_admin_handlers_reach_the_root_state_and_keep_their_urls(api: Api) -> None:
+    reply = await api.call("GET", f"{admin.PREFIX}/taxonomy")  # the case context lives on the root app
+    assert reply.status == 200 and reply.body
+    missing = await api.call("GET", f"{admin.PREFIX}/no-such-thing")
+    assert (missing.status, missing.body["error"]) == (404, "not_found")  # the root's JSON errors still apply
+
+
+def test_the_worker_and_console_homes_are_free_and_build_sub_apps(api: Api) -> None:
+    prefixes = {p.split("/")[1] for _, p in _served(api.client.app)}
+    for home in (worker, console):
+        assert home.PREFIX.strip("/") not in prefixes  # nothing squats on the reserved prefix
+        root = web.Application()
+        root.add_subapp(home.PREFIX, home.build())  # mountable the one way every channel is
+        assert not _served(root)  # and it serves no page until the next issues add them
