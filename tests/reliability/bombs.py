@@ -22,3 +22,14 @@ def sleep_for(seconds: float) -> float:
 def hog_memory(mb: int) -> int:
     """A heavy step that asks for more memory than a worker may have."""
     return len(bytearray(mb * 1024 * 1024))
+
+
+def hostile_strings(rng: random.Random, count: int) -> list[str]:
+    """Strings that broke parsers and columns elsewhere: over-long, control characters, odd scripts, markup."""
+    pieces = ["x", "路", "\u202e", "\ufeff", "'; DROP TABLE cases; --", "<![CDATA[", "]]>", "%s%n", "\\x00",
+              "𠜎", "=cmd|' /C calc'!A0", "../../etc/passwd", "\u0000", "\ud7ff", "９"]
+    out = []
+    for _ in range(count):
+        length = rng.choice([0, 1, 16, 33, 65, 129, 201, 301, 501, 2049, 20_000])
+        out.append("".join(rng.choice(pieces) for _ in range(max(1, length // 2)))[:length])
+    return out
