@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from aiohttp import web
 
 from bot.keys import HEAVY, SETTINGS
 from bot.settings import Settings
-from intake.errors import Busy
 from intake.heavy import Budget, HeavyPool
-
-log = logging.getLogger("gridline.heavy")
 
 
 def pool_of(settings: Settings) -> HeavyPool:
@@ -23,15 +17,8 @@ def pool_of(settings: Settings) -> HeavyPool:
 
 
 async def heavy_pool(app: web.Application) -> AsyncIterator[None]:
-    """A cleanup context: the pool is started in the background (a first request must not wait for imports)."""
+    """A cleanup context. Workers start with the first heavy request (their start is not counted in its
+    budget), so a server that never repairs a polygon or decodes a photo never spawns them."""
     pool = app[HEAVY] = pool_of(app[SETTINGS])
-    starting = asyncio.ensure_future(pool.start())
-    starting.add_done_callback(_report)
     yield
-    starting.cancel()
     pool.close()
-
-
-def _report(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled() and isinstance(task.exception(), Busy):
-        log.warning("the heavy-step workers did not start; they are retried on the next heavy request")
