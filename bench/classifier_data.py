@@ -27,8 +27,10 @@ _PATTERNS = {label: re.compile(pattern) for label, pattern in DEPARTMENTS.items(
 
 @dataclass(frozen=True)
 class Teddy:
-    texts: list[str]
+    texts: list[str]  # the competition's official sample (446): NOT distributed like real traffic
     labels: list[str]
+    dev_texts: list[str]  # 400 representative messages: where ideas are judged
+    dev_labels: list[str]
     unlabelled: list[str]  # every unlabelled message, with or without a reply
     replies: list[tuple[str, str]]  # (message, government reply)
     seeds: list[tuple[str, str]]  # (level-1/2/3 name, level-1 label) for the labels in use
@@ -40,7 +42,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 def load_teddy() -> Teddy:
-    labelled = _rows("train_labeled.csv")
+    labelled, dev = _rows("train_labeled.csv"), _rows("dev_labeled.csv")
     labels = [r["label"] for r in labelled]
     replied = _rows("unlabeled_messages_with_replies.csv")
     plain = _rows("unlabeled_messages.csv")
@@ -50,7 +52,8 @@ def load_teddy() -> Teddy:
             for name in (row["level1"], row["level2"], row["level3"]):
                 if name != "其他":  # "other" describes nothing
                     seeds[(name, row["level1"])] = None
-    return Teddy([r["text"] for r in labelled], labels, [r["text"] for r in plain + replied],
+    return Teddy([r["text"] for r in labelled], labels, [r["text"] for r in dev], [r["label"] for r in dev],
+                 [r["text"] for r in plain + replied],
                  [(r["text"], r["reply"]) for r in replied], list(seeds))
 
 

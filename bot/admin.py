@@ -9,13 +9,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import middlewares
-from bot.views import alerts, cases, grid, messages, nlp, surveys, taxonomy
+from bot.views import alerts, cases, departments, grid, messages, nlp, surveys, taxonomy, users
 
 PREFIX = "/admin/v1"
 
 
 def build() -> web.Application:
     app = web.Application(middlewares=[middlewares.admin_auth])
-    for module in (cases, grid, taxonomy, alerts, surveys, messages, nlp):
+    for module in (cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users):
         app.add_routes(module.routes)
     return app

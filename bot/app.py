@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import admin, logfilter, middlewares, open311, outbound_app, periodic
+from bot import admin, logfilter, middlewares, open311, outbound_app, periodic, welcome, worker
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -52,6 +52,7 @@ from bot.wechat.draft import DraftStore
 from bot.wechat.handlers import build_router
 from bot.wechat.outbox_dialogue import OutboxDialogue
 from bot.wechat.redelivery import Redelivery
+from intake.audit_checkpoint import checkpoint_job
 from intake.cases.context import Clock, utc_now
 from intake.store import db
 from notify.recording import RecordingNotifier
@@ -96,9 +97,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.cleanup_ctx.append(periodic.running(_jobs))
     app.add_routes(health.routes)
     app.add_routes(wechat_view.routes)
+    app.add_routes(welcome.routes)  # "/": the sandbox, or a landing text
     # Each channel is a sub-application at its prefix; shared state stays here, reached as request.config_dict.
-    # Reserved for the next issues: bot.worker (/worker) and bot.console (/console), mounted the same way.
+    # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())
+    app.add_subapp(worker.PREFIX, worker.build(settings.worker))
     miniprogram.setup(app, mp or miniprogram.MpConfig.of(settings.mp))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config.of(settings.open311)))
     if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production
@@ -137,7 +140,7 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
         lease = asyncio.create_task(app[WECHAT_REDELIVERY].keep_lease())  # its claims die with this process
-        log.info("gridline ready", extra={"mode": str(settings.effective_mode),
+        log.info("services built", extra={"mode": str(settings.effective_mode),
                                           "database": settings.database_masked,
                                           "redis": "configured" if settings.redis_url else "absent",
                                           "cells": len(app[CASES].grid.index)})
@@ -167,6 +170,7 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         periodic.Job("survey reminders", settings.surveys.sweep_s, partial(send_reminders, ctx),
                      SURVEY_LOCK),
         *alert_jobs(app[ALERTS], settings.alerts),
+        periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
         # Each process serves its own copy of the active model: no lock.
         periodic.Job("classifier refresh", settings.nlp.poll_s, partial(poll_models, app[TUNING])),
     ]

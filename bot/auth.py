@@ -54,7 +54,7 @@ async def authenticate(request: web.Request) -> Actor:
         raise Unauthorized("invalid or revoked token")
     grids = await UserGrid.filter(user_id=user.id).values_list("grid_code", flat=True)
     return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role),
-                 grids=tuple(str(g) for g in grids), user_id=user.id)
+                 grids=tuple(str(g) for g in grids), user_id=user.id, department=user.department_code)
 
 
 def actor(request: web.Request, *roles: Role) -> Actor:

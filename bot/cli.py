@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import logs, nlp_cli
+from bot import logs, nlp_cli, org_cli
 from bot.settings import Settings, SettingsError, load_settings
 
 DESCRIPTION = """gridline — the citizen channel for grid governance (网格化管理).
@@ -36,10 +36,11 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load or reload the demo city (Shenzhen 大鹏新区) and its demo staff")
     user = sub.add_parser("user", help="manage staff users").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a user and print its API token (shown once)")
-    add.add_argument("--role", required=True, choices=["admin", "dispatcher", "worker"])
+    add.add_argument("--role", required=True, choices=["admin", "dispatcher", "worker", "supervisor"])
     add.add_argument("--name", required=True)
     add.add_argument("--grid", action="append", default=[], metavar="CODE",
                      help="a grid code the user answers for (repeatable)")
+    org_cli.register_user(user)
     wechat = sub.add_parser("wechat", help="official-account tools").add_subparsers(dest="wechat_command",
                                                                                  required=True)
     wechat.add_parser("menu", help="print the custom menu JSON; create it through the API when "
@@ -55,7 +56,11 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit tools").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
     nlp_cli.register(sub)
+    org_cli.register(sub)
     from bot.alerts import replay_cli
+    from bot.worker import link_cli
+
+    link_cli.register(sub)
 
     replay_cli.register(sub)
     return p
@@ -98,8 +103,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.alerts import replay_cli
 
         return asyncio.run(replay_cli.run(settings, args))
+    if args.command in ("department", "setup"):
+        return asyncio.run(org_cli.run(settings, args))
     if args.command == "wechat":
         return asyncio.run(commands.wechat_menu(settings))
+    if args.command == "worker":
+        from bot.worker import link_cli
+
+        return asyncio.run(link_cli.run(settings, args))
+    if args.command == "user" and args.user_command != "add":
+        return asyncio.run(org_cli.run(settings, args))
     if args.command == "user":
         return asyncio.run(commands.user_add(settings, args.role, args.name, args.grid))
     return asyncio.run(commands.audit_verify(settings))

@@ -54,18 +54,26 @@ async def user_add(settings: Settings, role: str, name: str, grids: list[str]) -
 
 
 async def wechat_menu(settings: Settings) -> int:
-    from bot.wechat.menu import WeChatApiError, create_menu, menu_json
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from bot.wechat.menu import ApiError, create_menu, menu_json
+    from notify.tokens import RedisTokenStore
 
     print(menu_json())
     wechat = settings.wechat
     if wechat.appid is None or (secret := wechat.api_secret) is None:
         print("(not created: set GRIDLINE_WECHAT_APPID and GRIDLINE_WECHAT_SECRET to create it)")
         return 0
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     try:
-        await create_menu(wechat.api_base, wechat.appid, secret)
-    except (WeChatApiError, OSError) as exc:
+        await create_menu(wechat.api_base, wechat.appid, secret, RedisTokenStore(redis) if redis is not None else None)
+    except (ApiError, RedisError, OSError) as exc:
         print(f"gridline: menu not created: {exc}")
         return 1
+    finally:
+        if redis is not None:
+            await redis.aclose()
     print("menu created")
     return 0
 
@@ -79,6 +87,7 @@ async def audit_verify(settings: Settings) -> int:
                 broken += 1
                 print(f"BROKEN case {item.case_no} at event {item.seq}: {item.reason}")
             else:
+                broken += item.startswith("BROKEN")  # a checkpoint the chains no longer match
                 print(item)
     finally:
         await db.close_db()

@@ -18,6 +18,7 @@ from intake.store import db
 from intake.surveys.policy import SurveyPolicy
 from intake.taxonomy.catalog import Catalog
 from intake.taxonomy.store import TaxonomyStore
+from nlp.english import EnglishFirst
 from nlp.keyword import KeywordClassifier
 from nlp.types import LabelTerms
 from notify.types import Notifier
@@ -77,7 +78,8 @@ async def build_context(notifier: Notifier, clock: Clock | None = None, *, surve
     sla = SlaPolicy(WorkCalendar.load())
     # Rules, then the active model (loaded by tuning/ once the app starts), else the keyword matcher.
     serving = ServingClassifier(classifier, keyword_bar, clock or utc_now)
-    ctx = CaseContext(taxonomy, grid, serving, notifier, sla, clock or utc_now,
+    # English complaints are placed by the English keyword layer first (the models are Chinese-trained).
+    ctx = CaseContext(taxonomy, grid, EnglishFirst(serving), notifier, sla, clock or utc_now,
                       surveys=surveys or SurveyPolicy(), triage=serving.triage)
     return Domain(ctx, serving)
 

@@ -15,8 +15,9 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
-from bot import logs
+from bot import logs, roles
 from bot.auth import ACTOR, Unauthorized, authenticate
+from bot.jsonout import json_response
 from bot.keys import METRICS
 from intake.errors import Busy, Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
 
@@ -28,7 +29,7 @@ def error_body(status: int, code: str, message: str, details: object = None) -> 
     body = {"error": code, "message": message}
     if details:
         body["details"] = details  # type: ignore[assignment]
-    return web.json_response(body, status=status)
+    return json_response(body, status=status)
 
 
 @web.middleware
@@ -85,5 +86,6 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 @web.middleware
 async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     """On the admin sub-app (``bot.admin``): every request there names its caller, or answers 401."""
-    request[ACTOR] = await authenticate(request)
+    request[ACTOR] = who = await authenticate(request)
+    roles.enforce(request, who)  # the role matrix (bot/roles.py)
     return await handler(request)

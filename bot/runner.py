@@ -23,6 +23,8 @@ import signal
 
 from aiohttp import web
 
+from bot import welcome
+
 
 async def settle(app: web.Application) -> None:
     """``on_startup`` hook, last: collect start-up's garbage, then freeze what survived."""
@@ -41,6 +43,7 @@ async def serve(app: web.Application, host: str, port: int, *, reuse_port: bool 
         await runner.setup()  # the app's start-up; a signal meanwhile is acted on once it is done
         if not stop.is_set():
             await web.TCPSite(runner, host, port, reuse_port=reuse_port).start()
+            welcome.announce(app, host, port)
             await stop.wait()
     finally:
         await runner.cleanup()  # also after a failed start-up: the contexts it entered are exited

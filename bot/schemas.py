@@ -69,6 +69,8 @@ class ActionBody(Strict):
     hours: float | None = None
     channel: str | None = Field(default=None, max_length=32)
     reporter: str | None = Field(default=None, max_length=128)
+    reason: str | None = Field(default=None, max_length=32)  # void / request_void
+    district: str | None = Field(default=None, max_length=12)  # void for out_of_area: where it went
 
     def params(self) -> dict[str, Any]:
         return self.model_dump(exclude={"action", "note", "attachments"}, exclude_none=True)

@@ -83,3 +83,13 @@ class AlertsSection(Section):
     recent_report_days: float = 30.0
     location_max_age_h: float = 72.0
     cap_max_bytes: int = 256 * 1024
+
+
+class WorkerSection(Section):
+    """The grid worker's pages: the key of signed task-card links (a random one per start when unset),
+    how long a link and an idle session last, whether cookies are HTTPS-only."""
+
+    link_secret: SecretStr | None = None
+    link_ttl: timedelta = timedelta(days=7)
+    session_idle: timedelta = timedelta(hours=12)
+    secure_cookies: bool = False

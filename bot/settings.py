@@ -18,7 +18,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.sections import AlertsSection, MpSection, Open311Section, SlaSection, SurveysSection, WeChatSection
+from bot.sections import (
+    AlertsSection,
+    MpSection,
+    Open311Section,
+    SlaSection,
+    SurveysSection,
+    WeChatSection,
+    WorkerSection,
+)
 from outbox.config import Account, Kind, OutboxConfig, check_rates
 from tuning.config import TuningConfig
 
@@ -111,6 +119,10 @@ class Settings(BaseSettings):
     alert_recent_report_days: float = Field(default=30.0, ge=0)
     alert_location_max_age_hours: float = Field(default=72.0, ge=0)
     alert_cap_max_bytes: int = Field(default=256 * 1024, ge=1024, le=256 * 1024)
+    # worker: the grid worker's pages (see bot.sections.WorkerSection)
+    worker_link_secret: SecretStr | None = None
+    worker_link_ttl_hours: float = Field(default=168.0, gt=0, le=24 * 90)
+    worker_session_idle_minutes: float = Field(default=720.0, gt=0, le=60 * 24 * 30)
     # reliability (#18): heavy steps (geometry repair, image re-encoding) run in worker processes with a
     # time and memory budget; an alert polygon whose edges cross more than N times is refused before repair.
     heavy_workers: int = Field(default=1, ge=1, le=64)
@@ -244,6 +256,12 @@ class Settings(BaseSettings):
             ack_escalate=timedelta(minutes=self.alert_ack_escalate_minutes),
             recent_report_days=self.alert_recent_report_days, location_max_age_h=self.alert_location_max_age_hours,
             cap_max_bytes=self.alert_cap_max_bytes)
+
+    @cached_property
+    def worker(self) -> WorkerSection:
+        return WorkerSection(link_secret=self.worker_link_secret, link_ttl=timedelta(hours=self.worker_link_ttl_hours),
+                             session_idle=timedelta(minutes=self.worker_session_idle_minutes),
+                             secure_cookies=self.public_url.lower().startswith("https://"))
 
     @cached_property
     def outbox(self) -> OutboxConfig:

@@ -30,6 +30,7 @@ class Candidate:
     description: str
     similarity: float
     distance_m: float | None
+    opened_at: datetime | None = None  # for a resident-facing offer: "3 hours ago", never the words
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ async def find(probe: Probe, now: datetime, limit: int = 5) -> list[Candidate]:
     return found[:limit]
 
 
-_COLUMNS = ("case_no", "status", "description", "grid_code", "lat", "lng")
+_COLUMNS = ("case_no", "status", "description", "grid_code", "lat", "lng", "opened_at")
 
 
 def _candidate(probe: Probe, row: dict[str, Any]) -> Candidate | None:
@@ -92,5 +93,6 @@ def _candidate(probe: Probe, row: dict[str, Any]) -> Candidate | None:
     score = similarity(probe.description, row["description"])
     if score < MIN_SIMILARITY:
         return None
+    opened = Case._meta.fields_map["opened_at"].to_python_value(row["opened_at"])
     return Candidate(row["case_no"], row["status"], row["description"], round(score, 3),
-                     None if distance is None else round(distance, 1))
+                     None if distance is None else round(distance, 1), opened)

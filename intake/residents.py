@@ -10,7 +10,7 @@ from datetime import datetime
 
 from intake.cases.states import OPEN
 from intake.store import db
-from intake.store.models import Case, CoReporter, Resident
+from intake.store.models import Case, Resident
 
 LANGS = ("zh_CN", "en", "zh_HK")
 
@@ -80,17 +80,6 @@ async def allow_location(resident: Resident, allowed: bool) -> None:
     if not allowed:
         resident.last_lat = resident.last_lng = resident.last_location_at = None
     await resident.save(update_fields=["location_allowed", "last_lat", "last_lng", "last_location_at"])
-
-
-async def recent_cases(channel: str, external_id: str, limit: int = 5) -> list[Case]:
-    """The resident's own reports and those they seconded, newest first."""
-    seconded = await CoReporter.filter(channel=channel, reporter=external_id).values_list("case_no", flat=True)
-    own = Case.filter(channel=channel, reporter=external_id)
-    rows = await own.order_by("-opened_at").limit(limit)
-    if seconded:
-        rows += await Case.filter(case_no__in=list(seconded)).order_by("-opened_at").limit(limit)
-    rows.sort(key=lambda c: c.opened_at, reverse=True)
-    return rows[:limit]
 
 
 def is_open(case: Case) -> bool:

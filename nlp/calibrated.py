@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from nlp.calibrate import fit_temperature, softmax
+from nlp.calibrate import fit_calibration, softmax
 from nlp.metrics import evaluate, thresholds_for_precision
 from nlp.prepare import Prepared
 from nlp.severity import severity_of_normalized
@@ -30,6 +30,7 @@ class Calibrated:
         self._version = version
         self.labels: tuple[str, ...] = ()
         self.temperature = 1.0
+        self.floor = 0.0  # uniform share mixed in (nlp.calibrate); 0 for models saved before it existed
         self.thresholds: dict[str, float] = {}
         self.metrics: dict[str, Any] = {}
         self.data_sha256 = ""
@@ -49,7 +50,7 @@ class Calibrated:
         raise NotImplementedError
 
     def _predictions(self, prepared: Sequence[Prepared], raw: np.ndarray, drivers: Drivers | None) -> list[Prediction]:
-        probs = softmax(raw, self.temperature)
+        probs = softmax(raw, self.temperature, self.floor)
         out = []
         for i, (norm, _, places) in enumerate(prepared):
             order = np.argsort(-probs[i])[:TOP_K]
@@ -62,8 +63,8 @@ class Calibrated:
     def _calibrate(self, raw: np.ndarray, truth: Sequence[str]) -> None:
         """Temperature, metrics and thresholds from scores of examples the model did not train on."""
         index = {label: i for i, label in enumerate(self.labels)}
-        self.temperature = fit_temperature(raw, np.array([index[t] for t in truth]))
-        probs = softmax(raw, self.temperature)
+        self.temperature, self.floor = fit_calibration(raw, np.array([index[t] for t in truth]))
+        probs = softmax(raw, self.temperature, self.floor)
         predicted, confidence = [self.labels[j] for j in probs.argmax(1)], probs.max(1).tolist()
         # The full confusion matrix of a 340-label taxonomy is 115,000 numbers: reports have it, meta.json not.
         self.metrics = {k: v for k, v in evaluate(truth, predicted, confidence).items() if k != "confusion_matrix"}
@@ -71,10 +72,11 @@ class Calibrated:
 
     def _meta(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return {"version": self.version, "labels": list(self.labels), "data_sha256": self.data_sha256,
-                "temperature": self.temperature, "thresholds": self.thresholds, "metrics": self.metrics,
-                "params": dict(params)}
+                "temperature": self.temperature, "floor": self.floor, "thresholds": self.thresholds,
+                "metrics": self.metrics, "params": dict(params)}
 
     def _restore(self, meta: Mapping[str, Any]) -> None:
         self.labels, self.temperature = tuple(meta["labels"]), float(meta["temperature"])
+        self.floor = float(meta.get("floor", 0.0))
         self.thresholds, self.metrics = dict(meta["thresholds"]), dict(meta["metrics"])
         self.data_sha256 = meta["data_sha256"]

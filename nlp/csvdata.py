@@ -18,6 +18,9 @@ MAX_LABEL_CHARS = 64  # a category code, not a sentence
 # A cell over the csv module's own limit (128 Ki characters) is reported as malformed CSV.
 # The examples the shipped default model is trained from (`gridline nlp build-default`, a retrain's seeds).
 SEED_EXAMPLES = Path(__file__).resolve().parent / "data" / "seed_examples.csv"
+# Everyday complaints written apart from the seed examples and never trained on: the default model's
+# temperature and auto-dispatch thresholds are fitted on them (held out), not on what it memorised.
+CALIBRATION_EXAMPLES = SEED_EXAMPLES.with_name("calibration_examples.csv")
 
 
 def read_examples(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[list[str], list[str]]:
@@ -28,6 +31,13 @@ def read_examples(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[list[str],
 def read_texts(path: Path, *, max_bytes: int = MAX_BYTES) -> list[str]:
     """The ``text`` column of a CSV file (unlabelled messages; a ``label`` column, if any, is ignored)."""
     return [text for text, _ in _parse(str(path), _read(Path(path), max_bytes), ("text",))]
+
+
+def read_unlabelled(path: Path, *, max_bytes: int = MAX_BYTES) -> tuple[list[str], list[str]]:
+    """(texts, replies) of unlabelled messages: the optional ``reply`` column holds the answer the government
+    gave ("" where none), which names the department that handled the matter: a weak label."""
+    rows = _parse(str(path), _read(Path(path), max_bytes), ("text",), second="reply")
+    return [text for text, _ in rows], [reply for _, reply in rows]
 
 
 def parse_examples(content: str | bytes, source: str = "upload") -> tuple[list[str], list[str]]:
@@ -58,7 +68,8 @@ def _decode(raw: bytes, source: str, max_bytes: int) -> str:
         raise ValueError(f"{source}: not UTF-8 (byte {exc.start}); save it as UTF-8 CSV, not GBK/GB18030") from exc
 
 
-def _parse(source: str, content: str, needed: tuple[str, ...]) -> list[tuple[str, str]]:
+def _parse(source: str, content: str, needed: tuple[str, ...], second: str = "label") -> list[tuple[str, str]]:
+    """(text, the ``second`` column) per row; ``second`` may be blank unless it is ``needed``."""
     if "\x00" in content:
         raise ValueError(f"{source}: contains NUL bytes; not a text CSV (an Excel or UTF-16 file?)")
     reader = csv.DictReader(io.StringIO(content, newline=""))
@@ -74,7 +85,7 @@ def _parse(source: str, content: str, needed: tuple[str, ...]) -> list[tuple[str
     try:
         for row in reader:
             cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
-            text, label = cells.get("text", ""), cells.get("label", "")
+            text, label = cells.get("text", ""), cells.get(second, "")
             if not any(cells.values()):
                 continue  # blank line
             for name in needed:
@@ -82,8 +93,9 @@ def _parse(source: str, content: str, needed: tuple[str, ...]) -> list[tuple[str
                     raise ValueError(f"{source}: line {reader.line_num}: empty {name}")
             if len(text) > MAX_TEXT_CHARS:
                 raise ValueError(f"{source}: line {reader.line_num}: text over {MAX_TEXT_CHARS:,} characters")
-            if len(label) > MAX_LABEL_CHARS:
-                raise ValueError(f"{source}: line {reader.line_num}: label over {MAX_LABEL_CHARS} characters")
+            if len(label) > (MAX_LABEL_CHARS if second == "label" else MAX_TEXT_CHARS):
+                raise ValueError(f"{source}: line {reader.line_num}: {second} over "
+                                 f"{MAX_LABEL_CHARS if second == 'label' else MAX_TEXT_CHARS:,} characters")
             rows.append((text, label))
     except csv.Error as exc:
         raise ValueError(f"{source}: line {reader.line_num}: malformed CSV ({exc})") from exc

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from nlp import modeldir
-from nlp.csvdata import MAX_BYTES, parse_examples, read_examples, read_texts
+from nlp.csvdata import MAX_BYTES, parse_examples, read_examples, read_texts, read_unlabelled
 from nlp.linear import LinearClassifier, Progress
 from nlp.metrics import evaluate, thresholds_for_precision
 from nlp.types import LabelTerms, Prediction
@@ -24,8 +24,8 @@ BACKENDS = ("linear", "transformer")
 
 
 __all__ = ["BACKENDS", "MAX_BYTES", "CrossValidation", "Progress", "TrainResult", "Trainable", "cross_validate",
-           "label_seeds", "load_model", "make_classifier", "model_info", "parse_examples", "read_examples",
-           "read_texts", "train_and_validate"]
+           "fit_model", "label_seeds", "load_model", "make_classifier", "model_info", "parse_examples", "read_examples",
+           "read_texts", "read_unlabelled", "train_and_validate"]
 
 
 class Trainable(Protocol):
@@ -75,6 +75,14 @@ def make_classifier(backend: str, *, checkpoint: Path | None = None, **options: 
 
         return TransformerClassifier(Path(checkpoint), **options)
     raise ValueError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+
+
+def fit_model(backend: str, texts: Sequence[str], labels: Sequence[str], *, checkpoint: Path | None = None,
+              unlabelled: Sequence[str] | None = None, progress: Progress | None = None) -> Trainable:
+    """Train ``backend``'s recommended recipe (what ``gridline nlp train`` and ``evaluate`` run)."""
+    model = make_classifier(backend, checkpoint=checkpoint)
+    model.fit(texts, labels, unlabelled=unlabelled, progress=progress)
+    return model
 
 
 def cross_validate(make: Callable[[], Trainable], texts: Sequence[str], labels: Sequence[str], *, folds: int = 5,

@@ -121,6 +121,20 @@ class Http:
             raise TransportError(f"media larger than {max_bytes} bytes")
         return Blob(raw, kind)
 
+    async def download(self, url: str, max_bytes: int) -> bytes:
+        """A plain GET (a feed, a document): the body, or :class:`TransportError` on a status of 400 or more,
+        a network failure or a body over ``max_bytes``."""
+        try:
+            async with self.session.get(url, timeout=self._timeout) as resp:
+                if resp.status >= 400:
+                    raise TransportError(f"HTTP {resp.status} from {url}", resp.status)
+                raw = await read_capped(resp.content, max_bytes)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        if len(raw) > max_bytes:
+            raise TransportError(f"{url} is larger than {max_bytes} bytes")
+        return raw
+
     async def close(self) -> None:
         if self._own and self._session is not None:
             await self._session.close()

@@ -1,12 +1,15 @@
 """Async clients for the WeChat (公众号 / mini-program) and WeCom server APIs.
 
 Both add the shared access token to each call and, on a token error (40001/42001/40014), refresh it
-once and try again; any other answer goes back to the caller as it came.
+once and try again; any other answer goes back to the caller as it came. The few calls whose answer
+the caller reads (mini-program login and phone number, the 公众号 menu) are methods here too, raising
+:class:`ApiError` with WeChat's errcode (-1 when WeChat could not be reached or answered nonsense).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from notify.http import ApiReply, Blob, Http, TransportError
@@ -20,6 +23,36 @@ class TokenError(TransportError):
     def __init__(self, detail: str, errcode: int | None = None) -> None:
         super().__init__(detail)
         self.errcode = errcode
+
+
+class ApiError(Exception):
+    """A non-zero ``errcode`` from a call whose answer the caller reads; -1: unreachable or nonsense."""
+
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(f"WeChat API error {errcode}: {errmsg}")
+        self.errcode, self.errmsg = errcode, errmsg
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    """What ``jscode2session`` answers for a mini-program ``wx.login()`` code."""
+
+    openid: str
+    session_key: str
+    unionid: str | None
+
+
+async def _answer(call: Awaitable[ApiReply]) -> Mapping[str, Any]:
+    """The answer's data, or :class:`ApiError` (a refused token keeps its errcode, e.g. 40125 wrong secret)."""
+    try:
+        reply = await call
+    except TokenError as exc:
+        raise ApiError(-1 if exc.errcode is None else exc.errcode, str(exc)) from None
+    except TransportError as exc:
+        raise ApiError(-1, f"unreachable: {exc}") from None
+    if not reply.ok:
+        raise ApiError(reply.errcode, reply.errmsg)
+    return reply.data
 
 
 class _TokenedClient:
@@ -74,6 +107,30 @@ class WeChatClient(_TokenedClient):
             return _token_from(await self.http.call("POST", self.base + "/cgi-bin/stable_token", json=body))
         params = {"grant_type": "client_credential", "appid": self.appid, "secret": self._secret}
         return _token_from(await self.http.call("GET", self.base + "/cgi-bin/token", params=params))
+
+    async def code_to_session(self, code: str) -> Login:
+        """Mini-program login: the resident behind a ``wx.login()`` code (one use only)."""
+        params = {"appid": self.appid, "secret": self._secret, "js_code": code, "grant_type": "authorization_code"}
+        data = await _answer(self.http.call("GET", self.base + "/sns/jscode2session", params=params))
+        openid, key, unionid = data.get("openid"), data.get("session_key"), data.get("unionid")
+        if not isinstance(openid, str) or not openid or len(openid) > 128 or not isinstance(key, str):
+            raise ApiError(-1, "jscode2session answered without openid/session_key")
+        return Login(openid, key, unionid if isinstance(unionid, str) and unionid else None)
+
+    async def phone_number(self, code: str) -> str:
+        """The bound phone number (digits, without country code) for a ``getPhoneNumber`` code."""
+        data = await _answer(self.post("/wxa/business/getuserphonenumber", {"code": code}))
+        info = data.get("phone_info")
+        if not isinstance(info, dict) or not isinstance(info.get("purePhoneNumber"), str):
+            raise ApiError(-1, "getuserphonenumber answered without phone_info")
+        mark = info.get("watermark")
+        if isinstance(mark, dict) and mark.get("appid") not in (None, self.appid):
+            raise ApiError(-1, "phone_info belongs to another appid")
+        return str(info["purePhoneNumber"])
+
+    async def create_menu(self, menu: Mapping[str, Any]) -> None:
+        """公众号 custom menu (自定义菜单), replacing the current one."""
+        await _answer(self.post("/cgi-bin/menu/create", menu))
 
 
 class WeComClient(_TokenedClient):

@@ -15,6 +15,7 @@ from typing import Any
 from intake.cases.context import CaseContext
 from intake.cases.states import Status
 from intake.sla.calendar import to_shanghai
+from intake.sla.light import state as sla_state
 from intake.store.models import Case, Department
 from intake.store.models_outbox import OutboxMessage
 from notify.types import Notification, Recipient
@@ -59,7 +60,7 @@ async def remind(ctx: CaseContext) -> int:
 
 
 def _reminders(ctx: CaseContext, case: Case, now: datetime) -> list[Notification]:
-    fraction = ctx.sla.elapsed_fraction(case.opened_at, now, case.limit_hours, case.severity)
+    fraction = sla_state(ctx.sla, case, now).fraction
     recipient = _handler(case)
     if recipient is None:
         return []

@@ -29,6 +29,13 @@ RESIDENT: dict[str, str] = {
     "case.withdraw": _("Your report {case_no} was withdrawn."),
     "case.reopen": _("Your report {case_no} has been reopened."),
     "case.merge": _("Your report {case_no} was merged into {into}; you will hear how that case goes."),
+    "case.void.false_report": _("Your report {case_no} was closed: the problem could not be confirmed on site. "
+                                "Note: {note}"),
+    "case.void.duplicate": _("Your report {case_no} duplicates case {into}; you will hear how that case goes."),
+    "case.void.out_of_area": _("Your report {case_no} is outside this district and was passed on to those "
+                               "responsible. Note: {note}"),
+    "case.void.cannot_handle": _("Your report {case_no} was closed because it cannot be handled here. "
+                                 "Reason: {note}"),
 }
 NO_NOTE = _("none")
 STAFF: dict[str, str] = {

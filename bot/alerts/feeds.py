@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from xml.etree.ElementTree import ParseError
 
-import aiohttp
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
@@ -17,33 +16,38 @@ from intake.alerts.cap import parse
 from intake.alerts.compose import from_cap
 from intake.alerts.service import AlertService, Outcome
 from intake.errors import DomainError
-from notify.http import read_capped
+from notify.http import Http, TransportError
 
 log = logging.getLogger("gridline.alerts")
 MAX_FEED_BYTES = 1024 * 1024
 MAX_CAP_BYTES = 256 * 1024
 MAX_LINKS = 50
-TIMEOUT = aiohttp.ClientTimeout(total=20)
+TIMEOUT_S = 20.0
 
 
 class FeedPoller:
-    def __init__(self, service: AlertService, urls: list[str]) -> None:
-        self.service, self.urls = service, urls
+    """Polls through notify's :class:`Http`, the one outbound seam (a session per round, closed after it)."""
+
+    def __init__(self, service: AlertService, urls: list[str], timeout_s: float = TIMEOUT_S) -> None:
+        self.service, self.urls, self.timeout_s = service, urls, timeout_s
 
     async def poll_all(self) -> list[Outcome]:
         out: list[Outcome] = []
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
+        http = Http(timeout_s=self.timeout_s)
+        try:
             for url in self.urls:
                 try:
                     out += await self.poll(http, url)
-                except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-                    log.warning("alert feed unreachable", extra={"url": url, "error": repr(exc)[:200]})
+                except TransportError as exc:
+                    log.warning("alert feed unreachable", extra={"url": url, "error": str(exc)[:200]})
+        finally:
+            await http.close()
         return out
 
-    async def poll(self, http: aiohttp.ClientSession, url: str) -> list[Outcome]:
-        body = await _get(http, url, MAX_FEED_BYTES)
+    async def poll(self, http: Http, url: str) -> list[Outcome]:
+        body = await http.download(url, MAX_FEED_BYTES)
         links = cap_links(body)
-        documents = [body] if links is None else [await _get(http, u, MAX_CAP_BYTES) for u in links[:MAX_LINKS]]
+        documents = [body] if links is None else [await http.download(u, MAX_CAP_BYTES) for u in links[:MAX_LINKS]]
         out = []
         for doc in documents:
             try:
@@ -65,11 +69,3 @@ def cap_links(body: bytes) -> list[str] | None:
     links += [(el.text or "").strip() for el in root.iter() if el.tag == "link" and (el.text or "").strip()]
     return [u for u in dict.fromkeys(links) if u.startswith(("http://", "https://"))]
 
-
-async def _get(http: aiohttp.ClientSession, url: str, limit: int) -> bytes:
-    async with http.get(url) as resp:
-        resp.raise_for_status()
-        data = await read_capped(resp.content, limit)
-    if len(data) > limit:
-        raise ValueError(f"{url} is larger than {limit} bytes")
-    return data

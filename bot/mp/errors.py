@@ -6,9 +6,9 @@ errors, which the ``errors`` middleware passes through untouched.
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
+
+from bot.jsonout import dumps
 
 _CLASSES: dict[int, type[web.HTTPException]] = {
     400: web.HTTPBadRequest, 401: web.HTTPUnauthorized, 409: web.HTTPConflict, 415: web.HTTPUnsupportedMediaType,
@@ -24,7 +24,7 @@ def http_error(status: int, code: str, message: str, details: object = None,
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="gridline"'}
-    return _CLASSES[status](text=json.dumps(body), content_type="application/json", headers=headers)
+    return _CLASSES[status](text=dumps(body), content_type="application/json", headers=headers)
 
 
 def too_large(limit: int, size: int) -> web.HTTPException:

@@ -12,6 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from bot.jsonout import json_response
 from bot.mp import replies as r
 from bot.mp import schemas as s
 
@@ -121,7 +122,7 @@ def _operation(op: Op, refs: dict[Any, Any]) -> dict[str, Any]:
 
 @routes.get("/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(document())
+    return json_response(document())
 
 
 @routes.get("/docs")

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.mp.replies import By, Duplicate, Ref, ReportView, Step
-from bot.mp.session import Resident
+from bot.mp.session import CHANNEL, Resident
 from bot.views.serialize import category_ref, grid_ref
+from intake.cases import visibility
 from intake.cases.context import CaseContext
 from intake.cases.states import Role, Status, allowed_actions
 from intake.duplicates import Candidate
@@ -20,8 +21,9 @@ from intake.store.models import Case, CaseEvent
 
 MEDIA_PREFIX = "mp-media:"
 PUBLIC_STEPS = frozenset({"open", "verify", "register", "reject", "dispatch", "accept", "return", "handle", "check",
-                          "close", "withdraw", "reopen", "merge", "second", "suspend", "resume"})
-PUBLIC_NOTES = frozenset({"reject", "close", "withdraw", "reopen"})
+                          "close", "withdraw", "reopen", "merge", "second", "suspend", "resume",
+                          "void"})
+PUBLIC_NOTES = frozenset({"reject", "close", "withdraw", "reopen", "void"})
 
 
 def ref(value: dict[str, str] | None) -> Ref | None:
@@ -33,13 +35,9 @@ def stamp(moment: datetime) -> str:
     return to_shanghai(moment).isoformat()
 
 
-def is_own(case: Case, who: Resident) -> bool:
-    return f"{case.channel}:{case.reporter}" == who.ref
-
-
 def view(ctx: CaseContext, case: Case, who: Resident, lang: str, events: list[CaseEvent] | None = None,
          rated: int | None = None) -> ReportView:
-    own = is_own(case, who)
+    own = visibility.is_own(case, CHANNEL, who.openid)
     status = Status(case.status)
     base = ReportView(
         case_no=case.case_no, relation="own" if own else "seconded", status=case.status,

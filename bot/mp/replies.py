@@ -56,6 +56,7 @@ class ReportReply(BaseModel):
     deadline: str
     anonymous: bool
     duplicates: list[Duplicate]
+    evidence: str  # 存证码: the short opening hash, which the audit chain commits the report to
 
 
 By = Literal["you", "staff", "system", "resident"]

@@ -6,21 +6,22 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiohttp
 from aiohttp import web
 
 from bot.keys import CASES, KV
 from bot.mp.config import MpConfig
 from bot.mp.ratelimit import RateLimiter
 from bot.mp.session import Resident, Sessions
-from bot.mp.wechat import MpWeChat
+from bot.storage.tokens import KvTokenStore
 from intake.cases.context import CaseContext
+from notify.http import Http
+from notify.wechat import WeChatClient
 
 
 @dataclass(frozen=True, slots=True)
 class Mp:
     config: MpConfig
-    wechat: MpWeChat
+    wechat: WeChatClient
     sessions: Sessions
     limiter: RateLimiter
 
@@ -30,12 +31,13 @@ MP = web.AppKey("mp", Mp)
 
 
 async def mp_context(app: web.Application) -> AsyncIterator[None]:
-    config = app[MP_CONFIG]
-    timeout = aiohttp.ClientTimeout(total=config.wechat_timeout_s)
-    async with aiohttp.ClientSession(timeout=timeout) as http:
-        kv = app[KV]
-        app[MP] = Mp(config, MpWeChat(config, http, kv), Sessions(config, kv), RateLimiter(kv))
-        yield
+    config, kv = app[MP_CONFIG], app[KV]
+    http = Http(timeout_s=config.wechat_timeout_s)
+    # The token lives where the outbox's senders keep theirs: one token per appid for every process.
+    wechat = WeChatClient(http, config.api_base, config.appid or "", config.secret or "", KvTokenStore(kv))
+    app[MP] = Mp(config, wechat, Sessions(config, kv), RateLimiter(kv))
+    yield
+    await http.close()
 
 
 def mp(request: web.Request) -> Mp:

@@ -19,9 +19,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot.auth import Unauthorized
 from bot.mp.config import MpConfig
-from bot.mp.wechat import Login
 from bot.storage.base import KeyValueStore
+from intake.cases.model import resident_ref
 from intake.store.models import MpAccount, MpSession
+from notify.wechat import Login
 
 PREFIX = "mps_"
 CHANNEL = "miniprogram"
@@ -36,7 +37,7 @@ class Resident:
 
     @property
     def ref(self) -> str:
-        return f"{CHANNEL}:{self.openid}"
+        return resident_ref(CHANNEL, self.openid)
 
 
 def hash_token(token: str) -> str:

@@ -6,6 +6,7 @@ from aiohttp import web
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from bot.jsonout import json_response
 from bot.mp.errors import http_error
 from bot.mp.present import ref
 from bot.mp.ratelimit import HOUR
@@ -13,7 +14,6 @@ from bot.mp.replies import AlertPlaceReply, AlertPlaces, Credit, Credits, LoginR
 from bot.mp.schemas import AlertPlacesBody, LoginBody, PhoneBody, SubscriptionBody
 from bot.mp.services import caller, cases, client_ip, mp, now
 from bot.mp.session import CHANNEL
-from bot.mp.wechat import WeChatError
 from bot.schemas import json_object
 from bot.views.serialize import grid_ref
 from intake import residents
@@ -21,12 +21,13 @@ from intake.errors import Invalid
 from intake.grid.geodesy import to_wgs84
 from intake.grid.model import Datum
 from intake.store.models import AlertPlace, MpAccount, SubscriptionCredit
+from notify.wechat import ApiError
 
 routes = web.RouteTableDef()
 BAD_CODE = frozenset({40029, 40163, 40226})  # invalid code, code already used, user blocked as high risk
 
 
-def _wechat_failed(exc: WeChatError, bad_code_status: int) -> web.HTTPException:
+def _wechat_failed(exc: ApiError, bad_code_status: int) -> web.HTTPException:
     details = {"errcode": exc.errcode}
     if exc.errcode in BAD_CODE:
         return http_error(bad_code_status, "invalid_code", "WeChat refused the code; call wx.login() again", details)
@@ -47,13 +48,13 @@ async def login(request: web.Request) -> web.Response:
                                HOUR, moment)
     try:
         found = await services.wechat.code_to_session(body.code)
-    except WeChatError as exc:
+    except ApiError as exc:
         raise _wechat_failed(exc, 401) from None
     token, expires = await services.sessions.start(found, moment)
     await residents.get(CHANNEL, found.openid, moment)
     account = await MpAccount.get(openid=found.openid)
     reply = LoginReply(token=token, expires_at=expires.isoformat(), phone=account.phone_masked)
-    return web.json_response(reply.model_dump(mode="json"))
+    return json_response(reply.model_dump(mode="json"))
 
 
 def mask_phone(number: str) -> str:
@@ -68,11 +69,11 @@ async def bind_phone(request: web.Request) -> web.Response:
     body = PhoneBody.model_validate(await json_object(request))
     try:
         number = await mp(request).wechat.phone_number(body.code)
-    except WeChatError as exc:
+    except ApiError as exc:
         raise _wechat_failed(exc, 400) from None
     masked = mask_phone(number)  # the full number is never stored
     await MpAccount.filter(openid=who.openid).update(phone_masked=masked)
-    return web.json_response(PhoneReply(phone=masked).model_dump(mode="json"))
+    return json_response(PhoneReply(phone=masked).model_dump(mode="json"))
 
 
 @routes.post("/subscriptions")
@@ -101,7 +102,7 @@ async def credits_held(request: web.Request) -> web.Response:
 async def _credits(openid: str) -> web.Response:
     rows = await SubscriptionCredit.filter(openid=openid).order_by("template_id")
     items = [Credit(template_id=r.template_id, credits=r.credits, last_answer=r.last_answer) for r in rows]
-    return web.json_response(Credits(items=items).model_dump(mode="json"))
+    return json_response(Credits(items=items).model_dump(mode="json"))
 
 
 @routes.put("/alert-places")
@@ -135,4 +136,4 @@ async def _places(request: web.Request, openid: str) -> web.Response:
     rows = await AlertPlace.filter(openid=openid).order_by("kind")
     places = [AlertPlaceReply(kind=r.kind, label=r.label, lat=r.lat, lng=r.lng, grid=ref(grid_ref(ctx, r.grid_code)))
               for r in rows]
-    return web.json_response(AlertPlaces(places=places).model_dump(mode="json"))
+    return json_response(AlertPlaces(places=places).model_dump(mode="json"))

@@ -7,14 +7,15 @@ import asyncio
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from bot.jsonout import json_response
 from bot.keys import HEAVY
 from bot.mp import media
 from bot.mp.errors import http_error, too_large
 from bot.mp.ratelimit import HOUR
 from bot.mp.replies import MediaReply
 from bot.mp.services import caller, client_ip, mp, now
-from intake.errors import Invalid, NotFound
-from intake.store.models import Media
+from intake.cases import media as photos
+from intake.errors import Invalid
 
 routes = web.RouteTableDef()
 FIELD = "file"  # wx.uploadFile({name: "file"})
@@ -37,11 +38,11 @@ async def upload(request: web.Request) -> web.Response:
         raise http_error(415, exc.code, exc.message) from None
     media_id = media.new_media_id()
     path, digest = await loop.run_in_executor(None, media.write, services.config.media_dir, media_id, clean)
-    await Media.create(media_id=media_id, owner=who.openid, mime=clean.mime, size=len(clean.data),
-                       width=clean.width, height=clean.height, sha256=digest, path=path, created_at=moment)
+    await photos.record(media_id, who.openid, mime=clean.mime, size=len(clean.data), width=clean.width,
+                        height=clean.height, sha256=digest, path=path, at=moment)
     reply = MediaReply(media_id=media_id, mime=clean.mime, width=clean.width, height=clean.height,
                        size=len(clean.data))
-    return web.json_response(reply.model_dump(mode="json"), status=201)
+    return json_response(reply.model_dump(mode="json"), status=201)
 
 
 async def _read_file(request: web.Request, limit: int) -> bytes:
@@ -75,9 +76,7 @@ async def _bounded(part: BodyPartReader, limit: int) -> bytes:
 @routes.get("/media/{media_id}")
 async def download(request: web.Request) -> web.StreamResponse:
     who = await caller(request)
-    row = await Media.get_or_none(media_id=request.match_info["media_id"][:40], owner=who.openid)
-    if row is None:
-        raise NotFound("no such media")
+    row = await photos.owned(request.match_info["media_id"], who.openid)
     path = mp(request).config.media_dir / row.path
     return web.FileResponse(path, headers={"Content-Type": row.mime, "Cache-Control": "private, max-age=3600",
                                            "X-Content-Type-Options": "nosniff"})

@@ -6,12 +6,13 @@ named by :data:`ITEMS` (``services`` → ``service`` …), as in the spec's exam
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from aiohttp import web
+
+from bot.jsonout import dumps
 
 ITEMS = {"services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
          "endpoints": "endpoint", "formats": "format", "errors": "error"}
@@ -31,7 +32,7 @@ class Open311Error(Exception):
 
 def respond(fmt: str, root: str, value: Any, status: int = 200) -> web.Response:
     if fmt == "json":
-        return web.Response(text=json.dumps(value, ensure_ascii=False), status=status, content_type=JSON_TYPE)
+        return web.Response(text=dumps(value), status=status, content_type=JSON_TYPE)
     element = ET.Element(root)
     _fill(element, value)
     body = ET.tostring(element, encoding="unicode", xml_declaration=False)

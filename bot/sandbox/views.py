@@ -6,17 +6,14 @@ the token and the places, draw nothing, and read back what the notify port recor
 
 from __future__ import annotations
 
-import functools
-import json
-
 from aiohttp import web
 
 from bot import sandbox
+from bot.jsonout import json_response
 from bot.keys import CASES, RECORDER, SETTINGS, WECHAT
 from intake.errors import Forbidden, Invalid
 
 routes = web.RouteTableDef()
-_dumps = functools.partial(json.dumps, ensure_ascii=False, default=str)
 MAX_OPENID = 64
 
 
@@ -33,13 +30,13 @@ async def config(request: web.Request) -> web.Response:
     if request.app[SETTINGS].wechat.token is not None:
         raise Forbidden("the simulator never hands out a configured GRIDLINE_WECHAT_TOKEN; unset it to use it")
     grid = request.app[CASES].grid
-    return web.json_response({"token": request.app[WECHAT].token, "to_user": sandbox.TO_USER,
-                              "places": sandbox.places(grid)}, dumps=_dumps)
+    return json_response({"token": request.app[WECHAT].token, "to_user": sandbox.TO_USER,
+                              "places": sandbox.places(grid)})
 
 
 @routes.get("/sandbox/api/map")
 async def grid_map(request: web.Request) -> web.Response:
-    return web.json_response(sandbox.map_geojson(request.app[CASES].grid.index), dumps=_dumps)
+    return json_response(sandbox.map_geojson(request.app[CASES].grid.index))
 
 
 @routes.get("/sandbox/api/pushes")
@@ -53,4 +50,4 @@ async def pushes(request: web.Request) -> web.Response:
         raise Invalid("since must be an integer") from None
     after = request.query.get("after") or None
     body = sandbox.pushes(request.app[RECORDER].sent, openid, since, after, request.app[CASES])
-    return web.json_response(body, dumps=_dumps)
+    return json_response(body)

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import AwareDatetime, Field, model_validator
 
 from bot.auth import actor
+from bot.jsonout import json_response
 from bot.keys import ALERTS, SETTINGS
 from bot.schemas import Strict, json_object
 from bot.views.common import page
@@ -18,8 +19,9 @@ from intake.alerts.cap import parse
 from intake.alerts.compose import AdminAlert, compose, from_cap
 from intake.alerts.service import AlertDraft, Outcome
 from intake.alerts.signals import colour_of
+from intake.cases import scope
 from intake.cases.states import Role
-from intake.errors import Forbidden, Invalid, NotFound
+from intake.errors import Invalid, NotFound
 from intake.store.models_alerts import Alert
 from notify.http import read_capped
 
@@ -82,7 +84,7 @@ class AckBody(Strict):
 def _outcome(out: Outcome) -> web.Response:
     body = {"id": out.alert_id, "action": out.action, "cells": out.cells, "residents": out.residents,
             "stopped": out.stopped, "reached": out.reached}
-    return web.json_response(body, status=201 if out.action == "issued" else 200)
+    return json_response(body, status=201 if out.action == "issued" else 200)
 
 
 @routes.post("/alerts/cap")
@@ -115,7 +117,7 @@ async def list_alerts(request: web.Request) -> web.Response:
     number, size = page(request)
     query = Alert.all().order_by("-id")
     total, rows = await query.count(), await query.offset((number - 1) * size).limit(size)
-    return web.json_response({"total": total, "page": number, "per_page": size, "items": [_summary(a) for a in rows]})
+    return json_response({"total": total, "page": number, "per_page": size, "items": [_summary(a) for a in rows]})
 
 
 @routes.get("/alerts/{alert_id}")
@@ -130,7 +132,7 @@ async def get_alert(request: web.Request) -> web.Response:
               "escalated": sum(1 for c in cells if c.escalated), "cells": len(cells),
               "reached": sum(c.reached or 0 for c in cells) if known else None,
               "failed": sum(c.failed or 0 for c in cells) if known else None}
-    return web.json_response({**_summary(alert), "message": alert.message, "guidance": alert.guidance,
+    return json_response({**_summary(alert), "message": alert.message, "guidance": alert.guidance,
                               "area": alert.area, "delivery": "outbox" if known else "targeted-only",
                               "totals": totals, "coverage": [
                                   {"grid": c.grid_code, "targeted": c.targeted, "reached": c.reached,
@@ -170,14 +172,13 @@ async def post_ack(request: web.Request) -> web.Response:
     who = actor(request)
     alert = await _alert(request)
     body = AckBody.model_validate(await json_object(request))
-    if who.user_id is None or not who.covers(body.grid) or (who.role is Role.WORKER and not who.grids):
-        raise Forbidden("only staff answering for this grid can acknowledge for it")
+    user_id = scope.answering_for(who, body.grid)
     households, support = (body.households, body.support) if body.text is None else acks.parse_ack_text(body.text)
     if households is None and not support:
         raise Invalid("give households (已通知到户 N 户), support (需要支援) or the text of the answer")
-    ack = await acks.acknowledge(alert.id, body.grid, who.user_id, households, support, body.note,
+    ack = await acks.acknowledge(alert.id, body.grid, user_id, households, support, body.note,
                                  request.config_dict[ALERTS].clock())
-    return web.json_response({"alert_id": alert.id, "grid": ack.grid_code, "households": ack.households,
+    return json_response({"alert_id": alert.id, "grid": ack.grid_code, "households": ack.households,
                               "support": ack.support, "at": ack.at.isoformat()}, status=201)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.auth import actor
+from bot.jsonout import json_response
 from bot.keys import CASES, METRICS
 from bot.schemas import ActionBody, ReportBody, json_object
 from bot.views import serialize
 from bot.views.common import flag, lang, page
-from intake.cases import repo
+from intake.cases import repo, scope
 from intake.cases.intake import open_case
 from intake.cases.model import ActionRequest, NewReport
 from intake.cases.numbers import parse_case_no
@@ -34,13 +35,14 @@ async def create_report(request: web.Request) -> web.Response:
     request.config_dict[METRICS].cases_opened.labels(body.channel, str(opened.assignee is not None)).inc()
     language = lang(request)
     case = opened.case
-    return web.json_response({
+    return json_response({
         "case_no": case.case_no, "status": case.status,
         "category": serialize.category_ref(ctx, case.category_code, language),
         "grid": serialize.grid_ref(ctx, case.grid_code), "severity": case.severity,
         "deadline": case.deadline_at.isoformat(), "confidence": case.confidence,
         "assignee": {"user_id": case.assignee_user_id},
         "duplicates": [serialize.duplicate(c) for c in opened.duplicates],
+        "opening_hash": opened.opening_hash,
     }, status=201)
 
 
@@ -58,7 +60,7 @@ async def list_cases(request: web.Request) -> web.Response:
     now = ctx.clock()
     total, rows = await repo.search(who, flt, now, (number - 1) * size, size)
     language = lang(request)
-    return web.json_response({"total": total, "page": number, "per_page": size,
+    return json_response({"total": total, "page": number, "per_page": size,
                               "items": [serialize.case_summary(ctx, c, who, language, now) for c in rows]})
 
 
@@ -67,11 +69,10 @@ async def get_case(request: web.Request) -> web.Response:
     who = actor(request)
     case_no = _case_no(request)
     case = await repo.get(case_no)
-    if not who.covers(case.grid_code) and case.assignee_user_id != who.user_id:
-        raise NotFound(f"no case {case_no}")
+    scope.check_read(who, case)
     ctx = request.config_dict[CASES]
     events, co = await repo.events(case_no), await repo.co_reporters(case_no)
-    return web.json_response(serialize.case_detail(ctx, case, who, lang(request), ctx.clock(), events, co))
+    return json_response(serialize.case_detail(ctx, case, who, lang(request), ctx.clock(), events, co))
 
 
 @routes.post("/cases/{case_no}/actions")
@@ -82,7 +83,7 @@ async def post_action(request: web.Request) -> web.Response:
     req = ActionRequest(body.action, body.note, tuple(body.attachments), body.params())
     case = await act(ctx, _case_no(request), who, req)
     request.config_dict[METRICS].case_actions.labels(body.action).inc()
-    return web.json_response(serialize.case_summary(ctx, case, who, lang(request), ctx.clock()))
+    return json_response(serialize.case_summary(ctx, case, who, lang(request), ctx.clock()))
 
 
 # The widest value each filter can match (its column's width). Longer values, NUL characters and ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.auth import actor
+from bot.jsonout import json_response
 from bot.keys import CASES
 from intake.errors import Invalid, NotFound
 from intake.grid.model import Datum
@@ -22,7 +23,7 @@ async def locate(request: web.Request) -> web.Response:
         raise NotFound("the point is outside every grid cell (and more than 200 m from the nearest)")
     chain = grid.index.chain(placement.code)
     worker = await grid.worker_for(placement.code)
-    return web.json_response({
+    return json_response({
         "code": placement.code, "distance_m": round(placement.distance_m, 1), "inside": placement.inside,
         "chain": [{"code": c.code, "name": c.name, "level": str(c.level)} for c in chain],
         "worker": {"user_id": worker.id, "name": worker.name} if worker else None,

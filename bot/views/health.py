@@ -6,8 +6,10 @@ import asyncio
 
 from aiohttp import web
 
-from bot.keys import KV, METRICS, SETTINGS
+from bot.jsonout import json_response
+from bot.keys import KV, METRICS, SERVING, SETTINGS
 from bot.metrics import CONTENT_TYPE
+from bot.welcome import classifier
 from intake.store import db
 
 routes = web.RouteTableDef()
@@ -28,8 +30,9 @@ async def healthz(request: web.Request) -> web.Response:
         except TimeoutError:
             redis = "down"
     status = "down" if not db_ok else "degraded" if redis == "down" else "ok"
-    body = {"status": status, "db": "ok" if db_ok else "down", "redis": redis}
-    return web.json_response(body, status=503 if status == "down" else 200)
+    body = {"status": status, "db": "ok" if db_ok else "down", "redis": redis,
+            **classifier(request.app.get(SERVING))}
+    return json_response(body, status=503 if status == "down" else 200)
 
 
 @routes.get("/metrics")

@@ -12,10 +12,11 @@ from typing import Any
 from aiohttp import web
 
 from bot.auth import actor
+from bot.jsonout import json_response
 from bot.keys import CASES
 from bot.schemas import json_object
 from bot.views.common import page
-from intake.cases import repo
+from intake.cases import repo, scope
 from intake.cases.numbers import parse_case_no
 from intake.cases.states import Role
 from intake.errors import IllegalTransition, Invalid, NotFound
@@ -38,11 +39,10 @@ async def case_messages(request: web.Request) -> web.Response:
     if case_no is None:
         raise NotFound("no such case number (check the digits)")
     case = await repo.get(case_no)
-    if not who.covers(case.grid_code):
-        raise NotFound(f"no case {case_no}")
+    scope.check_read(who, case)
     rows = await OutboxMessage.filter(case_no=case_no).order_by("id").limit(MAX_CASE_MESSAGES)
     hide = case.anonymous and who.role is not Role.ADMIN  # an anonymous reporter stays anonymous to staff
-    return web.json_response({"case_no": case_no, "items": await _items(rows, hide_residents=hide)})
+    return json_response({"case_no": case_no, "items": await _items(rows, hide_residents=hide)})
 
 
 @routes.get("/residents/{resident_id}/messages")
@@ -57,7 +57,7 @@ async def resident_messages(request: web.Request) -> web.Response:
                                  recipient_channel=resident.channel)
     total = await query.count()
     rows = await query.order_by("-id").offset((number - 1) * size).limit(size)
-    return web.json_response({"resident": {"id": resident.id, "channel": resident.channel, "lang": resident.lang},
+    return json_response({"resident": {"id": resident.id, "channel": resident.channel, "lang": resident.lang},
                               "total": total, "page": number, "per_page": size, "items": await _items(rows)})
 
 
@@ -72,7 +72,7 @@ async def outbox(request: web.Request) -> web.Response:
     query = OutboxMessage.filter(status__in=statuses) if statuses else OutboxMessage.all()
     total = await query.count()
     rows = await query.order_by("-id").offset((number - 1) * size).limit(size)
-    return web.json_response({"total": total, "page": number, "per_page": size, "items": await _items(rows)})
+    return json_response({"total": total, "page": number, "per_page": size, "items": await _items(rows)})
 
 
 @routes.post("/outbox/{message_id}/requeue")
@@ -85,14 +85,14 @@ async def requeue_dead(request: web.Request) -> web.Response:
     if not await requeue(mid, who.ref, request.config_dict[CASES].clock()):
         raise IllegalTransition(f"message {mid} is {row.status}; only dead letters are re-queued")
     fresh = await OutboxMessage.get(id=mid)
-    return web.json_response((await _items([fresh]))[0])
+    return json_response((await _items([fresh]))[0])
 
 
 @routes.get("/grid-groups")
 async def list_groups(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     rows = await GridGroup.all().order_by("grid_code")
-    return web.json_response({"items": [_group(g) for g in rows]})
+    return json_response({"items": [_group(g) for g in rows]})
 
 
 @routes.put("/grid-groups/{grid_code}")
@@ -108,7 +108,7 @@ async def set_group(request: web.Request) -> web.Response:
     if not created:
         row.webhook_key, row.updated_at, row.updated_by = key, now, who.ref[:128]
         await row.save()
-    return web.json_response(_group(row), status=201 if created else 200)
+    return json_response(_group(row), status=201 if created else 200)
 
 
 @routes.delete("/grid-groups/{grid_code}")

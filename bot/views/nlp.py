@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.auth import actor
+from bot.jsonout import json_response
 from bot.keys import CASES, TUNING
 from bot.schemas import json_object
 from bot.tuning import present
@@ -30,6 +31,7 @@ from tuning.jobs import JobParams, job_view
 
 routes = web.RouteTableDef()
 P = "/nlp"  # under the admin sub-app, /admin/v1
+MAX_SUGGESTIONS = 100
 
 
 def _id(request: web.Request, name: str = "id") -> int:
@@ -49,7 +51,7 @@ async def _applied(request: web.Request) -> None:
 async def status(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     serving = request.config_dict[TUNING].serving
-    return web.json_response({
+    return json_response({
         "serving": serving.name, "fallback": serving.fallback.name, "revision": serving.revision,
         "active": serving.active.version_id if serving.active else None,
         "shadow": serving.shadow.version_id if serving.shadow else None,
@@ -62,13 +64,13 @@ async def list_models(request: web.Request) -> web.Response:
     wanted = request.query.get("status")
     if wanted is not None and wanted not in registry.STATUSES:
         raise Invalid(f"status must be one of {', '.join(registry.STATUSES)}")
-    return web.json_response({"items": [present.version(v) for v in await registry.listing(wanted)]})
+    return json_response({"items": [present.version(v) for v in await registry.listing(wanted)]})
 
 
 @routes.get(f"{P}/models/{{id}}")
 async def get_model(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    return web.json_response(present.version(await registry.get(_id(request)), full=True))
+    return json_response(present.version(await registry.get(_id(request)), full=True))
 
 
 @routes.post(f"{P}/models/{{id}}/activate")
@@ -76,7 +78,7 @@ async def activate(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     version = await registry.activate(_id(request), who.ref, request.config_dict[CASES].clock())
     await _applied(request)
-    return web.json_response(present.version(version))
+    return json_response(present.version(version))
 
 
 @routes.post(f"{P}/rollback")
@@ -84,7 +86,7 @@ async def roll_back(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     previous = await registry.roll_back(who.ref, request.config_dict[CASES].clock())
     await _applied(request)
-    return web.json_response({"active": present.version(previous) if previous else None,
+    return json_response({"active": present.version(previous) if previous else None,
                               "serving": request.config_dict[TUNING].serving.name})
 
 
@@ -93,7 +95,7 @@ async def set_shadow(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     version = await registry.set_shadow(_id(request), who.ref, request.config_dict[CASES].clock())
     await _applied(request)
-    return web.json_response(present.version(version))
+    return json_response(present.version(version))
 
 
 @routes.delete(f"{P}/shadow")
@@ -101,21 +103,21 @@ async def clear_shadow(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     cleared = await registry.clear_shadow(who.ref, request.config_dict[CASES].clock())
     await _applied(request)
-    return web.json_response({"cleared": cleared})
+    return json_response({"cleared": cleared})
 
 
 @routes.get(f"{P}/models/{{id}}/shadow-report")
 async def shadow_of(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     version = await registry.get(_id(request))
-    return web.json_response(await shadow_report.report(version.id, request.config_dict[CASES].taxonomy.catalog))
+    return json_response(await shadow_report.report(version.id, request.config_dict[CASES].taxonomy.catalog))
 
 
 @routes.post(f"{P}/shadow/run")
 async def run_shadow(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     tuning = request.config_dict[TUNING]
-    return web.json_response({"recorded": await shadow.run_once(tuning.ctx, tuning.serving)})
+    return json_response({"recorded": await shadow.run_once(tuning.ctx, tuning.serving)})
 
 
 @routes.post(f"{P}/compare")
@@ -126,7 +128,7 @@ async def compare_versions(request: web.Request) -> web.Response:
     other = body.b or (tuning.serving.active.version_id if tuning.serving.active else None)
     if other is None:
         raise Invalid("no model is active: name both versions (a and b)")
-    return web.json_response(await compare(tuning.ctx, tuning.cache, body.a, other, tuning.config.holdout_percent))
+    return json_response(await compare(tuning.ctx, tuning.cache, body.a, other, tuning.config.holdout_percent))
 
 
 @routes.post(f"{P}/predict")
@@ -135,7 +137,7 @@ async def predict(request: web.Request) -> web.Response:
     body = PredictBody.model_validate(await json_object(request))
     serving = request.config_dict[TUNING].serving
     p = serving.classify(body.text)
-    return web.json_response({**present.prediction(p), "triage_threshold": serving.triage(p)})
+    return json_response({**present.prediction(p), "triage_threshold": serving.triage(p)})
 
 
 # -- retrain jobs --------------------------------------------------------------------------------------
@@ -148,13 +150,13 @@ async def start_job(request: web.Request) -> web.Response:
     if body.backend == "transformer" and tuning.config.checkpoint is None:
         raise Invalid("the transformer backend needs GRIDLINE_NLP_CHECKPOINT (a local BERT-family directory)")
     job = await tuning.jobs.start(JobParams(body.backend, body.seed_examples, body.label_names, body.note), who.ref)
-    return web.json_response(job_view(job), status=202)
+    return json_response(job_view(job), status=202)
 
 
 @routes.get(f"{P}/jobs")
 async def list_jobs(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    return web.json_response({"items": [job_view(j) for j in await TrainingJob.all().order_by("-id").limit(50)]})
+    return json_response({"items": [job_view(j) for j in await TrainingJob.all().order_by("-id").limit(50)]})
 
 
 @routes.get(f"{P}/jobs/{{id}}")
@@ -163,7 +165,7 @@ async def get_job(request: web.Request) -> web.Response:
     job = await TrainingJob.get_or_none(id=_id(request))
     if job is None:
         raise NotFound("no such training job")
-    return web.json_response(job_view(job))
+    return json_response(job_view(job))
 
 
 # -- keyword rules -------------------------------------------------------------------------------------
@@ -172,7 +174,7 @@ async def get_job(request: web.Request) -> web.Response:
 async def list_rules(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
     rows = await rules.listing(bool(flag(request, "include_inactive")))
-    return web.json_response({"items": [present.rule(r) for r in rows]})
+    return json_response({"items": [present.rule(r) for r in rows]})
 
 
 @routes.post(f"{P}/rules")
@@ -183,7 +185,7 @@ async def add_rule(request: web.Request) -> web.Response:
     rule = await rules.add(ctx.taxonomy.catalog, who.ref, ctx.clock(), body.phrase, body.category, body.priority,
                            body.expires_at, body.note)
     await _applied(request)
-    return web.json_response(present.rule(rule), status=201)
+    return json_response(present.rule(rule), status=201)
 
 
 @routes.patch(f"{P}/rules/{{id}}")
@@ -195,7 +197,7 @@ async def change_rule(request: web.Request) -> web.Response:
         raise Invalid("nothing to change")
     rule = await rules.update(_id(request), changes, who.ref, request.config_dict[CASES].clock())
     await _applied(request)
-    return web.json_response(present.rule(rule))
+    return json_response(present.rule(rule))
 
 
 @routes.delete(f"{P}/rules/{{id}}")
@@ -203,7 +205,7 @@ async def remove_rule(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
     await rules.remove(_id(request), who.ref, request.config_dict[CASES].clock())
     await _applied(request)
-    return web.json_response({"removed": True})
+    return json_response({"removed": True})
 
 
 # -- labels --------------------------------------------------------------------------------------------
@@ -218,7 +220,7 @@ async def list_labels(request: web.Request) -> web.Response:
     if code is not None and (len(code) > 16 or "\x00" in code):
         raise Invalid("category must be a category code")
     total, rows = await labels.listing(source, code, (number - 1) * size, size)
-    return web.json_response({"total": total, "page": number, "per_page": size,
+    return json_response({"total": total, "page": number, "per_page": size,
                               "items": [present.label(r) for r in rows]})
 
 
@@ -236,7 +238,7 @@ async def import_labels(request: web.Request) -> web.Response:
     content = await _body_up_to(request, labels.MAX_IMPORT_BYTES)
     ctx = request.config_dict[CASES]
     count = await labels.import_csv(content, ctx.taxonomy.catalog, who.ref, ctx.clock(), ctx.taxonomy.version)
-    return web.json_response({"imported": count}, status=201)
+    return json_response({"imported": count}, status=201)
 
 
 async def _body_up_to(request: web.Request, limit: int) -> bytes:
@@ -253,9 +255,21 @@ async def _body_up_to(request: web.Request, limit: int) -> bytes:
 async def triage_queue(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN, Role.DISPATCHER)
     number, size = page(request)
-    total, rows = await triage.queue(who, (number - 1) * size, size)
-    return web.json_response({"total": total, "page": number, "per_page": size,
+    total, rows = await triage.queue(who, (number - 1) * size, size, request.query.get("order", "learning"))
+    return json_response({"total": total, "page": number, "per_page": size,
                               "items": [present.triage_item(i, c) for i, c in rows]})
+
+
+@routes.get(f"{P}/suggest-labels")
+async def suggest_labels(request: web.Request) -> web.Response:
+    """The ``n`` held cases whose label would teach the next retrain most (uncertainty × diversity)."""
+    who = actor(request, Role.ADMIN, Role.DISPATCHER)
+    raw = request.query.get("n", "20")
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_SUGGESTIONS):
+        raise Invalid(f"n must be a whole number within 1–{MAX_SUGGESTIONS}")
+    total, rows = await triage.queue(who, 0, int(raw), "learning")
+    return json_response({"total": total, "items": [
+        {**present.triage_item(i, c), "learning_value": round(triage.learning_value(i.top), 4)} for i, c in rows]})
 
 
 @routes.post(f"{P}/triage/{{case_no}}")
@@ -266,5 +280,5 @@ async def decide(request: web.Request) -> web.Response:
         raise NotFound("no such case number (check the digits)")
     body = DecisionBody.model_validate(await json_object(request))
     case = await triage.decide(request.config_dict[CASES], case_no, body.category, who)
-    return web.json_response({"case_no": case.case_no, "status": case.status, "category": case.category_code,
+    return json_response({"case_no": case.case_no, "status": case.status, "category": case.category_code,
                               "assignee": {"user_id": case.assignee_user_id}})

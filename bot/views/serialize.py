@@ -10,6 +10,7 @@ from intake.cases.model import Actor
 from intake.cases.states import Role, Status, allowed_actions
 from intake.duplicates import Candidate
 from intake.i18n import gettext_for
+from intake.sla.light import state as sla_state
 from intake.store.models import Case, CaseEvent, CoReporter
 from intake.taxonomy.catalog import Category
 
@@ -31,7 +32,7 @@ def grid_ref(ctx: CaseContext, code: str | None) -> dict[str, str] | None:
 def case_summary(ctx: CaseContext, case: Case, actor: Actor, lang: str, now: datetime) -> dict[str, Any]:
     _ = gettext_for(lang).gettext
     status = Status(case.status)
-    light = ctx.sla.light(case.opened_at, now, case.limit_hours, case.severity) if not status.is_final else None
+    light = sla_state(ctx.sla, case, now).light
     return {
         "case_no": case.case_no, "status": case.status, "status_label": _(status.name.title()),
         "category": category_ref(ctx, case.category_code, lang), "grid": grid_ref(ctx, case.grid_code),

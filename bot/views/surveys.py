@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from aiohttp import web
 
 from bot.auth import actor
+from bot.jsonout import json_response
 from bot.keys import CASES
 from intake.cases.states import Role
 from intake.errors import Invalid
@@ -37,7 +38,7 @@ async def stats(request: web.Request) -> web.Response:
     ctx = request.config_dict[CASES]
     rows = await by_dimension(ctx, who, query)
     minimum = query.min_sample if query.min_sample is not None else ctx.surveys.min_sample
-    return web.json_response({
+    return json_response({
         "by": by,
         "from": q.get("from"), "to": q.get("to"),
         "rule": {"dissatisfaction_rate_over": ctx.surveys.flag_rate, "min_sample": minimum},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.auth import actor
+from bot.jsonout import json_response
 from bot.keys import CASES
 from bot.schemas import CategoryBody, CategoryPatch, json_object
 from bot.views import serialize
@@ -23,7 +24,7 @@ async def list_categories(request: web.Request) -> web.Response:
     retired = bool(flag(request, "include_retired"))
     language = lang(request)
     items = [serialize.category(c, language) for c in store.catalog if retired or not c.retired]
-    return web.json_response({"version": store.version, "items": items})
+    return json_response({"version": store.version, "items": items})
 
 
 @routes.get("/taxonomy/versions")
@@ -34,7 +35,7 @@ async def versions(request: web.Request) -> web.Response:
     by_version: dict[int, list[dict[str, object]]] = {}
     for ch in changes:
         by_version.setdefault(ch.version, []).append({"code": ch.code, "op": ch.op})
-    return web.json_response({"items": [{"version": r.version, "actor": r.actor, "note": r.note,
+    return json_response({"items": [{"version": r.version, "actor": r.actor, "note": r.note,
                                          "at": r.created_at.isoformat(), "changes": by_version.get(r.version, [])}
                                         for r in rows]})
 
@@ -45,7 +46,7 @@ async def get_category(request: web.Request) -> web.Response:
     found = request.config_dict[CASES].taxonomy.catalog.find(request.match_info["code"])
     if found is None:
         raise NotFound(f"no category {request.match_info['code']!r}")
-    return web.json_response(serialize.category(found, lang(request)))
+    return json_response(serialize.category(found, lang(request)))
 
 
 @routes.post("/taxonomy")
@@ -54,7 +55,7 @@ async def add_category(request: web.Request) -> web.Response:
     body = CategoryBody.model_validate(await json_object(request))
     store = request.config_dict[CASES].taxonomy
     created = await store.add(who.ref, body.model_dump())
-    return web.json_response({**serialize.category(created, lang(request)), "version": store.version},
+    return json_response({**serialize.category(created, lang(request)), "version": store.version},
                              status=201)
 
 
@@ -64,4 +65,4 @@ async def change_category(request: web.Request) -> web.Response:
     body = CategoryPatch.model_validate(await json_object(request))
     store = request.config_dict[CASES].taxonomy
     changed = await store.update(who.ref, request.match_info["code"], body.model_dump(exclude_unset=True))
-    return web.json_response({**serialize.category(changed, lang(request)), "version": store.version})
+    return json_response({**serialize.category(changed, lang(request)), "version": store.version})

@@ -29,6 +29,7 @@ class Draft:
     category: str | None = None
     choices: list[str] = field(default_factory=list)
     offered: list[str] = field(default_factory=list)
+    lang: str | None = None  # the language the resident writes this report in (replies follow it)
 
     @property
     def description(self) -> str:

@@ -1,7 +1,6 @@
 """The 公众号 custom menu (自定义菜单): its JSON, and creating it through WeChat's API.
 
-Creating needs the AppSecret. This is a one-off admin command, so it fetches a
-fresh ``access_token`` itself instead of going through the shared token cache.
+Creating needs the AppSecret; the call goes through notify's WeChat client like every other.
 """
 
 from __future__ import annotations
@@ -9,7 +8,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aiohttp
+from notify.http import Http
+from notify.tokens import MemoryTokenStore, TokenStore
+from notify.wechat import ApiError, WeChatClient
+
+__all__ = ["MENU", "ApiError", "create_menu", "menu_json"]
 
 MENU: dict[str, Any] = {
     "button": [
@@ -24,31 +27,20 @@ MENU: dict[str, Any] = {
 }
 
 
-class WeChatApiError(Exception):
-    def __init__(self, errcode: int, errmsg: str) -> None:
-        super().__init__(f"WeChat API error {errcode}: {errmsg}")
-        self.errcode, self.errmsg = errcode, errmsg
-
-
 def menu_json() -> str:
     return json.dumps(MENU, ensure_ascii=False, indent=2)
 
 
-async def create_menu(api_base: str, appid: str, secret: str, limit_s: float = 10.0) -> None:
-    """``cgi-bin/token`` then ``cgi-bin/menu/create``; raises :class:`WeChatApiError` on a non-zero errcode."""
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=limit_s)) as http:
-        params = {"grant_type": "client_credential", "appid": appid, "secret": secret}
-        async with http.get(f"{api_base}/cgi-bin/token", params=params) as resp:
-            token = _checked(await resp.json(content_type=None))["access_token"]
-        body = json.dumps(MENU, ensure_ascii=False).encode()  # WeChat wants the names unescaped
-        async with http.post(f"{api_base}/cgi-bin/menu/create", params={"access_token": token}, data=body,
-                             headers={"Content-Type": "application/json"}) as resp:
-            _checked(await resp.json(content_type=None))
+async def create_menu(api_base: str, appid: str, secret: str, tokens: TokenStore | None = None,
+                      limit_s: float = 10.0) -> None:
+    """``cgi-bin/menu/create`` through the one WeChat client; raises :class:`ApiError` on a non-zero errcode.
 
-
-def _checked(answer: Any) -> dict[str, Any]:
-    if not isinstance(answer, dict):
-        raise WeChatApiError(-1, "not a JSON object")
-    if answer.get("errcode", 0) != 0:
-        raise WeChatApiError(int(answer["errcode"]), str(answer.get("errmsg", "")))
-    return answer
+    ``tokens``: the shared token store when the deployment has one (Redis), so this one-off command
+    reuses the senders' token instead of fetching its own.
+    """
+    http = Http(timeout_s=limit_s)
+    try:
+        client = WeChatClient(http, api_base, appid, secret, tokens or MemoryTokenStore())
+        await client.create_menu(MENU)
+    finally:
+        await http.close()

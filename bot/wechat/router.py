@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.wechat.draft import Draft
 from bot.wechat.texts import Texts
+from bot.wechat.words import command_of
 from intake.cases.context import CaseContext
 from intake.store.models import Resident
 
@@ -90,6 +91,12 @@ def event(name: str, key: str | None = None) -> Filter:
 def text_in(*words: str) -> Filter:
     lowered = {w.lower() for w in words}
     return lambda t: t.msg.kind == "text" and t.text.lower() in lowered
+
+
+def command(*names: str) -> Filter:
+    """A text message that is one of the commands ``names`` of the table in ``bot.wechat.words``."""
+    wanted = set(names)
+    return lambda t: t.msg.kind == "text" and (found := command_of(t.text)) is not None and found[0] in wanted
 
 
 def text_prefix(prefix: str) -> Filter:

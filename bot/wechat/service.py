@@ -11,6 +11,8 @@ from bot.wechat.texts import Texts
 from intake import residents
 from intake.arrivals import Arrival, Received, arrive
 from intake.cases.context import CaseContext
+from intake.i18n import DEFAULT
+from intake.script import language_of, reply_language
 
 log = logging.getLogger("gridline.wechat")
 CHANNEL = "wechat"
@@ -41,7 +43,10 @@ class Dialogue:
         now = self.ctx.clock()
         resident = arrival.resident if arrival else await residents.seen(CHANNEL, msg.from_user, now)
         draft = await self.drafts.load(msg.from_user)
-        turn = Turn(msg, resident, draft, Texts(resident.lang), self.ctx, now)
+        written = language_of(msg.content or msg.recognition or "")
+        draft.lang = written or draft.lang
+        lang = reply_language(resident.lang, DEFAULT, written, draft.lang)
+        turn = Turn(msg, resident, draft, Texts(lang), self.ctx, now)
         return Response(await self.router.dispatch(turn), turn.draft)
 
     async def answer(self, msg: Inbound, arrival: Arrival | None = None) -> str | None:

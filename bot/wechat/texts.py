@@ -52,10 +52,13 @@ class Texts:
     def photo_received(self, count: int) -> str:
         return self._("Photo received ({count} so far).").format(count=count)
 
-    def summary(self, category: str, place: str, grid: str) -> str:
-        return self._("Please confirm your report:\nCategory: {category}\nPlace: {place}\nGrid: {grid}\n"
-                      "Reply 1 to submit, 2 to change the category, 3 to add details.").format(
-            category=category, place=place, grid=grid)
+    def summary(self, category: str, place: str, grid: str, photos: int = 0) -> str:
+        lines = self._("Please confirm your report:\nCategory: {category}\nPlace: {place}\nGrid: {grid}\n"
+                       "Reply 1 to submit, 2 to change the category, 3 to add details.").format(
+            category=category, place=place, grid=grid).split("\n")
+        if photos:
+            lines.insert(len(lines) - 1, self.photos_line(photos))  # above the reply choices
+        return "\n".join(lines)
 
     def unknown_category(self) -> str:
         return self._("to be classified by staff")
@@ -70,13 +73,21 @@ class Texts:
     def add_details(self) -> str:
         return self._("Please send the additional details.")
 
-    def submitted(self, case_no: str, deadline: str) -> str:
-        return self._("Submitted. Your case number is {case_no}. We will reply by {deadline}. "
-                      "Send 进度 {case_no} to check progress.").format(case_no=case_no, deadline=deadline)
+    def submitted(self, case_no: str, deadline: str, evidence: str = "", *, dispatched: bool = False) -> str:
+        head = self._("Submitted and dispatched to the grid worker. Your case number is {case_no}.") if dispatched \
+            else self._("Submitted. Your case number is {case_no}.")
+        text = head.format(case_no=case_no) + self._(" Expect an answer {deadline}. Send 进度 {case_no} to check "
+                                                     "progress.").format(case_no=case_no, deadline=deadline)
+        return text + ("\n" + self._("Evidence code: {code}").format(code=evidence) if evidence else "")
 
-    def duplicates(self, lines: Sequence[str]) -> str:
-        return self._("Similar reports nearby: {cases}. Reply 附议 to join the existing report, "
-                      "or 新建 to submit separately.").format(cases="；".join(lines))
+    def photos_line(self, count: int) -> str:
+        return self._("Photos: {count}").format(count=count)
+
+    def duplicate(self, category: str, place: str, ago: str) -> str:
+        """The offer to join: by category, place and time only — another resident's words can hold their
+        name or phone number and are never shown to a stranger."""
+        return self._("There is already a report of {category} at {place}, from {ago}.").format(
+            category=category, place=place, ago=ago) + "\n" + self.offer_again()
 
     def seconded(self, case_no: str) -> str:
         return self._("You have joined case {case_no}; you will receive its updates.").format(case_no=case_no)
@@ -121,3 +132,27 @@ class Texts:
 
     def not_understood(self) -> str:
         return self._("Sorry, we did not understand. Reply 帮助 for help.")
+
+    def menu(self) -> str:
+        return self._("To report a problem, describe it in a sentence (what and where), or tap 我要反映. "
+                      "Reply 查询 for your reports, 帮助 for all commands.")
+
+    def greeting(self) -> str:
+        return self._("Hello! We pass problems in your neighbourhood to the grid worker in charge.") + "\n" + \
+            self.menu()
+
+    def thanks(self) -> str:
+        return self._("You are welcome. Send a message any time you see something that needs fixing.")
+
+    def unclear(self) -> str:
+        return self._("Sorry, we did not understand that as a report.") + "\n" + self.menu()
+
+    def offer_again(self) -> str:
+        return self._("Please reply 附议 to join the existing report, 新建 to submit yours separately, "
+                      "or 取消 to cancel.")
+
+    def choose_again(self) -> str:
+        return self._("Please reply with one of the numbers above, or 取消 to cancel.")
+
+    def confirm_again(self) -> str:
+        return self._("Reply 1 to submit, 2 to change the category, 3 to add details, or 取消 to cancel.")

@@ -17,6 +17,7 @@ import time
 
 from aiohttp import web
 
+from bot.jsonout import json_response
 from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
 from bot.wechat.redelivery import TAKEN_OVER, Admission
@@ -124,5 +125,5 @@ def _reply(request: web.Request, inbound: Inbound, text: str | None) -> web.Resp
 def _refuse(exc: CallbackError, request: web.Request) -> web.Response:
     log.warning("wechat callback refused", extra={"reason": exc.reason, "status": exc.status,
                                                    "remote": request.remote})
-    return web.json_response({"error": exc.reason, "message": str(exc)}, status=exc.status)
+    return json_response({"error": exc.reason, "message": str(exc)}, status=exc.status)
 

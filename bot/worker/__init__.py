@@ -1,20 +1,27 @@
-"""The grid worker's pages (网格员工作台): the home the next issue fills; nothing is served yet.
+"""The grid worker's pages (网格员工作台): 我的任务, a case with its one-tap actions, 巡查上报, on a phone.
 
-What goes here: the worker's own pages (their tasks, handling a case on a phone, check-ins), their
-templates and static files. Views stay thin: they call intake's rules (who may see or do what) and
-translate domain errors; they make no ORM calls for such rules. Shared state lives on the root app,
-reached as ``request.config_dict[...]``; the worker's authentication middleware goes on this sub-app,
-as ``admin_auth`` does on ``bot.admin``. When the first page lands, mount it in ``bot.app`` with
-``app.add_subapp(worker.PREFIX, worker.build())``.
+Server-rendered (Jinja2 through aiohttp-jinja2), templates and static files beside this module, no CDN.
+Views stay thin: they call intake's rules (who may see or do what) and translate domain errors.
+Shared state lives on the root app, reached as ``request.config_dict[...]``; authentication (signed
+links, the session cookie, CSRF) is this sub-app's middleware (``bot.worker.auth``).
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from bot.sections import WorkerSection
+from bot.worker import patrol, render, views
+from bot.worker.auth import CONFIG, worker_auth
+from bot.worker.config import WorkerConfig
+
 PREFIX = "/worker"
 
 
-def build() -> web.Application:
-    """The sub-application; its views add their ``routes`` here."""
-    return web.Application()
+def build(section: WorkerSection) -> web.Application:
+    app = web.Application(middlewares=[worker_auth])
+    app[CONFIG] = WorkerConfig.of(section)
+    render.setup(app)
+    app.add_routes(views.routes)
+    app.add_routes(patrol.routes)
+    return app

@@ -18,7 +18,8 @@ from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import SYSTEM, Actor, NewReport
 from intake.cases.numbers import format_case_no
-from intake.cases.states import Role, Status
+from intake.cases.seal import seal
+from intake.cases.states import Status
 from intake.cases.steps import StepTaken
 from intake.duplicates import DEFAULT_RADIUS_M, Candidate, Probe, find
 from intake.errors import Invalid
@@ -41,6 +42,7 @@ class Opened:
     grid: Cell | None
     duplicates: list[Candidate]
     assignee: User | None
+    opening_hash: str = ""  # the opening event's hash: it commits to the report (the resident's receipt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +84,10 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     limit = category.limit_hours if category and severity is category.severity else severity.default_hours
     case = await _new_case(ctx, report, now, category, placed, severity, float(limit), confidence, model)
     held = triage.threshold_missed(ctx, report, prediction)
-    reporter = Actor(ref=f"{report.channel}:{report.reporter}", name=report.reporter, role=Role.RESIDENT)
+    reporter = Actor.resident(report.channel, report.reporter)
     events = [next_event(case, action="open", to_status=Status.REPORTED, actor=reporter, at=now,
                          attachments=report.photos, data={"confidence": confidence, "classifier": model,
+                                                          **seal(case),
                                                           **({"triage": held} if held is not None else {})})]
     assignee = None if held is not None else await _route(ctx, case, category, events, now)
     duplicates = await _find_duplicates(ctx, category, case.description, placed, now)
@@ -97,7 +100,7 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
         await ctx.notifier.publish(await handlers.handle(StepTaken(ctx, case, "open", reporter, None, now,
                                                                    notices=tuple(task))))
     leaf = ctx.grid.index.find(case.grid_code) if case.grid_code else None
-    return Opened(case, category, leaf, duplicates, assignee)
+    return Opened(case, category, leaf, duplicates, assignee, events[0].hash)
 
 
 def _classify(ctx: CaseContext, report: NewReport, prediction: Prediction) -> tuple[Category | None, float, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from intake.cases.model import resident_ref
 from intake.cases.steps import StepTaken
 from intake.store.models import Case, CoReporter
 from notify.types import Notification, Recipient
@@ -23,7 +24,7 @@ def to_residents(case: Case, action: str, co: Sequence[CoReporter], note: str | 
     people = [(case.channel, case.reporter), *((c.channel, c.reporter) for c in co)]
     payload = {"status": case.status, "action": action, "note": note, "category": case.category_code}
     return [Notification(kind=f"case.{action}", recipient=Recipient("resident", ref, channel),
-                         key=_key(case, action, f"{channel}:{ref}"), case_no=case.case_no, payload=payload)
+                         key=_key(case, action, resident_ref(channel, ref)), case_no=case.case_no, payload=payload)
             for channel, ref in dict.fromkeys(people)]
 
 

@@ -10,8 +10,9 @@ from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from intake.cases import scope
 from intake.cases.model import Actor
-from intake.cases.states import OPEN, Role
+from intake.cases.states import OPEN
 from intake.errors import Conflict, NotFound
 from intake.store.models import Case, CaseEvent, CoReporter
 
@@ -84,7 +85,7 @@ class CaseFilter:
 
 async def search(actor: Actor, flt: CaseFilter, now: datetime, offset: int, limit: int) -> tuple[int, list[Case]]:
     """Cases visible to ``actor`` matching ``flt``, newest first, with the total count."""
-    query = Case.filter(_scope(actor))
+    query = Case.filter(scope.read_filter(actor))
     if flt.status:
         query = query.filter(status__in=flt.status.split(","))
     if flt.grid:
@@ -107,12 +108,3 @@ async def search(actor: Actor, flt: CaseFilter, now: datetime, offset: int, limi
     rows = await query.order_by("-opened_at", "-id").offset(offset).limit(limit)
     return total, rows
 
-
-def _scope(actor: Actor) -> Q:
-    if actor.role is Role.ADMIN or (actor.role is Role.DISPATCHER and not actor.grids):
-        return Q()
-    grids = Q(*(Q(grid_code__startswith=g) for g in actor.grids), join_type="OR") if actor.grids else Q(id=-1)
-    if actor.role is Role.WORKER and actor.user_id is not None:
-        return grids | Q(assignee_user_id=actor.user_id)
-    # Unplaced cases need a human to place them: every dispatcher's queue shows them (as Actor.covers allows).
-    return grids | Q(grid_code__isnull=True)

@@ -27,13 +27,14 @@ class Status(StrEnum):
     RETURNED = "returned"  # 退回
     SUSPENDED = "suspended"  # 挂起
     MERGED = "merged"  # 合并
+    VOIDED = "voided"  # 作废
 
     @property
     def is_final(self) -> bool:
         return self in FINAL
 
 
-FINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED})
+FINAL = frozenset({Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED, Status.VOIDED})
 OPEN = frozenset(Status) - FINAL
 
 
@@ -41,6 +42,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     DISPATCHER = "dispatcher"
     WORKER = "worker"
+    DEPARTMENT = "department"  # a line department's staff: work on their department's cases
+    SUPERVISOR = "supervisor"  # 督查: oversees a region's cases
     RESIDENT = "resident"
     SYSTEM = "system"
 
@@ -50,6 +53,8 @@ _DESK = frozenset({R.ADMIN, R.DISPATCHER})
 _STAFF = _DESK | {R.WORKER}
 _EARLY = frozenset({S.REPORTED, S.VERIFYING, S.REGISTERED})
 _WORKING = frozenset({S.DISPATCHED, S.HANDLING})
+_ASSIGNEES = frozenset({R.WORKER, R.DEPARTMENT})  # whoever a case is dispatched to
+_OVERSIGHT = _DESK | {R.SUPERVISOR}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +71,9 @@ RULES: dict[str, Rule] = {
     "register": Rule(frozenset({S.REPORTED, S.VERIFYING}), S.REGISTERED, _DESK | {R.SYSTEM}),
     "reject": Rule(frozenset({S.REPORTED, S.VERIFYING}), S.REJECTED, _DESK, needs_note=True),
     "dispatch": Rule(frozenset({S.REGISTERED, S.RETURNED}), S.DISPATCHED, _DESK | {R.SYSTEM}),
-    "accept": Rule(frozenset({S.DISPATCHED}), S.HANDLING, _STAFF),
-    "return": Rule(_WORKING, S.RETURNED, _STAFF, needs_note=True),
-    "handle": Rule(frozenset({S.HANDLING}), S.HANDLED, _STAFF, needs_note=True),
+    "accept": Rule(frozenset({S.DISPATCHED}), S.HANDLING, _STAFF | _ASSIGNEES),
+    "return": Rule(_WORKING, S.RETURNED, _STAFF | _ASSIGNEES, needs_note=True),
+    "handle": Rule(frozenset({S.HANDLING}), S.HANDLED, _STAFF | _ASSIGNEES, needs_note=True),
     "check": Rule(frozenset({S.HANDLED}), S.CHECKING, _STAFF),
     "close": Rule(frozenset({S.CHECKING}), S.CLOSED, _DESK),
     "redo": Rule(frozenset({S.CHECKING}), S.HANDLING, _DESK, needs_note=True),
@@ -77,11 +82,13 @@ RULES: dict[str, Rule] = {
     "resume": Rule(frozenset({S.SUSPENDED}), None, _DESK),
     "reopen": Rule(frozenset({S.CLOSED}), S.REGISTERED, _DESK | {R.SYSTEM}, needs_note=True),
     "merge": Rule(_EARLY | {S.RETURNED}, S.MERGED, _DESK),
-    "request_extension": Rule(_WORKING, None, frozenset({R.WORKER, R.ADMIN}), needs_note=True),
+    "request_extension": Rule(_WORKING, None, _ASSIGNEES | {R.ADMIN}, needs_note=True),
     "approve_extension": Rule(_WORKING, None, _DESK),
     "deny_extension": Rule(_WORKING, None, _DESK, needs_note=True),
     "reclassify": Rule(frozenset(OPEN), None, _DESK),
-    "comment": Rule(frozenset(Status), None, _STAFF),
+    "void": Rule(frozenset(OPEN), S.VOIDED, _OVERSIGHT, needs_note=True),  # 作废 (intake.cases.void)
+    "request_void": Rule(frozenset(OPEN), None, _ASSIGNEES, needs_note=True),
+    "comment": Rule(frozenset(Status), None, _STAFF | _ASSIGNEES | _OVERSIGHT),
     "second": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT, R.SYSTEM}) | _DESK),
     "supervise": Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),
     "escalate": Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),

@@ -16,14 +16,15 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from intake.cases import assignment, handlers, notices, repo
+from intake.cases import assignment, handlers, notices, repo, scope, void
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import ActionRequest, Actor
-from intake.cases.states import Role, Status, check
+from intake.cases.states import Status, check
 from intake.cases.steps import StepTaken
-from intake.errors import Forbidden, IllegalTransition, Invalid, NotFound
-from intake.store.models import Case, CoReporter, Department, User
+from intake.errors import IllegalTransition, Invalid
+from intake.org import departments
+from intake.store.models import Case, CoReporter, User
 from notify.types import Notification
 
 MAX_NOTE = 2000
@@ -71,7 +72,7 @@ async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionReque
     if request.note and len(request.note) > MAX_NOTE:
         raise Invalid(f"note longer than {MAX_NOTE} characters")
     case = await repo.get(case_no)
-    _check_scope(case, actor, request.action)
+    scope.check_act(actor, case, request.action)
     target = check(Status(case.status), request.action, actor.role, request.note)
     step = Step(ctx, case, actor, request, ctx.clock())
     before, expected_seq = case.status, case.last_seq
@@ -90,21 +91,6 @@ async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionReque
     return case
 
 
-def _check_scope(case: Case, actor: Actor, action: str) -> None:
-    if actor.role is Role.RESIDENT:
-        if action == "second":
-            return  # seconding (附议) is acting on someone else's report by design
-        if actor.ref != f"{case.channel}:{case.reporter}":
-            raise NotFound(f"no case {case.case_no}")  # never confirm that someone else's case exists
-        return
-    assigned = actor.user_id is not None and case.assignee_user_id == actor.user_id
-    if not (actor.covers(case.grid_code) or assigned):
-        raise NotFound(f"no case {case.case_no}")
-    if actor.role is Role.WORKER and action in ("accept", "handle", "return", "request_extension") \
-            and case.assignee_user_id is not None and not assigned:
-        raise Forbidden(f"case {case.case_no} is assigned to someone else")
-
-
 async def _nothing(step: Step) -> None:
     return None
 
@@ -117,10 +103,10 @@ async def _dispatch(step: Step) -> None:
             raise Invalid("user_id must name an active worker")
         await assignment.check_worker(step.actor, user.id)
         case.assignee_user_id, case.assignee_department = user.id, None
-    elif params.get("department"):
-        if not await Department.exists(code=str(params["department"])):
-            raise Invalid(f"unknown department {params['department']!r}")
-        case.assignee_user_id, case.assignee_department = None, str(params["department"])
+    elif params.get("department"):  # a department's code, or a line resolved along the case's cell
+        chain = step.ctx.grid.ancestors(case.grid_code) if case.grid_code else []
+        dept = await departments.resolve(str(params["department"]), chain)
+        case.assignee_user_id, case.assignee_department = None, dept.code
     else:
         raise Invalid("dispatch needs 'user_id' or 'department'")
     step.data.update(assignee_user_id=case.assignee_user_id, department=case.assignee_department)
@@ -233,4 +219,6 @@ EFFECTS: dict[str, Effect] = {
     "dispatch": _dispatch, "return": _return, "close": _close, "reopen": _reopen, "suspend": _suspend,
     "resume": _resume, "merge": _merge, "second": _second, "request_extension": _request_extension,
     "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
+    "void": void.void, "request_void": void.request_void,
 }
+merge_into = _merge  # the 重复 reason of 作废 merges like ``merge`` does

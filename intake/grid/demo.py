@@ -26,6 +26,7 @@ from intake.grid import demo_places as places
 from intake.grid.demo_geometry import Lattice, equal_area_parts, quarters, split_streets, unit_grids
 from intake.grid.gazetteer import GazetteerEntry
 from intake.grid.model import Cell, Level
+from intake.taxonomy.catalog import Catalog
 
 SHARED_BOUNDARY_FILE = "shenzhen_districts_wgs84.json"
 _SHARED_NAME = "大鹏"  # the ``qh`` property of the district's feature
@@ -124,13 +125,18 @@ def _gazetteer(cells: tuple[Cell, ...]) -> tuple[GazetteerEntry, ...]:
 
 
 def _departments() -> tuple[DemoDepartment, ...]:
-    district = places.DISTRICT_CODE
+    """A department for every line the taxonomy names (district lines at the district, street lines in
+    each street), plus the street teams the demo has always had."""
+    district, named = places.DISTRICT_CODE, dict(places.DISTRICT_DEPARTMENTS)
+    lines = Catalog.load().departments.values()
     out = [
-        DemoDepartment(f"{district}-{line}", line, name, district, f"{_slug(line)}@{places.EMAIL_DOMAIN}")
-        for line, name in places.DISTRICT_DEPARTMENTS
+        DemoDepartment(f"{district}-{d.code}", d.code, named.get(d.code, places.DISTRICT_NAME + d.name_zh), district,
+                       f"{_slug(d.code)}@{places.EMAIL_DOMAIN}")
+        for d in lines if d.level != "street"
     ]
+    street_lines = [(d.code, d.name_zh.removeprefix("街道")) for d in lines if d.level == "street"]
     for s in places.STREETS:
-        for line, suffix in places.STREET_DEPARTMENTS:
+        for line, suffix in (*places.STREET_DEPARTMENTS, *street_lines):
             email = f"{s.pinyin}-{_slug(line)}@{places.EMAIL_DOMAIN}"
             out.append(DemoDepartment(f"{s.code}-{line}", line, s.name + suffix, s.code, email))
     return tuple(out)

@@ -96,8 +96,8 @@ PLACES = (
 # and an emergency office per street. Names follow the real pattern; addresses are fake.
 DISTRICT_DEPARTMENTS = (
     ("urban_management", "大鹏新区城市管理和综合执法局"),
-    ("housing_construction", "大鹏新区住房和建设局"),
-    ("ecology_environment", "深圳市生态环境局大鹏管理局"),
+    ("housing", "大鹏新区住房和建设局"),
+    ("environment", "深圳市生态环境局大鹏管理局"),
     ("water", "大鹏新区水务局"),
     ("transport", "深圳市交通运输局大鹏管理局"),
     ("emergency", "大鹏新区应急管理局"),

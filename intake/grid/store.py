@@ -50,14 +50,21 @@ class GridService:
         return [c.code for c in reversed(self.index.chain(code))] if code in self.index else [code]
 
     async def worker_for(self, code: str) -> User | None:
-        """The active worker owning the cell itself or the nearest region above it."""
+        """The worker on duty for the cell: an owner of the cell (else of the nearest region above it) who
+        is not on leave, else the substitute an owner on leave named (when active and on duty)."""
         chain = self.ancestors(code)
         links = await UserGrid.filter(grid_code__in=chain, user__role="worker",
                                       user__active=True).select_related("user")
-        if not links:
-            return None
-        links.sort(key=lambda link: (chain.index(link.grid_code), link.user.id))
-        return links[0].user
+        for level in chain:
+            owners = sorted((link.user for link in links if link.grid_code == level), key=lambda u: u.id)
+            on_duty = [u for u in owners if not u.on_leave]
+            if on_duty:
+                return on_duty[0]
+            wanted = [u.substitute_id for u in owners if u.substitute_id is not None]
+            stand_ins = await User.filter(id__in=wanted, role="worker", active=True, on_leave=False)
+            if stand_ins:
+                return min(stand_ins, key=lambda u: wanted.index(u.id))
+        return None
 
 
 async def store_city(city: DemoCity, *, replace: bool) -> None:

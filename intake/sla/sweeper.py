@@ -1,4 +1,7 @@
-"""督办: find cases past their deadline, record supervision, escalate at 3× the limit.
+"""督办: find cases past their (current) deadline, record supervision, escalate at 3× the limit.
+
+Levels come from :mod:`intake.sla.light` (measured from the deadline after extensions and suspensions)
+and rise one at a time, so every escalation is preceded by its 督办.
 
 Runs periodically from the app (one process at a time holds the sweep lock).
 Idempotent: a case is only touched when its escalation level rises.
@@ -16,6 +19,8 @@ from intake.cases.events import next_event
 from intake.cases.model import SYSTEM
 from intake.cases.states import OPEN, Status
 from intake.errors import Conflict
+from intake.sla.light import next_level
+from intake.sla.light import state as sla_state
 from intake.store.models import Case, Supervision
 
 BATCH = 500
@@ -34,8 +39,8 @@ async def sweep(ctx: CaseContext) -> SweepResult:
     rows = await Case.filter(status__in=live, deadline_at__lt=now).order_by("deadline_at").limit(BATCH)
     supervised = escalated = 0
     for case in rows:
-        fraction = ctx.sla.elapsed_fraction(case.opened_at, now, case.limit_hours, case.severity)
-        level = ctx.sla.escalation_level(fraction)
+        fraction = sla_state(ctx.sla, case, now).fraction
+        level = next_level(ctx.sla, case, now)
         if level <= case.escalation_level:
             continue
         try:

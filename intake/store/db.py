@@ -18,7 +18,8 @@ APP = "gridline"
 
 # One module per feature so that features can grow their tables independently.
 MODEL_MODULES = ["intake.store.models", "intake.store.models_nlp", "intake.store.models_outbox",
-                 "intake.store.models_alerts", "intake.store.models_surveys"]
+                 "intake.store.models_alerts", "intake.store.models_surveys",
+                 "intake.store.models_workflow"]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -62,7 +63,12 @@ async def open_db(database_url: str) -> None:
 
 
 async def close_db() -> None:
-    await Tortoise.close_connections()
+    """Close the connections of the current context, if any: after migrations, after ``prepare_database``
+    and at shutdown. ``Tortoise.close_connections`` would do the same but logs "Tortoise-ORM shutdown" at
+    INFO each time, so every CLI command and every start began with a shutdown line."""
+    context = Tortoise._get_context()
+    if context is not None:
+        await context.close_connections()
     # Unbind the models and drop Tortoise's cached INSERT statements: the cache is keyed by connection
     # name, not dialect, and a process (the test suite) may open another backend under the same name next.
     await Tortoise._reset_apps()

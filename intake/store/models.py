@@ -49,6 +49,8 @@ class Department(Model):
     name = fields.CharField(max_length=100)
     region_code = fields.CharField(max_length=20)
     email = fields.CharField(max_length=200, null=True)
+    wecom_group = fields.CharField(max_length=200, null=True)  # the WeCom group robot key or chat id
+    active = fields.BooleanField(default=True, db_default=True)
 
     class Meta:
         table = "departments"
@@ -66,6 +68,10 @@ class User(Model):
     active = fields.BooleanField(default=True)
     origin = fields.CharField(max_length=16, default="manual")
     created_at = fields.DatetimeField(auto_now_add=True)
+    wecom_userid = fields.CharField(max_length=64, null=True)
+    # Duty: a worker on leave hands their grids to ``substitute_id`` (see intake.org.users.worker_for).
+    on_leave = fields.BooleanField(default=False, db_default=False)
+    substitute_id = fields.IntField(null=True)
 
     class Meta:
         table = "users"

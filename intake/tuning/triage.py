@@ -9,7 +9,10 @@ and then routes the case the way intake would have.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from intake.cases import repo
 from intake.cases.context import CaseContext
@@ -23,6 +26,7 @@ from intake.tuning import labels
 from nlp.types import Prediction
 
 PENDING, DECIDED = "pending", "decided"
+ORDERS = ("learning", "oldest")
 
 
 def threshold_missed(ctx: CaseContext, report: NewReport, prediction: Prediction) -> float | None:
@@ -39,12 +43,53 @@ async def enqueue(case: Case, prediction: Prediction, threshold: float, now: dat
         top=[[s.code, round(s.score, 4)] for s in prediction.top], status=PENDING, created_at=now)
 
 
-async def queue(actor: Actor, offset: int, limit: int) -> tuple[int, list[tuple[TriageItem, Case]]]:
-    """Pending items whose case still waits at 上报 and lies in the actor's scope, oldest first."""
+def learning_value(top: Sequence[Sequence[Any]]) -> float:
+    """How much a person's label would teach the model: 1 − the margin between its two best candidates.
+
+    A case the model splits 0.41/0.39 between two categories is what the next retrain needs; one at 0.7/0.1
+    mostly confirms what it knows. Margin, not entropy: with hundreds of labels the tail's mass says little.
+    """
+    scores = sorted((float(s[1]) for s in top), reverse=True)
+    if not scores:
+        return 1.0  # nothing predicted: the model knows nothing about this case
+    return 1.0 - (scores[0] - (scores[1] if len(scores) > 1 else 0.0))
+
+
+def learning_order(tops: Sequence[Sequence[Sequence[Any]]]) -> list[int]:
+    """Positions ordered by uncertainty × diversity: greedily the highest ``learning_value`` divided by one plus
+    how many already chosen share its predicted category, so ten doubts about noise do not crowd out the one
+    about a category the model has rarely seen. Ties keep the given (oldest-first) order."""
+    by_label: dict[str, list[tuple[float, int]]] = {}
+    for i, top in enumerate(tops):
+        label = str(top[0][0]) if top else ""
+        by_label.setdefault(label, []).append((-learning_value(top), i))
+    for items in by_label.values():
+        items.sort()
+    heads = [(items[0][0], items[0][1], label, 0) for label, items in by_label.items()]
+    heapq.heapify(heads)
+    order: list[int] = []
+    while heads:
+        _, i, label, taken = heapq.heappop(heads)
+        order.append(i)
+        items = by_label[label]
+        if taken + 1 < len(items):
+            value, j = items[taken + 1]
+            heapq.heappush(heads, (value / (taken + 2), j, label, taken + 1))  # value ≤ 0: dividing shrinks it
+    return order
+
+
+async def queue(actor: Actor, offset: int, limit: int,
+                order: str = "learning") -> tuple[int, list[tuple[TriageItem, Case]]]:
+    """Pending items whose case still waits at 上报 and lies in the actor's scope: in ``learning`` order
+    (:func:`learning_order`: what a decision teaches the model most first) or ``oldest`` first."""
+    if order not in ORDERS:
+        raise Invalid(f"order must be one of {', '.join(ORDERS)}")
     items = await TriageItem.filter(status=PENDING).order_by("id").limit(5000)
     cases = {c.case_no: c for c in await Case.filter(case_no__in=[i.case_no for i in items],
                                                      status=Status.REPORTED)}
     mine = [(i, cases[i.case_no]) for i in items if i.case_no in cases and actor.covers(cases[i.case_no].grid_code)]
+    if order == "learning":
+        mine = [mine[k] for k in learning_order([item.top for item, _ in mine])]
     return len(mine), mine[offset:offset + limit]
 
 

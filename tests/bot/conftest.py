@@ -116,6 +116,7 @@ async def api_server(services: Services) -> AsyncIterator[Api]:
         "w1": await _staff("API 网格员甲", "worker", leaves),
         "w2": await _staff("API 网格员乙", "worker", (leaves[0],)),
         "gone": await _staff("API 离职调度员", "dispatcher", active=False),
+        "sup": await _staff("API 督查员", "supervisor"),
     }
     yield Api(client, services, staff, leaves, _leaves_of(services, OTHER_STREET)[0])
     await client.close()
@@ -134,7 +135,7 @@ ROAD_ACTIONS = ("verify", "register", "dispatch", "accept", "handle", "check", "
 # A side status: (the road status it leaves from, the action that leads there).
 SIDE = {"rejected": ("verifying", "reject"), "withdrawn": ("reported", "withdraw"),
         "returned": ("dispatched", "return"), "suspended": ("handling", "suspend"),
-        "merged": ("registered", "merge")}
+        "merged": ("registered", "merge"), "voided": ("handling", "void")}
 BY_ASSIGNEE = frozenset({"accept", "handle", "return"})
 
 
@@ -157,7 +158,7 @@ def action_body(api: Api, action: str, into: str | None = None) -> dict[str, Any
     extra: dict[str, dict[str, Any]] = {
         "dispatch": {"user_id": api.staff["w1"].user_id}, "request_extension": {"hours": 24},
         "reclassify": {"category": "01038"}, "second": {"channel": "test", "reporter": "neighbour"},
-        "merge": {"into": into}}
+        "merge": {"into": into}, "void": {"reason": "false_report"}, "request_void": {"reason": "false_report"}}
     return {"action": action, "note": f"{action}: 测试说明", **extra.get(action, {})}
 
 

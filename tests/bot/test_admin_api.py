@@ -57,7 +57,9 @@ async def test_report_is_201_with_the_case_shape(api: Api, uid: str) -> None:
     assert reply.status == 201, reply.body
     body = reply.body
     assert set(body) == {"case_no", "status", "category", "grid", "severity", "deadline", "confidence",
-                         "assignee", "duplicates"}
+                         "assignee", "duplicates", "opening_hash"}
+    events = (await api.call("GET", f"/admin/v1/cases/{body['case_no']}")).body["events"]
+    assert body["opening_hash"] == events[0]["hash"]  # the receipt's evidence code commits to the report
     assert parse_case_no(body["case_no"]) == body["case_no"] and body["case_no"].startswith("440307-20261118-")
     assert body["status"] == "reported" and body["severity"] == "blue"
     assert body["category"] == {"code": QUIET_CATEGORY, "name": "路灯异常"}
@@ -504,7 +506,8 @@ async def test_change_of_an_unknown_category_is_404(api: Api) -> None:
 
 async def test_healthz_without_redis(api: Api) -> None:
     reply = await api.call("GET", "/healthz", None)
-    assert (reply.status, reply.body) == (200, {"status": "ok", "db": "ok", "redis": "absent"})
+    assert (reply.status, reply.body) == (200, {"status": "ok", "db": "ok", "redis": "absent",
+                                                "classifier": "keyword", "model_version": None})
 
 
 @pytest.fixture
@@ -529,7 +532,8 @@ async def test_healthz_is_degraded_not_down_when_redis_is_down(redis_down_client
     # A Redis outage is survivable (#18): a 503 would have a liveness probe restart healthy web processes.
     async with redis_down_client.get("/healthz") as resp:
         assert resp.status == 200
-        assert await resp.json() == {"status": "degraded", "db": "ok", "redis": "down"}
+        assert await resp.json() == {"status": "degraded", "db": "ok", "redis": "down", "classifier": "keyword",
+                                     "model_version": None}
 
 
 async def test_metrics_count_requests_and_opened_cases(api: Api, uid: str) -> None:

@@ -17,7 +17,8 @@ from intake.cases.states import ACTIONS, RULES, Role, Status
 from intake.store.models import Case
 from tests.bot.conftest import ROAD, SIDE, Api, act, case_in, count_by, open_case, report, walk
 
-STAFF = {Role.ADMIN: "admin", Role.DISPATCHER: "desk", Role.WORKER: "w1"}  # role → the user acting in it
+# role → the user acting in it (a department user sees only its department's cases: tests/bot/test_admin_users.py)
+STAFF = {Role.ADMIN: "admin", Role.DISPATCHER: "desk", Role.WORKER: "w1", Role.SUPERVISOR: "sup"}
 CASES = "/admin/v1/cases"
 
 # Each (action, status) pair is tried once, by one allowed staff role; the role rotates with the status so

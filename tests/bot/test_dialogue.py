@@ -63,6 +63,10 @@ class Chat:
         return (await self.d.answer(msg)) or ""
 
 
+def case_no_of(reply: str) -> str:
+    return next(word.strip("，。,.") for word in reply.split() if word.count("-") == 3)
+
+
 @pytest.fixture
 def chat(svc: Services, uid: str) -> Chat:
     dialogue = Dialogue(svc.ctx, DraftStore(MemoryStore()), build_router())
@@ -134,7 +138,8 @@ async def test_duplicates_are_offered_and_seconding_joins(svc: Services, uid: st
     await neighbour.say("小区门口的路灯坏了好几天")
     await neighbour.location(n=chat.last_n)
     offer = await neighbour.say("1")
-    assert "附近已有同类诉求" in offer and "回复“附议”加入，回复“新建”单独提交" in offer
+    assert "已有“路灯" in offer and "回复“附议”加入已有诉求，回复“新建”单独提交" in offer
+    assert "晚上很黑" not in offer and case_no_of(first) not in offer  # never another resident's words (#16)
     assert "已附议" in await neighbour.say("附议")
     case = await Case.get(reporter=chat.openid)
     assert await CoReporter.exists(case_no=case.case_no, reporter=neighbour.openid)

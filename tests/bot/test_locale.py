@@ -31,8 +31,8 @@ def test_every_msgid_is_translated(lang: str) -> None:
 def test_placeholders_survive_translation() -> None:
     for lang in SUPPORTED:
         _ = gettext_for(lang).gettext
-        assert "{case_no}" in _("Submitted. Your case number is {case_no}. We will reply by {deadline}. "
-                                "Send 进度 {case_no} to check progress.")
+        assert "{case_no}" in _(" Expect an answer {deadline}. Send 进度 {case_no} to check progress.")
+        assert "{code}" in _("Evidence code: {code}")
 
 
 def test_required_chinese_wording() -> None:

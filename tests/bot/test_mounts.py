@@ -1,5 +1,6 @@
 """How routes are mounted: each channel a sub-application at its prefix, admin authentication on the admin
-sub-app only, shared state reached from the root, and the homes reserved for the worker and console pages."""
+sub-app only, shared state reached from the root, the worker's pages behind their own sign-in, and the home
+reserved for the console."""
 
 from __future__ import annotations
 
@@ -39,10 +40,23 @@ async def test_admin_handlers_reach_the_root_state_and_keep_their_urls(api: Api)
     assert (missing.status, missing.body["error"]) == (404, "not_found")  # the root's JSON errors still apply
 
 
-def test_the_worker_and_console_homes_are_free_and_build_sub_apps(api: Api) -> None:
+def test_the_console_home_is_free_and_builds_a_sub_app(api: Api) -> None:
     prefixes = {p.split("/")[1] for _, p in _served(api.client.app)}
-    for home in (worker, console):
-        assert home.PREFIX.strip("/") not in prefixes  # nothing squats on the reserved prefix
-        root = web.Application()
-        root.add_subapp(home.PREFIX, home.build())  # mountable the one way every channel is
-        assert not _served(root)  # and it serves no page until the next issues add them
+    assert console.PREFIX.strip("/") not in prefixes  # nothing squats on the reserved prefix
+    root = web.Application()
+    root.add_subapp(console.PREFIX, console.build())  # mountable the one way every channel is
+    assert not _served(root)  # and it serves no page until the next issue adds them
+
+
+async def test_every_worker_page_but_the_sign_in_needs_a_session(api: Api) -> None:
+    pages = {(m, p) for m, p in _served(api.client.app) if p.startswith(worker.PREFIX + "/")}
+    assert {("GET", "/worker/"), ("GET", "/worker/cases/{case_no}"), ("POST", "/worker/cases/{case_no}")} <= pages
+    for method, path in sorted(pages):
+        if path in ("/worker/login", "/worker/static"):  # and /worker itself, only a redirect to /worker/
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        async with api.client.request(method, concrete, allow_redirects=False) as resp:
+            if method == "GET":
+                assert resp.status == 303 and resp.headers["Location"].startswith("/worker/login?next="), path
+            else:
+                assert resp.status == 401, (method, path)

@@ -63,7 +63,11 @@ def test_evaluate_report_and_human_output(data: Path, capsys: pytest.CaptureFixt
     code = cli("nlp", "evaluate", "--train", data / "train.csv", "--test", data / "test.csv", "--report",
                data / "report")
     assert code == 0 and "macro-F1 1.000" in capsys.readouterr().out
-    assert {p.name for p in (data / "report").iterdir()} == {"metrics.json", "confusion.png", "misclassified.html"}
+    assert {p.name for p in (data / "report").iterdir()} == {"metrics.json", "confusion.png", "reliability.png",
+                                                             "misclassified.html"}
+    assert (data / "report" / "reliability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bins = json.loads((data / "report" / "metrics.json").read_text(encoding="utf-8"))["reliability"]
+    assert len(bins) == 10 and sum(b["n"] for b in bins) == 3
 
 
 def test_predict_defaults_to_the_keyword_matcher(capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,3 +147,50 @@ def test_evaluate_uses_unlabelled_text_and_backends_agree(data: Path, capsys: py
     assert cli("nlp", "evaluate", "--train", data / "train.csv", "--test", data / "test.csv",
                "--unlabelled", data / "unlabelled.csv", "--json") == 0
     assert json.loads(capsys.readouterr().out)["n"] == 3
+
+
+def test_evaluate_concatenates_repeated_train_and_unlabelled_files(
+        data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [(t, code) for code, texts in ROWS.items() for t in texts]
+    (data / "a.csv").write_text("text,label\n" + "".join(f"{t},{c}\n" for t, c in rows[::2]), encoding="utf-8")
+    (data / "b.csv").write_text("text,label\n" + "".join(f"{t},{c}\n" for t, c in rows[1::2]), encoding="utf-8")
+    (data / "u1.csv").write_text("text\n路灯坏了没人修\n", encoding="utf-8")
+    # A file with the government's replies, some blank: read and checked like any other column.
+    (data / "u2.csv").write_text("text,reply\n井盖不见了,已转市政部门处理\n楼上装修,\n", encoding="utf-8")
+    assert cli("nlp", "evaluate", "--train", data / "a.csv", "--train", data / "b.csv", "--test", data / "test.csv",
+               "--unlabelled", data / "u1.csv", "--unlabelled", data / "u2.csv", "--json") == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["n_train"] == len(rows) and metrics["n"] == 3
+    assert metrics["top3_accuracy"] == 1.0 and 0.0 <= metrics["ece"] <= 1.0
+    (data / "u3.csv").write_text("text,reply\n井盖不见了," + "答" * 20_001 + "\n", encoding="utf-8")
+    assert cli("nlp", "evaluate", "--train", data / "a.csv", "--test", data / "test.csv",
+               "--unlabelled", data / "u3.csv") == 2
+    assert "reply over 20,000 characters" in capsys.readouterr().err
+
+
+# Everyday complaints in neither seed_examples.csv nor calibration_examples.csv (checked below).
+UNSEEN = ["我家楼下的垃圾好几天没人收了臭死了", "小区门口那个路灯坏了一个礼拜了", "下水道堵了污水冒到路上",
+          "楼道里堆满了杂物消防通道都堵了", "井盖没了晚上很危险", "有人在河边倒建筑垃圾", "停车场收费太贵还乱收费",
+          "隔壁装修天天早上七点就开始砸墙", "咱这条街的路灯又不亮了", "楼上天天半夜蹦迪"]
+
+
+def test_shipped_default_model_is_never_certain_about_unseen_everyday_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from nlp.training import load_model
+
+    seen = set(read_examples(nlp_cli.SEED_EXAMPLES)[0]) | set(read_examples(nlp_cli.CALIBRATION_EXAMPLES)[0])
+    assert not seen & set(UNSEEN)
+    assert cli("nlp", "build-default", "--out", tmp_path / "default") == 0
+    assert "142 held-out messages" in capsys.readouterr().out
+    model = load_model(tmp_path / "default")
+    assert model.metrics["held_out"] == 142 and model.metrics["out_of_fold"]["n"] > 1000
+    confidences = [p.confidence for p in model.classify_many(UNSEEN)]
+    assert max(confidences) < 0.99, confidences
+    assert sum(c >= 0.5 for c in confidences) >= 7  # still sure enough to be useful
+
+
+def test_shipped_calibration_examples_are_held_out_and_valid() -> None:
+    texts, labels = read_examples(nlp_cli.CALIBRATION_EXAMPLES)
+    assert set(labels) <= {c.code for c in Catalog.load().leaves()}
+    assert not set(texts) & set(read_examples(nlp_cli.SEED_EXAMPLES)[0])
+    assert len(set(texts)) == len(texts) >= nlp_cli.MIN_HELD_OUT

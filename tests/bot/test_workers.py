@@ -74,8 +74,8 @@ def test_a_sigterm_during_start_up_still_closes_everything_and_exits(tmp_path: P
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
-        for line in proc.stderr:  # "gridline ready" comes from the middle of start-up, before the jobs start
-            if "gridline ready" in line:
+        for line in proc.stderr:  # "services built" comes from the middle of start-up, before the jobs start
+            if "services built" in line:
                 proc.send_signal(signal.SIGTERM)
                 break
         code = proc.wait(timeout=60)

@@ -12,6 +12,7 @@ from intake.grid.demo_places import PLACES, SYNTHETIC_OUTLINE
 from intake.grid.gazetteer import Gazetteer
 from intake.grid.index import GridIndex
 from intake.grid.model import Level
+from intake.taxonomy.catalog import Catalog
 from tests.conftest import shared_data
 
 DISTRICT = "440307"
@@ -94,6 +95,10 @@ def test_departments(city: DemoCity) -> None:
         assert d.code == f"{d.region_code}-{d.line}"
         assert d.email.endswith("@dapeng.example.org")
         assert d.region_code in {DISTRICT, *STREETS}
+    lines = {d.line for d in city.departments}
+    assert set(Catalog.load().departments) <= lines  # every department the taxonomy names has a row
+    for line in ("street_enforcement", "justice", "street_office"):  # street lines: one per street
+        assert {d.region_code for d in city.departments if d.line == line} == set(STREETS)
 
 
 def test_gazetteer_places_resolve_to_their_unit_grid(city: DemoCity) -> None:

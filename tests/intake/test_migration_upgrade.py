@@ -26,6 +26,10 @@ UPGRADES = [
      "INSERT INTO residents (channel, external_id, lang, auto_submit, subscribed, location_allowed, created_at) "
      "VALUES ('wechat', 'before-0008', 'zh_CN', FALSE, TRUE, FALSE, CURRENT_TIMESTAMP)",
      "SELECT outbox_held FROM residents WHERE external_id = 'before-0008'"),
+    ("gridline.0008_resident_outbox_held",
+     "INSERT INTO users (name, role, token_hash, active, origin, created_at) "
+     "VALUES ('before-0009', 'worker', 'h0009', TRUE, 'manual', CURRENT_TIMESTAMP)",
+     "SELECT on_leave FROM users WHERE name = 'before-0009'"),
 ]
 
 CHILD = """

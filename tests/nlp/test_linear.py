@@ -76,7 +76,29 @@ def test_save_load_round_trip(model: LinearClassifier, tmp_path: Path) -> None:
     loaded = LinearClassifier.load(directory, places=["垃圾场路"])
     texts = ["路灯又坏了", "垃圾场路噪音太大", "井盖"]
     assert loaded.classify_many(texts) == model.classify_many(texts)
-    assert loaded.thresholds == model.thresholds
+    assert loaded.thresholds == model.thresholds and loaded.floor == model.floor == meta["floor"]
+
+
+def test_calibrate_on_held_out_messages_caps_confidence_that_was_wrong() -> None:
+    texts, labels = _data()
+    model = LinearClassifier().fit(texts, labels, seeds=SEEDS)
+    oof = dict(model.metrics)
+    assert max(p.confidence for p in model.classify_many(["路灯灭了", "井盖翘起来"])) > 0.999
+    # Held-out messages, the last two filed under another label than the one the model is sure of (as a
+    # resident's "lamp" complaint may really be about the rubbish under it): it can be wrong when sure.
+    held = ["路灯又坏了", "井盖没了", "垃圾好多", "吵死了", "路灯下面好黑", "井盖被偷", "垃圾满地", "噪音扰民",
+            "垃圾桶满了好臭", "楼上半夜很吵", "路灯灭了", "井盖翘起来"]
+    truth = ["light", "cover", "garbage", "noise"] * 2 + ["garbage", "noise", "garbage", "noise"]
+    model.calibrate(held, truth)
+    assert model.metrics["held_out"] == 12 and model.metrics["out_of_fold"]["n"] == oof["n"]
+    assert model.floor > 0.1
+    assert max(p.confidence for p in model.classify_many(["路灯", "井盖井盖井盖", "垃圾"])) <= 1 - model.floor * 0.7
+    with pytest.raises(ValueError, match="unknown: smell"):
+        model.calibrate(["好臭"], ["smell"])
+    with pytest.raises(ValueError, match="as many labels"):
+        model.calibrate(["好臭", "路灯"], ["light"])
+    with pytest.raises(RuntimeError, match="not trained"):
+        LinearClassifier().calibrate(["x"], ["light"])
 
 
 def test_load_refuses_tampered_or_foreign_directories(model: LinearClassifier, tmp_path: Path) -> None:

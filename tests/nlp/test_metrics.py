@@ -13,8 +13,11 @@ from nlp.metrics import (
     accuracy_at_coverage,
     coverage_at_precision,
     evaluate,
+    expected_calibration_error,
+    reliability,
     report,
     thresholds_for_precision,
+    wilson_low,
 )
 
 
@@ -52,17 +55,27 @@ def test_thresholds_hold_the_target_precision_per_label() -> None:
     truth = ["a"] * 10 + ["b"] * 10
     pred = ["a"] * 10 + ["a"] * 2 + ["b"] * 8
     conf = [0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.5, 0.4] + [0.6, 0.3] + [0.9] * 8
-    found = thresholds_for_precision(truth, pred, conf, target=0.95)
+    found = thresholds_for_precision(truth, pred, conf, target=0.95, z=0)
     assert found["a"] == 0.92  # below it the wrong "a" at 0.6 drops precision to 8/9
     assert found["b"] == 0.9
     assert found[POOLED] == 0.9  # all 20 together: below 0.9 the wrong "a" at 0.6 costs the target
-    assert POOLED not in thresholds_for_precision(truth, pred, conf, pooled=False)
+    assert POOLED not in thresholds_for_precision(truth, pred, conf, pooled=False, z=0)
+
+
+def test_default_thresholds_want_more_evidence_than_a_lucky_slice() -> None:
+    # 8 of 8 right is 100 %, but its Wilson lower bound (z = 1) is 0.89: not enough to vouch for 95 %.
+    truth, pred, conf = ["a"] * 8, ["a"] * 8, [0.9] * 8
+    assert thresholds_for_precision(truth, pred, conf, z=0) == {"a": 0.9, POOLED: 0.9}
+    assert thresholds_for_precision(truth, pred, conf) == {}
+    many = 60  # 60 of 60 right: lower bound 0.984
+    assert thresholds_for_precision(["a"] * many, ["a"] * many, [0.9] * many) == {"a": 0.9, POOLED: 0.9}
+    assert wilson_low(8, 8, 1.0) == pytest.approx(8 / 9) and wilson_low(3, 4, 0.0) == 0.75
 
 
 def test_thresholds_leave_out_labels_with_too_little_evidence() -> None:
     truth, pred = ["a", "a", "b", "b", "b", "b", "b", "b"], ["a", "a", "b", "b", "b", "b", "b", "a"]
     conf = [0.9, 0.8, 0.9, 0.9, 0.8, 0.7, 0.6, 0.95]
-    found = thresholds_for_precision(truth, pred, conf)
+    found = thresholds_for_precision(truth, pred, conf, z=0)
     assert "a" not in found  # three predictions, the surest one wrong
     assert found == {"b": 0.6}
 
@@ -81,3 +94,18 @@ def test_report_writes_picture_page_and_json(tmp_path: Path) -> None:
     assert "Misclassified: 1 of 3" in page and "&lt;script&gt;" in page and "<script>" not in page
     assert "供水井盖异常" in page
     assert json.loads(paths["metrics"].read_text(encoding="utf-8"))["n"] == 3
+
+
+def test_calibration_error_and_top3() -> None:
+    correct = np.array([True, True, False, True, False])
+    conf = np.array([0.95, 0.95, 0.95, 0.35, 0.35])
+    bins = reliability(correct, conf)
+    assert [b["n"] for b in bins] == [0, 0, 0, 2, 0, 0, 0, 0, 0, 3]
+    assert bins[9]["accuracy"] == pytest.approx(2 / 3) and bins[3]["confidence"] == pytest.approx(0.35)
+    # (3·|2/3 − 0.95| + 2·|1/2 − 0.35|) / 5
+    assert expected_calibration_error(correct, conf) == pytest.approx((3 * (0.95 - 2 / 3) + 2 * 0.15) / 5)
+    assert expected_calibration_error(np.array([True]), np.array([1.0])) == 0.0
+    assert reliability(np.array([False]), np.array([0.0]))[0]["n"] == 1  # zero confidence lands in the first bin
+    m = evaluate(["a", "b", "c"], ["a", "a", "a"], [0.9, 0.8, 0.7], top=[["a", "b"], ["a", "b"], ["a", "b", "d", "c"]])
+    assert m["top3_accuracy"] == pytest.approx(2 / 3)  # "c" is fourth: not among the top three
+    assert "top3_accuracy" not in evaluate(["a"], ["a"], [0.9])

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
 from notify.channels.wechat import WeChatCsChannel
@@ -15,6 +14,7 @@ from notify.http import MAX_JSON, ApiReply, Blob, Http, TransportError
 from notify.tokens import RedisTokenStore
 from notify.types import Envelope, Outcome
 from notify.wechat import WeChatClient
+from tests.fakes.serving import serving
 from tests.notify.conftest import Api
 
 
@@ -37,10 +37,8 @@ async def odd() -> AsyncIterator[str]:
     app.router.add_get("/huge", huge)
     app.router.add_get("/html", html_error)
     app.router.add_get("/media", media)
-    server = TestServer(app)
-    await server.start_server()
-    yield str(server.make_url("")).rstrip("/")
-    await server.close()
+    async with serving(app) as base:
+        yield base
 
 
 async def test_oversized_json_is_a_transport_error(odd: str) -> None:
@@ -92,3 +90,16 @@ async def test_token_store_down_is_a_retry(api: Api) -> None:
     attempt = await WeChatCsChannel(client).send(envelope)
     assert attempt.outcome is Outcome.RETRY and "token store" in attempt.detail
     await dead.aclose()
+
+
+async def test_download_reads_bodies_and_refuses_errors_and_oversize(odd: str) -> None:
+    http = Http()
+    assert (await http.download(odd + "/media", max_bytes=10_000)).startswith(b"\xff\xd8")
+    with pytest.raises(TransportError) as info:
+        await http.download(odd + "/html", max_bytes=10_000)
+    assert info.value.status == 404
+    with pytest.raises(TransportError):
+        await http.download(odd + "/media", max_bytes=1000)
+    with pytest.raises(TransportError):
+        await http.download("http://127.0.0.1:9/feed", max_bytes=1000)
+    await http.close()

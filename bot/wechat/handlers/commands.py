@@ -5,74 +5,78 @@ from __future__ import annotations
 from bot.wechat import alert_places
 from bot.wechat.draft import Draft
 from bot.wechat.handlers.common import case_line
-from bot.wechat.router import Router, Turn, text_in, text_prefix
+from bot.wechat.router import Router, Turn, command
 from bot.wechat.texts import Texts
+from bot.wechat.words import command_argument, command_name
 from intake import residents
+from intake.cases import visibility
 from intake.cases.numbers import parse_case_no
-from intake.store.models import Case, CoReporter
+from intake.errors import NotFound
 
 router = Router()
 
 
-@router.on(text_in("取消", "cancel"))
+@router.on(command("cancel"))
 async def cancel(turn: Turn) -> str:
     had = turn.draft.state != "idle" or bool(turn.draft.texts)
     turn.draft = Draft()
     return turn.t.cancelled() if had else turn.t.nothing_to_cancel()
 
 
-@router.on(text_in("查询", "我的诉求", "my cases"))
+@router.on(command("my_cases"))
 async def my_cases(turn: Turn) -> str:
-    cases = await residents.recent_cases(turn.resident.channel, turn.resident.external_id)
+    cases = await visibility.recent(turn.resident.channel, turn.resident.external_id)
     if not cases:
         return turn.t.no_cases()
     return turn.t.my_cases([case_line(turn, c) for c in cases])
 
 
-@router.on(text_prefix("进度"))
+@router.on(command("progress"))
 async def progress(turn: Turn) -> str:
-    case_no = parse_case_no(turn.text[len("进度"):].strip())
-    case = await Case.get_or_none(case_no=case_no) if case_no else None
-    if case is None or not await _is_theirs(turn, case):
+    case_no = parse_case_no(command_argument(turn.text))
+    try:
+        case, _ = await visibility.visible(case_no, turn.resident.channel, turn.resident.external_id)
+    except NotFound:
         return turn.t.case_not_found()
     return turn.t.my_cases([case_line(turn, case)])
 
 
-@router.on(text_in("english", "中文", "简体", "繁體", "繁体"))
+@router.on(command("lang_en", "lang_zh_CN", "lang_zh_HK"))
 async def language(turn: Turn) -> str:
-    lang = {"english": "en", "繁體": "zh_HK", "繁体": "zh_HK"}.get(turn.text.lower(), "zh_CN")
+    lang = command_name(turn.text).removeprefix("lang_")
     await residents.set_lang(turn.resident, lang)
     turn.t = Texts(lang)
     return turn.t.language_set()
 
 
-@router.on(text_in("设置 自动提交", "设置自动提交", "设置 确认提交", "设置确认提交"))
+@router.on(command("auto_submit_on", "auto_submit_off"))
 async def auto_submit(turn: Turn) -> str:
-    on = "自动" in turn.text
+    on = command_name(turn.text) == "auto_submit_on"
     await residents.set_auto_submit(turn.resident, on)
     return turn.t.auto_submit(on)
 
 
-@router.on(text_in("设置 共享位置", "设置共享位置", "设置 关闭位置", "设置关闭位置"))
+@router.on(command("location_on", "location_off"))
 async def location_sharing(turn: Turn) -> str:
-    on = "共享" in turn.text
+    on = command_name(turn.text) == "location_on"
     await residents.allow_location(turn.resident, on)
     return turn.t.location_sharing(on)
 
 
-@router.on(text_in("alerts", "预警", "預警"))
+@router.on(command("alerts"))
 async def alerts(turn: Turn) -> str:
     return await alert_places.reply(turn)
 
 
-@router.on(text_in("帮助", "help", "?", "？"))
+@router.on(command("help"))
 async def help_text(turn: Turn) -> str:
     return turn.t.help()
 
 
-async def _is_theirs(turn: Turn, case: Case) -> bool:
-    channel, ref = turn.resident.channel, turn.resident.external_id
-    if case.channel == channel and case.reporter == ref:
-        return True
-    return await CoReporter.exists(case_no=case.case_no, channel=channel, reporter=ref)
-
+@router.on(lambda t: t.draft.state != "offering" and command("new", "second")(t))
+async def new_or_second_elsewhere(turn: Turn) -> str:
+    # 新建 / new with no duplicate question pending starts a report; 附议 alone has nothing to join.
+    if command_name(turn.text) == "second":
+        return turn.t.unclear()
+    turn.draft.state = "collecting"
+    return turn.t.start_report()

@@ -7,15 +7,18 @@ what is still missing: a place, or what happened.
 
 from __future__ import annotations
 
+from bot.wechat import when
 from bot.wechat.draft import Draft
-from bot.wechat.handlers.common import local_time
-from bot.wechat.router import Router, Turn, state, text_in
+from bot.wechat.handlers import unclear
+from bot.wechat.router import Router, Turn, command, state, text_in
 from intake import residents
 from intake.cases.intake import open_case, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
-from intake.cases.states import Role
+from intake.cases.seal import short
+from intake.cases.states import Status
 from intake.cases.workflow import act
 from intake.grid.model import Datum
+from intake.intent import Intent
 
 router = Router()
 CHANNEL = "wechat"
@@ -64,19 +67,25 @@ async def choose(turn: Turn) -> str:
     return await _next_step(turn)
 
 
-@router.on(lambda t: state("offering")(t) and text_in("附议")(t))
+@router.on(lambda t: state("offering")(t) and command("second")(t))
 async def second(turn: Turn) -> str:
     case_no = turn.draft.offered[0]
-    who = Actor(f"{CHANNEL}:{turn.resident.external_id}", turn.resident.external_id, Role.RESIDENT)
+    who = Actor.resident(CHANNEL, turn.resident.external_id)
     await act(turn.ctx, case_no, who, ActionRequest("second", params={
         "channel": CHANNEL, "reporter": turn.resident.external_id}))
     turn.draft = Draft()
     return turn.t.seconded(case_no)
 
 
-@router.on(lambda t: state("offering")(t) and text_in("新建")(t))
+@router.on(lambda t: state("offering")(t) and command("new")(t))
 async def submit_new(turn: Turn) -> str:
     return await _submit(turn, check_duplicates=False)
+
+
+@router.on(lambda t: t.draft.state in ("offering", "choosing") and t.msg.kind in ("text", "voice"))
+async def pending_question(turn: Turn) -> str:
+    # Anything but an answer keeps the question open: the resident is told, and asked again.
+    return turn.t.not_understood() + "\n" + unclear.pending(turn)
 
 
 @router.on(lambda t: t.msg.kind in ("text", "voice"))
@@ -87,8 +96,11 @@ async def text_fragment(turn: Turn) -> str:
     draft = turn.draft
     if draft.texts and not draft.has_place and turn.ctx.grid.match_address(words):
         draft.address = words  # we asked where; this names a place we know
-    else:
-        draft.add_text(words)
+        return await _next_step(turn)
+    kind = unclear.intent_of(turn, words)
+    if kind is not Intent.COMPLAINT:
+        return unclear.not_a_complaint(turn, kind)
+    draft.add_text(words)
     return await _next_step(turn)
 
 
@@ -98,7 +110,7 @@ async def photo(turn: Turn) -> str:
     count = turn.draft.add_photo(ref) if ref else len(turn.draft.photos)
     turn.draft.state = "collecting" if turn.draft.state == "idle" else turn.draft.state
     missing = turn.t.ask_what() if not turn.draft.texts else turn.t.ask_place() if not turn.draft.has_place else ""
-    return (turn.t.photo_received(count) + missing) if missing else await _next_step(turn)
+    return turn.t.photo_received(count) + (missing or "\n" + await _next_step(turn))
 
 
 @router.on(_is_location)
@@ -127,7 +139,7 @@ async def _next_step(turn: Turn) -> str:
     category = view.category.name(turn.t.lang) if view.category else turn.t.unknown_category()
     grid = view.grid.name if view.grid else turn.t.unknown_grid()
     place = draft.label or draft.address or grid
-    return turn.t.summary(category, place, grid)
+    return turn.t.summary(category, place, grid, len(draft.photos))
 
 
 async def _submit(turn: Turn, *, check_duplicates: bool) -> str:
@@ -135,11 +147,16 @@ async def _submit(turn: Turn, *, check_duplicates: bool) -> str:
     if check_duplicates:
         view = await preview(turn.ctx, report)
         if view.duplicates:
+            first = view.duplicates[0]
             turn.draft.state, turn.draft.offered = "offering", [d.case_no for d in view.duplicates[:3]]
-            return turn.t.duplicates([f"{d.case_no}（{d.description[:20]}）" for d in view.duplicates[:3]])
+            category = view.category.name(turn.t.lang) if view.category else turn.t.unknown_category()
+            place = view.grid.name if view.grid else turn.draft.label or turn.draft.address or ""
+            return turn.t.duplicate(category, place, when.ago(turn.t.lang, first.opened_at or turn.now, turn.now))
     opened = await open_case(turn.ctx, report)
     turn.draft = Draft(state="submitted")
-    return turn.t.submitted(opened.case.case_no, local_time(opened.case.deadline_at))
+    due = when.deadline(turn.t.lang, opened.case.deadline_at, turn.t._)
+    return turn.t.submitted(opened.case.case_no, due, short(opened.opening_hash),
+                            dispatched=opened.case.status == Status.DISPATCHED)
 
 
 def _report(turn: Turn) -> NewReport:

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0008_resident_outbox_held')]
+    dependencies = [('gridline', '0009_workflow')]
 
     initial = False
 

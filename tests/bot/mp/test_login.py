@@ -13,6 +13,7 @@ from bot.keys import CASES, KV
 from bot.mp import MpConfig, setup
 from bot.mp.services import MP
 from bot.storage.memory import MemoryStore
+from bot.storage.tokens import KvTokenStore
 from intake.store.models import MpAccount, MpSession
 from tests.bot.mp.conftest import Mp, Phone
 from tests.conftest import Services
@@ -109,9 +110,19 @@ async def test_phone_binding_errors(mp: Mp, phone: Phone) -> None:
 
 
 async def test_a_stale_access_token_is_refreshed_once(mp: Mp, phone: Phone) -> None:
-    await mp.client.app[MP].wechat._kv.set("mp:access-token", "stale-token", 600)
+    tokens = KvTokenStore(mp.client.app[KV])
+    await tokens.put(f"wechat:{mp.wx.fake.appid}", "stale-token", 600)  # where the shared token lives
+    calls = len(mp.wx.fake.calls)
     reply = await phone.call("POST", "/mp/v1/phone", json={"code": mp.wx.fake.phone_code("13900001111")})
     assert (reply.status, reply.body) == (200, {"phone": "139****1111"})
+    assert mp.wx.fake.calls[calls:] == ["getuserphonenumber", "getuserphonenumber"]  # refused once, retried
+    assert await tokens.get(f"wechat:{mp.wx.fake.appid}") in mp.wx.fake.tokens
+
+
+async def test_the_mini_program_uses_the_shared_stable_token(mp: Mp, phone: Phone) -> None:
+    before = mp.wx.fake.token_calls["token"]
+    reply = await phone.call("POST", "/mp/v1/phone", json={"code": mp.wx.fake.phone_code("13900002222")})
+    assert reply.status == 200 and mp.wx.fake.token_calls["token"] == before  # never the invalidating /cgi-bin/token
 
 
 async def test_without_credentials_login_is_503(svc: Services) -> None:

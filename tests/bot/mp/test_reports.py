@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from intake.grid.geodesy import wgs84_to_gcj02
-from intake.store.models import Case, Media
+from intake.store.models import Case, CaseEvent, Media
 from tests.bot.mp.conftest import Mp, Phone
 from tests.bot.mp.images import photo
 
@@ -17,7 +17,7 @@ async def test_a_report_with_photos_opens_a_case(mp: Mp, phone: Phone) -> None:
         "address": "葵涌街道某小区门口", "media": media, "category": "01037"})
     assert reply.status == 201, reply.body
     body = reply.body
-    assert set(body) == {"case_no", "status", "category", "grid", "deadline", "anonymous", "duplicates"}
+    assert set(body) == {"case_no", "status", "category", "grid", "deadline", "anonymous", "duplicates", "evidence"}
     assert body["status"] == "reported" and body["category"]["code"] == "01037" and body["anonymous"] is False
     index = mp.svc.ctx.grid.index
     assert body["grid"]["code"] == index.locate(lng, lat).code  # type: ignore[union-attr]
@@ -27,6 +27,8 @@ async def test_a_report_with_photos_opens_a_case(mp: Mp, phone: Phone) -> None:
     assert case.photos == [f"mp-media:{m}" for m in media]
     assert abs(case.lat - lat) < 1e-5 and abs(case.lng - lng) < 1e-5  # type: ignore[operator]
     assert set(await Media.filter(media_id__in=media).values_list("case_no", flat=True)) == {body["case_no"]}
+    opening = (await CaseEvent.filter(case_no=body["case_no"], seq=1).first())
+    assert opening is not None and opening.hash.startswith(body["evidence"]) and len(body["evidence"]) == 12
 
 
 async def test_anonymous_reports_are_flagged(mp: Mp, phone: Phone) -> None:

@@ -67,6 +67,8 @@ async def test_retrain_compare_activate_shadow_and_roll_back(clean: Api, uid: st
     assert activated.status == 200 and activated.body["status"] == "active"
     status = await api.call("GET", f"{P}/status")
     assert status.body["active"] == first["version_id"] and status.body["serving"].startswith("linear:")
+    health = (await api.call("GET", "/healthz", None)).body
+    assert (health["classifier"], health["model_version"]) == (status.body["serving"], first["version_id"])
     said = await api.call("POST", f"{P}/predict", json={"text": "这里路灯异常的问题，路灯异常很严重"})
     assert said.body["model"] == status.body["serving"] and said.body["category"] == "01037"
 
@@ -162,6 +164,28 @@ async def test_admin_only_endpoints_refuse_other_roles(api: Api, method: str, pa
         assert (reply.status, reply.error) == (403, "forbidden"), (who, reply.body)
     assert (await api.call(method, path, None)).status == 401
     assert (await api.call(method, path, "gone")).status == 401
+
+
+async def test_suggest_labels_and_the_queue_put_what_teaches_most_first(api: Api, uid: str) -> None:
+    texts = ("我家楼上有人吵架", "门口有人争吵", "好像有点问题")
+    held = [await report(api, uid, text, category=None) for text in texts]
+    assert all(h.status == 201 and h.body["status"] == "reported" for h in held)
+    mine = {h.body["case_no"] for h in held}
+    suggested = await api.call("GET", f"{P}/suggest-labels", "desk", params={"n": "100"})
+    assert suggested.status == 200 and suggested.body["total"] >= 3
+    items = suggested.body["items"]
+    assert mine <= {i["case_no"] for i in items} and all(0.0 <= i["learning_value"] <= 1.0 for i in items)
+    queue = await api.call("GET", f"{P}/triage", "desk", params={"per_page": "100"})
+    assert [i["case_no"] for i in queue.body["items"]] == [i["case_no"] for i in items]  # the same order
+    oldest = await api.call("GET", f"{P}/triage", "desk", params={"per_page": "100", "order": "oldest"})
+    assert sorted(i["case_no"] for i in oldest.body["items"]) == sorted(i["case_no"] for i in items)
+    one = await api.call("GET", f"{P}/suggest-labels", "desk", params={"n": "1"})
+    assert [i["case_no"] for i in one.body["items"]] == [items[0]["case_no"]]
+    for bad in ("0", "101", "abc", "-1", "１"):
+        reply = await api.call("GET", f"{P}/suggest-labels", "desk", params={"n": bad})
+        assert reply.status == 400, bad
+    assert (await api.call("GET", f"{P}/triage", "desk", params={"order": "newest"})).status == 400
+    assert (await api.call("GET", f"{P}/suggest-labels", "w1")).status == 403
 
 
 async def test_triage_refuses_workers(api: Api, uid: str) -> None:

@@ -5,21 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from bot.commands import wechat_menu
 from bot.settings import load_settings
-from bot.wechat.menu import MENU, WeChatApiError, create_menu
+from bot.wechat.menu import MENU, ApiError, create_menu
+from tests.fakes.serving import serving
 from tests.fakes.wechat_api import FakeWeChat
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[tuple[FakeWeChat, str]]:
     wechat = FakeWeChat()
-    server = TestServer(wechat.app())
-    await server.start_server()
-    yield wechat, str(server.make_url("")).rstrip("/")
-    await server.close()
+    async with serving(wechat.app()) as base:
+        yield wechat, base
 
 
 def test_menu_has_the_documented_keys() -> None:
@@ -37,7 +35,7 @@ async def test_create_menu_through_the_api(fake: tuple[FakeWeChat, str]) -> None
 
 async def test_wrong_secret_is_reported_with_wechats_code(fake: tuple[FakeWeChat, str]) -> None:
     wechat, base = fake
-    with pytest.raises(WeChatApiError) as info:
+    with pytest.raises(ApiError) as info:
         await create_menu(base, wechat.appid, "wrong")
     assert info.value.errcode == 40125 and not wechat.menus
 

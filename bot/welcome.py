@@ -1,0 +1,73 @@
+"""What a first start shows: the "gridline ready" line (where it listens, the pages to open, which
+classifier serves) and ``/``: the sandbox in sandbox mode, else a short landing text linking the pages.
+
+A newcomer's first questions after ``gridline serve`` are "where do I look?" and "is the model in
+use?"; the log and ``/`` answer both without reading the README.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from aiohttp import web
+
+from bot.keys import CASES, SERVING, SETTINGS
+from bot.settings import Mode, Settings
+from tuning.serving import ServingClassifier
+
+log = logging.getLogger("gridline.app")
+routes = web.RouteTableDef()
+
+SANDBOX = "/sandbox"
+# (path, what it is): the pages every mode serves; a feature with a page of its own adds it here.
+PAGES = (("/healthz", "health: database, Redis, the serving classifier"),
+         ("/mp/v1/docs", "the mini-program API (OpenAPI)"))
+_WILDCARDS = {"", "0.0.0.0", "::"}
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL to open for a server bound to ``host``: a wildcard address is reached on loopback."""
+    shown = "127.0.0.1" if host in _WILDCARDS else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def pages(settings: Settings) -> list[tuple[str, str]]:
+    sandbox = [(SANDBOX, "the sandbox: a simulated resident, worker and dispatcher")]
+    return [*(sandbox if settings.effective_mode is Mode.SANDBOX else []), *PAGES]
+
+
+def classifier(serving: ServingClassifier | None) -> dict[str, str | int | None]:
+    """Which classifier serves: ``keyword`` (the keyword matcher) or a registered model and its version."""
+    if serving is None or serving.active is None:
+        return {"classifier": "keyword", "model_version": None}
+    return {"classifier": serving.name, "model_version": serving.active.version_id}
+
+
+def _said(serving: dict[str, str | int | None]) -> str:
+    if serving["model_version"] is None:
+        return "the keyword matcher (no model is active)"
+    return f"model {serving['classifier']} (version {serving['model_version']})"
+
+
+def announce(app: web.Application, host: str, port: int) -> None:
+    """Log "gridline ready" once the site listens: the URL, the pages to open, the serving classifier."""
+    url, settings = base_url(host, port), app.get(SETTINGS)
+    if settings is None:  # an app not built by create_app (a test, an embedding): only the URL is known
+        log.info(f"gridline ready on {url}", extra={"url": url, "pid": os.getpid()})
+        return
+    serving = classifier(app.get(SERVING))
+    links = [url + path for path, _ in pages(settings)]
+    log.info(f"gridline ready on {url}: open {links[0]}; classifier: {_said(serving)}",
+             extra={"url": url, "pages": links, **serving, "mode": str(settings.effective_mode),
+                    "cells": len(app[CASES].grid.index) if CASES in app else None, "pid": os.getpid()})
+
+
+@routes.get("/")
+async def landing(request: web.Request) -> web.StreamResponse:
+    settings = request.app[SETTINGS]
+    if settings.effective_mode is Mode.SANDBOX:
+        raise web.HTTPFound(SANDBOX)
+    lines = ["gridline: grid governance for residents, grid workers and dispatchers.", ""]
+    lines += [f"{path}  {what}" for path, what in pages(settings)]
+    return web.Response(text="\n".join(lines) + "\n")

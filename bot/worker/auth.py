@@ -1,0 +1,94 @@
+"""Who is at the worker's page: a signed task-card link or the session cookie, and the CSRF check.
+
+A signed link (``?u=…&exp=…&sig=…`` on a case page) starts a new session for its user and redirects to
+the same page without the signature, so it does not stay in the address bar. Every other request needs
+the session cookie; the user is read afresh each time, so a deactivated user is out at the next
+request. Every POST carries the session's CSRF token in the form.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from yarl import URL
+
+from bot.keys import CASES, KV
+from bot.worker.config import WorkerConfig
+from bot.worker.render import error_page, see_other, translate
+from bot.worker.session import COOKIE, Session, Sessions
+from intake import links
+from intake.cases.model import Actor
+from intake.cases.states import Role
+from intake.store.models import User, UserGrid
+
+CONFIG = web.AppKey("worker_config", WorkerConfig)
+PUBLIC = frozenset({"login", "static", "bare"})  # routes that need no session
+SIGNED = "case"  # the route a signed link opens
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    actor: Actor
+    session: Session
+
+
+ME = web.RequestKey("worker_me", Me)
+
+
+def sessions(request: web.Request) -> Sessions:
+    return Sessions(request.config_dict[KV], request.config_dict[CONFIG].session_idle)
+
+
+@web.middleware
+async def worker_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    name = request.match_info.route.name
+    if name in PUBLIC or request.match_info.http_exception is not None:
+        return await handler(request)
+    if name == SIGNED and request.method == "GET" and "sig" in request.query:
+        return await _open_signed_link(request)
+    store = sessions(request)
+    session = await store.load(request.cookies.get(COOKIE, ""))
+    user = await User.get_or_none(id=session.user_id, active=True) if session else None
+    if session is None or user is None:
+        if session is not None:
+            await store.end(session.sid)  # deactivated meanwhile: this session is over
+        if request.method == "GET":
+            return see_other(URL("/worker/login").with_query(next=request.path_qs))
+        return error_page(request, 401, translate(request, "Your session has ended. Please sign in again."))
+    if request.method == "POST":
+        token = (await request.post()).get("csrf")
+        if not isinstance(token, str) or not hmac.compare_digest(token.encode(), session.csrf.encode()):
+            return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
+    request[ME] = Me(await staff_actor(user), session)
+    return await handler(request)
+
+
+async def _open_signed_link(request: web.Request) -> web.StreamResponse:
+    q, config = request.query, request.config_dict[CONFIG]
+    link = links.verify(config.link_key, request.match_info["case_no"], q.get("u", ""), q.get("exp", ""),
+                        q.get("sig", ""), request.config_dict[CASES].clock())
+    user = await User.get_or_none(id=link.user_id, active=True) if link else None
+    if user is None:
+        return error_page(request, 403, translate(request, "This link is not valid or has expired. "
+                                                           "Open the newest task card, or ask your dispatcher."))
+    store = sessions(request)
+    if old := request.cookies.get(COOKIE):
+        await store.end(old)  # one tap replaces whoever was signed in on this phone
+    session = await store.start(user.id)
+    clean = request.rel_url.with_query({k: v for k, v in q.items() if k not in ("u", "exp", "sig")})
+    response = see_other(clean)
+    set_cookie(response, session.sid, config.secure_cookies)
+    return response
+
+
+def set_cookie(response: web.StreamResponse, sid: str, secure: bool) -> None:
+    response.set_cookie(COOKIE, sid, path="/worker", httponly=True, samesite="Lax", secure=secure)
+
+
+async def staff_actor(user: User) -> Actor:
+    grids = await UserGrid.filter(user_id=user.id).values_list("grid_code", flat=True)
+    return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role), grids=tuple(str(g) for g in grids),
+                 user_id=user.id)

@@ -1,0 +1,87 @@
+"""What the worker's pages show, built from the domain: task rows, the case page, labels.
+
+Personal data is masked (notify.mask): a phone is shown on a shared screen in the street. The
+actions offered are the domain's ``allowed_actions`` for this role and state; the page only shows them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from intake.cases.context import CaseContext
+from intake.cases.model import Actor
+from intake.cases.states import Status, allowed_actions
+from intake.grid.geodesy import wgs84_to_gcj02
+from intake.sla.calendar import to_shanghai
+from intake.store.models import Case, CaseEvent
+from notify.mask import mask_text
+
+Gettext = Callable[[str], str]
+# The actions this page has a form for, in the order they are offered.
+FORMS = ("accept", "handle", "request_extension", "return")
+ACTION_LABELS = {"accept": "Accept", "handle": "Report handled", "return": "Return",
+                 "request_extension": "Request extension"}
+LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    case_no: str
+    status: str
+    status_label: str
+    category: str
+    place: str
+    deadline: str
+    light: str | None
+
+
+def status_label(status: str, _: Gettext) -> str:
+    return _(Status(status).name.title())
+
+
+def category_name(ctx: CaseContext, code: str | None, lang: str, _: Gettext) -> str:
+    found = ctx.taxonomy.catalog.find(code) if code else None
+    return found.name(lang) if found else _("uncategorised")
+
+
+def local_time(at: datetime) -> str:
+    return f"{to_shanghai(at):%m-%d %H:%M}"
+
+
+def light(ctx: CaseContext, case: Case, now: datetime) -> str | None:
+    if Status(case.status).is_final:
+        return None
+    return str(ctx.sla.light(case.opened_at, now, case.limit_hours, case.severity))
+
+
+def rows(ctx: CaseContext, cases: Sequence[Case], now: datetime, lang: str, _: Gettext) -> list[Row]:
+    """My open tasks, the nearest deadline first."""
+    return [Row(c.case_no, c.status, status_label(c.status, _), category_name(ctx, c.category_code, lang, _),
+                mask_text(c.address or _("unknown")), local_time(c.deadline_at), light(ctx, c, now))
+            for c in sorted(cases, key=lambda c: (c.deadline_at, c.id))]
+
+
+def counts(cases: Sequence[Case], _: Gettext) -> list[tuple[str, int]]:
+    found = Counter(c.status for c in cases)
+    return [(status_label(s, _), found[s]) for s in Status if found[s]]
+
+
+def actions(actor: Actor, case: Case) -> list[tuple[str, str]]:
+    """``(action, label msgid)`` for each form the worker may use on this case now."""
+    allowed = set(allowed_actions(Status(case.status), actor.role))
+    return [(a, ACTION_LABELS[a]) for a in FORMS if a in allowed]
+
+
+def map_url(case: Case) -> str | None:
+    if case.lat is None or case.lng is None:
+        return None
+    lng, lat = wgs84_to_gcj02(case.lng, case.lat)  # Amap speaks GCJ-02; cases are stored in WGS-84
+    return f"https://uri.amap.com/marker?position={lng:.6f},{lat:.6f}&name={case.case_no}&coordinate=gaode"
+
+
+def timeline(events: Sequence[CaseEvent], _: Gettext) -> list[dict[str, str]]:
+    return [{"at": local_time(e.at), "action": e.action, "status": status_label(e.to_status, _),
+             "note": mask_text(e.note or "")} for e in reversed(events)]

@@ -1,0 +1,80 @@
+"""Rendering helpers: the page language, gettext in templates, error pages, redirects.
+
+Every page gets ``_`` (gettext in the request's language) with its context, so one Jinja
+environment serves every language at once (a context processor would run after the worker's
+authentication middleware, whose error pages need it too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from yarl import URL
+
+from intake.i18n import gettext_for, pick
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES, STATIC = HERE / "templates", HERE / "static"
+LANG = web.RequestKey("worker_lang", str)
+# Only our own scripts and styles run, in no one else's frame; forms post only to us.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+}
+
+
+def language(request: web.Request) -> str:
+    if LANG not in request:
+        request[LANG] = pick(request.query.get("lang") or request.headers.get("Accept-Language"))
+    return request[LANG]
+
+
+def gettext(request: web.Request) -> Callable[[str], str]:
+    return gettext_for(language(request)).gettext
+
+
+def translate(request: web.Request, msgid: str) -> str:
+    return gettext(request)(msgid)
+
+
+def _common(request: web.Request) -> dict[str, Any]:
+    return {"_": gettext(request), "lang": language(request).replace("_", "-"), "v": VERSION}
+
+
+def _version() -> str:
+    """A digest of the static files: their URLs change when they do, so phones may cache them for long."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.iterdir()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+VERSION = _version()
+
+
+def setup(app: web.Application) -> None:
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                         undefined=jinja2.StrictUndefined)
+    app.router.add_static("/static", STATIC, name="static")
+
+
+def page(name: str, request: web.Request, context: dict[str, Any], status: int = 200) -> web.Response:
+    response = aiohttp_jinja2.render_template(name, request, {**_common(request), **context}, status=status)
+    response.headers["Cache-Control"] = "no-store"  # pages show one worker's tasks
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def error_page(request: web.Request, status: int, message: str) -> web.Response:
+    return page("error.html", request, {"message": message, "status": status}, status=status)
+
+
+def see_other(location: URL | str) -> web.Response:
+    return web.Response(status=303, headers={"Location": str(location), **SECURITY_HEADERS})

@@ -1,0 +1,121 @@
+"""The worker's pages: 我的任务, a case, its one-tap actions, signing in and out.
+
+Each POST calls intake's ``act`` and answers with a redirect back (post/redirect/get), carrying the
+outcome as a flash message; domain errors become words on the page, never a stack of JSON.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.keys import CASES
+from bot.worker import present
+from bot.worker.auth import ME, sessions
+from bot.worker.render import error_page, gettext, language, page, see_other
+from bot.worker.session import COOKIE
+from intake.cases import repo, scope
+from intake.cases.model import ActionRequest
+from intake.cases.numbers import parse_case_no
+from intake.cases.repo import CaseFilter
+from intake.cases.states import OPEN
+from intake.cases.workflow import act
+from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound
+from intake.store.models import Case
+from notify.mask import mask_text
+
+routes = web.RouteTableDef()
+MAX_TASKS = 200  # a worker's open tasks fit in one page; more would need the desk, not a phone
+ERROR_WORDS = {
+    IllegalTransition: "This step is not possible in the case's current state.",
+    Forbidden: "You may not take this step on this case.",
+    Conflict: "Someone else changed this case meanwhile. Please look again and retry.",
+}
+
+
+@routes.get("", name="bare")
+async def bare(request: web.Request) -> web.Response:
+    return see_other(request.app.router["home"].url_for())  # /worker → /worker/
+
+
+@routes.get("/", name="home")
+async def home(request: web.Request) -> web.Response:
+    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
+    now = ctx.clock()
+    total, cases = await repo.search(me.actor, CaseFilter(status=",".join(sorted(OPEN))), now, 0, MAX_TASKS)
+    return page("home.html", request, {
+        "me": me, "rows": present.rows(ctx, cases, now, language(request), _),
+        "counts": present.counts(cases, _), "total": total, "shown": len(cases),
+        "flash": await sessions(request).pop_flash(me.session.sid)})
+
+
+@routes.get("/cases/{case_no}", name="case")
+async def case_page(request: web.Request) -> web.Response:
+    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
+    case = await _visible_case(request)
+    if case is None:
+        return error_page(request, 404, _("There is no such case among your tasks."))
+    lang = language(request)
+    return page("case.html", request, {
+        "me": me, "case": case, "status_label": present.status_label(case.status, _),
+        "category": present.category_name(ctx, case.category_code, lang, _),
+        "description": mask_text(case.description),
+        "address": mask_text(case.address or _("unknown")),
+        "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
+        "map_url": present.map_url(case), "actions": present.actions(me.actor, case),
+        "focus": request.query.get("action", ""),
+        "timeline": present.timeline(await repo.events(case.case_no), _),
+        "flash": await sessions(request).pop_flash(me.session.sid)})
+
+
+@routes.post("/cases/{case_no}", name="case_action")
+async def case_action(request: web.Request) -> web.Response:
+    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
+    case = await _visible_case(request)
+    if case is None:
+        return error_page(request, 404, _("There is no such case among your tasks."))
+    form = await request.post()
+    action, note = str(form.get("action", "")), str(form.get("note", "")).strip() or None
+    if action not in present.FORMS:
+        return error_page(request, 400, _("This page does not offer that step."))
+    params = {"hours": str(form.get("hours", ""))} if action == "request_extension" else {}
+    try:
+        await act(ctx, case.case_no, me.actor, ActionRequest(action, note, params=params))
+    except NotFound:
+        return error_page(request, 404, _("There is no such case among your tasks."))
+    except DomainError as exc:
+        words = _(ERROR_WORDS.get(type(exc), "Please check what you entered."))
+        await sessions(request).flash(me.session.sid, f"{words} ({exc.message})", "error")
+    else:
+        done = _("Done: {action}").format(action=_(present.ACTION_LABELS[action]))
+        await sessions(request).flash(me.session.sid, done, "ok")
+    return see_other(request.app.router["case"].url_for(case_no=case.case_no))
+
+
+@routes.get("/login", name="login")
+async def login(request: web.Request) -> web.Response:
+    target = request.query.get("next", "")
+    session = await sessions(request).load(request.cookies.get(COOKIE, ""))
+    if session is not None:  # already signed in: on to the page asked for, if it is one of ours
+        ours = target.startswith("/worker/") and "//" not in target and "\\" not in target
+        return see_other(target if ours else str(request.app.router["home"].url_for()))  # never an open redirect
+    return page("login.html", request, {})
+
+
+@routes.post("/logout", name="logout")
+async def logout(request: web.Request) -> web.Response:
+    await sessions(request).end(request[ME].session.sid)
+    response = see_other(request.app.router["login"].url_for())
+    response.del_cookie(COOKIE, path="/worker")
+    return response
+
+
+async def _visible_case(request: web.Request) -> Case | None:
+    """The case of the URL when this worker may see it; ``None`` says nothing about whether it exists."""
+    case_no = parse_case_no(request.match_info["case_no"])
+    if case_no is None:
+        return None
+    try:
+        case = await repo.get(case_no)
+    except NotFound:
+        return None
+    return case if scope.can_read(request[ME].actor, case) else None

@@ -1,0 +1,57 @@
+"""作废: ending a case at any open stage, for one of four reasons, by a dispatcher or a supervisor.
+
+A worker or a department who holds the case asks for it (``request_void``: an event on the timeline
+the dispatcher answers by voiding or not). Each reason tells the reporter something different:
+
+- ``false_report`` (虚报): the problem could not be confirmed;
+- ``duplicate`` (重复): merged into the case given as ``into`` (its reporter follows that case);
+- ``out_of_area`` (不属于本辖区): passed on; ``district`` names where, when known;
+- ``cannot_handle`` (无法处置): it cannot be handled here, with the reason in the note.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from intake.cases import repo
+from intake.cases.states import Status
+from intake.errors import Invalid
+from notify.types import Notification, Recipient
+
+if TYPE_CHECKING:
+    from intake.cases.workflow import Step
+
+REASONS = ("false_report", "duplicate", "out_of_area", "cannot_handle")
+
+
+def _reason(step: Step) -> str:
+    reason = str(step.param("reason"))
+    if reason not in REASONS:
+        raise Invalid(f"reason must be one of {', '.join(REASONS)}", allowed=list(REASONS))
+    return reason
+
+
+async def request_void(step: Step) -> None:
+    step.data["reason"] = _reason(step)
+
+
+async def void(step: Step) -> None:
+    from intake.cases.workflow import merge_into  # workflow's table names this module's effects
+
+    case, reason = step.case, _reason(step)
+    step.data["reason"] = reason
+    if reason == "duplicate":
+        await merge_into(step)
+        step.to_status = Status.MERGED  # a duplicate is a merge: the reporter follows the other case
+    elif reason == "out_of_area" and step.request.params.get("district"):
+        district = str(step.request.params["district"])
+        if not (district.isascii() and district.isdigit() and len(district) in (6, 9, 12)):
+            raise Invalid("district must be a division code (6, 9 or 12 digits)")
+        step.data["transfer_to"] = district
+    case.closed_at = step.now
+    payload = {"status": str(step.to_status or Status.VOIDED), "action": "void", "reason": reason,
+               "note": step.request.note, "into": case.merged_into, "category": case.category_code}
+    people = [(case.channel, case.reporter), *((c.channel, c.reporter) for c in await repo.co_reporters(case.case_no))]
+    step.notices += [Notification(f"case.void.{reason}", Recipient("resident", ref, channel),
+                                  f"{case.case_no}:{case.last_seq + 1}:void:{channel}:{ref}", case.case_no, payload)
+                     for channel, ref in dict.fromkeys(people)]

@@ -1,0 +1,80 @@
+"""The worker's day on a phone: Debian's Chromium at 360 × 740, driven by Playwright.
+
+A task card's signed link opens the case signed in; 接单 then 处置反馈 are two taps, and the
+database has the case handled. Without Chromium or Playwright this skips locally and fails in CI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from intake.store.models import Case
+from tests.bot.conftest import walk
+from tests.bot.test_sandbox_browser import ARGS, chromium  # noqa: F401 (a fixture)
+from tests.bot.worker.conftest import Site
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
+PHONE = {"width": 360, "height": 740}
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+async def browser(chromium: str) -> AsyncIterator[Browser]:  # noqa: F811 (the fixture above)
+    from playwright.async_api import async_playwright  # present: the chromium fixture checked
+
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
+        yield launched
+        await launched.close()
+
+
+async def test_a_card_link_then_accept_and_report_handled_on_a_phone(browser: Browser, site: Site, uid: str) -> None:
+    case_no = await walk(site.api, "dispatched", f"wb-{uid}")
+    context = await browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = await context.new_page()
+    try:
+        await page.goto(site.url(site.link("w1", case_no)))
+        assert "sig=" not in page.url  # the signature does not stay in the address bar
+        await page.wait_for_selector("#act-accept.focus", timeout=WAIT_MS)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+        await page.click("#act-accept button")
+        await page.wait_for_selector(".flash.ok", timeout=WAIT_MS)
+        assert await page.get_attribute("#status", "data-status") == "handling"
+        await page.fill("#act-handle textarea[name=note]", "路灯已更换，恢复照明")
+        await page.click("#act-handle button")
+        await page.wait_for_selector("#status[data-status=handled]", timeout=WAIT_MS)
+        assert "反馈处置结果" in await page.inner_text(".flash.ok")
+        await page.goto(site.url("/worker/"))
+        assert await page.inner_text("h1") == "我的任务"
+    finally:
+        await context.close()
+    assert (await Case.get(case_no=case_no)).status == "handled"
+
+
+async def test_a_patrol_report_takes_the_phones_position(browser: Browser, site: Site, uid: str) -> None:
+    case_no = await walk(site.api, "dispatched", f"wbp-{uid}")
+    lat, lng = site.api.point(site.api.leaves[1])
+    context = await browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True,
+                                        geolocation={"latitude": lat, "longitude": lng, "accuracy": 8},
+                                        permissions=["geolocation"])
+    page = await context.new_page()
+    try:
+        await page.goto(site.url(site.link("w1", case_no)))
+        await page.goto(site.url("/worker/"))
+        await page.click("a.button[href='/worker/report']")
+        await page.fill("textarea[name=description]", f"巡查发现井盖缺失 {uid}")
+        await page.click("#locate")
+        await page.wait_for_function("document.querySelector('input[name=lat]').value !== ''", timeout=WAIT_MS)
+        assert "±8 m" in await page.inner_text("#where")
+        await page.click("#patrol button[type=submit]")
+        await page.wait_for_selector(".flash.ok", timeout=WAIT_MS)
+        assert "已上报" in await page.inner_text(".flash.ok")
+    finally:
+        await context.close()
+    case = await Case.get(description=f"巡查发现井盖缺失 {uid}")
+    assert case.channel == "worker" and case.grid_code == site.api.leaves[1]
