@@ -45,6 +45,11 @@ def _start_worker(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 def _ready() -> bool:
     return True
 
@@ -80,12 +85,16 @@ class HeavyPool:
         """The result, or :class:`Busy` when the step ran over its time or memory (the worker is replaced)."""
         pool = await self.start()
         limit = seconds if seconds is not None else self.budget.seconds
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(pool.submit(fn, *args)), limit)
-        except TimeoutError:
+        task = asyncio.wrap_future(pool.submit(fn, *args))
+        # asyncio.wait, not wait_for: wait_for would wait out a task already running (it cannot be cancelled).
+        done, _ = await asyncio.wait({task}, timeout=limit)
+        if not done:
             log.warning("heavy step over its time budget; its worker is stopped", extra={"seconds": limit})
+            task.add_done_callback(_retrieved)  # it ends as BrokenProcessPool once its worker is killed
             self._kill(pool)
-            raise Busy(f"the request needs more than {limit:g} s of computation; simplify it") from None
+            raise Busy(f"the request needs more than {limit:g} s of computation; simplify it")
+        try:
+            return task.result()
         except (BrokenProcessPool, MemoryError):
             self._kill(pool)
             raise Busy("the request needs more memory than allowed; simplify it") from None
