@@ -14,11 +14,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import admin, logfilter, middlewares, open311, outbound_app, periodic, welcome, worker
+from bot import admin, console, logfilter, middlewares, open311, outbound_app, periodic, welcome, worker
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
 from bot.composition import SWEEP_LOCK, build_context, refresh_taxonomy, sla_sweep
+from bot.console.config import ConsoleConfig
 from bot.demo import is_empty, load_demo
 from bot.heavy import heavy_pool
 from bot.keys import (
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())
     app.add_subapp(worker.PREFIX, worker.build(settings.worker))
+    app.add_subapp(console.PREFIX, console.build(ConsoleConfig(secure_cookies=settings.worker.secure_cookies)))
     miniprogram.setup(app, mp or miniprogram.MpConfig.of(settings.mp))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config.of(settings.open311)))
     if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production

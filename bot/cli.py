@@ -41,6 +41,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--grid", action="append", default=[], metavar="CODE",
                      help="a grid code the user answers for (repeatable)")
     org_cli.register_user(user)
+    password = user.add_parser("password", help="set a user's console password (read from stdin or asked)")
+    password.add_argument("--user", type=int, required=True, help="the user id")
     wechat = sub.add_parser("wechat", help="official-account tools").add_subparsers(dest="wechat_command",
                                                                                  required=True)
     wechat.add_parser("menu", help="print the custom menu JSON; create it through the API when "
@@ -111,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.worker import link_cli
 
         return asyncio.run(link_cli.run(settings, args))
+    if args.command == "user" and args.user_command == "password":
+        from bot.console import password_cli
+
+        return asyncio.run(password_cli.run(settings, args.user))
     if args.command == "user" and args.user_command != "add":
         return asyncio.run(org_cli.run(settings, args))
     if args.command == "user":

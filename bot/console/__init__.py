@@ -1,20 +1,26 @@
-"""The staff console (dispatchers, supervisors, department staff): the home the next issue fills; nothing is
-served yet.
+"""The staff console (dispatchers, supervisors, admins): the dispatcher's desk and the case page (#14).
 
-What goes here: the console's pages (case queues, dispatch, supervision, statistics), their templates and
-static files. The JSON API they call is ``bot.admin`` (``/admin/v1``); pages here render, they do not
-decide: who may see or do what is intake's rule, called, never copied. Shared state lives on the root
-app, reached as ``request.config_dict[...]``; the console's session middleware goes on this sub-app. When
-the first page lands, mount it in ``bot.app`` with ``app.add_subapp(console.PREFIX, console.build())``.
+Server-rendered (Jinja2), templates and static files beside this module, no CDN. Pages render, they
+do not decide: who may see or do what is intake's rule (``intake.cases.scope``, ``states``), called,
+never copied. Sessions are :mod:`bot.web.session` under the ``console`` namespace (a worker's
+cookie never opens the console); authentication and CSRF are this sub-app's middleware.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from bot.console import login, render, views
+from bot.console.auth import CONFIG, console_auth
+from bot.console.config import ConsoleConfig
+
 PREFIX = "/console"
 
 
-def build() -> web.Application:
-    """The sub-application; its views add their ``routes`` here."""
-    return web.Application()
+def build(config: ConsoleConfig | None = None) -> web.Application:
+    app = web.Application(middlewares=[console_auth])
+    app[CONFIG] = config or ConsoleConfig()
+    render.setup(app)
+    app.add_routes(login.routes)
+    app.add_routes(views.routes)
+    return app

@@ -8,7 +8,6 @@ request. Every POST carries the session's CSRF token in the form.
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -16,6 +15,7 @@ from aiohttp.typedefs import Handler
 from yarl import URL
 
 from bot.keys import CASES, KV
+from bot.web.session import csrf_ok
 from bot.worker.config import WorkerConfig
 from bot.worker.render import error_page, see_other, translate
 from bot.worker.session import COOKIE, Session, Sessions
@@ -58,10 +58,8 @@ async def worker_auth(request: web.Request, handler: Handler) -> web.StreamRespo
         if request.method == "GET":
             return see_other(URL("/worker/login").with_query(next=request.path_qs))
         return error_page(request, 401, translate(request, "Your session has ended. Please sign in again."))
-    if request.method == "POST":
-        token = (await request.post()).get("csrf")
-        if not isinstance(token, str) or not hmac.compare_digest(token.encode(), session.csrf.encode()):
-            return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
+    if request.method == "POST" and not csrf_ok(session, (await request.post()).get("csrf")):
+        return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
     request[ME] = Me(await staff_actor(user), session)
     return await handler(request)
 

@@ -1,0 +1,127 @@
+"""The dispatcher's desk (queues with counts) and the case page with its actions.
+
+Each POST calls intake's ``act`` and redirects back (post/redirect/get) with the outcome as a flash
+message; domain errors become words. A case outside the user's scope is "not found", as in the API.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.console import queues
+from bot.console.auth import ME, sessions
+from bot.console.render import error_page, page, see_other
+from bot.jsonout import json_response
+from bot.keys import CASES
+from bot.worker import present
+from bot.worker.render import gettext, language
+from bot.worker.views import ERROR_WORDS
+from intake.cases import repo, scope
+from intake.cases.model import ActionRequest
+from intake.cases.numbers import parse_case_no
+from intake.cases.states import Status, allowed_actions
+from intake.cases.workflow import act
+from intake.errors import DomainError, NotFound
+from intake.store.models import Case, User, UserGrid
+from intake.store.models_nlp import TriageItem
+from notify.mask import mask_text
+
+routes = web.RouteTableDef()
+# The actions the case page has a form for, in the order offered, and their labels (msgids).
+FORMS = {"register": "Register (立案)", "reject": "Reject (不予立案)", "dispatch": "Dispatch",
+         "comment": "Comment (督办)"}
+
+
+@routes.get("", name="bare")
+async def bare(request: web.Request) -> web.Response:
+    return see_other(request.app.router["desk"].url_for())
+
+
+@routes.get("/", name="desk")
+async def desk(request: web.Request) -> web.Response:
+    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
+    q = request.query
+    queue = q.get("queue", "new") if q.get("queue", "new") in queues.QUEUES else "new"
+    category = q.get("category", "")[:16] if q.get("category", "").isdigit() else ""
+    severity = q.get("severity", "") if q.get("severity", "") in queues.SEVERITIES else ""
+    now = ctx.clock()
+    found = await queues.cases(me.actor, queue, now, category, severity)
+    return page("desk.html", request, {
+        "me": me, "queue": queue, "category": category, "severity": severity,
+        "severities": queues.SEVERITIES, "labels": queues.LABELS, "counts": await queues.counts(me.actor, now),
+        "rows": present.rows(ctx, found, now, language(request), _),
+        "flash": await sessions(request).pop_flash(me.session.sid)})
+
+
+@routes.get("/counts.json", name="counts")
+async def counts(request: web.Request) -> web.Response:
+    me, ctx = request[ME], request.config_dict[CASES]
+    return json_response(await queues.counts(me.actor, ctx.clock()), headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/cases/{case_no}", name="case")
+async def case_page(request: web.Request) -> web.Response:
+    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
+    case = await _visible_case(request)
+    if case is None:
+        return error_page(request, 404, _("There is no such case in your area."))
+    lang, triage = language(request), await TriageItem.get_or_none(case_no=case.case_no)
+    allowed = set(allowed_actions(Status(case.status), me.actor.role))
+    return page("case.html", request, {
+        "me": me, "case": case, "status_label": present.status_label(case.status, _),
+        "category": present.category_name(ctx, case.category_code, lang, _),
+        "top": [(present.category_name(ctx, str(c), lang, _), float(s)) for c, s in (triage.top if triage else [])][:5],
+        "description": mask_text(case.description), "address": mask_text(case.address or _("unknown")),
+        "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
+        "actions": [(a, label) for a, label in FORMS.items() if a in allowed],
+        "workers": await _cell_workers(case) if "dispatch" in allowed else [],
+        "timeline": present.timeline(await repo.events(case.case_no), _),
+        "flash": await sessions(request).pop_flash(me.session.sid)})
+
+
+@routes.post("/cases/{case_no}", name="case_action")
+async def case_action(request: web.Request) -> web.Response:
+    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
+    case = await _visible_case(request)
+    if case is None:
+        return error_page(request, 404, _("There is no such case in your area."))
+    form = await request.post()
+    action, note = str(form.get("action", "")), str(form.get("note", "")).strip()[:2000] or None
+    if action not in FORMS:
+        return error_page(request, 400, _("This page does not offer that step."))
+    worker = str(form.get("user_id", ""))
+    params = {"user_id": int(worker)} if action == "dispatch" and worker.isdigit() else {}
+    try:
+        await act(ctx, case.case_no, me.actor, ActionRequest(action, note, params=params))
+    except NotFound:
+        return error_page(request, 404, _("There is no such case in your area."))
+    except DomainError as exc:
+        words = _(ERROR_WORDS.get(type(exc), "Please check what you entered."))
+        await sessions(request).flash(me.session.sid, f"{words} ({exc.message})", "error")
+    else:
+        await sessions(request).flash(me.session.sid, _("Done: {action}").format(action=_(FORMS[action])), "ok")
+    return see_other(request.app.router["case"].url_for(case_no=case.case_no))
+
+
+
+
+async def _cell_workers(case: Case) -> list[tuple[int, str]]:
+    """Active workers whose grids hold the case's cell: whom the dispatch form offers."""
+    if not case.grid_code:
+        return []
+    cells = [case.grid_code[:n] for n in range(1, len(case.grid_code) + 1)]  # the cell and every level above
+    links = await UserGrid.filter(grid_code__in=cells).values("user_id")
+    users = await User.filter(id__in=sorted({int(r["user_id"]) for r in links}), role="worker",
+                              active=True).order_by("name")
+    return [(u.id, u.name) for u in users]
+
+
+async def _visible_case(request: web.Request) -> Case | None:
+    case_no = parse_case_no(request.match_info["case_no"])
+    if case_no is None:
+        return None
+    try:
+        case = await repo.get(case_no)
+    except NotFound:
+        return None
+    return case if scope.can_read(request[ME].actor, case) else None

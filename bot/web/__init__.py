@@ -1,0 +1,1 @@
+"""What the server-rendered staff pages share (the worker's pages and the console): sessions and CSRF."""

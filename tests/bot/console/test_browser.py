@@ -1,0 +1,59 @@
+"""The dispatcher's day at the desk: Debian's Chromium driven by Playwright.
+
+Sign in, the desk lists a new case, open it, 立案, dispatch to the cell's worker; the database has
+the case dispatched. Without Chromium or Playwright this skips locally and fails in CI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from intake.store.models import Case
+from tests.bot.conftest import Api, open_case
+from tests.bot.console.conftest import PASSWORD
+from tests.bot.test_sandbox_browser import ARGS, chromium  # noqa: F401 (a fixture)
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+async def browser(chromium: str) -> AsyncIterator[Browser]:  # noqa: F811 (the fixture above)
+    from playwright.async_api import async_playwright  # present: the chromium fixture checked
+
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
+        yield launched
+        await launched.close()
+
+
+async def test_sign_in_register_and_dispatch_at_the_desk(browser: Browser, console: Api, uid: str) -> None:
+    case_no = await open_case(console, f"cb-{uid}", description=f"路灯不亮 {uid}")
+    context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = await context.new_page()
+    url = str(console.client.make_url("/console/"))
+    try:
+        await page.goto(url)  # no session: the sign-in form, then back to the desk
+        await page.fill("input[name=account]", str(console.staff["street"].user_id))
+        await page.fill("input[name=password]", PASSWORD)
+        await page.click("form.act button")
+        await page.wait_for_selector(f"a[href='/console/cases/{case_no}']", timeout=WAIT_MS)
+        assert int(await page.inner_text("[data-queue=new]")) >= 1
+        await page.click(f"a[href='/console/cases/{case_no}']")
+        await page.wait_for_selector("#status[data-status=reported]", timeout=WAIT_MS)
+        await page.click("form[data-action=register] button")
+        await page.wait_for_selector("#status[data-status=registered]", timeout=WAIT_MS)
+        assert await page.is_visible(".flash.ok")
+        await page.select_option("form[data-action=dispatch] select[name=user_id]",
+                                 str(console.staff["w1"].user_id))
+        await page.click("form[data-action=dispatch] button")
+        await page.wait_for_selector("#status[data-status=dispatched]", timeout=WAIT_MS)
+    finally:
+        await context.close()
+    case = await Case.get(case_no=case_no)
+    assert case.status == "dispatched" and case.assignee_user_id == console.staff["w1"].user_id
