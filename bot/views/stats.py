@@ -17,7 +17,8 @@ from bot.keys import CASES, SETTINGS
 from bot.views.surveys import _day
 from intake.cases.states import Role
 from intake.errors import Invalid
-from intake.stats.cases import DIMENSIONS, CaseQuery
+from intake.stats.cases import DIMENSIONS
+from intake.stats.query import CaseQuery
 from intake.stats.report import case_report
 
 routes = web.RouteTableDef()

@@ -5,24 +5,23 @@ The cohort is the cases *received* (opened) in ``[since, until)``, within the ca
 ``deadline_at`` / closed — ``deadline_at`` is the deadline in force at closing, since approved extensions
 and resumed suspensions move it. Response time is report → first ``accept`` event; p90 is nearest-rank.
 Reopen rate = cases reopened / cases closed at least once; void rate = voided / received. 督办 counts
-``supervise`` events. "Overdue now" is :mod:`intake.sla.light`'s own rule, in a second query.
+``supervise`` events. "Overdue now" is :mod:`intake.sla.light`'s own rule (:mod:`intake.stats.overdue`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from typing import Any
 
 from intake.cases.context import CaseContext
 from intake.cases.model import Actor
 from intake.cases.scope import read_filter
-from intake.cases.states import FINAL
 from intake.errors import Invalid
-from intake.sla.calendar import to_shanghai
-from intake.sla.light import state
+from intake.stats.overdue import overdue_now
+from intake.stats.query import CaseQuery, prefix
 from intake.store.db import dialect, fetch
-from intake.store.models import Case, CaseEvent
+from intake.store.models import Case
 
 # SQL column per dimension; street and community are prefixes of the grid code (9 and 12 digits).
 DIMENSIONS = {"street": "substr(c.grid_code, 1, 9)", "community": "substr(c.grid_code, 1, 12)",
@@ -31,8 +30,6 @@ DIMENSIONS = {"street": "substr(c.grid_code, 1, 9)", "community": "substr(c.grid
 _MONTH = {"sqlite": "strftime('%Y-%m', ev.reported_at, '+8 hours')",
           "postgres": "to_char(ev.reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"}
 _SECONDS = {"sqlite": "(julianday({a}) - julianday({b})) * 86400", "postgres": "EXTRACT(EPOCH FROM ({a} - {b}))"}
-# Longest stretch without working hours (a holiday week): an open case due later cannot be overdue now.
-_QUIET = timedelta(days=16)
 
 _SQL = """
 WITH ev AS (
@@ -64,14 +61,6 @@ GROUP BY b.k ORDER BY COUNT(*) DESC, b.k LIMIT 1000
 
 
 @dataclass(frozen=True, slots=True)
-class CaseQuery:
-    by: str
-    since: datetime | None = None  # opening time, inclusive
-    until: datetime | None = None  # opening time, exclusive
-    reporter_prefix: str | None = None  # a drill-down (and tests' isolation on a shared database)
-
-
-@dataclass(frozen=True, slots=True)
 class CaseRow:
     key: str | None
     received: int
@@ -99,7 +88,7 @@ async def case_stats(ctx: CaseContext, actor: Actor, query: CaseQuery) -> list[C
     sql = _SQL.format(key=DIMENSIONS[query.by].format(month=_MONTH[db]), where=where, window=window,
                       response=_SECONDS[db].format(a="ev.accepted_at", b="ev.reported_at"))
     rows = await fetch(sql, params + window_params)
-    overdue = await _overdue(ctx, actor, query)
+    overdue = await overdue_now(ctx, actor, query)
     return [_row(r, overdue.get(_text(r["k"]), 0)) for r in rows]
 
 
@@ -112,7 +101,7 @@ def _filters(actor: Actor, query: CaseQuery) -> tuple[str, list[Any]]:
         params.append(query.since.astimezone(UTC))
     if query.reporter_prefix is not None:
         parts.append("c.reporter LIKE ?")
-        params.append(_prefix(query.reporter_prefix) + "%")
+        params.append(prefix(query.reporter_prefix) + "%")
     scope = read_filter(actor)
     if scope.children or scope.filters:
         # The scope rule is written once, as an ORM filter: its SQL (values inlined and quoted by the ORM)
@@ -131,38 +120,6 @@ def _window(query: CaseQuery) -> tuple[str, list[Any]]:
         parts.append("ev.reported_at < ?")
         params.append(query.until.astimezone(UTC))
     return "".join(f" AND {p}" for p in parts), params
-
-
-def _prefix(raw: str) -> str:
-    return raw.replace("%", "").replace("_", "").replace("\\", "")
-
-
-async def _overdue(ctx: CaseContext, actor: Actor, query: CaseQuery) -> dict[str | None, int]:
-    """Open cases past their deadline by :func:`intake.sla.light.state`, per group. Only open cases due
-    before ``now + _QUIET`` can qualify, so this reads the few near their deadline, not the table."""
-    now = ctx.clock()
-    found = Case.filter(read_filter(actor), deadline_at__lte=now + _QUIET).exclude(status__in=[str(s) for s in FINAL])
-    if query.reporter_prefix is not None:
-        found = found.filter(reporter__startswith=_prefix(query.reporter_prefix))
-    late = [c for c in await found if state(ctx.sla, c, now).overdue]
-    reported = dict(await CaseEvent.filter(case_no__in=[c.case_no for c in late], action="open")
-                    .values_list("case_no", "at"))
-    counts: dict[str | None, int] = {}
-    for case in late:
-        at = reported.get(case.case_no, case.opened_at)
-        if (query.since is None or at >= query.since) and (query.until is None or at < query.until):
-            k = key_of(query.by, case, at)
-            counts[k] = counts.get(k, 0) + 1
-    return counts
-
-
-def key_of(by: str, case: Case, reported_at: datetime) -> str | None:
-    """The group a case falls in, as the SQL computes it."""
-    grid = case.grid_code
-    value: Any = {"street": grid[:9] if grid else None, "community": grid[:12] if grid else None,
-                  "grid": grid, "worker": case.assignee_user_id, "department": case.assignee_department,
-                  "category": case.category_code, "month": to_shanghai(reported_at).strftime("%Y-%m")}[by]
-    return _text(value)
 
 
 def _text(value: Any) -> str | None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from intake.cases.context import CaseContext
 from intake.cases.model import Actor
-from intake.stats.cases import CaseQuery, CaseRow, case_stats
+from intake.stats.cases import CaseRow, case_stats
+from intake.stats.query import CaseQuery
 from intake.stats.score import Score, scores
 from intake.stats.weights import Weights
 from intake.surveys.stats import StatsQuery, by_dimension

@@ -11,7 +11,7 @@ from bot.settings import load_settings
 from intake.cases.model import Actor
 from intake.cases.states import Role
 from intake.sla.calendar import SHANGHAI
-from intake.stats.cases import CaseQuery
+from intake.stats.query import CaseQuery
 from intake.stats.report import case_report
 from intake.stats.weights import Weights
 from tests.bot.conftest import OTHER_STREET, WORKER_STREET, Api, walk

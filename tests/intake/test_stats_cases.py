@@ -8,14 +8,18 @@ on time then reopened, F voided, G open, 督办'd and overdue now.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from intake.cases.intake import open_case
 from intake.cases.model import ActionRequest, Actor, NewReport
 from intake.cases.states import Role
 from intake.cases.workflow import act
 from intake.sla import sweeper
-from intake.stats.cases import CaseQuery, case_stats
+from intake.sla.calendar import SHANGHAI
+from intake.stats.cases import case_stats
+from intake.stats.query import CaseQuery
+from intake.stats.report import case_report
+from intake.stats.weights import Weights
 from intake.store.models import Case
 from tests.conftest import Services
 from tests.intake.test_cases_lifecycle import leaf_point, worker_actor
@@ -109,3 +113,27 @@ async def test_scope_hides_other_streets(svc: Services, uid: str) -> None:
     assert [(x.key, x.received) for x in rows] == [(code[:9], 7)]
     months = await case_stats(svc.ctx, ADMIN, CaseQuery(by="month", reporter_prefix=uid))
     assert [(x.key, x.received) for x in months] == [("2026-11", 7)]
+
+
+async def test_score_and_window_of_the_hand_built_set(svc: Services, uid: str) -> None:
+    worker = await _build(svc, uid)
+    rows = await case_report(svc.ctx, ADMIN, CaseQuery(by="worker", reporter_prefix=uid), Weights())
+    mine = next(r for r in rows if r.figures.key == str(worker.user_id))
+    parts = {p.name: (p.value, p.points) for p in mine.score.parts}
+    # satisfaction has no data (no survey answered): the other four weights (40+15+10+10) scale up.
+    assert parts["satisfaction"] == (None, 0.0)
+    assert parts["on_time"] == (0.75, round(100 * 40 * 0.75 / 75, 2))
+    assert parts["reopen"] == (0.8, round(100 * 15 * 0.8 / 75, 2))
+    assert parts["supervise"] == (round(5 / 6, 4), round(100 * 10 * 5 / 6 / 75, 2))  # one 督办 over six
+    assert parts["volume"] == (1.0, round(100 * 10 / 75, 2))  # closed the most (4)
+    assert mine.score.score == round(100 * (30 + 12 + 50 / 6 + 10) / 75, 2)
+    voided = next(r for r in rows if r.figures.key is None)  # F: only supervise (1) and volume (0) have data
+    assert voided.score.score == 50.0
+    only_volume = await case_report(svc.ctx, ADMIN, CaseQuery(by="worker", reporter_prefix=uid),
+                                    Weights(on_time=0, satisfaction=0, reopen=0, supervise=0, volume=1))
+    assert sorted(r.score.score or 0 for r in only_volume) == [0.0, 100.0]
+    day = datetime(2026, 11, 18, tzinfo=SHANGHAI)
+    inside = await case_stats(svc.ctx, ADMIN, CaseQuery("worker", day, day + timedelta(days=1), uid))
+    assert sum(r.received for r in inside) == 7
+    for since, until in ((day + timedelta(days=1), None), (None, day)):
+        assert await case_stats(svc.ctx, ADMIN, CaseQuery("worker", since, until, uid)) == []
