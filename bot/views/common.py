@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from aiohttp import web
 
 from intake.errors import Invalid
 from intake.i18n import pick
+from intake.sla.calendar import SHANGHAI
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1_000_000  # keeps the row offset well inside a 64-bit integer
@@ -36,3 +39,16 @@ def flag(request: web.Request, name: str) -> bool | None:
     if raw.lower() in ("0", "false", "no"):
         return False
     raise Invalid(f"{name} must be true or false")
+
+
+def local_day(raw: str | None, name: str) -> datetime | None:
+    """A ``YYYY-MM-DD`` query value as the start of that day in Asia/Shanghai; None when absent."""
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise Invalid(f"{name} must be a date like 2026-11-01")
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)

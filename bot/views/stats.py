@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.auth import actor
 from bot.jsonout import json_response
 from bot.keys import CASES, SETTINGS
-from bot.views.surveys import _day
+from bot.views.common import local_day
 from intake.cases.states import Role
 from intake.errors import Invalid
 from intake.stats.cases import DIMENSIONS
@@ -37,7 +37,7 @@ async def case_stats(request: web.Request) -> web.Response:
     by = q.get("by", "street")
     if by not in DIMENSIONS:
         raise Invalid(f"by must be one of {', '.join(DIMENSIONS)}", allowed=list(DIMENSIONS))
-    query = CaseQuery(by=by, since=_day(q.get("from"), "from"), until=_day(q.get("to"), "to"))
+    query = CaseQuery(by=by, since=local_day(q.get("from"), "from"), until=local_day(q.get("to"), "to"))
     if query.since and query.until and query.since >= query.until:
         raise Invalid("from must be before to")
     weights = request.config_dict[SETTINGS].score

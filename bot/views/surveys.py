@@ -8,16 +8,15 @@ dispatcher sees only their grids.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime, time
 
 from aiohttp import web
 
 from bot.auth import actor
 from bot.jsonout import json_response
 from bot.keys import CASES
+from bot.views.common import local_day
 from intake.cases.states import Role
 from intake.errors import Invalid
-from intake.sla.calendar import SHANGHAI
 from intake.surveys.stats import DIMENSIONS, StatsQuery, by_dimension
 
 routes = web.RouteTableDef()
@@ -31,7 +30,7 @@ async def stats(request: web.Request) -> web.Response:
     by = q.get("by", "grid")
     if by not in DIMENSIONS:
         raise Invalid(f"by must be one of {', '.join(DIMENSIONS)}", allowed=sorted(DIMENSIONS))
-    query = StatsQuery(by=by, since=_day(q.get("from"), "from"), until=_day(q.get("to"), "to"),
+    query = StatsQuery(by=by, since=local_day(q.get("from"), "from"), until=local_day(q.get("to"), "to"),
                        min_sample=_sample(q.get("min_sample")))
     if query.since and query.until and query.since >= query.until:
         raise Invalid("from must be before to")
@@ -45,18 +44,6 @@ async def stats(request: web.Request) -> web.Response:
         "rows": [asdict(r) for r in rows],
         "flagged": [r.key for r in rows if r.flagged],
     })
-
-
-def _day(raw: str | None, name: str) -> datetime | None:
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise Invalid(f"{name} must be a date like 2026-11-01")
-    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
 
 
 def _sample(raw: str | None) -> int | None:
