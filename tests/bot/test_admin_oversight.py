@@ -142,3 +142,19 @@ async def test_a_supervisor_acts_only_in_their_area(api: Api, uid: str) -> None:
         reply = await tool(api, case_no, action, f"away-{uid}")
         assert (reply.status, reply.error) == (404, "not_found"), (action, reply.body)
     assert await snapshot(api, case_no) == before
+
+
+async def test_a_department_holding_the_case_is_told_and_loses_it_on_recall(api: Api, uid: str) -> None:
+    case_no = await walk(api, "registered", uid)
+    reply = await api.call("POST", f"{CASES}/{case_no}/actions", "desk",
+                           json={"action": "dispatch", "department": "water"})
+    assert reply.status == 200 and reply.body["assignee"]["department"] == "440307-water", reply.body
+    for action in ("supervise", "urge", "instruct"):
+        assert (await tool(api, case_no, action, "sup", note=f"{action} 水务")).status == 200
+        assert [(k, r, p["note"]) for k, r, p in await told(case_no, f"case.{action}")] == [
+            ("department", "440307-water", f"{action} 水务")]
+    reply = await tool(api, case_no, "recall", "desk", note="改派街道")
+    assert reply.status == 200 and reply.body["assignee"]["department"] is None, reply.body
+    assert [(k, r) for k, r, _ in await told(case_no, "case.recall")] == [("department", "440307-water")]
+    detail = (await api.call("GET", f"{CASES}/{case_no}")).body
+    assert detail["oversight"] == {"supervise": 1, "urge": 1, "instruct": 1, "recall": 1}
