@@ -64,6 +64,8 @@ def _new_deadline(step: Step) -> datetime | None:
 async def supervise(step: Step) -> None:
     """督办: note, optional new deadline; the escalation clock starts again from that deadline."""
     case, deadline = step.case, _new_deadline(step)
+    if deadline is not None and case.status == Status.SUSPENDED:
+        raise Invalid("a suspended case's deadline moves when it resumes; resume it first to set a new one")
     if deadline is not None:
         step.data.update(previous_deadline=case.deadline_at.isoformat(), deadline=deadline.isoformat())
         case.deadline_at, case.escalation_level = deadline, 0

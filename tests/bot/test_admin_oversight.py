@@ -158,3 +158,13 @@ async def test_a_department_holding_the_case_is_told_and_loses_it_on_recall(api:
     assert [(k, r) for k, r, _ in await told(case_no, "case.recall")] == [("department", "440307-water")]
     detail = (await api.call("GET", f"{CASES}/{case_no}")).body
     assert detail["oversight"] == {"supervise": 1, "urge": 1, "instruct": 1, "recall": 1}
+
+
+async def test_a_suspended_case_is_supervised_without_moving_its_deadline(api: Api, uid: str) -> None:
+    case_no = await walk(api, "suspended", uid)
+    before = await snapshot(api, case_no)
+    reply = await tool(api, case_no, "supervise", "sup", deadline="2099-01-01T00:00:00+08:00")
+    assert (reply.status, reply.error) == (400, "invalid"), reply.body
+    assert await snapshot(api, case_no) == before
+    assert (await tool(api, case_no, "supervise", "sup")).status == 200
+    assert [r[1] for r in await told(case_no, "case.supervise")] == [str(api.staff["w1"].user_id)]
