@@ -137,3 +137,13 @@ async def test_score_and_window_of_the_hand_built_set(svc: Services, uid: str) -
     assert sum(r.received for r in inside) == 7
     for since, until in ((day + timedelta(days=1), None), (None, day)):
         assert await case_stats(svc.ctx, ADMIN, CaseQuery("worker", since, until, uid)) == []
+
+
+async def test_month_is_the_local_month_of_receipt(svc: Services, uid: str) -> None:
+    _, lng, lat = leaf_point(svc, 21)
+    svc.clock.now = datetime(2026, 11, 30, 17, 30, tzinfo=SHANGHAI) - timedelta(hours=1)  # 16:30 local
+    await open_case(svc.ctx, NewReport("test", f"{uid}-nov", "路灯坏了晚上很黑", lng, lat))
+    svc.clock.now = datetime(2026, 12, 1, 0, 30, tzinfo=SHANGHAI)  # still 30 November in UTC
+    await open_case(svc.ctx, NewReport("test", f"{uid}-dec", "路灯坏了晚上很黑", lng, lat))
+    months = await case_stats(svc.ctx, ADMIN, CaseQuery(by="month", reporter_prefix=uid))
+    assert sorted((r.key, r.received) for r in months) == [("2026-11", 1), ("2026-12", 1)]
