@@ -24,10 +24,13 @@ async def demo(settings: Settings) -> int:
     await db.migrate(settings.database_url)
     await db.open_db(settings.database_url)
     try:
-        result = await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=True)
+        # Fake group robots only where the outbound channel records instead of sending.
+        result = await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=True,
+                                 groups=settings.outbox.kind == "sandbox")
     finally:
         await db.close_db()
-    print(f"demo city loaded: {result.cells} cells ({result.boundary_source}), {result.people} staff; "
+    print(f"demo city loaded: {result.cells} cells ({result.boundary_source}), {result.people} staff, "
+          f"{result.groups} sandbox WeCom groups; "
           f"their API tokens are in {result.tokens_file} (readable by you only)")
     return 0
 

@@ -36,6 +36,18 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp
 
 
+def test_demo_gives_streets_and_communities_fake_groups_only_where_nothing_is_sent(
+        city: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(city / "cli.sqlite3") as con:
+        keys = [k for (k,) in con.execute("SELECT webhook_key FROM grid_groups")]
+    assert len(keys) > 20 and all(k.startswith("DEMO-FAKE-KEY-") for k in keys)
+    staging = gridline(tmp_path, "demo", env={"GRIDLINE_OUTBOUND": "blackhole"})
+    assert staging.returncode == 0, staging.stderr
+    assert " 0 sandbox WeCom groups" in staging.stdout
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM grid_groups").fetchone() == (0,)
+
+
 def test_help_reads_well(tmp_path: Path) -> None:
     result = gridline(tmp_path, "--help")
     assert result.returncode == 0
