@@ -28,3 +28,17 @@ async def test_a_small_history_has_closed_overdue_supervised_rated_and_reopened_
     assert {"open", "dispatch", "close", "reopen", "supervise"} <= actions
     problems = [p async for p in verify_all() if isinstance(p, Break)]
     assert problems == []
+
+
+async def test_the_same_seed_writes_the_same_history(svc: Services) -> None:
+    seed = int(svc.clock.now.timestamp()) % 100_000 + 9
+
+    async def shape(after: int) -> list[tuple[str, str | None, str, str]]:
+        rows = await Case.filter(channel=CHANNEL, reporter__startswith=f"r{seed}-", id__gt=after).order_by("id")
+        return [(c.reporter, c.grid_code, str(c.category_code), c.status) for c in rows]
+
+    first = await write_history(svc.ctx, 12, svc.clock.now, seed=seed)
+    last_id = max(c.id for c in await Case.filter(channel=CHANNEL, reporter__startswith=f"r{seed}-"))
+    again = await write_history(svc.ctx, 12, svc.clock.now, seed=seed)
+    assert first.cases == again.cases == 12
+    assert [r[1:] for r in await shape(last_id)] == [r[1:] for r in (await shape(0))[:12]]
