@@ -93,10 +93,12 @@ async def _one(ctx: CaseContext, clock: _Clock, rng: random.Random, leaf: str,
     lng, lat = ctx.grid.index.centroid(leaf)
     opened = await open_case(ctx, NewReport(CHANNEL, reporter, text, lng, lat, category=category))
     no, status, worker = opened.case.case_no, opened.case.status, workers[leaf]
-    if fate == "rejected" and status == Status.REPORTED:
-        clock.advance(rng.uniform(1, 20))
-        await act(ctx, no, DESK, ActionRequest("reject", note="经核实不属于本平台受理范围"))
-        return
+    if fate == "rejected":
+        if status == Status.REPORTED:
+            clock.advance(rng.uniform(1, 20))
+            await act(ctx, no, DESK, ActionRequest("reject", note="经核实不属于本平台受理范围"))
+            return
+        fate = "closed"  # a self-handle case went straight to its worker: nothing left to reject
     target = "close" if fate in ("rated", "closed", "reopened") else _step_into(fate)
     await _walk(ctx, clock, rng, no, str(status), worker, target)
     if fate == "rated" or fate == "reopened":
