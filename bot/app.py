@@ -14,16 +14,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import admin, console, middlewares, open311, outbound_app, periodic, welcome, worker
+from bot import admin, console, logfilter, middlewares, open311, outbound_app, periodic, welcome, worker
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
 from bot.composition import SWEEP_LOCK, build_context, refresh_taxonomy, sla_sweep
 from bot.console.config import ConsoleConfig
 from bot.demo import is_empty, load_demo
+from bot.heavy import heavy_pool
 from bot.keys import (
     ALERTS,
     CASES,
+    HEAVY,
     KV,
     METRICS,
     RECORDER,
@@ -73,6 +75,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     ``sender``: run the outbox relay and sender in this process (default: GRIDLINE_SENDER_IN_PROCESS,
     and never for an app sharing a test's connection).
     """
+    logfilter.install()  # never a request header's value in aiohttp's own log lines
     app = web.Application(
         middlewares=[middlewares.request_context, middlewares.errors],
         client_max_size=MAX_BODY,
@@ -83,6 +86,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app[WECHAT] = WeChatConfig.of(settings.wechat)
     app[TASKS] = set()
     app.cleanup_ctx.append(_storage)
+    app.cleanup_ctx.append(heavy_pool)
     if own_database:
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
@@ -134,14 +138,17 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
         domain = await build_context(notifier, clock, surveys=survey_policy(settings.surveys),
                                      keyword_bar=settings.nlp.keyword_bar)
         app[CASES], app[SERVING] = domain.ctx, domain.serving
-        app[ALERTS] = build_alerts(settings.alerts, app[CASES], delivery=OutboxDelivery())
+        app[ALERTS] = build_alerts(settings.alerts, app[CASES], delivery=OutboxDelivery(), heavy=app[HEAVY],
+                                   max_crossings=settings.alert_polygon_max_crossings)
         app[WECHAT_DIALOGUE] = OutboxDialogue(app[CASES], DraftStore(app[KV]), build_router())
         app[WECHAT_REDELIVERY] = Redelivery(app[KV])
+        lease = asyncio.create_task(app[WECHAT_REDELIVERY].keep_lease())  # its claims die with this process
         log.info("services built", extra={"mode": str(settings.effective_mode),
                                           "database": settings.database_masked,
                                           "redis": "configured" if settings.redis_url else "absent",
                                           "cells": len(app[CASES].grid.index)})
         yield
+        lease.cancel()
 
     return services
 

@@ -53,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
                                                                                     required=True)
     key_add = apikey.add_parser("add", help="register a client system and print its API key (shown once)")
     key_add.add_argument("--name", required=True, help="the client system's name (becomes its channel)")
+    key_add.add_argument("--scope", choices=("public", "private"), default="public",
+                         help="private: may read residents' text and exact places (default public)")
+    key_add.add_argument("--channels", default=None,
+                         help="comma-separated channels whose cases it may read (default: all)")
     audit = sub.add_parser("audit", help="audit tools").add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
     nlp_cli.register(sub)
@@ -94,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.open311.keys import ApiKeyError, apikey_add
 
         try:
-            asyncio.run(apikey_add(settings.database_url, args.name))
+            channels = [c.strip() for c in args.channels.split(",") if c.strip()] if args.channels is not None else None
+            asyncio.run(apikey_add(settings.database_url, args.name, args.scope == "private", channels))
         except ApiKeyError as exc:
             print(f"gridline: {exc}", file=sys.stderr)
             return 2

@@ -14,6 +14,7 @@ from bot.wechat.redelivery import Redelivery
 from bot.wechat.service import Dialogue
 from intake.alerts.service import AlertService
 from intake.cases.context import CaseContext
+from intake.heavy import HeavyPool
 from notify.recording import RecordingNotifier
 from outbox.runner import Outbound
 from tuning.runtime import Tuning
@@ -32,3 +33,4 @@ ALERTS = web.AppKey("alerts", AlertService)
 SERVING = web.AppKey("serving", ServingClassifier)  # the classifier CASES classifies through
 TUNING = web.AppKey("tuning", Tuning)
 OUTBOUND = web.AppKey("outbound", Outbound)
+HEAVY = web.AppKey("heavy", HeavyPool)

@@ -19,10 +19,10 @@ from bot import logs, roles
 from bot.auth import ACTOR, Unauthorized, authenticate
 from bot.jsonout import json_response
 from bot.keys import METRICS
-from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
+from intake.errors import Busy, Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
 
 log = logging.getLogger("gridline.http")
-STATUS = {NotFound: 404, Invalid: 400, Forbidden: 403, IllegalTransition: 409, Conflict: 409}
+STATUS = {NotFound: 404, Invalid: 400, Forbidden: 403, IllegalTransition: 409, Conflict: 409, Busy: 503}
 
 
 def error_body(status: int, code: str, message: str, details: object = None) -> web.Response:

@@ -71,6 +71,8 @@ class ActionBody(Strict):
     reporter: str | None = Field(default=None, max_length=128)
     reason: str | None = Field(default=None, max_length=32)  # void / request_void
     district: str | None = Field(default=None, max_length=12)  # void for out_of_area: where it went
+    deadline: str | None = Field(default=None, max_length=40)  # supervise (督办): a new deadline, ISO 8601
+    to: str | None = Field(default=None, max_length=16)  # recall: the earlier step (default registered)
 
     def params(self) -> dict[str, Any]:
         return self.model_dump(exclude={"action", "note", "attachments"}, exclude_none=True)

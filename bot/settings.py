@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     worker_link_secret: SecretStr | None = None
     worker_link_ttl_hours: float = Field(default=168.0, gt=0, le=24 * 90)
     worker_session_idle_minutes: float = Field(default=720.0, gt=0, le=60 * 24 * 30)
+    # reliability (#18): heavy steps (geometry repair, image re-encoding) run in worker processes with a
+    # time and memory budget; an alert polygon whose edges cross more than N times is refused before repair.
+    heavy_workers: int = Field(default=1, ge=1, le=64)
+    heavy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
+    heavy_memory_mb: int = Field(default=2048, ge=0, le=1024 * 1024)
+    alert_polygon_max_crossings: int = Field(default=100, ge=0, le=100_000)
 
     @field_validator("database_url")
     @classmethod

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from intake import bounds
 from intake.residents import seen_sql
 from intake.store import db
 from intake.store.models import InboundMessage, Resident
@@ -46,6 +47,9 @@ _BOTH = ("WITH message AS (" + _MESSAGE + "), resident AS (" + seen_sql("postgre
 
 
 async def arrive(channel: str, external_id: str, received: Received, now: datetime) -> Arrival:
+    """:class:`~intake.errors.Invalid` (nothing stored) when a value is longer than its column."""
+    bounds.check(InboundMessage, {"channel": channel, "external_id": external_id, "dedup_key": received.dedup_key,
+                                  "kind": received.kind, "media_id": received.media_id, "pic_url": received.pic_url})
     when = db.db_value(Resident, "last_seen_at", now)
     message = [channel, external_id, received.dedup_key, received.kind, received.content, received.media_id,
                received.pic_url, received.lat, received.lng,

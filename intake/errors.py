@@ -32,6 +32,12 @@ class IllegalTransition(DomainError):
     code = "illegal_transition"
 
 
+class Busy(DomainError):
+    """The request needs more time or memory than one request may take (HTTP 503); a simpler one will pass."""
+
+    code = "busy"
+
+
 class Conflict(DomainError):
     """Someone else changed the case at the same moment; retry."""
 

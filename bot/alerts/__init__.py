@@ -8,11 +8,14 @@ import logging
 from bot.periodic import Job
 from bot.sections import AlertsSection
 from intake.alerts.acks import escalate_silent
+from intake.alerts.area import AreaIndex
 from intake.alerts.policy import AlertPolicy, QuietHours
 from intake.alerts.ports import DeliveryReader
 from intake.alerts.service import AlertService
+from intake.alerts.shapes import ShapeLimits
 from intake.alerts.signals import catalogue
 from intake.cases.context import CaseContext
+from intake.heavy import HeavyPool
 
 log = logging.getLogger("gridline.alerts")
 JOBS_LOCK = "lock:alert-jobs"
@@ -26,9 +29,12 @@ def policy_of(section: AlertsSection) -> AlertPolicy:
                        ack_escalate_minutes=section.ack_escalate.total_seconds() / 60)
 
 
-def build_alerts(section: AlertsSection, ctx: CaseContext, delivery: DeliveryReader | None = None) -> AlertService:
-    """``delivery`` is the outbox's read side when it is wired; without it coverage shows targeted only."""
-    return AlertService(ctx.grid, ctx.notifier, ctx.clock, policy_of(section), catalogue(), delivery)
+def build_alerts(section: AlertsSection, ctx: CaseContext, delivery: DeliveryReader | None = None,
+                 heavy: HeavyPool | None = None, max_crossings: int = 100) -> AlertService:
+    """``delivery`` is the outbox's read side when it is wired; without it coverage shows targeted only.
+    ``heavy`` repairs polygons off the event loop (a pool of its own when not given)."""
+    areas = AreaIndex(ctx.grid.index, heavy, ShapeLimits(max_crossings=max_crossings))
+    return AlertService(ctx.grid, ctx.notifier, ctx.clock, policy_of(section), catalogue(), delivery, areas)
 
 
 def jobs(service: AlertService, section: AlertsSection) -> list[Job]:

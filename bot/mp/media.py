@@ -33,6 +33,9 @@ class Rejected(Exception):
         super().__init__(message)
         self.code, self.message = code, message
 
+    def __reduce__(self) -> tuple[type[Rejected], tuple[str, str]]:
+        return Rejected, (self.code, self.message)  # raised in a worker process, re-raised in the server
+
 
 @dataclass(frozen=True, slots=True)
 class Clean:
@@ -57,7 +60,7 @@ def sniff(head: bytes) -> str | None:
 
 
 def clean(data: bytes, max_pixels: int) -> Clean:
-    """Validate and re-encode; CPU-bound, so the caller runs it in a thread."""
+    """Validate and re-encode; CPU-bound, so the caller runs it in a worker process (:mod:`intake.heavy`)."""
     claimed = sniff(data[:16])
     if claimed is None:
         raise Rejected("unsupported_type", "only JPEG, PNG and WebP images are accepted")

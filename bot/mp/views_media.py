@@ -8,6 +8,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.jsonout import json_response
+from bot.keys import HEAVY
 from bot.mp import media
 from bot.mp.errors import http_error, too_large
 from bot.mp.ratelimit import HOUR
@@ -29,8 +30,10 @@ async def upload(request: web.Request) -> web.Response:
                                          "ip": (client_ip(request), limits.media_per_hour_ip)}, HOUR, moment)
     data = await _read_file(request, services.config.media_max_bytes)
     loop = asyncio.get_running_loop()
-    try:  # decoding and re-encoding take tens of milliseconds: off the event loop
-        clean = await loop.run_in_executor(None, media.clean, data, services.config.media_max_pixels)
+    heavy = request.config_dict.get(HEAVY)
+    try:  # decoding and re-encoding: in a worker process with a time and memory budget (a decoder bomb)
+        clean = await (heavy.run(media.clean, data, services.config.media_max_pixels) if heavy else
+                       loop.run_in_executor(None, media.clean, data, services.config.media_max_pixels))
     except media.Rejected as exc:
         raise http_error(415, exc.code, exc.message) from None
     media_id = media.new_media_id()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from aiohttp import web
+from tortoise.queryset import QuerySet
 
 from bot.keys import CASES
 from bot.open311 import keys, mapping
 from bot.open311.config import Open311Config
 from bot.open311.render import JSON_TYPE, XML_TYPE, Open311Error, respond
+from bot.open311.scopes import Scope, redact
 from bot.views.common import lang
 from intake.cases.numbers import parse_case_no
 from intake.cases.states import FINAL, OPEN
@@ -33,10 +35,18 @@ def check_jurisdiction(request: web.Request, given: str | None) -> None:
         raise Open311Error(404, f"jurisdiction_id {given!r} is not served here")
 
 
-async def _may_read(request: web.Request) -> None:
+async def _may_read(request: web.Request) -> Scope:
+    """The reader's scope; a key that is given must be valid even where reads are public."""
     check_jurisdiction(request, request.query.get("jurisdiction_id"))
-    if not config(request).public_reads and await keys.client_for(request.query.get("api_key")) is None:
+    given = request.query.get("api_key")
+    client = await keys.client_for(given)
+    if client is None and (given or not config(request).public_reads):
         raise Open311Error(403, "reading requests needs a valid api_key on this server")
+    return Scope.of(client)
+
+
+def _within(query: QuerySet[Case], scope: Scope) -> QuerySet[Case]:
+    return query if scope.channels is None else query.filter(channel__in=list(scope.channels))
 
 
 @routes.get("/discovery." + FMT)
@@ -74,7 +84,7 @@ async def definition(request: web.Request) -> web.Response:
 
 @routes.get("/requests." + FMT)
 async def requests(request: web.Request) -> web.Response:
-    await _may_read(request)
+    scope = await _may_read(request)
     q, cfg = request.query, config(request)
     if q.get("service_request_id"):
         numbers = [n for raw in q["service_request_id"].split(",")[: cfg.max_results] if (n := parse_case_no(raw))]
@@ -94,14 +104,14 @@ async def requests(request: web.Request) -> web.Response:
             statuses = (OPEN if "open" in wanted else set()) | (FINAL if "closed" in wanted else set())
             query = query.filter(status__in=[str(s) for s in statuses])
     number, size = _page(q.get("page"), q.get("page_size"), cfg.max_results)
-    rows = await query.order_by("-opened_at", "-id").offset((number - 1) * size).limit(size)
-    return await _render(request, rows)
+    rows = await _within(query, scope).order_by("-opened_at", "-id").offset((number - 1) * size).limit(size)
+    return await _render(request, rows, scope)
 
 
-async def _render(request: web.Request, rows: list[Case]) -> web.Response:
+async def _render(request: web.Request, rows: list[Case], scope: Scope) -> web.Response:
     ctx, language = request.config_dict[CASES], lang(request)
     agencies = {d.code: d.name for d in await Department.all()} if rows else {}
-    body = [mapping.request(ctx, c, agencies, language) for c in rows]
+    body = [redact(mapping.request(ctx, c, agencies, language), scope) for c in rows]
     return respond(request.match_info["fmt"], "service_requests", body)
 
 
@@ -138,20 +148,20 @@ def _page(page: str | None, size: str | None, most: int) -> tuple[int, int]:
 
 @routes.get("/requests/{id}." + FMT)
 async def one(request: web.Request) -> web.Response:
-    await _may_read(request)
+    scope = await _may_read(request)
     case_no = parse_case_no(request.match_info["id"])
-    case = await Case.get_or_none(case_no=case_no) if case_no else None
+    case = await _within(Case.filter(case_no=case_no), scope).first() if case_no else None
     if case is None:
         raise Open311Error(404, "service_request_id not found")
-    return await _render(request, [case])
+    return await _render(request, [case], scope)
 
 
 @routes.get("/tokens/{token}." + FMT)
 async def token(request: web.Request) -> web.Response:
     """Every service is realtime, so a request's token is its id: this resolves for clients written for batch."""
-    await _may_read(request)
+    scope = await _may_read(request)
     case_no = parse_case_no(request.match_info["token"])
-    if case_no is None or not await Case.exists(case_no=case_no):
+    if case_no is None or not await _within(Case.filter(case_no=case_no), scope).exists():
         raise Open311Error(404, "token not found")
     return respond(request.match_info["fmt"], "service_requests",
                    [{"service_request_id": case_no, "token": request.match_info["token"]}])

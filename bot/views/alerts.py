@@ -89,7 +89,7 @@ def _outcome(out: Outcome) -> web.Response:
 
 @routes.post("/alerts/cap")
 async def post_cap(request: web.Request) -> web.Response:
-    actor(request, *STAFF)
+    who = actor(request, *STAFF)
     limit = request.config_dict[SETTINGS].alerts.cap_max_bytes
     if (request.content_length or 0) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length or 0)
@@ -99,7 +99,7 @@ async def post_cap(request: web.Request) -> web.Response:
     if not data.strip():
         raise Invalid("the body must be a CAP XML document")
     service = request.config_dict[ALERTS]
-    return _outcome(await service.receive(from_cap(parse(data), service.catalogue)))
+    return _outcome(await service.receive(from_cap(parse(data), service.catalogue), who))
 
 
 @routes.post("/alerts")
@@ -108,7 +108,7 @@ async def post_alert(request: web.Request) -> web.Response:
     body = AlertBody.model_validate(await json_object(request))
     service = request.config_dict[ALERTS]
     req = AdminAlert(body.signal, body.colour, body.area.area(), body.message, body.guidance, body.expires, who.ref)
-    return _outcome(await service.receive(compose(req, service.catalogue, service.clock())))
+    return _outcome(await service.receive(compose(req, service.catalogue, service.clock()), who))
 
 
 @routes.get("/alerts")
@@ -156,14 +156,14 @@ async def update_alert(request: web.Request) -> web.Response:
                        guidance=body.guidance if body.guidance is not None else alert.guidance,
                        area=body.area.area() if body.area else Area.from_json(alert.area), sent_at=service.clock(),
                        expires_at=alert.expires_at, references=(alert.identifier,))
-    return _outcome(await service.receive(draft))
+    return _outcome(await service.receive(draft, who))
 
 
 @routes.post("/alerts/{alert_id}/cancel")
 async def cancel_alert(request: web.Request) -> web.Response:
-    actor(request, *STAFF)
+    who = actor(request, *STAFF)
     alert = await _alert(request)
-    return _outcome(await request.config_dict[ALERTS].cancel(alert, f"{alert.identifier}:cancel"))
+    return _outcome(await request.config_dict[ALERTS].cancel(alert, f"{alert.identifier}:cancel", who))
 
 
 @routes.post("/alerts/{alert_id}/acks")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from bot.jsonout import json_response
@@ -13,16 +15,24 @@ from intake.store import db
 routes = web.RouteTableDef()
 
 
+REDIS_PROBE_S = 1.0  # an unreachable Redis must not stall the probe (its socket timeout is 5 s)
+
+
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
+    """200 ``ok``; 200 ``degraded`` while Redis is unreachable (callbacks fall back, nothing to restart);
+    503 ``down`` without the database."""
     db_ok = await db.ping()
     redis = "absent"
     if request.app[SETTINGS].redis_url:
-        redis = "ok" if await request.app[KV].ping() else "down"
-    healthy = db_ok and redis != "down"
-    body = {"status": "ok" if healthy else "degraded", "db": "ok" if db_ok else "down", "redis": redis,
+        try:
+            redis = "ok" if await asyncio.wait_for(request.app[KV].ping(), REDIS_PROBE_S) else "down"
+        except TimeoutError:
+            redis = "down"
+    status = "down" if not db_ok else "degraded" if redis == "down" else "ok"
+    body = {"status": status, "db": "ok" if db_ok else "down", "redis": redis,
             **classifier(request.app.get(SERVING))}
-    return json_response(body, status=200 if healthy else 503)
+    return json_response(body, status=503 if status == "down" else 200)
 
 
 @routes.get("/metrics")

@@ -7,6 +7,7 @@ from typing import Any
 
 from intake.cases.context import CaseContext
 from intake.cases.model import Actor
+from intake.cases.oversight import counts as oversight_counts
 from intake.cases.states import Role, Status, allowed_actions
 from intake.duplicates import Candidate
 from intake.i18n import gettext_for
@@ -59,6 +60,7 @@ def case_detail(ctx: CaseContext, case: Case, actor: Actor, lang: str, now: date
         "extension_request": case.extension_request,
         "co_reporters": [{"channel": c.channel, "reporter": c.reporter} for c in co],
         "events": [event(e) for e in events],
+        "oversight": oversight_counts(events),  # 督办 / 催办 / 批示 / 召回 by people, counted from the timeline
     }
 
 

@@ -21,6 +21,7 @@ from bot.wechat.errors import CallbackError
 Kind = Literal["text", "voice", "image", "location", "link", "video", "shortvideo", "event", "unknown"]
 _KINDS = frozenset({"text", "voice", "image", "location", "link", "video", "shortvideo", "event"})
 _SCENE_PREFIX = "qrscene_"
+MAX_LABEL = 200
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,9 @@ def _place(fields: Mapping[str, str], kind: Kind, event: str | None) -> _Place:
     if prefix is None:
         return None, None, None, None, None
     lat, lng = _coord(fields.get(prefix + "Location_X"), 90), _coord(fields.get(prefix + "Location_Y"), 180)
-    return lat, lng, None, fields.get(prefix + "Label"), _int(fields.get(prefix + "Scale"))
+    label = fields.get(prefix + "Label")
+    # A place's name, shown and kept as a case's address: clipped to what an address column holds.
+    return lat, lng, None, label[:MAX_LABEL] if label else label, _int(fields.get(prefix + "Scale"))
 
 
 def _coord(text: str | None, limit: float) -> float | None:

@@ -11,20 +11,31 @@ therefore also takes the resident's turn (a key holding the message's key, in th
 same round trip as the nonce and the claim); a message that finds the turn taken
 waits for it. Turns are not queued in order: one resident's concurrent messages
 are fragments of one report, and the draft keeps them all whatever the order.
+
+A claim names its process's lease (``wx:lease:<id>``, renewed every second, gone
+seconds after the process dies). A redelivery that finds a claim whose lease is
+gone takes it over and stores the message itself: a ``kill -9`` between claiming and
+storing used to leave the claim "running" for its whole TTL, and every retry was
+answered ``success`` for a message never stored. Storing twice cannot happen:
+``dedup_key`` is unique in the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
+import secrets
 import time
 
 from bot.storage.base import Entry, KeyValueStore
 
 log = logging.getLogger("gridline.wechat")
 CLAIM_TTL = 300.0  # WeChat stops retrying after ~15 s; keep well beyond that
-RUNNING = "\x00running"
+RUNNING = "\x00running"  # + ":" + the owner's lease id
+LEASE_TTL = 3.0  # a dead process's claims are taken over this long after its last renewal
+LEASE_EVERY = 1.0
 NONCE_TTL = 600.0  # twice WeChat's ±300 s timestamp window
 TURN_TTL = 30.0  # a turn that outlives this (its process died) is taken over
 
@@ -39,6 +50,19 @@ class Admission(enum.Enum):
 class Redelivery:
     def __init__(self, kv: KeyValueStore, poll: float = 0.05, turn_poll: float = 0.01) -> None:
         self._kv, self._poll, self._turn_poll = kv, poll, turn_poll
+        self.lease = secrets.token_hex(8)
+        self._running = f"{RUNNING}:{self.lease}"
+
+    async def renew(self) -> None:
+        """Keep this process's lease alive (its claims are not taken over while it is)."""
+        await self._kv.set(_lease(self.lease), "1", LEASE_TTL)
+
+    async def keep_lease(self) -> None:
+        """Renew the lease every second until cancelled; a failed renewal is retried (Redis may be away)."""
+        while True:
+            with contextlib.suppress(Exception):
+                await self.renew()
+            await asyncio.sleep(LEASE_EVERY)
 
     async def admit(self, nonce: str, timestamp: int, key: str, resident: str) -> Admission:
         """Check the nonce, claim the message and take the resident's turn: one round trip.
@@ -48,7 +72,7 @@ class Redelivery:
         """
         nonce_ok, taken = await self._kv.set_if_absent_guarded(
             Entry(f"wx:nonce:{timestamp}:{nonce}", key, NONCE_TTL),
-            [Entry(f"wx:msg:{key}", RUNNING, CLAIM_TTL), Entry(_turn(resident), key, TURN_TTL)])
+            [Entry(f"wx:msg:{key}", self._running, CLAIM_TTL), Entry(_turn(resident), key, TURN_TTL)])
         if not nonce_ok:
             return Admission.REPLAYED
         return (Admission.REDELIVERY, Admission.BEHIND, Admission.FIRST)[taken]
@@ -56,6 +80,9 @@ class Redelivery:
     async def take_turn(self, resident: str, key: str) -> None:
         """Wait until the resident's turn is free and take it (after :data:`Admission.BEHIND`)."""
         deadline = time.monotonic() + TURN_TTL + 1
+        if await self._kv.get(_turn(resident)) == key:  # a claim taken over: the dead owner's turn is ours
+            await self._kv.set(_turn(resident), key, TURN_TTL)
+            return
         while not await self._kv.set_if_absent(_turn(resident), key, TURN_TTL):
             if time.monotonic() >= deadline:  # cannot happen while the store keeps TTLs
                 log.warning("resident turn still taken after its TTL; going ahead", extra={"dedup_key": key})
@@ -68,23 +95,45 @@ class Redelivery:
 
     async def release(self, key: str, resident: str, *, claim: bool) -> None:
         """End the turn this message took, and with ``claim`` give up its claim (it was not stored)."""
-        give_back = [Entry(f"wx:msg:{key}", None, only_if=RUNNING)] if claim else []
+        give_back = [Entry(f"wx:msg:{key}", None, only_if=self._running)] if claim else []
         await self._kv.set_many([*give_back, self.end_turn(resident, key)])
 
     def end_turn(self, resident: str, key: str) -> Entry:
         return Entry(_turn(resident), None, only_if=key)
 
     async def wait_for_reply(self, key: str, within: float) -> str | None:
-        """The first delivery's reply once it is known, or ``None`` after ``within`` seconds."""
+        """The first delivery's reply once it is known, or ``None`` after ``within`` seconds, or
+        :data:`TAKEN_OVER` when its owner died and this delivery now holds the claim (it must store
+        and answer the message itself)."""
         deadline = time.monotonic() + within
         while True:
             value = await self._kv.get(f"wx:msg:{key}")
-            if value is not None and value != RUNNING:
+            if value is not None and not value.startswith(RUNNING):
                 return value
+            if value is not None and await self._take_over(key, value):
+                return TAKEN_OVER
             if time.monotonic() >= deadline:
                 return None
             await asyncio.sleep(self._poll)
 
+    async def _take_over(self, key: str, claim: str) -> bool:
+        """Take ``claim`` when its owner's lease is gone; True when this delivery now holds it."""
+        owner = claim[len(RUNNING) + 1:]
+        if not owner or claim == self._running or await self._kv.get(_lease(owner)) is not None:
+            return False  # a claim without a lease (an older process) waits for its TTL
+        await self._kv.set_many([Entry(f"wx:msg:{key}", self._running, CLAIM_TTL, only_if=claim)])
+        if await self._kv.get(f"wx:msg:{key}") != self._running:
+            return False  # another redelivery took it first
+        log.warning("took over a redelivery claim whose process died", extra={"dedup_key": key[:80]})
+        return True
+
+
+TAKEN_OVER = "\x00taken-over"
+
 
 def _turn(resident: str) -> str:
     return f"wx:turn:{resident}"
+
+
+def _lease(owner: str) -> str:
+    return f"wx:lease:{owner}"

@@ -20,8 +20,9 @@ from aiohttp import web
 from bot.jsonout import json_response
 from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
-from bot.wechat.redelivery import Admission
+from bot.wechat.redelivery import TAKEN_OVER, Admission
 from intake.arrivals import Arrival
+from intake.errors import Invalid
 from notify.http import read_capped
 from notify.types import Notification, Recipient
 
@@ -57,8 +58,15 @@ async def callback(request: web.Request) -> web.Response:
         return _refuse(CallbackError("replayed_nonce"), request)
     budget = request.app[SETTINGS].wechat.reply_budget_s
     if admission is Admission.REDELIVERY:
-        return _reply(request, inbound, await redelivery.wait_for_reply(key, budget))
-    arrival = await _arrive(request.app, inbound)
+        earlier = await redelivery.wait_for_reply(key, budget)
+        if earlier != TAKEN_OVER:
+            return _reply(request, inbound, earlier)
+        admission = Admission.BEHIND  # the first delivery's process died: store and answer it here
+    try:
+        arrival = await _arrive(request.app, inbound)
+    except Invalid as exc:  # a value longer than its column: no WeChat retry can store it
+        log.warning("wechat message not stored", extra={"dedup_key": key[:80], "problem": exc.message})
+        return success()
     if not arrival.stored:  # stored earlier by a delivery whose claim has expired: never twice the effect
         await redelivery.release(key, user, claim=False)
         return success()
@@ -76,6 +84,9 @@ async def _arrive(app: web.Application, inbound: Inbound) -> Arrival:
     msg = inbound.message
     try:
         return await app[WECHAT_DIALOGUE].arrive(msg, msg.dedup_key, dict(msg.raw))
+    except Invalid:
+        await app[WECHAT_REDELIVERY].remember(msg.dedup_key, "", msg.from_user)  # retries answer success too
+        raise
     except Exception:
         await app[WECHAT_REDELIVERY].release(msg.dedup_key, msg.from_user, claim=True)
         raise  # a 500: WeChat delivers it again within seconds

@@ -17,8 +17,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
+from intake.alerts.shapes import ShapeLimits, repair, vet_counts, vet_projected
 from intake.errors import Invalid
 from intake.grid.index import GridIndex
+from intake.heavy import HeavyPool
 
 Point = tuple[float, float]  # (lng, lat)
 MAX_VERTICES = 5000
@@ -110,19 +112,25 @@ def division_prefix(code: str) -> str:
 
 
 class AreaIndex:
-    """Leaf cells by shape or by code prefix (built once per grid index)."""
+    """Leaf cells by shape or by code prefix (built once per grid index).
 
-    def __init__(self, grid: GridIndex) -> None:
-        self.grid = grid
+    A polygon that needs repair is vetted first (:mod:`intake.alerts.shapes`) and repaired in ``heavy``'s
+    worker processes, never on the event loop.
+    """
+
+    def __init__(self, grid: GridIndex, heavy: HeavyPool | None = None, limits: ShapeLimits | None = None) -> None:
+        self.grid, self.heavy, self.limits = grid, heavy or HeavyPool(), limits or ShapeLimits()
         self.codes = sorted(c.code for c in grid.leaves)
         by_code = {c.code: c for c in grid.leaves}
         self._geoms = grid.projection.project_many([by_code[c].geometry for c in self.codes])
         self._tree = STRtree(self._geoms)
 
-    def cells(self, area: Area) -> list[str]:
-        """Sorted leaf codes the area touches; :class:`Invalid` for unknown grid codes."""
+    async def cells(self, area: Area) -> list[str]:
+        """Sorted leaf codes the area touches; :class:`Invalid` for unknown grid codes or too complex shapes,
+        :class:`~intake.errors.Busy` when a repair runs over its budget."""
         found: set[str] = set()
-        shapes = [self._polygon(p) for p in area.polygons] + [self._circle(c) for c in area.circles]
+        vet_counts(area.polygons, len(area.circles), self.limits)
+        shapes = [await self._polygon(p) for p in area.polygons] + [self._circle(c) for c in area.circles]
         for shape in shapes:
             found.update(self.codes[i] for i in self._tree.query(shape, predicate="intersects"))
         for code in area.divisions:
@@ -139,8 +147,11 @@ class AreaIndex:
         hi = bisect.bisect_left(self.codes, prefix + "\x7f")
         return self.codes[lo:hi]
 
-    def _polygon(self, ring: tuple[Point, ...]) -> BaseGeometry:
-        return shapely.make_valid(self.grid.projection.project(shapely.Polygon(ring)))
+    async def _polygon(self, ring: tuple[Point, ...]) -> BaseGeometry:
+        shape = self.grid.projection.project(shapely.Polygon(ring))
+        if not vet_projected(shape, ring, self.limits):
+            return shape
+        return shapely.from_wkb(await self.heavy.run(repair, shapely.to_wkb(shape)))
 
     def _circle(self, circle: tuple[float, float, float]) -> BaseGeometry:
         lng, lat, radius_km = circle

@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from intake.alerts.area import Area, parse_circle, parse_polygon
+from intake.alerts.xmlenc import as_parseable
 from intake.errors import Invalid
 
 CAP12 = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -55,11 +56,13 @@ class CapMessage:
 
 def parse(data: bytes) -> CapMessage:
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = fromstring(as_parseable(data), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise CapError("DTDs, entity declarations and external references are not allowed in CAP") from None
     except ParseError as exc:
         raise CapError(f"malformed XML: {exc}") from None
+    except ValueError as exc:  # expat's own refusals (an encoding it cannot read) are not ParseErrors
+        raise CapError(f"unreadable XML: {str(exc)[:100]}") from None
     if root.tag == f"{{{CAP12}}}alert":
         return _Reader(root, f"{{{CAP12}}}", "oasis").message()
     if root.tag == "alert":

@@ -14,12 +14,13 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from intake.alerts import notices, targeting
+from intake.alerts import notices, scope, targeting
 from intake.alerts.area import Area, AreaIndex
 from intake.alerts.policy import AlertPolicy
 from intake.alerts.ports import DeliveryReader
 from intake.alerts.signals import Catalogue, Signal
 from intake.cases.context import Clock
+from intake.cases.model import Actor
 from intake.errors import Conflict, NotFound
 from intake.grid.store import GridService
 from intake.store.models_alerts import Alert, AlertMessage
@@ -59,29 +60,35 @@ class Outcome:
 
 class AlertService:
     def __init__(self, grid: GridService, notifier: Notifier, clock: Clock, policy: AlertPolicy,
-                 catalogue: Catalogue, delivery: DeliveryReader | None = None) -> None:
+                 catalogue: Catalogue, delivery: DeliveryReader | None = None, areas: AreaIndex | None = None) -> None:
         self.grid, self.notifier, self.clock, self.policy = grid, notifier, clock, policy
         self.catalogue, self.delivery = catalogue, delivery
-        self.areas = AreaIndex(grid.index)
+        self.areas = areas or AreaIndex(grid.index)
 
-    async def receive(self, draft: AlertDraft) -> Outcome:
-        """Apply one message; a message identifier seen before changes nothing (feeds repeat themselves)."""
+    async def receive(self, draft: AlertDraft, author: Actor | None = None) -> Outcome:
+        """Apply one message; a message identifier seen before changes nothing (feeds repeat themselves).
+
+        ``author`` (staff; ``None`` for feeds and replays) is held to their area (:mod:`intake.alerts.scope`).
+        """
         seen = await AlertMessage.get_or_none(identifier=draft.identifier)
         if seen is not None:
             alert = await Alert.get(id=seen.alert_id)
             return Outcome(alert.id, "duplicate", alert.cells_count, alert.residents_count)
-        cells = self.areas.cells(draft.area)  # validates grid codes before anything is written
+        cells = await self.areas.cells(draft.area)  # validates grid codes before anything is written
+        if draft.msg_type != "Cancel":
+            scope.check_cells(author, cells)
         if draft.msg_type == "Alert":
-            return await self._issue(draft, cells)
+            return await self._issue(draft, cells, author)
         earlier = await self._referenced(draft)
         if earlier is None:
             if draft.msg_type == "Cancel":
                 raise NotFound(f"the Cancel references no known alert ({', '.join(draft.references)[:200]})")
-            return await self._issue(replace(draft, msg_type="Alert"), cells)  # an Update of one we never saw
+            return await self._issue(replace(draft, msg_type="Alert"), cells, author)  # an Update of one we never saw
+        scope.check_change(author, earlier.author_scope, earlier.id)
         if earlier.status == "cancelled":
             raise Conflict(f"alert {earlier.id} was cancelled")
         if draft.msg_type == "Cancel":
-            return await self.cancel(earlier, draft.identifier)
+            return await self.cancel(earlier, draft.identifier, author)
         return await self._update(earlier, draft, cells)
 
     async def _referenced(self, draft: AlertDraft) -> Alert | None:
@@ -90,12 +97,13 @@ class AlertService:
         msg = await AlertMessage.filter(identifier__in=list(draft.references)).order_by("-id").first()
         return await Alert.get(id=msg.alert_id) if msg else None
 
-    async def _issue(self, draft: AlertDraft, cells: list[str]) -> Outcome:
+    async def _issue(self, draft: AlertDraft, cells: list[str], author: Actor | None) -> Outcome:
         now = self.clock()
         async with in_transaction():
             alert = await Alert.create(identifier=draft.identifier, sender=draft.sender, source=draft.source,
                                        status="active" if draft.deliver else "test", created_at=now,
-                                       updated_at=now, **self._content(draft, now))
+                                       updated_at=now, author_scope=scope.author_scope(author),
+                                       **self._content(draft, now))
             await AlertMessage.create(alert_id=alert.id, identifier=draft.identifier, msg_type="Alert",
                                       version=1, received_at=now)
             residents = await self._target(alert, cells, draft.deliver)
@@ -116,8 +124,9 @@ class AlertService:
             residents = await self._target(alert, cells, alert.status == "active", reached)
         return Outcome(alert.id, "updated", len(cells), residents, len(gone.stopped), len(reached))
 
-    async def cancel(self, alert: Alert, identifier: str | None = None) -> Outcome:
+    async def cancel(self, alert: Alert, identifier: str | None = None, author: Actor | None = None) -> Outcome:
         """Stop what is still queued and tell everyone already reached that the warning is lifted."""
+        scope.check_change(author, alert.author_scope, alert.id)
         now = self.clock()
         if alert.status == "cancelled":
             raise Conflict(f"alert {alert.id} was already cancelled")

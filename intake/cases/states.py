@@ -90,7 +90,12 @@ RULES: dict[str, Rule] = {
     "request_void": Rule(frozenset(OPEN), None, _ASSIGNEES, needs_note=True),
     "comment": Rule(frozenset(Status), None, _STAFF | _ASSIGNEES | _OVERSIGHT),
     "second": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT, R.SYSTEM}) | _DESK),
-    "supervise": Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),
+    # 督办 / 催办 / 批示 / 召回 by people (intake.cases.oversight); the SLA sweep's automatic 督办 is ``supervise``
+    # by the system, written by intake.sla.sweeper without a note.
+    "supervise": Rule(frozenset(OPEN), None, _OVERSIGHT | {R.SYSTEM}, needs_note=True),
+    "urge": Rule(frozenset(OPEN), None, _OVERSIGHT, needs_note=True),
+    "instruct": Rule(frozenset(OPEN), None, frozenset({R.ADMIN, R.SUPERVISOR}), needs_note=True),
+    "recall": Rule(_WORKING | {S.HANDLED, S.CHECKING}, S.REGISTERED, _OVERSIGHT, needs_note=True),
     "escalate": Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),
 }
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from intake.cases import handlers, notices, repo, scope, void
+from intake.cases import assignment, handlers, notices, oversight, repo, scope, void
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import ActionRequest, Actor
@@ -101,6 +101,7 @@ async def _dispatch(step: Step) -> None:
         user = await User.get_or_none(id=int(params["user_id"]), active=True)
         if user is None or user.role != "worker":
             raise Invalid("user_id must name an active worker")
+        await assignment.check_worker(step.actor, user.id)
         case.assignee_user_id, case.assignee_department = user.id, None
     elif params.get("department"):  # a department's code, or a line resolved along the case's cell
         chain = step.ctx.grid.ancestors(case.grid_code) if case.grid_code else []
@@ -218,6 +219,7 @@ EFFECTS: dict[str, Effect] = {
     "dispatch": _dispatch, "return": _return, "close": _close, "reopen": _reopen, "suspend": _suspend,
     "resume": _resume, "merge": _merge, "second": _second, "request_extension": _request_extension,
     "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
-    "void": void.void, "request_void": void.request_void,
+    "void": void.void, "request_void": void.request_void, "supervise": oversight.supervise,
+    "urge": oversight.tell_assignee, "instruct": oversight.tell_assignee, "recall": oversight.recall,
 }
 merge_into = _merge  # the 重复 reason of 作废 merges like ``merge`` does

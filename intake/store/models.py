@@ -380,6 +380,10 @@ class ApiClient(Model):
     key_hash = fields.CharField(max_length=64, unique=True)
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField()
+    # Read scope (bot/open311/scopes.py): residents' text and exact places only when private;
+    # the channels whose cases it reads (None: all).
+    private = fields.BooleanField(default=False, db_default=False)
+    channels: list[str] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "api_clients"

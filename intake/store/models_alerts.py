@@ -31,6 +31,8 @@ class Alert(Model):
     updated_at = fields.DatetimeField()
     cells_count = fields.IntField(default=0)
     residents_count = fields.IntField(default=0)
+    # The grid prefixes its author covered (None: the whole city); see intake.alerts.scope.
+    author_scope: list[str] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "alerts"

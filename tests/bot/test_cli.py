@@ -146,3 +146,16 @@ def test_apikey_add_prints_a_key_once_and_refuses_a_duplicate_name(city: Path) -
     assert len(stored) == 1 and key not in stored[0]
     again = gridline(city, "apikey", "add", "--name", "hotline-12345")
     assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_apikey_add_with_a_scope_and_channels(city: Path) -> None:
+    made = gridline(city, "apikey", "add", "--name", "city-portal", "--scope", "private", "--channels", "wechat,mp")
+    assert made.returncode == 0, made.stderr
+    assert "private" in made.stdout and "wechat, mp" in made.stdout
+    with sqlite3.connect(city / "cli.sqlite3") as conn:
+        row = conn.execute("SELECT private, channels FROM api_clients WHERE name = 'city-portal'").fetchone()
+    assert bool(row[0]) and json.loads(row[1]) == ["mp", "wechat"]
+    plain = gridline(city, "apikey", "add", "--name", "open-data")
+    assert plain.returncode == 0 and "public" in plain.stdout
+    bad = gridline(city, "apikey", "add", "--name", "bad-one", "--channels", "Wechat;drop")
+    assert bad.returncode == 2 and "channels" in bad.stderr

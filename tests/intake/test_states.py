@@ -69,3 +69,38 @@ def test_final_states_only_allow_comments_and_reopen() -> None:
     for status in (Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
         allowed = set(allowed_actions(status, Role.ADMIN))
         assert allowed <= {"comment", "reopen"}
+
+
+# -- supervisors' tools (督办, 催办, 批示, 召回) ------------------------------------------------------
+
+OVERSIGHT = {"supervise": {Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR, Role.SYSTEM},
+             "urge": {Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR},
+             "instruct": {Role.ADMIN, Role.SUPERVISOR},
+             "recall": {Role.ADMIN, Role.DISPATCHER, Role.SUPERVISOR}}
+
+
+@pytest.mark.parametrize(("action", "role", "status"), list(itertools.product(sorted(OVERSIGHT), Role, Status)))
+def test_supervisors_tools_per_role_and_state(action: str, role: Role, status: Status) -> None:
+    reachable = status in {Status.DISPATCHED, Status.HANDLING, Status.HANDLED, Status.CHECKING} \
+        if action == "recall" else not status.is_final
+    if role not in OVERSIGHT[action]:
+        with pytest.raises(Forbidden):
+            check(status, action, role, note="请加快")
+    elif not reachable:
+        with pytest.raises(IllegalTransition):
+            check(status, action, role, note="请加快")
+    else:
+        expected = Status.REGISTERED if action == "recall" else status
+        assert check(status, action, role, note="请加快") is expected
+        assert action in allowed_actions(status, role) or role is Role.SYSTEM
+
+
+@pytest.mark.parametrize("action", sorted(OVERSIGHT))
+def test_supervisors_tools_need_a_note(action: str) -> None:
+    with pytest.raises(Invalid):
+        check(Status.HANDLING, action, Role.SUPERVISOR, note=" ")
+
+
+def test_workers_and_departments_are_told_not_given_the_tools() -> None:
+    for role in (Role.WORKER, Role.DEPARTMENT, Role.RESIDENT):
+        assert not set(allowed_actions(Status.HANDLING, role)) & set(OVERSIGHT)

@@ -98,3 +98,35 @@ async def test_idle_consumers_without_pending_entries_are_forgotten(redis: Redis
     names = {c["name"] for c in await redis.xinfo_consumers(name, "senders")}
     assert names == {b"crashed-process"}
     await redis.delete(name)
+
+
+async def test_a_vanished_stream_and_group_are_recreated(redis: Redis, name: str) -> None:
+    """Redis came back empty: every group command answered NOGROUP once a second and nothing drained."""
+    queue = RedisStreamQueue(redis, stream=name)
+    await queue.add(["before"])
+    [got] = await queue.read("c1", 10, 100)
+    await queue.ack([got.entry])
+    await redis.delete(name)  # the restart without persistence
+    assert await queue.pending() == 0 and await queue.read("c1", 10, 50) == []
+    await redis.delete(name)
+    await queue.add(["after"])  # XADD recreates the stream alone; the group must come back with it
+    [again] = await queue.read("c1", 10, 100)
+    assert again.message_id == "after"
+    await queue.ack([again.entry])
+    await redis.delete(name)
+    assert await queue.reclaim("c2", min_idle_ms=0, count=10) == [] and await queue.forget_idle(0) == 0
+    await redis.delete(name)
+
+
+async def test_a_blocked_reader_survives_the_stream_vanishing(redis: Redis, name: str) -> None:
+    queue = RedisStreamQueue(redis, stream=name)
+    await queue.pending()  # creates the group
+    reader = asyncio.create_task(queue.read("c1", 10, block_ms=2000))
+    await asyncio.sleep(0.1)
+    await redis.delete(name)
+    await asyncio.sleep(0.05)
+    await queue.add(["later"])
+    got = await reader
+    more = [] if got else await queue.read("c1", 10, block_ms=500)
+    assert [d.message_id for d in got + more] == ["later"]
+    await redis.delete(name)

@@ -308,3 +308,25 @@ async def test_a_failed_enqueue_leaves_the_rows_due(rig: Rig) -> None:
 
     assert await rig.store.due(now, 10, 600, keep) == ["m1"] and queued == ["m1"]
     assert await rig.store.due(now, 10, 600, keep) == [] and queued == ["m1"]  # held now: it is on the queue
+
+
+async def test_the_outbox_drains_after_redis_comes_back_empty(rig: Rig) -> None:
+    """Redis restarted without its data: the stream and group are gone. A red alert issued afterwards stayed
+    pending with 0 attempts (NOGROUP once a second); entries lost with Redis are re-queued after their hold."""
+    sandbox = SandboxChannel()
+    sender = rig.sender({"sandbox": sandbox})
+    rig.store.add(env(1, channel="sandbox"))
+    await rig.drain(sender)
+    rig.store.add(env(2, channel="sandbox"))
+    assert await rig.relay().tick() == 1  # m2's entry is in the stream …
+    if isinstance(rig.queue, RedisStreamQueue):
+        await rig.queue._redis.delete(rig.queue._stream)  # … and Redis comes back empty
+    else:
+        rig.queue = MemoryQueue()
+    rig.store.add(env(3, channel="sandbox"))  # issued after the outage
+    sender = rig.sender({"sandbox": sandbox})
+    await rig.drain(sender)
+    assert rig.store.row("m3").state is State.DELIVERED
+    rig.clock.advance(seconds=121)  # m2's hold expires: the relay queues it again
+    await rig.drain(sender)
+    assert {r.envelope.id for r in rig.store.by_state(State.DELIVERED)} == {"m1", "m2", "m3"}

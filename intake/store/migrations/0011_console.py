@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0009_workflow')]
+    dependencies = [('gridline', '0010_reliability')]
 
     initial = False
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.bot.conftest import Api
+from tests.bot.conftest import OTHER_STREET, Api, _staff
 from tests.conftest import shared_data
+from tests.reliability.bombs import polygon_bomb
 
 CN = "standards/cap_example_cn_henan_11B06.xml"
 XML = {"Content-Type": "application/xml"}
@@ -134,3 +136,83 @@ async def test_not_found_and_roles(api: Api) -> None:
     assert (await api.call("GET", "/admin/v1/alerts/abc")).status == 404
     assert (await api.call("POST", "/admin/v1/alerts", "w1", json=body(api.leaves[0]))).status == 403
     assert (await api.call("POST", "/admin/v1/alerts", json=[1, 2])).status == 400
+
+
+async def test_a_polygon_bomb_never_stalls_healthz(api: Api) -> None:
+    """A dispatcher's self-crossing polygon froze the server, /healthz included (make_valid on the loop)."""
+    lat, lng = api.point(api.leaves[0])
+    bomb = body(api.leaves[0], area={"polygon": [list(p) for p in polygon_bomb(300, (lng, lat))]})
+    sent = asyncio.ensure_future(api.call("POST", "/admin/v1/alerts", "street", json=bomb))
+    worst = 0.0
+    while not sent.done():
+        started = time.perf_counter()
+        probe = await api.call("GET", "/healthz", None)
+        worst = max(worst, time.perf_counter() - started)
+        assert probe.status in (200, 503)
+        await asyncio.sleep(0.02)
+    reply = sent.result()
+    assert reply.status == 400 and "cross each other" in reply.body["message"], reply.body
+    assert worst < 1.0
+
+
+def _declared(uid: str, encoding: str) -> str:
+    return f'<?xml version="1.0" encoding="{encoding}"?>' + cn_cap(uid).decode()
+
+
+@pytest.mark.parametrize(("encoding", "codec"), [("GB2312", "gb2312"), ("GBK", "gbk"), ("gb18030", "gb18030"),
+                                                 ("UTF-16", "utf-16")])
+async def test_cap_in_a_declared_encoding_is_read(api: Api, uid: str, encoding: str, codec: str) -> None:
+    # GB2312 was a 500 (expat: "multi-byte encodings are not supported"); older warning systems write it.
+    reply = await api.call("POST", "/admin/v1/alerts/cap", data=_declared(uid, encoding).encode(codec), headers=XML)
+    assert reply.status == 201, reply.body
+    cancel = await api.call("POST", "/admin/v1/alerts/cap", headers=XML,
+                            data=cn_cap(uid + "c", msg="Cancel", refs=f"44030041600000_{uid}"))
+    assert cancel.status == 200
+
+
+@pytest.mark.parametrize("data", [
+    _declared("enc1", "Shift_JIS").encode("shift_jis", "replace"), _declared("enc2", "x-klingon").encode(),
+    _declared("enc3", "GBK").encode("utf-8") + b"\xff\xfe\xfa", _declared("enc4", "UTF-8").encode("utf-16-le"),
+    cn_cap("enc5").decode().encode("utf-32"), _declared("enc6", "rot13").encode(),
+])
+async def test_cap_in_an_encoding_we_cannot_read_is_400(api: Api, data: bytes) -> None:
+    reply = await api.call("POST", "/admin/v1/alerts/cap", data=data, headers=XML)
+    assert reply.status == 400 and reply.error == "invalid_cap", reply.body
+
+
+async def _kuiyong(api: Api) -> str:
+    if "kuiyong" not in api.staff:
+        api.staff["kuiyong"] = await _staff("API 葵涌调度员", "dispatcher", (OTHER_STREET,))
+    return "kuiyong"
+
+
+async def test_a_street_dispatcher_changes_only_alerts_of_their_own_area(api: Api) -> None:
+    kuiyong, nanao_leaf = await _kuiyong(api), api.leaves[0]
+    by_nanao = await api.call("POST", "/admin/v1/alerts", "street", json=body(nanao_leaf))
+    assert by_nanao.status == 201, by_nanao.body
+    alert_id = by_nanao.body["id"]
+    # 葵涌's dispatcher may neither update nor cancel 南澳's alert; nothing changes.
+    up = await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", kuiyong, json={"colour": "red"})
+    gone = await api.call("POST", f"/admin/v1/alerts/{alert_id}/cancel", kuiyong)
+    assert (up.status, gone.status) == (403, 403), (up.body, gone.body)
+    shown = await api.call("GET", f"/admin/v1/alerts/{alert_id}")
+    assert (shown.body["status"], shown.body["version"], shown.body["colour"]) == ("active", 1, "yellow")
+    # Nor issue one reaching into 南澳, nor widen 南澳's own alert into 葵涌.
+    assert (await api.call("POST", "/admin/v1/alerts", kuiyong, json=body(nanao_leaf))).status == 403
+    wider = await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", "street",
+                           json={"area": {"grids": [nanao_leaf, api.other_leaf]}})
+    assert wider.status == 403, wider.body
+    # The author's own street may; so may an admin, anywhere.
+    assert (await api.call("POST", f"/admin/v1/alerts/{alert_id}/update", "street",
+                           json={"colour": "orange"})).status == 200
+    assert (await api.call("POST", f"/admin/v1/alerts/{alert_id}/cancel", "admin")).status == 200
+
+
+async def test_a_city_wide_alert_is_not_a_street_dispatchers_to_cancel(api: Api, uid: str) -> None:
+    city = await api.call("POST", "/admin/v1/alerts/cap", "admin", data=cn_cap(uid), headers=XML)
+    assert city.status == 201, city.body
+    by_cap = await api.call("POST", "/admin/v1/alerts/cap", "street", headers=XML,
+                            data=cn_cap(uid + "c", msg="Cancel", refs=f"44030041600000_{uid}"))
+    direct = await api.call("POST", f"/admin/v1/alerts/{city.body['id']}/cancel", "street")
+    assert (by_cap.status, direct.status) == (403, 403), (by_cap.body, direct.body)
+    assert (await api.call("POST", f"/admin/v1/alerts/{city.body['id']}/cancel", "desk")).status == 200

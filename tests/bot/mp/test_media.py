@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from PIL import Image
 
+from bot.keys import HEAVY
 from intake.store.models import Media
 from tests.bot.mp.conftest import Mp, Phone
 from tests.bot.mp.images import GPS_TEXT, JPEG_THEN_HTML, ZIP, gif, photo, png_claiming
@@ -101,3 +103,19 @@ async def test_the_body_must_be_multipart_with_a_file_part(mp: Mp, phone: Phone)
 async def test_upload_needs_a_session(mp: Mp) -> None:
     reply = await Phone(mp, "nobody").upload(photo())
     assert reply.status == 401
+
+
+async def test_decoding_runs_in_the_budgeted_worker_pool(mp: Mp, phone: Phone) -> None:
+    # A decoder bomb must not hold the event loop: decoding runs in the app's worker pool, whose budget
+    # a request cannot outrun. A budget nothing fits in shows it: 503 busy, nothing stored.
+    pool = mp.client.app[HEAVY]
+    before = await Media.filter(owner=phone.openid).count()
+    saved = pool.budget
+    pool.budget = replace(saved, seconds=0.000_001)
+    try:
+        reply = await phone.upload(photo("PNG"))
+    finally:
+        pool.budget = saved
+    assert reply.status == 503 and reply.body["error"] == "busy", reply.body
+    assert await Media.filter(owner=phone.openid).count() == before
+    assert (await phone.upload(photo("PNG"))).status == 201  # the pool was rebuilt for the next one

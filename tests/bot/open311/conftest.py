@@ -86,7 +86,7 @@ async def serve(services: Services, config: open311.Open311Config) -> Client:
 async def o311_server(services: Services) -> AsyncIterator[Open311]:
     client = await serve(services, open311.Open311Config())
     name = "sys-" + uuid.uuid4().hex[:8]
-    yield Open311(client, services, await create_client(name), name)
+    yield Open311(client, services, await create_client(name, private=True), name)
     await client.close()
 
 

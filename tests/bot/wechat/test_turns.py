@@ -15,6 +15,7 @@ import pytest
 from bot.keys import KV, WECHAT, WECHAT_DIALOGUE
 from bot.wechat.draft import DraftStore
 from bot.wechat.outbox_dialogue import OutboxDialogue
+from bot.wechat.redelivery import RUNNING, TAKEN_OVER, Admission, Redelivery
 from intake.store.models import InboundMessage
 from tests.bot.wechat import signing
 from tests.bot.wechat.test_callback_view import WeChat, _serve, text
@@ -101,3 +102,35 @@ async def test_a_message_that_could_not_be_stored_is_taken_on_redelivery(wx: WeC
         with pytest.warns(DeprecationWarning):
             app[WECHAT_DIALOGUE] = working
 
+
+
+async def test_a_claim_whose_process_died_is_taken_over_by_the_retry(wx: WeChat, uid: str) -> None:
+    """kill -9 between claiming and storing left the claim "running": every retry was answered success and
+    the message was never stored. The claim names its process's lease; a retry finding it gone takes over."""
+    openid, msg_id = f"dead{uid}", wx.msg_id()
+    assert wx.client.app is not None
+    kv = wx.client.app[KV]
+    key = f"msg:{msg_id}"
+    await kv.set(f"wx:msg:{key}", RUNNING + ":deadbeef00000000", 300)  # the killed process's claim …
+    await kv.set(f"wx:turn:{openid}", key, 30)  # … and its resident's turn; its lease has expired
+    answer = await asyncio.wait_for(wx.send(text(openid, "路灯不亮", msg_id)), 10)
+    assert "在哪里" in answer
+    assert await InboundMessage.filter(external_id=openid).count() == 1
+
+
+async def test_a_live_owners_claim_is_not_taken_over(wx: WeChat, uid: str) -> None:
+    key = f"msg:live-owner-{uid}"
+    assert wx.client.app is not None
+    kv = wx.client.app[KV]
+    owner, retry = Redelivery(kv), Redelivery(kv)
+    await owner.renew()
+    assert await owner.admit(uid + "n1", 1, key, "oLive" + uid) is Admission.FIRST
+    assert await retry.admit(uid + "n2", 1, key, "oLive" + uid) is Admission.REDELIVERY
+    assert await retry.wait_for_reply(key, 0.2) is None  # alive: wait, then success
+    await kv.delete(f"wx:lease:{owner.lease}")  # the owner died; its lease lapsed
+    late, later = Redelivery(kv), Redelivery(kv)
+    await late.renew()
+    await later.renew()
+    taken = await asyncio.gather(late.wait_for_reply(key, 0.2),
+                                 later.wait_for_reply(key, 0.2))
+    assert sorted(t or "" for t in taken) == ["", TAKEN_OVER]  # exactly one retry takes it

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from intake.alerts.area import Area, AreaIndex, check_polygon, division_prefix
-from intake.errors import Invalid
+from intake.alerts.shapes import ShapeLimits
+from intake.errors import Busy, Invalid
+from intake.heavy import Budget, HeavyPool
 from tests.conftest import Services
+from tests.reliability.bombs import polygon_bomb
 
 NANAO = "440307011"
 
@@ -30,41 +36,41 @@ def test_division_code_shapes(code: str) -> None:
         division_prefix(code)
 
 
-def test_divisions(areas: AreaIndex) -> None:
-    every = areas.cells(Area(divisions=("440307000000",)))
-    nanao = areas.cells(Area(divisions=("440307011000",)))
+async def test_divisions(areas: AreaIndex) -> None:
+    every = await areas.cells(Area(divisions=("440307000000",)))
+    nanao = await areas.cells(Area(divisions=("440307011000",)))
     assert len(every) == len(areas.codes) and 0 < len(nanao) < len(every)
     assert all(c.startswith(NANAO) for c in nanao)
-    assert areas.cells(Area(divisions=("410000000000",))) == []  # 河南: not our grid
+    assert await areas.cells(Area(divisions=("410000000000",))) == []  # 河南: not our grid
 
 
-def test_circle_around_a_leaf(areas: AreaIndex) -> None:
+async def test_circle_around_a_leaf(areas: AreaIndex) -> None:
     leaf = next(c for c in areas.codes if c.startswith(NANAO))
     lng, lat = areas.grid.centroid(leaf)
-    small = areas.cells(Area(circles=((lng, lat, 0.05),)))
-    big = areas.cells(Area(circles=((lng, lat, 3.0),)))
+    small = await areas.cells(Area(circles=((lng, lat, 0.05),)))
+    big = await areas.cells(Area(circles=((lng, lat, 3.0),)))
     assert leaf in small and set(small) < set(big)
     far = [c for c in big if areas.grid.distance_m(c, lng, lat) > 3100]
     assert far == []
 
 
-def test_polygon(areas: AreaIndex) -> None:
+async def test_polygon(areas: AreaIndex) -> None:
     leaf = next(c for c in areas.codes if c.startswith(NANAO))
     lng, lat = areas.grid.centroid(leaf)
     d = 0.002
     ring = check_polygon([(lng - d, lat - d), (lng + d, lat - d), (lng + d, lat + d), (lng - d, lat + d)])
-    found = areas.cells(Area(polygons=(ring,)))
+    found = await areas.cells(Area(polygons=(ring,)))
     assert leaf in found and len(found) < 50
     # A self-intersecting bow tie is repaired, not an error.
     bow = check_polygon([(lng - d, lat - d), (lng + d, lat + d), (lng + d, lat - d), (lng - d, lat + d)])
-    assert leaf in areas.cells(Area(polygons=(bow,)))
+    assert leaf in await areas.cells(Area(polygons=(bow,)))
 
 
-def test_grid_codes_expand_and_unknown_ones_are_refused(areas: AreaIndex) -> None:
-    street = areas.cells(Area(grids=(NANAO,)))
-    assert street == areas.cells(Area(divisions=("440307011",)))
+async def test_grid_codes_expand_and_unknown_ones_are_refused(areas: AreaIndex) -> None:
+    street = await areas.cells(Area(grids=(NANAO,)))
+    assert street == await areas.cells(Area(divisions=("440307011",)))
     with pytest.raises(Invalid, match="unknown grid codes"):
-        areas.cells(Area(grids=("44030799999999999",)))
+        await areas.cells(Area(grids=("44030799999999999",)))
 
 
 @pytest.mark.parametrize("points", [[(0.0, 0.0), (1.0, 1.0)], [(0.0, 0.0)] * 4,
@@ -74,3 +80,37 @@ def test_grid_codes_expand_and_unknown_ones_are_refused(areas: AreaIndex) -> Non
 def test_bad_polygons(points: list[tuple[float, float]]) -> None:
     with pytest.raises(Invalid):
         check_polygon(points)
+
+
+async def test_polygon_bomb_is_refused_before_any_repair(areas: AreaIndex) -> None:
+    # 300 random points: ~10,000 edge crossings; make_valid on it froze the server for 11–30 s.
+    lng, lat = areas.grid.centroid(next(c for c in areas.codes if c.startswith(NANAO)))
+    started = time.perf_counter()
+    with pytest.raises(Invalid, match="cross each other more than"):
+        await areas.cells(Area(polygons=(check_polygon(polygon_bomb(5000, (lng, lat))),)))
+    with pytest.raises(Invalid, match="cross each other more than"):
+        await areas.cells(Area(polygons=(check_polygon(polygon_bomb(300, (lng, lat))),)))
+    assert time.perf_counter() - started < 1.0
+    many = tuple(check_polygon(polygon_bomb(4000, (lng, lat), seed=s)) for s in range(6))
+    with pytest.raises(Invalid, match="vertices together"):
+        await areas.cells(Area(polygons=many))
+    world = check_polygon([(-170.0, -80.0), (170.0, -80.0), (170.0, 80.0), (-170.0, 80.0)])
+    with pytest.raises(Invalid, match="extent"):
+        await areas.cells(Area(polygons=(world,)))
+
+
+async def test_a_repair_over_budget_is_busy_and_the_loop_keeps_answering(areas: AreaIndex) -> None:
+    lng, lat = areas.grid.centroid(next(c for c in areas.codes if c.startswith(NANAO)))
+    lax = AreaIndex(areas.grid, HeavyPool(Budget(seconds=1.0)), ShapeLimits(max_crossings=10**9))
+    try:
+        await lax.heavy.start()
+        task = asyncio.ensure_future(lax.cells(Area(polygons=(check_polygon(polygon_bomb(400, (lng, lat))),))))
+        ticks, started = 0, time.perf_counter()
+        while not task.done():
+            await asyncio.sleep(0.05)
+            ticks += 1
+        with pytest.raises(Busy):
+            task.result()
+        assert ticks >= 10 and time.perf_counter() - started < 10
+    finally:
+        lax.heavy.close()

@@ -1,0 +1,24 @@
+"""The app's one worker pool for heavy steps, from settings (see :mod:`intake.heavy`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.keys import HEAVY, SETTINGS
+from bot.settings import Settings
+from intake.heavy import Budget, HeavyPool
+
+
+def pool_of(settings: Settings) -> HeavyPool:
+    return HeavyPool(Budget(seconds=settings.heavy_timeout_seconds, memory_mb=settings.heavy_memory_mb,
+                            workers=settings.heavy_workers))
+
+
+async def heavy_pool(app: web.Application) -> AsyncIterator[None]:
+    """A cleanup context. Workers start with the first heavy request (their start is not counted in its
+    budget), so a server that never repairs a polygon or decodes a photo never spawns them."""
+    pool = app[HEAVY] = pool_of(app[SETTINGS])
+    yield
+    pool.close()
