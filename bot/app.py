@@ -132,7 +132,8 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
     async def services(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
         if settings.effective_mode is Mode.SANDBOX and await is_empty():
-            await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False)
+            await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False,
+                            groups=settings.outbox.kind == "sandbox")
         notifier = OutboxNotifier(clock or utc_now, mirror=app[RECORDER])  # the recorder feeds /sandbox
         domain = await build_context(notifier, clock, surveys=survey_policy(settings.surveys),
                                      keyword_bar=settings.nlp.keyword_bar)

@@ -33,7 +33,9 @@ def parser() -> argparse.ArgumentParser:
     sender.add_argument("--lease", type=float, default=None, metavar="SECONDS",
                         help="how long a claimed message is this sender's alone (default 60)")
     sub.add_parser("migrate", help="apply pending database migrations")
-    sub.add_parser("demo", help="load or reload the demo city (Shenzhen 大鹏新区) and its demo staff")
+    demo = sub.add_parser("demo", help="load or reload the demo city (Shenzhen 大鹏新区) and its demo staff")
+    demo.add_argument("--history", type=int, default=0, metavar="N",
+                      help="also write N demo cases over the past year (closed, rated, reopened, overdue…)")
     user = sub.add_parser("user", help="manage staff users").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a user and print its API token (shown once)")
     add.add_argument("--role", required=True, choices=["admin", "dispatcher", "worker", "supervisor"])
@@ -88,9 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(settings, args.host, args.port, args.workers)
     from bot import commands
 
-    handler = {"migrate": commands.migrate, "demo": commands.demo}.get(args.command)
-    if handler is not None:
-        return asyncio.run(handler(settings))
+    if args.command == "demo":
+        return asyncio.run(commands.demo(settings, args.history))
+    if args.command == "migrate":
+        return asyncio.run(commands.migrate(settings))
     if args.command == "apikey":
         from bot.open311.keys import ApiKeyError, apikey_add
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from bot.auth import hash_token, new_token
 from bot.demo import load_demo
 from bot.settings import Settings
 from intake.audit import Break
+from intake.cases.context import utc_now
 from intake.cases.verify import verify_all
 from intake.grid.model import CODE_LENGTHS
 from intake.store import db
@@ -20,16 +22,37 @@ async def migrate(settings: Settings) -> int:
     return 0
 
 
-async def demo(settings: Settings) -> int:
+async def demo(settings: Settings, history: int = 0) -> int:
+    """Load the demo city; ``history``: also write that many cases over the past year (seed 16)."""
+    if not 0 <= history <= 100_000:
+        print("gridline: --history must be between 0 and 100000")
+        return 2
     await db.migrate(settings.database_url)
     await db.open_db(settings.database_url)
     try:
-        result = await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=True)
+        # Fake group robots only where the outbound channel records instead of sending.
+        result = await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=True,
+                                 groups=settings.outbox.kind == "sandbox")
+        print(f"demo city loaded: {result.cells} cells ({result.boundary_source}), {result.people} staff, "
+              f"{result.groups} sandbox WeCom groups; "
+              f"their API tokens are in {result.tokens_file} (readable by you only)")
+        if history:
+            await _history(settings, history)
     finally:
         await db.close_db()
-    print(f"demo city loaded: {result.cells} cells ({result.boundary_source}), {result.people} staff; "
-          f"their API tokens are in {result.tokens_file} (readable by you only)")
     return 0
+
+
+async def _history(settings: Settings, count: int) -> None:
+    from bot.composition import build_context
+    from intake.cases.demo_history import Silent, write_history
+
+    started = time.monotonic()
+    domain = await build_context(Silent(), keyword_bar=settings.nlp.keyword_bar)
+    written = await write_history(domain.ctx, count, utc_now())
+    states = ", ".join(f"{k} {v}" for k, v in sorted(written.statuses.items()))
+    print(f"demo history: {written.cases} cases over the past year ({states}); {written.supervised} overdue "
+          f"cases supervised; {time.monotonic() - started:.0f} s")
 
 
 async def user_add(settings: Settings, role: str, name: str, grids: list[str]) -> int:

@@ -41,7 +41,8 @@ async def prepare_database(settings: Settings) -> None:
     await db.open_db(settings.database_url)
     try:
         if settings.effective_mode is Mode.SANDBOX and await is_empty():
-            await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False)
+            await load_demo(settings.geo_dir, Path("var/demo-tokens.json"), replace=False,
+                            groups=settings.outbox.kind == "sandbox")
         taxonomy = TaxonomyStore(Catalog.load())
         await taxonomy.seed()
         await taxonomy.refresh()

@@ -6,16 +6,20 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
 
 from bot.auth import hash_token, new_token
-from intake.grid.demo import build_demo_city, find_geo_dir
+from intake.grid.demo import build_demo_city, demo_groups, find_geo_dir
+from intake.grid.model import Cell
 from intake.grid.store import store_city
 from intake.store.models import Region, User, UserGrid
+from intake.store.models_outbox import GridGroup
 
 log = logging.getLogger("gridline.demo")
+DEMO_BY = "demo"  # ``updated_by`` of the demo's own group rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +28,18 @@ class DemoLoad:
     people: int
     boundary_source: str
     tokens_file: Path
+    groups: int = 0
 
 
 async def is_empty() -> bool:
     return not await Region.exists()
 
 
-async def load_demo(geo_dir: Path | None, tokens_file: Path, *, replace: bool) -> DemoLoad:
-    """Write the demo city; demo staff get fresh tokens, written to ``tokens_file`` (mode 0600)."""
+async def load_demo(geo_dir: Path | None, tokens_file: Path, *, replace: bool, groups: bool = False) -> DemoLoad:
+    """Write the demo city; demo staff get fresh tokens, written to ``tokens_file`` (mode 0600).
+
+    ``groups``: also give streets and communities fake WeCom group robots — only in sandbox mode,
+    where the outbound channel records instead of sending."""
     city = build_demo_city(find_geo_dir(geo_dir))
     tokens: list[dict[str, object]] = []
     async with in_transaction():
@@ -45,10 +53,22 @@ async def load_demo(geo_dir: Path | None, tokens_file: Path, *, replace: bool) -
             tokens.append({"user_id": user.id, "name": person.name, "role": person.role,
                            "grids": list(person.grids[:3]) + (["…"] if len(person.grids) > 3 else []),
                            "token": token})
+        made = await store_demo_groups(city.cells) if groups else 0
     _write_private(tokens_file, json.dumps(tokens, ensure_ascii=False, indent=1))
     log.info("demo city loaded", extra={"cells": len(city.cells), "people": len(city.people),
                                         "boundary": city.boundary_source, "tokens_file": str(tokens_file)})
-    return DemoLoad(len(city.cells), len(city.people), city.boundary_source, tokens_file)
+    return DemoLoad(len(city.cells), len(city.people), city.boundary_source, tokens_file, made)
+
+
+async def store_demo_groups(cells: tuple[Cell, ...]) -> int:
+    """Replace the demo's own groups; a group someone configured for a cell is kept, never overwritten."""
+    await GridGroup.filter(updated_by=DEMO_BY).delete()
+    taken = {str(code) for code in await GridGroup.all().values_list("grid_code", flat=True)}
+    now = datetime.now(UTC)
+    rows = [GridGroup(grid_code=code, webhook_key=key, updated_at=now, updated_by=DEMO_BY)
+            for code, key in demo_groups(cells) if code not in taken]
+    await GridGroup.bulk_create(rows)
+    return len(rows)
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -88,6 +88,16 @@ def build_demo_city(geo_dir: Path | None) -> DemoCity:
     )
 
 
+DEMO_KEY_PREFIX = "DEMO-FAKE-KEY-"  # no WeCom robot key looks like this: it can reach nobody real
+
+
+def demo_groups(cells: tuple[Cell, ...]) -> tuple[tuple[str, str], ...]:
+    """``(grid code, webhook key)``: a WeCom group robot per street and per community, so task cards in the
+    sandbox reach a (recorded) group instead of stopping. Obviously fake keys, loaded in sandbox mode only."""
+    wanted = (Level.STREET, Level.COMMUNITY)
+    return tuple((c.code, f"{DEMO_KEY_PREFIX}{c.code}") for c in cells if c.level in wanted)
+
+
 def _cells(boundary: BaseGeometry) -> tuple[Cell, ...]:
     out = [Cell(places.DISTRICT_CODE, places.DISTRICT_NAME, Level.DISTRICT, None, boundary)]
     lattice = Lattice.around(boundary)

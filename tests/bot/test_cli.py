@@ -36,6 +36,31 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp
 
 
+def test_demo_gives_streets_and_communities_fake_groups_only_where_nothing_is_sent(
+        city: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(city / "cli.sqlite3") as con:
+        keys = [k for (k,) in con.execute("SELECT webhook_key FROM grid_groups")]
+    assert len(keys) > 20 and all(k.startswith("DEMO-FAKE-KEY-") for k in keys)
+    staging = gridline(tmp_path, "demo", env={"GRIDLINE_OUTBOUND": "blackhole"})
+    assert staging.returncode == 0, staging.stderr
+    assert " 0 sandbox WeCom groups" in staging.stdout
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM grid_groups").fetchone() == (0,)
+
+
+def test_demo_history_is_written_and_its_chains_verify(tmp_path: Path) -> None:
+    result = gridline(tmp_path, "demo", "--history", "30")
+    assert result.returncode == 0, result.stderr
+    assert "demo history: 30 cases over the past year (" in result.stdout and "closed" in result.stdout
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM cases WHERE channel = 'demo'").fetchone() == (30,)
+        assert con.execute("SELECT count(*) FROM outbox").fetchone() == (0,)  # last year's messages: not sent
+    verified = gridline(tmp_path, "audit", "verify")
+    assert verified.returncode == 0 and "30 case chains checked, 0 broken" in verified.stdout, verified.stdout
+    bad = gridline(tmp_path, "demo", "--history", "-1")
+    assert bad.returncode == 2 and "--history must be between 0 and 100000" in bad.stdout
+
+
 def test_help_reads_well(tmp_path: Path) -> None:
     result = gridline(tmp_path, "--help")
     assert result.returncode == 0
