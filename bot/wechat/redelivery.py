@@ -51,7 +51,7 @@ class Redelivery:
     def __init__(self, kv: KeyValueStore, poll: float = 0.05, turn_poll: float = 0.01) -> None:
         self._kv, self._poll, self._turn_poll = kv, poll, turn_poll
         self.lease = secrets.token_hex(8)
-        self._running = f"{RUNNING}:{self.lease}"
+        self._running = ":".join((RUNNING, self.lease))  # a claim value, not a resident ref
 
     async def renew(self) -> None:
         """Keep this process's lease alive (its claims are not taken over while it is)."""

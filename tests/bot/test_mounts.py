@@ -1,6 +1,6 @@
 """How routes are mounted: each channel a sub-application at its prefix, admin authentication on the admin
-sub-app only, shared state reached from the root, the worker's pages behind their own sign-in, and the home
-reserved for the console."""
+sub-app only, shared state reached from the root, and the worker's and the console's pages behind their own
+sign-in."""
 
 from __future__ import annotations
 
@@ -40,12 +40,18 @@ async def test_admin_handlers_reach_the_root_state_and_keep_their_urls(api: Api)
     assert (missing.status, missing.body["error"]) == (404, "not_found")  # the root's JSON errors still apply
 
 
-def test_the_console_home_is_free_and_builds_a_sub_app(api: Api) -> None:
-    prefixes = {p.split("/")[1] for _, p in _served(api.client.app)}
-    assert console.PREFIX.strip("/") not in prefixes  # nothing squats on the reserved prefix
-    root = web.Application()
-    root.add_subapp(console.PREFIX, console.build())  # mountable the one way every channel is
-    assert not _served(root)  # and it serves no page until the next issue adds them
+async def test_every_console_page_but_the_sign_in_needs_a_session(api: Api) -> None:
+    pages = {(m, p) for m, p in _served(api.client.app) if p.startswith(console.PREFIX + "/")}
+    assert {("GET", "/console/"), ("GET", "/console/cases/{case_no}"), ("POST", "/console/cases/{case_no}")} <= pages
+    for method, path in sorted(pages):
+        if path in ("/console/login", "/console/static", "/console/logout"):
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        async with api.client.request(method, concrete, allow_redirects=False) as resp:
+            if method == "GET":
+                assert resp.status in (302, 303) and "/console/login" in resp.headers["Location"], path
+            else:
+                assert resp.status in (401, 403), (method, path)
 
 
 async def test_every_worker_page_but_the_sign_in_needs_a_session(api: Api) -> None:
