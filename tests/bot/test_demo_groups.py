@@ -50,6 +50,8 @@ async def test_a_dispatched_demo_case_reaches_its_community_group_in_the_sandbox
             await built.close()
         assert [t.status for t in await tasks] == ["delivered"]
         community = leaf[:12]
-        assert [e.kind for e in sandbox.for_address(groups[community])] == ["case.task"]
+        # Other tests' dispatched cases in the shared database may reach the same group: ours went there once.
+        ours = {str(t.id) for t in await tasks}
+        assert [e.kind for e in sandbox.for_address(groups[community]) if e.id in ours] == ["case.task"]
     finally:
         await GridGroup.filter(updated_by=DEMO_BY).delete()

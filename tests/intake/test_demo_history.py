@@ -26,7 +26,8 @@ async def test_a_small_history_has_closed_overdue_supervised_rated_and_reopened_
     assert await Rating.filter(case_no__in=[c.case_no for c in cases]).count() >= 10
     actions = set(await CaseEvent.filter(case_no__in=[c.case_no for c in cases]).values_list("action", flat=True))
     assert {"open", "dispatch", "close", "reopen", "supervise"} <= actions
-    problems = [p async for p in verify_all() if isinstance(p, Break)]
+    mine = {c.case_no for c in cases}  # other tests tamper with their own chains on purpose (test_audit_tamper)
+    problems = [p async for p in verify_all() if isinstance(p, Break) and p.case_no in mine]
     assert problems == []
 
 
