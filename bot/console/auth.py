@@ -15,8 +15,8 @@ from aiohttp.typedefs import Handler
 from yarl import URL
 
 from bot.console.config import ConsoleConfig
-from bot.console.render import error_page, see_other, translate
 from bot.keys import KV
+from bot.web.render import error_page, see_other, translate
 from bot.web.session import Session, Sessions, csrf_ok
 from bot.worker.auth import staff_actor
 from intake.cases.model import Actor

@@ -10,11 +10,10 @@ from aiohttp import web
 
 from bot.console import queues
 from bot.console.auth import ME, sessions
-from bot.console.render import error_page, page, see_other
 from bot.jsonout import json_response
 from bot.keys import CASES
-from bot.worker import present
-from bot.worker.render import gettext, language
+from bot.web import present
+from bot.web.render import error_page, gettext, language, page, see_other
 from bot.worker.views import ERROR_WORDS
 from intake.cases import repo, scope
 from intake.cases.model import ActionRequest

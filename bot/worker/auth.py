@@ -15,9 +15,9 @@ from aiohttp.typedefs import Handler
 from yarl import URL
 
 from bot.keys import CASES, KV
+from bot.web.render import error_page, see_other, translate
 from bot.web.session import csrf_ok
 from bot.worker.config import WorkerConfig
-from bot.worker.render import error_page, see_other, translate
 from bot.worker.session import COOKIE, Session, Sessions
 from intake import links
 from intake.cases.model import Actor

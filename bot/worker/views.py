@@ -9,9 +9,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.keys import CASES
-from bot.worker import present
+from bot.web import present
+from bot.web.render import error_page, gettext, language, page, see_other
 from bot.worker.auth import ME, sessions
-from bot.worker.render import error_page, gettext, language, page, see_other
 from bot.worker.session import COOKIE
 from intake.cases import repo, scope
 from intake.cases.model import ActionRequest

@@ -1,8 +1,9 @@
-"""Rendering helpers: the page language, gettext in templates, error pages, redirects.
+"""Page rendering shared by the worker's pages and the console: language, gettext, pages, redirects.
 
-Every page gets ``_`` (gettext in the request's language) with its context, so one Jinja
-environment serves every language at once (a context processor would run after the worker's
-authentication middleware, whose error pages need it too).
+Every page gets ``_`` (gettext in the request's language) with its context, so one Jinja environment
+serves every language at once (a context processor would run after the sub-app's authentication
+middleware, whose error pages need it too). Each sub-app calls :func:`setup` with its own folder; the
+environment it gets is its own, so ``page`` renders from the sub-app that handles the request.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from yarl import URL
 
 from intake.i18n import gettext_for, pick
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES, STATIC = HERE / "templates", HERE / "static"
-LANG = web.RequestKey("worker_lang", str)
+LANG = web.RequestKey("page_lang", str)
+VERSION = web.AppKey("static_version", str)
 # Only our own scripts and styles run, in no one else's frame; forms post only to us.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -44,30 +44,24 @@ def translate(request: web.Request, msgid: str) -> str:
     return gettext(request)(msgid)
 
 
-def _common(request: web.Request) -> dict[str, Any]:
-    return {"_": gettext(request), "lang": language(request).replace("_", "-"), "v": VERSION}
-
-
-def _version() -> str:
+def version(static: Path) -> str:
     """A digest of the static files: their URLs change when they do, so phones may cache them for long."""
-    digest = hashlib.sha256()
-    for path in sorted(STATIC.iterdir()):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(static.iterdir()))).hexdigest()[:10]
 
 
-VERSION = _version()
-
-
-def setup(app: web.Application) -> None:
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+def setup(app: web.Application, here: Path) -> None:
+    """The sub-app's templates (``here/templates``) and static files (``here/static``)."""
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(here / "templates"), autoescape=True,
                          undefined=jinja2.StrictUndefined)
-    app.router.add_static("/static", STATIC, name="static")
+    app[VERSION] = version(here / "static")
+    app.router.add_static("/static", here / "static", name="static")
 
 
 def page(name: str, request: web.Request, context: dict[str, Any], status: int = 200) -> web.Response:
-    response = aiohttp_jinja2.render_template(name, request, {**_common(request), **context}, status=status)
-    response.headers["Cache-Control"] = "no-store"  # pages show one worker's tasks
+    common = {"_": gettext(request), "lang": language(request).replace("_", "-"),
+              "v": request.config_dict[VERSION]}
+    response = aiohttp_jinja2.render_template(name, request, {**common, **context}, status=status)
+    response.headers["Cache-Control"] = "no-store"  # pages show one user's cases
     response.headers.update(SECURITY_HEADERS)
     return response
 
