@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,22 @@ from yarl import URL
 
 from intake.i18n import gettext_for, pick
 
+SHARED = Path(__file__).resolve().parent / "templates"  # base.html and error.html, searched after the sub-app's
 LANG = web.RequestKey("page_lang", str)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """What the shared base and error pages say of a sub-app: its path, stylesheet and (msgids) names."""
+
+    root: str  # "/worker"
+    css: str  # a file in the sub-app's static folder
+    home: str  # the home link's words, and the default title
+    back: str  # the error page's link home
+
+
 VERSION = web.AppKey("static_version", str)
+SITE = web.AppKey("site", Site)
 # Only our own scripts and styles run, in no one else's frame; forms post only to us.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -49,17 +64,18 @@ def version(static: Path) -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(static.iterdir()))).hexdigest()[:10]
 
 
-def setup(app: web.Application, here: Path) -> None:
-    """The sub-app's templates (``here/templates``) and static files (``here/static``)."""
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(here / "templates"), autoescape=True,
+def setup(app: web.Application, here: Path, site: Site) -> None:
+    """The sub-app's templates (``here/templates``, then the shared ones) and static files (``here/static``)."""
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader([here / "templates", SHARED]), autoescape=True,
                          undefined=jinja2.StrictUndefined)
+    app[SITE] = site
     app[VERSION] = version(here / "static")
     app.router.add_static("/static", here / "static", name="static")
 
 
 def page(name: str, request: web.Request, context: dict[str, Any], status: int = 200) -> web.Response:
     common = {"_": gettext(request), "lang": language(request).replace("_", "-"),
-              "v": request.config_dict[VERSION]}
+              "v": request.config_dict[VERSION], "site": request.config_dict[SITE]}
     response = aiohttp_jinja2.render_template(name, request, {**common, **context}, status=status)
     response.headers["Cache-Control"] = "no-store"  # pages show one user's cases
     response.headers.update(SECURITY_HEADERS)

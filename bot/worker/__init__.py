@@ -19,12 +19,14 @@ from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
 
 PREFIX = "/worker"
+# The shared base and error pages' words are msgids, translated in the template.
+SITE = render.Site(PREFIX, "worker.css", home="My tasks", back="Back to my tasks")
 
 
 def build(section: WorkerSection) -> web.Application:
     app = web.Application(middlewares=[worker_auth])
     app[CONFIG] = WorkerConfig.of(section)
-    render.setup(app, Path(__file__).resolve().parent)
+    render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(views.routes)
     app.add_routes(patrol.routes)
     return app
