@@ -13,14 +13,12 @@ from bot.console.auth import ME, sessions
 from bot.jsonout import json_response
 from bot.keys import CASES
 from bot.web import present
-from bot.web.pages import act_and_return, visible_case
+from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page, see_other
-from intake.cases import repo
 from intake.cases.model import ActionRequest
 from intake.cases.states import Status, allowed_actions
 from intake.store.models import Case, User, UserGrid
 from intake.store.models_nlp import TriageItem
-from notify.mask import mask_text
 
 routes = web.RouteTableDef()
 # The actions the case page has a form for, in the order offered, and their labels (msgids).
@@ -64,15 +62,10 @@ async def case_page(request: web.Request) -> web.Response:
     lang, triage = language(request), await TriageItem.get_or_none(case_no=case.case_no)
     allowed = set(allowed_actions(Status(case.status), me.actor.role))
     return page("case.html", request, {
-        "me": me, "case": case, "status_label": present.status_label(case.status, _),
-        "category": present.category_name(ctx, case.category_code, lang, _),
+        **await case_context(request, sessions(request), me.session, case), "me": me,
         "top": [(present.category_name(ctx, str(c), lang, _), float(s)) for c, s in (triage.top if triage else [])][:5],
-        "description": mask_text(case.description), "address": mask_text(case.address or _("unknown")),
-        "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
         "actions": [(a, label) for a, label in FORMS.items() if a in allowed],
-        "workers": await _cell_workers(case) if "dispatch" in allowed else [],
-        "timeline": present.timeline(await repo.events(case.case_no), _),
-        "flash": await sessions(request).pop_flash(me.session.sid)})
+        "workers": await _cell_workers(case) if "dispatch" in allowed else []})
 
 
 @routes.post("/cases/{case_no}", name="case_action")

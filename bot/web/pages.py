@@ -7,10 +7,13 @@ found", as in the API, so a page says nothing about whether it exists.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from bot.keys import CASES
-from bot.web.render import error_page, gettext, see_other
+from bot.web import present
+from bot.web.render import error_page, gettext, language, see_other
 from bot.web.session import Session, Sessions
 from intake.cases import repo, scope
 from intake.cases.model import ActionRequest, Actor
@@ -18,6 +21,7 @@ from intake.cases.numbers import parse_case_no
 from intake.cases.workflow import act
 from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound
 from intake.store.models import Case
+from notify.mask import mask_text
 
 ERROR_WORDS = {
     IllegalTransition: "This step is not possible in the case's current state.",
@@ -36,6 +40,18 @@ async def visible_case(request: web.Request, actor: Actor) -> Case | None:
     except NotFound:
         return None
     return case if scope.can_read(actor, case) else None
+
+
+async def case_context(request: web.Request, store: Sessions, session: Session, case: Case) -> dict[str, Any]:
+    """What both case pages show of a case (masked personal data, SLA light, timeline) and the flash."""
+    ctx, _ = request.config_dict[CASES], gettext(request)
+    return {
+        "case": case, "status_label": present.status_label(case.status, _),
+        "category": present.category_name(ctx, case.category_code, language(request), _),
+        "description": mask_text(case.description), "address": mask_text(case.address or _("unknown")),
+        "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
+        "timeline": present.timeline(await repo.events(case.case_no), _),
+        "flash": await store.pop_flash(session.sid)}
 
 
 async def act_and_return(request: web.Request, store: Sessions, session: Session, actor: Actor, case: Case,

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.keys import CASES
 from bot.web import present
-from bot.web.pages import act_and_return, visible_case
+from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page, see_other
 from bot.worker.auth import ME, sessions
 from bot.worker.session import COOKIE
@@ -18,7 +18,6 @@ from intake.cases import repo
 from intake.cases.model import ActionRequest
 from intake.cases.repo import CaseFilter
 from intake.cases.states import OPEN
-from notify.mask import mask_text
 
 routes = web.RouteTableDef()
 MAX_TASKS = 200  # a worker's open tasks fit in one page; more would need the desk, not a phone
@@ -42,21 +41,14 @@ async def home(request: web.Request) -> web.Response:
 
 @routes.get("/cases/{case_no}", name="case")
 async def case_page(request: web.Request) -> web.Response:
-    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
+    me, _ = request[ME], gettext(request)
     case = await visible_case(request, me.actor)
     if case is None:
         return error_page(request, 404, _("There is no such case among your tasks."))
-    lang = language(request)
     return page("case.html", request, {
-        "me": me, "case": case, "status_label": present.status_label(case.status, _),
-        "category": present.category_name(ctx, case.category_code, lang, _),
-        "description": mask_text(case.description),
-        "address": mask_text(case.address or _("unknown")),
-        "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
+        **await case_context(request, sessions(request), me.session, case), "me": me,
         "map_url": present.map_url(case), "actions": present.actions(me.actor, case),
-        "focus": request.query.get("action", ""),
-        "timeline": present.timeline(await repo.events(case.case_no), _),
-        "flash": await sessions(request).pop_flash(me.session.sid)})
+        "focus": request.query.get("action", "")})
 
 
 @routes.post("/cases/{case_no}", name="case_action")
