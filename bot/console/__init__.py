@@ -8,19 +8,24 @@ cookie never opens the console); authentication and CSRF are this sub-app's midd
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
-from bot.console import login, render, views
+from bot.console import login, views
 from bot.console.auth import CONFIG, console_auth
 from bot.console.config import ConsoleConfig
+from bot.web import render
 
 PREFIX = "/console"
+# The shared base and error pages' words are msgids, translated in the template.
+SITE = render.Site(PREFIX, "console.css", home="Dispatcher's desk", back="Back to the desk")
 
 
 def build(config: ConsoleConfig | None = None) -> web.Application:
     app = web.Application(middlewares=[console_auth])
     app[CONFIG] = config or ConsoleConfig()
-    render.setup(app)
+    render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(login.routes)
     app.add_routes(views.routes)
     return app

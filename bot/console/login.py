@@ -19,8 +19,8 @@ from bot.console.auth import (
     set_cookie,
 )
 from bot.console.lockout import Lockout
-from bot.console.render import error_page, page, see_other, translate
 from bot.keys import CASES, KV
+from bot.web.render import error_page, page, see_other, translate
 from intake import passwords
 from intake.store.models import User
 

@@ -10,21 +10,15 @@ from aiohttp import web
 
 from bot.console import queues
 from bot.console.auth import ME, sessions
-from bot.console.render import error_page, page, see_other
 from bot.jsonout import json_response
 from bot.keys import CASES
-from bot.worker import present
-from bot.worker.render import gettext, language
-from bot.worker.views import ERROR_WORDS
-from intake.cases import repo, scope
+from bot.web import present
+from bot.web.pages import act_and_return, case_context, visible_case
+from bot.web.render import error_page, gettext, language, page, see_other
 from intake.cases.model import ActionRequest
-from intake.cases.numbers import parse_case_no
 from intake.cases.states import Status, allowed_actions
-from intake.cases.workflow import act
-from intake.errors import DomainError, NotFound
 from intake.store.models import Case, User, UserGrid
 from intake.store.models_nlp import TriageItem
-from notify.mask import mask_text
 
 routes = web.RouteTableDef()
 # The actions the case page has a form for, in the order offered, and their labels (msgids).
@@ -62,27 +56,22 @@ async def counts(request: web.Request) -> web.Response:
 @routes.get("/cases/{case_no}", name="case")
 async def case_page(request: web.Request) -> web.Response:
     me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
-    case = await _visible_case(request)
+    case = await visible_case(request, me.actor)
     if case is None:
         return error_page(request, 404, _("There is no such case in your area."))
     lang, triage = language(request), await TriageItem.get_or_none(case_no=case.case_no)
     allowed = set(allowed_actions(Status(case.status), me.actor.role))
     return page("case.html", request, {
-        "me": me, "case": case, "status_label": present.status_label(case.status, _),
-        "category": present.category_name(ctx, case.category_code, lang, _),
+        **await case_context(request, sessions(request), me.session, case), "me": me,
         "top": [(present.category_name(ctx, str(c), lang, _), float(s)) for c, s in (triage.top if triage else [])][:5],
-        "description": mask_text(case.description), "address": mask_text(case.address or _("unknown")),
-        "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
         "actions": [(a, label) for a, label in FORMS.items() if a in allowed],
-        "workers": await _cell_workers(case) if "dispatch" in allowed else [],
-        "timeline": present.timeline(await repo.events(case.case_no), _),
-        "flash": await sessions(request).pop_flash(me.session.sid)})
+        "workers": await _cell_workers(case) if "dispatch" in allowed else []})
 
 
 @routes.post("/cases/{case_no}", name="case_action")
 async def case_action(request: web.Request) -> web.Response:
-    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
-    case = await _visible_case(request)
+    me, _ = request[ME], gettext(request)
+    case = await visible_case(request, me.actor)
     if case is None:
         return error_page(request, 404, _("There is no such case in your area."))
     form = await request.post()
@@ -91,18 +80,9 @@ async def case_action(request: web.Request) -> web.Response:
         return error_page(request, 400, _("This page does not offer that step."))
     worker = str(form.get("user_id", ""))
     params = {"user_id": int(worker)} if action == "dispatch" and worker.isdigit() else {}
-    try:
-        await act(ctx, case.case_no, me.actor, ActionRequest(action, note, params=params))
-    except NotFound:
-        return error_page(request, 404, _("There is no such case in your area."))
-    except DomainError as exc:
-        words = _(ERROR_WORDS.get(type(exc), "Please check what you entered."))
-        await sessions(request).flash(me.session.sid, f"{words} ({exc.message})", "error")
-    else:
-        await sessions(request).flash(me.session.sid, _("Done: {action}").format(action=_(FORMS[action])), "ok")
-    return see_other(request.app.router["case"].url_for(case_no=case.case_no))
-
-
+    return await act_and_return(request, sessions(request), me.session, me.actor, case,
+                                ActionRequest(action, note, params=params), FORMS[action],
+                                _("There is no such case in your area."))
 
 
 async def _cell_workers(case: Case) -> list[tuple[int, str]]:
@@ -115,13 +95,3 @@ async def _cell_workers(case: Case) -> list[tuple[int, str]]:
                               active=True).order_by("name")
     return [(u.id, u.name) for u in users]
 
-
-async def _visible_case(request: web.Request) -> Case | None:
-    case_no = parse_case_no(request.match_info["case_no"])
-    if case_no is None:
-        return None
-    try:
-        case = await repo.get(case_no)
-    except NotFound:
-        return None
-    return case if scope.can_read(request[ME].actor, case) else None

@@ -8,20 +8,25 @@ links, the session cookie, CSRF) is this sub-app's middleware (``bot.worker.auth
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
 from bot.sections import WorkerSection
-from bot.worker import patrol, render, views
+from bot.web import render
+from bot.worker import patrol, views
 from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
 
 PREFIX = "/worker"
+# The shared base and error pages' words are msgids, translated in the template.
+SITE = render.Site(PREFIX, "worker.css", home="My tasks", back="Back to my tasks")
 
 
 def build(section: WorkerSection) -> web.Application:
     app = web.Application(middlewares=[worker_auth])
     app[CONFIG] = WorkerConfig.of(section)
-    render.setup(app)
+    render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(views.routes)
     app.add_routes(patrol.routes)
     return app

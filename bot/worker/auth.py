@@ -8,31 +8,20 @@ request. Every POST carries the session's CSRF token in the form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from yarl import URL
 
 from bot.keys import CASES, KV
-from bot.web.session import csrf_ok
+from bot.web.auth import Me, signed_in
+from bot.web.render import error_page, see_other, translate
 from bot.worker.config import WorkerConfig
-from bot.worker.render import error_page, see_other, translate
-from bot.worker.session import COOKIE, Session, Sessions
+from bot.worker.session import COOKIE, Sessions
 from intake import links
-from intake.cases.model import Actor
-from intake.cases.states import Role
-from intake.store.models import User, UserGrid
+from intake.store.models import User
 
 CONFIG = web.AppKey("worker_config", WorkerConfig)
 PUBLIC = frozenset({"login", "static", "bare"})  # routes that need no session
 SIGNED = "case"  # the route a signed link opens
-
-
-@dataclass(frozen=True, slots=True)
-class Me:
-    actor: Actor
-    session: Session
 
 
 ME = web.RequestKey("worker_me", Me)
@@ -49,18 +38,10 @@ async def worker_auth(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     if name == SIGNED and request.method == "GET" and "sig" in request.query:
         return await _open_signed_link(request)
-    store = sessions(request)
-    session = await store.load(request.cookies.get(COOKIE, ""))
-    user = await User.get_or_none(id=session.user_id, active=True) if session else None
-    if session is None or user is None:
-        if session is not None:
-            await store.end(session.sid)  # deactivated meanwhile: this session is over
-        if request.method == "GET":
-            return see_other(URL("/worker/login").with_query(next=request.path_qs))
-        return error_page(request, 401, translate(request, "Your session has ended. Please sign in again."))
-    if request.method == "POST" and not csrf_ok(session, (await request.post()).get("csrf")):
-        return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
-    request[ME] = Me(await staff_actor(user), session)
+    me = await signed_in(request, sessions(request), COOKIE, "/worker/login")
+    if not isinstance(me, Me):
+        return me
+    request[ME] = me
     return await handler(request)
 
 
@@ -85,8 +66,3 @@ async def _open_signed_link(request: web.Request) -> web.StreamResponse:
 def set_cookie(response: web.StreamResponse, sid: str, secure: bool) -> None:
     response.set_cookie(COOKIE, sid, path="/worker", httponly=True, samesite="Lax", secure=secure)
 
-
-async def staff_actor(user: User) -> Actor:
-    grids = await UserGrid.filter(user_id=user.id).values_list("grid_code", flat=True)
-    return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role), grids=tuple(str(g) for g in grids),
-                 user_id=user.id)

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from bot.keys import CASES
 from bot.schemas import ReportBody
+from bot.web.render import gettext, language, page, see_other
 from bot.worker.auth import ME, sessions
-from bot.worker.render import gettext, language, page, see_other
 from intake.cases import scope
 from intake.cases.intake import open_case
 from intake.cases.model import NewReport

@@ -9,27 +9,18 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.keys import CASES
-from bot.worker import present
+from bot.web import present
+from bot.web.pages import act_and_return, case_context, visible_case
+from bot.web.render import error_page, gettext, language, page, see_other
 from bot.worker.auth import ME, sessions
-from bot.worker.render import error_page, gettext, language, page, see_other
 from bot.worker.session import COOKIE
-from intake.cases import repo, scope
+from intake.cases import repo
 from intake.cases.model import ActionRequest
-from intake.cases.numbers import parse_case_no
 from intake.cases.repo import CaseFilter
 from intake.cases.states import OPEN
-from intake.cases.workflow import act
-from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound
-from intake.store.models import Case
-from notify.mask import mask_text
 
 routes = web.RouteTableDef()
 MAX_TASKS = 200  # a worker's open tasks fit in one page; more would need the desk, not a phone
-ERROR_WORDS = {
-    IllegalTransition: "This step is not possible in the case's current state.",
-    Forbidden: "You may not take this step on this case.",
-    Conflict: "Someone else changed this case meanwhile. Please look again and retry.",
-}
 
 
 @routes.get("", name="bare")
@@ -50,27 +41,20 @@ async def home(request: web.Request) -> web.Response:
 
 @routes.get("/cases/{case_no}", name="case")
 async def case_page(request: web.Request) -> web.Response:
-    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
-    case = await _visible_case(request)
+    me, _ = request[ME], gettext(request)
+    case = await visible_case(request, me.actor)
     if case is None:
         return error_page(request, 404, _("There is no such case among your tasks."))
-    lang = language(request)
     return page("case.html", request, {
-        "me": me, "case": case, "status_label": present.status_label(case.status, _),
-        "category": present.category_name(ctx, case.category_code, lang, _),
-        "description": mask_text(case.description),
-        "address": mask_text(case.address or _("unknown")),
-        "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
+        **await case_context(request, sessions(request), me.session, case), "me": me,
         "map_url": present.map_url(case), "actions": present.actions(me.actor, case),
-        "focus": request.query.get("action", ""),
-        "timeline": present.timeline(await repo.events(case.case_no), _),
-        "flash": await sessions(request).pop_flash(me.session.sid)})
+        "focus": request.query.get("action", "")})
 
 
 @routes.post("/cases/{case_no}", name="case_action")
 async def case_action(request: web.Request) -> web.Response:
-    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
-    case = await _visible_case(request)
+    me, _ = request[ME], gettext(request)
+    case = await visible_case(request, me.actor)
     if case is None:
         return error_page(request, 404, _("There is no such case among your tasks."))
     form = await request.post()
@@ -78,17 +62,9 @@ async def case_action(request: web.Request) -> web.Response:
     if action not in present.FORMS:
         return error_page(request, 400, _("This page does not offer that step."))
     params = {"hours": str(form.get("hours", ""))} if action == "request_extension" else {}
-    try:
-        await act(ctx, case.case_no, me.actor, ActionRequest(action, note, params=params))
-    except NotFound:
-        return error_page(request, 404, _("There is no such case among your tasks."))
-    except DomainError as exc:
-        words = _(ERROR_WORDS.get(type(exc), "Please check what you entered."))
-        await sessions(request).flash(me.session.sid, f"{words} ({exc.message})", "error")
-    else:
-        done = _("Done: {action}").format(action=_(present.ACTION_LABELS[action]))
-        await sessions(request).flash(me.session.sid, done, "ok")
-    return see_other(request.app.router["case"].url_for(case_no=case.case_no))
+    return await act_and_return(request, sessions(request), me.session, me.actor, case,
+                                ActionRequest(action, note, params=params), present.ACTION_LABELS[action],
+                                _("There is no such case among your tasks."))
 
 
 @routes.get("/login", name="login")
@@ -108,14 +84,3 @@ async def logout(request: web.Request) -> web.Response:
     response.del_cookie(COOKIE, path="/worker")
     return response
 
-
-async def _visible_case(request: web.Request) -> Case | None:
-    """The case of the URL when this worker may see it; ``None`` says nothing about whether it exists."""
-    case_no = parse_case_no(request.match_info["case_no"])
-    if case_no is None:
-        return None
-    try:
-        case = await repo.get(case_no)
-    except NotFound:
-        return None
-    return case if scope.can_read(request[ME].actor, case) else None

@@ -6,30 +6,17 @@ the case dispatched. Without Chromium or Playwright this skips locally and fails
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
-
-import pytest
 
 from intake.store.models import Case
 from tests.bot.conftest import Api, open_case
 from tests.bot.console.conftest import PASSWORD
-from tests.bot.test_sandbox_browser import ARGS, chromium  # noqa: F401 (a fixture)
+from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser
 
 WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium: str) -> AsyncIterator[Browser]:  # noqa: F811 (the fixture above)
-    from playwright.async_api import async_playwright  # present: the chromium fixture checked
-
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        yield launched
-        await launched.close()
 
 
 async def test_sign_in_register_and_dispatch_at_the_desk(browser: Browser, console: Api, uid: str) -> None:

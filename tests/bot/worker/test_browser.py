@@ -6,14 +6,11 @@ database has the case handled. Without Chromium or Playwright this skips locally
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
-
-import pytest
 
 from intake.store.models import Case
 from tests.bot.conftest import walk
-from tests.bot.test_sandbox_browser import ARGS, chromium  # noqa: F401 (a fixture)
+from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
 from tests.bot.worker.conftest import Site
 
 if TYPE_CHECKING:
@@ -21,16 +18,6 @@ if TYPE_CHECKING:
 
 PHONE = {"width": 360, "height": 740}
 WAIT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium: str) -> AsyncIterator[Browser]:  # noqa: F811 (the fixture above)
-    from playwright.async_api import async_playwright  # present: the chromium fixture checked
-
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        yield launched
-        await launched.close()
 
 
 async def test_a_card_link_then_accept_and_report_handled_on_a_phone(browser: Browser, site: Site, uid: str) -> None:

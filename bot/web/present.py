@@ -1,4 +1,4 @@
-"""What the worker's pages show, built from the domain: task rows, the case page, labels.
+"""What the case pages (worker and console) show, built from the domain: task rows, the case page, labels.
 
 Personal data is masked (notify.mask): a phone is shown on a shared screen in the street. The
 actions offered are the domain's ``allowed_actions`` for this role and state; the page only shows them.

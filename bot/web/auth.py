@@ -1,0 +1,52 @@
+"""Who is at a page (worker or console): the session cookie, the user read afresh, and the CSRF check.
+
+Every request reads the user afresh, so a deactivated user (or, where ``roles`` is given, one whose role
+changed) is out at the next request. Every POST carries the session's CSRF token in the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from yarl import URL
+
+from bot.web.render import error_page, see_other, translate
+from bot.web.session import Session, Sessions, csrf_ok
+from intake.cases.model import Actor
+from intake.cases.states import Role
+from intake.store.models import User, UserGrid
+
+WORKER_HOME = "/worker/"  # where a user whose role has no business on a page is sent
+
+
+@dataclass(frozen=True, slots=True)
+class Me:
+    actor: Actor
+    session: Session
+
+
+async def signed_in(request: web.Request, store: Sessions, cookie: str, login: str,
+                    roles: frozenset[str] | None = None) -> Me | web.Response:
+    """The signed-in user of this request, or the answer for a request without one: the sign-in page
+    (``login``) for a GET, 401 for a POST, 403 for a POST without the session's CSRF token."""
+    session = await store.load(request.cookies.get(cookie, ""))
+    user = await User.get_or_none(id=session.user_id, active=True) if session else None
+    if session is None or user is None:
+        if session is not None:
+            await store.end(session.sid)  # deactivated meanwhile: this session is over
+        if request.method == "GET":
+            return see_other(URL(login).with_query(next=request.path_qs))
+        return error_page(request, 401, translate(request, "Your session has ended. Please sign in again."))
+    if roles is not None and user.role not in roles:
+        await store.end(session.sid)  # the role changed since sign-in
+        return see_other(WORKER_HOME)
+    if request.method == "POST" and not csrf_ok(session, (await request.post()).get("csrf")):
+        return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
+    return Me(await staff_actor(user), session)
+
+
+async def staff_actor(user: User) -> Actor:
+    grids = await UserGrid.filter(user_id=user.id).values_list("grid_code", flat=True)
+    return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role), grids=tuple(str(g) for g in grids),
+                 user_id=user.id)

@@ -1,0 +1,71 @@
+"""What the worker's case page and the console's case page do alike: find the case, act, report back.
+
+A POST calls intake's ``act`` and redirects back (post/redirect/get) with the outcome as a flash
+message; domain errors become words, never a stack of JSON. A case the user may not read is "not
+found", as in the API, so a page says nothing about whether it exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.keys import CASES
+from bot.web import present
+from bot.web.render import error_page, gettext, language, see_other
+from bot.web.session import Session, Sessions
+from intake.cases import repo, scope
+from intake.cases.model import ActionRequest, Actor
+from intake.cases.numbers import parse_case_no
+from intake.cases.workflow import act
+from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound
+from intake.store.models import Case
+from notify.mask import mask_text
+
+ERROR_WORDS = {
+    IllegalTransition: "This step is not possible in the case's current state.",
+    Forbidden: "You may not take this step on this case.",
+    Conflict: "Someone else changed this case meanwhile. Please look again and retry.",
+}
+
+
+async def visible_case(request: web.Request, actor: Actor) -> Case | None:
+    """The case of the URL when ``actor`` may see it; ``None`` says nothing about whether it exists."""
+    case_no = parse_case_no(request.match_info["case_no"])
+    if case_no is None:
+        return None
+    try:
+        case = await repo.get(case_no)
+    except NotFound:
+        return None
+    return case if scope.can_read(actor, case) else None
+
+
+async def case_context(request: web.Request, store: Sessions, session: Session, case: Case) -> dict[str, Any]:
+    """What both case pages show of a case (masked personal data, SLA light, timeline) and the flash."""
+    ctx, _ = request.config_dict[CASES], gettext(request)
+    return {
+        "case": case, "status_label": present.status_label(case.status, _),
+        "category": present.category_name(ctx, case.category_code, language(request), _),
+        "description": mask_text(case.description), "address": mask_text(case.address or _("unknown")),
+        "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
+        "timeline": present.timeline(await repo.events(case.case_no), _),
+        "flash": await store.pop_flash(session.sid)}
+
+
+async def act_and_return(request: web.Request, store: Sessions, session: Session, actor: Actor, case: Case,
+                         step: ActionRequest, label: str, missing: str) -> web.Response:
+    """Take ``step`` on ``case``, flash the outcome (``label`` is the step's msgid) and redirect back to the
+    case page; ``missing`` is the 404 page's words should the case be gone meanwhile."""
+    _ = gettext(request)
+    try:
+        await act(request.config_dict[CASES], case.case_no, actor, step)
+    except NotFound:
+        return error_page(request, 404, missing)
+    except DomainError as exc:
+        words = _(ERROR_WORDS.get(type(exc), "Please check what you entered."))
+        await store.flash(session.sid, f"{words} ({exc.message})", "error")
+    else:
+        await store.flash(session.sid, _("Done: {action}").format(action=_(label)), "ok")
+    return see_other(request.app.router["case"].url_for(case_no=case.case_no))
