@@ -100,7 +100,8 @@ def test_gridline_services_run_in_production_mode_behind_the_proxy(compose: dict
         assert env["GRIDLINE_MODE"] == "${GRIDLINE_MODE:-production}"
         assert env["GRIDLINE_BEHIND_PROXY"] == "true"
         # production mode refuses to start without these: compose must refuse first, naming the variable
-        for required in ("GRIDLINE_WECHAT_TOKEN", "GRIDLINE_WECHAT_APPID", "GRIDLINE_ADMIN_TOKEN"):
+        for required in ("GRIDLINE_WECHAT_TOKEN", "GRIDLINE_WECHAT_APPID", "GRIDLINE_ADMIN_TOKEN",
+                         "GRIDLINE_WORKER_LINK_SECRET", "GRIDLINE_PUBLIC_URL"):
             assert env[required].startswith("${" + required + ":?"), required
 
 
