@@ -21,6 +21,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from bot.auth import actor
 from bot.keys import CASES
 from bot.views.cases import case_filter
+from bot.views.common import lang
 from intake.cases import export
 from intake.errors import Invalid
 from intake.sla.calendar import SHANGHAI
@@ -39,7 +40,7 @@ async def export_cases(request: web.Request) -> web.StreamResponse:
         raise Invalid("format must be csv or xlsx")
     flt = case_filter(request)
     ctx = request.config_dict[CASES]
-    rows = export.batches(ctx, who, flt, ctx.clock())
+    rows = export.batches(ctx, who, flt, ctx.clock(), lang(request))
     name = f"cases-{ctx.clock().astimezone(SHANGHAI):%Y%m%d-%H%M}.{fmt}"
     response = web.StreamResponse(headers={"Content-Type": TYPES[fmt],
                                            "Content-Disposition": f'attachment; filename="{name}"'})

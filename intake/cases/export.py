@@ -34,13 +34,13 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def row(ctx: CaseContext, case: Case, now: datetime) -> list[str]:
+def row(ctx: CaseContext, case: Case, now: datetime, lang: str = "zh_CN") -> list[str]:
     """One case as the export's cells, all text (the header is :data:`HEADER`)."""
     category = ctx.taxonomy.catalog.find(case.category_code) if case.category_code else None
     street = ctx.grid.index.find(case.grid_code[:STREET_DIGITS]) if case.grid_code else None
     light = sla_state(ctx.sla, case, now).light
     cells = [case.case_no, _local(case.opened_at), case.category_code or "",
-             category.name("zh_CN") if category else "", case.status, str(light) if light else "",
+             category.name(lang) if category else "", case.status, str(light) if light else "",
              _local(case.deadline_at), case.grid_code or "", street.name if street else "",
              "" if case.assignee_user_id is None else str(case.assignee_user_id),
              case.assignee_department or "", case.channel]
@@ -48,7 +48,7 @@ def row(ctx: CaseContext, case: Case, now: datetime) -> list[str]:
 
 
 async def batches(ctx: CaseContext, actor: Actor, flt: CaseFilter, now: datetime,
-                  size: int = BATCH) -> AsyncIterator[Sequence[list[str]]]:
+                  lang: str = "zh_CN", size: int = BATCH) -> AsyncIterator[Sequence[list[str]]]:
     """The rows the actor may see, ``size`` at a time, oldest id first (keyset paging: no OFFSET scans)."""
     query = repo.matching(actor, flt, now)
     after = 0
@@ -56,7 +56,7 @@ async def batches(ctx: CaseContext, actor: Actor, flt: CaseFilter, now: datetime
         cases = await query.filter(id__gt=after).order_by("id").limit(size)
         if not cases:
             return
-        yield [row(ctx, c, now) for c in cases]
+        yield [row(ctx, c, now, lang) for c in cases]
         after = cases[-1].id
         if len(cases) < size:
             return
