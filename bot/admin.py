@@ -9,13 +9,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import middlewares
-from bot.views import alerts, cases, departments, grid, messages, nlp, stats, surveys, taxonomy, users
+from bot.views import alerts, cases, departments, export, grid, messages, nlp, stats, surveys, taxonomy, users
 
 PREFIX = "/admin/v1"
 
 
 def build() -> web.Application:
     app = web.Application(middlewares=[middlewares.admin_auth])
-    for module in (cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats):
+    # export first: /cases/export must match before /cases/{case_no}
+    for module in (export, cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats):
         app.add_routes(module.routes)
     return app

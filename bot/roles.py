@@ -25,6 +25,7 @@ V = "/admin/v1"
 MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     # cases: what a role may do to a case is the state table; who sees which case is the scope
     ("GET", f"{V}/cases"): ALL, ("GET", f"{V}/cases/{{case_no}}"): ALL,
+    ("GET", f"{V}/cases/export"): DESK | {R.SUPERVISOR},  # a spreadsheet of an area: the desk's and 督查's tool
     ("POST", f"{V}/cases/{{case_no}}/actions"): ALL, ("POST", f"{V}/reports"): DESK,
     ("GET", f"{V}/cases/{{case_no}}/messages"): DESK,
     # organisation

@@ -50,12 +50,7 @@ async def create_report(request: web.Request) -> web.Response:
 async def list_cases(request: web.Request) -> web.Response:
     who = actor(request)
     number, size = page(request)
-    q = request.query
-    _check_filters(request)
-    assignee = int(q["assignee"]) if q.get("assignee") else None
-    flt = CaseFilter(status=q.get("status"), grid=q.get("grid"), category=q.get("category"),
-                     reporter=q.get("reporter"), overdue=flag(request, "overdue"), text=q.get("text"),
-                     assignee=assignee)
+    flt = case_filter(request)
     ctx = request.config_dict[CASES]
     now = ctx.clock()
     total, rows = await repo.search(who, flt, now, (number - 1) * size, size)
@@ -89,6 +84,16 @@ async def post_action(request: web.Request) -> web.Response:
 # The widest value each filter can match (its column's width). Longer values, NUL characters and ids
 # beyond the integer column are refused here: the ORM or the database would fail on them with a 500.
 FILTER_WIDTH = {"status": 16, "grid": 20, "category": 16, "reporter": 128, "text": 2000}
+
+
+def case_filter(request: web.Request) -> CaseFilter:
+    """The list's filters from the query string (the export takes the same), validated."""
+    q = request.query
+    _check_filters(request)
+    assignee = int(q["assignee"]) if q.get("assignee") else None
+    return CaseFilter(status=q.get("status"), grid=q.get("grid"), category=q.get("category"),
+                      reporter=q.get("reporter"), overdue=flag(request, "overdue"), text=q.get("text"),
+                      assignee=assignee)
 
 
 def _check_filters(request: web.Request) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from tortoise import connections
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from intake.cases import scope
@@ -85,6 +86,14 @@ class CaseFilter:
 
 async def search(actor: Actor, flt: CaseFilter, now: datetime, offset: int, limit: int) -> tuple[int, list[Case]]:
     """Cases visible to ``actor`` matching ``flt``, newest first, with the total count."""
+    query = matching(actor, flt, now)
+    total = await query.count()
+    rows = await query.order_by("-opened_at", "-id").offset(offset).limit(limit)
+    return total, rows
+
+
+def matching(actor: Actor, flt: CaseFilter, now: datetime) -> QuerySet[Case]:
+    """The cases visible to ``actor`` matching ``flt``, unordered (the list and the export share it)."""
     query = Case.filter(scope.read_filter(actor))
     if flt.status:
         query = query.filter(status__in=flt.status.split(","))
@@ -104,7 +113,5 @@ async def search(actor: Actor, flt: CaseFilter, now: datetime, offset: int, limi
     if flt.overdue is not None:
         overdue = Q(status__in=[str(s) for s in OPEN], deadline_at__lt=now)
         query = query.filter(overdue if flt.overdue else ~overdue)
-    total = await query.count()
-    rows = await query.order_by("-opened_at", "-id").offset(offset).limit(limit)
-    return total, rows
+    return query
 
