@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot import console, open311, worker
 from bot import mp as miniprogram
 from bot.app import create_app
+from bot.open311.config import Open311Config
 from bot.roles import MATRIX
 from bot.settings import load_settings
 from intake.cases.states import Role
@@ -173,3 +175,23 @@ def test_production_serves_the_table_less_the_simulator(tmp_path: Path) -> None:
                               "GRIDLINE_WECHAT_APPID": "wx0123456789abcdef", **state_dirs(tmp_path)})
     app = create_app(settings, sweeper=False, own_database=False)
     assert set(served(app)) == {(m, p) for m, p in EXPECT if not p.startswith("/sandbox")}
+
+
+async def test_open311_public_reads_open_the_reads_only(api: Api) -> None:  # noqa: F811
+    """With ``open311_public_reads`` a stranger may read requests (the spec's default); filing still needs a key."""
+    _sqlite_only(api)
+    settings = load_settings({"GRIDLINE_DATABASE_URL": api.svc.url, **state_dirs(api.svc.home)})
+    app = create_app(settings, clock=api.svc.clock, sweeper=False, own_database=False,
+                     open311_config=Open311Config(public_reads=True))
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        opened = Api(client, api.svc, {}, api.leaves, api.other_leaf)
+        answers = {}
+        for (method, path), resource in sorted(served(app).items()):
+            if EXPECT[method, path] == API_KEY:
+                answers[method, path] = (await _probe(opened, method, concrete(opened, path, resource), {}))[0]
+    finally:
+        await client.close()
+    assert answers == {("GET", f"{G}/requests.{{fmt}}"): 200, ("GET", f"{G}/requests/{{id}}.{{fmt}}"): 404,
+                       ("GET", f"{G}/tokens/{{token}}.{{fmt}}"): 404, ("POST", f"{G}/requests.{{fmt}}"): 403}
