@@ -112,10 +112,17 @@ async def test_decoding_runs_in_the_budgeted_worker_pool(mp: Mp, phone: Phone) -
     before = await Media.filter(owner=phone.openid).count()
     saved = pool.budget
     pool.budget = replace(saved, seconds=0.000_001)
+    replies = []
     try:
-        reply = await phone.upload(photo("PNG"))
+        # A loop stalled by a loaded machine can see the 1 µs timer and the finished decode in the same
+        # iteration, and then the decode counts as in time (once in CI): a few tries, one must be refused.
+        for _ in range(5):
+            replies.append(await phone.upload(photo("PNG")))
+            if replies[-1].status == 503:
+                break
     finally:
         pool.budget = saved
-    assert reply.status == 503 and reply.body["error"] == "busy", reply.body
-    assert await Media.filter(owner=phone.openid).count() == before
+    refused = replies[-1]
+    assert refused.status == 503 and refused.body["error"] == "busy", [r.body for r in replies]
+    assert await Media.filter(owner=phone.openid).count() == before + len(replies) - 1  # the refused: not stored
     assert (await phone.upload(photo("PNG"))).status == 201  # the pool was rebuilt for the next one
