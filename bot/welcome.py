@@ -21,7 +21,9 @@ routes = web.RouteTableDef()
 
 SANDBOX = "/sandbox"
 # (path, what it is): the pages every mode serves; a feature with a page of its own adds it here.
-PAGES = (("/healthz", "health: database, Redis, the serving classifier"),
+PAGES = (("/console/", "the command-centre console: dispatchers, supervisors, admins (password sign-in)"),
+         ("/worker/", "the grid worker's pages (signed links: gridline worker link)"),
+         ("/healthz", "health: database, Redis, the serving classifier"),
          ("/mp/v1/docs", "the mini-program API (OpenAPI)"))
 _WILDCARDS = {"", "0.0.0.0", "::"}
 
