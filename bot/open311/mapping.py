@@ -39,6 +39,7 @@ NOTES = {
     Status.RETURNED: "returned: waiting to be dispatched again",
     Status.SUSPENDED: "suspended: on hold",
     Status.MERGED: "merged into another request",
+    Status.VOIDED: "voided: closed without handling (false, outside the district or cannot be handled)",
 }
 
 
