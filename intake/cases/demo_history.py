@@ -93,6 +93,10 @@ async def _one(ctx: CaseContext, clock: _Clock, rng: random.Random, leaf: str,
     lng, lat = ctx.grid.index.centroid(leaf)
     opened = await open_case(ctx, NewReport(CHANNEL, reporter, text, lng, lat, category=category))
     no, status, worker = opened.case.case_no, opened.case.status, workers[leaf]
+    if opened.assignee is not None and opened.assignee.id != worker.user_id:
+        # Auto-dispatch followed duty (worker_for), not this map: the case's own assignee takes the steps.
+        user = opened.assignee
+        worker = Actor(f"user:{user.id}", user.name, Role.WORKER, (leaf,), user.id)
     if fate == "rejected":
         if status == Status.REPORTED:
             clock.advance(rng.uniform(1, 20))
