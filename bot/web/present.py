@@ -82,6 +82,41 @@ def map_url(case: Case) -> str | None:
     return f"https://uri.amap.com/marker?position={lng:.6f},{lat:.6f}&name={case.case_no}&coordinate=gaode"
 
 
+# What each step is called on a timeline (gettext msgids; the catalogs hold them).
+STEP_WORDS = {
+    "open": "Reported",
+    "verify": "Verified",
+    "register": "Registered",
+    "dispatch": "Dispatched",
+    "accept": "Accepted",
+    "handle": "Handled",
+    "check": "Checked",
+    "close": "Closed",
+    "reject": "Not registered",
+    "withdraw": "Withdrawn",
+    "return": "Returned",
+    "redo": "Sent back for redo",
+    "suspend": "Suspended",
+    "resume": "Resumed",
+    "merge": "Merged",
+    "reopen": "Reopened",
+    "request_extension": "Extension requested",
+    "approve_extension": "Extension approved",
+    "deny_extension": "Extension denied",
+    "reclassify": "Reclassified",
+    "comment": "Comment",
+    "second": "Seconded",
+    "supervise": "Supervised",
+    "escalate": "Escalated",
+    "urge": "Urged",
+    "instruct": "Instruction",
+    "recall": "Recalled",
+    "void": "Voided",
+    "request_void": "Void requested",
+}
+
+
 def timeline(events: Sequence[CaseEvent], _: Gettext) -> list[dict[str, str]]:
-    return [{"at": local_time(e.at), "action": e.action, "status": status_label(e.to_status, _),
+    return [{"at": local_time(e.at), "action": _(STEP_WORDS[e.action]) if e.action in STEP_WORDS else e.action,
+             "status": status_label(e.to_status, _),
              "note": mask_text(e.note or "")} for e in reversed(events)]
