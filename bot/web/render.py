@@ -61,7 +61,8 @@ def translate(request: web.Request, msgid: str) -> str:
 
 def version(static: Path) -> str:
     """A digest of the static files: their URLs change when they do, so phones may cache them for long."""
-    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(static.iterdir()))).hexdigest()[:10]
+    files = sorted(p for p in static.rglob("*") if p.is_file())  # vendored libraries sit in sub-folders
+    return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:10]
 
 
 def setup(app: web.Application, here: Path, site: Site) -> None:
