@@ -219,6 +219,17 @@ class Supervision(Model):
         unique_together = (("case_no", "level", "deadline_at"),)
 
 
+class KvEntry(Model):
+    """The shared key-value store's fallback while Redis is unreachable (``bot.storage.database``)."""
+
+    key = fields.CharField(max_length=255, primary_key=True)
+    value = fields.TextField()
+    expires_at = fields.FloatField(null=True, db_index=True)  # epoch seconds: every process reads one clock
+
+    class Meta:
+        table = "kv_entries"
+
+
 class CaseCounter(Model):
     """Per district and day, the last serial handed out for case numbers."""
 
