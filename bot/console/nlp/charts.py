@@ -12,19 +12,22 @@ CELL, MARGIN = 14, 60  # px of one confusion cell; room for the codes on the axe
 SIDE, PAD = 260, 36  # px of the reliability plot and its axes
 
 
-def confusion(stored: Any, limit: int = 60) -> dict[str, Any] | None:
-    """Cells of a row-normalised confusion matrix (true down, predicted across), at most ``limit`` classes."""
-    if not isinstance(stored, dict) or not stored.get("labels") or not stored.get("matrix"):
+def confusion(pairs: Any, limit: int = 40) -> dict[str, Any] | None:
+    """Cells of a row-normalised confusion matrix (true down, predicted across) from the registry's non-zero
+    ``[true, predicted, n]`` cells: the ``limit`` categories with most examples, so the picture stays legible."""
+    if not isinstance(pairs, list) or not pairs:
         return None
-    labels, matrix = [str(x) for x in stored["labels"]][:limit], stored["matrix"]
-    cells = []
-    for i, row in enumerate(matrix[:limit]):
-        total = sum(int(n) for n in row) or 1
-        for j, n in enumerate(row[:limit]):
-            if int(n):
-                cells.append({"x": MARGIN + j * CELL, "y": MARGIN + i * CELL, "n": int(n),
-                              "opacity": round(0.15 + 0.85 * int(n) / total, 3), "diagonal": i == j,
-                              "truth": labels[i], "predicted": labels[j]})
+    weight: dict[str, int] = {}
+    rows: dict[str, int] = {}
+    for truth, predicted, n in pairs:
+        weight[truth] = weight.get(truth, 0) + int(n)
+        weight[predicted] = weight.get(predicted, 0) + int(n)
+        rows[truth] = rows.get(truth, 0) + int(n)
+    labels = sorted(sorted(weight, key=lambda c: -weight[c])[:limit])
+    at = {code: k for k, code in enumerate(labels)}
+    cells = [{"x": MARGIN + at[p] * CELL, "y": MARGIN + at[t] * CELL, "n": int(n),
+              "opacity": round(0.15 + 0.85 * int(n) / (rows[t] or 1), 3), "diagonal": t == p,
+              "truth": t, "predicted": p} for t, p, n in pairs if t in at and p in at]
     size = MARGIN + len(labels) * CELL
     ticks = [{"code": code, "at": MARGIN + k * CELL + CELL // 2} for k, code in enumerate(labels)]
     return {"cells": cells, "size": size, "cell": CELL, "margin": MARGIN, "ticks": ticks, "n": len(labels)}
