@@ -41,6 +41,9 @@ from bot.metrics import Metrics
 from bot.sandbox import STATIC_DIR as SANDBOX_STATIC
 from bot.sandbox import views as sandbox_views
 from bot.settings import Mode, Settings
+from bot.storage.base import KeyValueStore
+from bot.storage.database import DatabaseStore
+from bot.storage.fallback import FallbackStore
 from bot.storage.memory import MemoryStore
 from bot.storage.redis import RedisStore
 from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
@@ -55,6 +58,7 @@ from bot.wechat.outbox_dialogue import OutboxDialogue
 from bot.wechat.redelivery import Redelivery
 from intake.audit_checkpoint import checkpoint_job
 from intake.cases.context import Clock, utc_now
+from intake.privacy import retention
 from intake.store import db
 from notify.recording import RecordingNotifier
 from outbox import periodic as outbound_periodic
@@ -114,7 +118,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     url = app[SETTINGS].redis_url
-    store = RedisStore(url) if url else MemoryStore()
+    # With Redis configured, the database stands in for it during an outage (bot.storage.fallback).
+    store: KeyValueStore = FallbackStore(RedisStore(url), DatabaseStore()) if url else MemoryStore()
     if url and not await store.ping():
         log.warning("redis is not reachable at start; /healthz reports it", extra={"redis": "down"})
     app[KV] = store
@@ -174,6 +179,8 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
                      SURVEY_LOCK),
         *alert_jobs(app[ALERTS], settings.alerts),
         periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
+        periodic.Job("personal data retention", 3600, partial(retention.run, ctx, settings.retention_days,
+                                                               settings.media_dir), "lock:retention"),
         # Each process serves its own copy of the active model: no lock.
         periodic.Job("classifier refresh", settings.nlp.poll_s, partial(poll_models, app[TUNING])),
     ]
