@@ -17,6 +17,7 @@ from bot.keys import CASES, TUNING
 from bot.web.render import page
 from intake.cases.numbers import parse_case_no
 from intake.errors import DomainError, NotFound
+from intake.privacy import reads
 from intake.tuning import triage
 from notify.mask import mask_text
 
@@ -34,6 +35,8 @@ async def _next(request: web.Request, order: str) -> dict[str, Any]:
     if not rows:
         return {"item": None, "total": 0, "order": order}
     item, case = rows[0]
+    me, now = request[ME], request.config_dict[CASES].clock()
+    await reads.record(me.actor, case.case_no, "console triage", ("description",), now)  # PIPL: who read it
     said = request.config_dict[TUNING].serving.classify(case.description)  # the driving words of the text
     top = named(request, item.top)
     return {"item": item, "case": case, "text": mask_text(case.description), "total": total, "order": order,

@@ -10,6 +10,7 @@ import pytest
 
 from bot.console.auth import BIG_BODIES
 from intake import passwords
+from intake.store.models import PersonalDataRead
 from intake.store.models_nlp import KeywordRule, Label, TriageItem
 from intake.tuning import labels
 from tests.bot.conftest import Api, report
@@ -97,6 +98,8 @@ async def test_triage_one_case_by_a_partial_update_and_twice_is_words(console: A
         assert "flash error" in again and "already triaged" in again
         async with b.post(f"{N}/triage/{held[1].body['case_no']}", data={**data, "category": "99999"}) as resp:
             assert "flash error" in await resp.text()
+    read = await PersonalDataRead.filter(case_no=first, purpose="console triage").first()
+    assert read is not None and read.user_id == console.staff["desk"].user_id  # PIPL: the read is logged
     item = await TriageItem.get(case_no=first)
     assert (item.status, item.decided_code) == ("decided", "20001")
     assert await Label.filter(case_no=first, source="triage").exists()
