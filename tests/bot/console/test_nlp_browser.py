@@ -135,6 +135,14 @@ async def test_an_admin_runs_the_tuning_loop(browser: Browser, serving_restored:
         await page.wait_for_selector("svg#confusion rect", timeout=WAIT_MS)
         await shot(page, "model")
 
+        was = earlier["version_id"]
+        await page.goto(f"{base}/nlp/confirm/shadow?id={was}")
+        assert f"#{was}" in await page.inner_text("#confirm")
+        await page.click("#confirm [data-confirm]")
+        await page.wait_for_selector(f"#versions tr[data-version='{was}'][data-status=shadow]", timeout=WAIT_MS)
+        await page.goto(f"{base}/nlp/models/{was}")
+        await page.wait_for_selector("#shadow-report", timeout=WAIT_MS)  # its agreement report
+
         await page.goto(f"{base}/nlp/confirm/rollback")
         assert f"#{new}" in await page.inner_text("#confirm")
         await page.click("#confirm [data-confirm]")
