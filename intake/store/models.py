@@ -265,6 +265,8 @@ class Resident(Model):
     outbox_held = fields.BooleanField(default=False, db_default=False)  # existing rows: none held
     # The resident asked for their data to be deleted: cases still open are erased when they end.
     erase_requested_at = fields.DatetimeField(null=True)
+    # 退订 / 取消预警: no alerts below red (a red warning is about lives; it still goes, and the reply says so).
+    alerts_muted = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "residents"
