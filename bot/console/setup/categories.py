@@ -16,6 +16,15 @@ from bot.web.render import error_page, gettext, language
 from intake.store.models import TaxonomyVersion
 
 OPERATIONAL = ("name_zh", "name_en", "severity", "handler", "department")
+SEVERITIES = {"red": "urgent (red)", "yellow": "pressing (yellow)", "blue": "ordinary (blue)"}  # msgids
+
+
+def _words(request: web.Request) -> dict[str, object]:
+    """What the tree and the forms name lines and severities with."""
+    departments = request.config_dict[CASES].taxonomy.catalog.departments
+    zh = language(request).startswith("zh")
+    return {"severities": SEVERITIES,
+            "line_names": {code: d.name_zh if zh else d.name_en for code, d in departments.items()}}
 
 
 @routes.get("/setup/categories", name="setup_categories")
@@ -29,7 +38,7 @@ async def category_tree(request: web.Request, me: Me) -> web.Response:
     return await setup_page(request, me, "setup_categories.html", "setup_categories", {
         "tree": [(m, kids) for m, kids in tree if kids or not q], "q": q, "version": store.version,
         "language": language(request), "lines": sorted(catalog.departments), "majors": catalog.majors(),
-        "versions": await TaxonomyVersion.all().order_by("-version").limit(10)})
+        "versions": await TaxonomyVersion.all().order_by("-version").limit(10), **_words(request)})
 
 
 def _matches(code: str, zh: str, en: str, q: str) -> bool:
@@ -45,7 +54,7 @@ async def category_page(request: web.Request, me: Me) -> web.Response:
         return error_page(request, 404, gettext(request)("There is no such category."))
     return await setup_page(request, me, "setup_category.html", "setup_categories", {
         "c": found, "lines": sorted(catalog.departments),
-        "successors": [c for c in catalog.leaves() if c.code != found.code]})
+        "successors": [c for c in catalog.leaves() if c.code != found.code], **_words(request)})
 
 
 def _operational(form: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 group a test message that arrives at the fake WeCom server through the outbox, and imports a GeoJSON file
 with one bad feature, seeing the report and nothing stored.
 
-Screenshots of the users and categories pages (1280 × 800) go to ``GRIDLINE_SCREENSHOT_DIR`` when set (the
+Screenshots of the users and categories pages (1280 × 800) go to ``GRIDLINE_TEST_SCREENSHOTS`` when set (the
 README's pictures: ``docs/screenshots``). Without Chromium or Playwright this skips locally, fails in CI.
 """
 
@@ -63,7 +63,7 @@ async def signed_in_page(browser: Browser, api: Api) -> Page:
 
 
 def shot(name: str) -> Path | None:
-    folder = os.environ.get("GRIDLINE_SCREENSHOT_DIR")
+    folder = os.environ.get("GRIDLINE_TEST_SCREENSHOTS")
     return Path(folder) / f"console-setup-{name}.png" if folder else None
 
 
