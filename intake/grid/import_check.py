@@ -131,8 +131,13 @@ def _hierarchy(features: list[Feature], parents: Mapping[str, str | None], shape
         outside = shapes[f.code].difference(outer).area
         if outside > TOLERANCE * shapes[f.code].area:
             problems.add(where(f.number, f.code), f"lies {_m2(outside, outer)} outside its parent {parent}")
+    stored: dict[str, list[str]] = defaultdict(list)  # the stored children the file leaves as they are
+    for code, k in known.items():
+        if k.parent in siblings and code not in numbers:
+            stored[k.parent].append(code)
     for parent, codes in siblings.items():
         _overlaps(codes, shapes, numbers, problems)
+        _overlaps_stored(stored.get(parent, []), codes, shapes, numbers, known, problems)
         if parent in shapes:  # the parent is in the file: its children must cover it
             gap = shapes[parent].difference(shapely.union_all([shapes[c] for c in codes])).area
             if gap > TOLERANCE * shapes[parent].area:
@@ -150,6 +155,20 @@ def _overlaps(codes: list[str], shapes: dict[str, BaseGeometry], numbers: Mappin
         common = geoms[i].intersection(geoms[j]).area
         if common > TOLERANCE * min(geoms[i].area, geoms[j].area):
             problems.add(where(numbers[codes[i]], codes[i]), f"overlaps {codes[j]} by {_m2(common, geoms[i])}")
+
+
+def _overlaps_stored(stored: list[str], codes: list[str], shapes: dict[str, BaseGeometry],
+                     numbers: Mapping[str, int], known: Mapping[str, Known], problems: Problems) -> None:
+    """A new or changed region may not overlap a stored sibling the file leaves as it is."""
+    if not stored:
+        return
+    others = [shape(known[c].geometry) for c in stored]
+    tree = shapely.STRtree(others)
+    for code in codes:
+        for j in tree.query(shapes[code], predicate="intersects").tolist():
+            common = shapes[code].intersection(others[j]).area
+            if common > TOLERANCE * min(shapes[code].area, others[j].area):
+                problems.add(where(numbers[code], code), f"overlaps the stored {stored[j]} by {_m2(common, others[j])}")
 
 
 def _m2(area_deg2: float, near: BaseGeometry) -> str:

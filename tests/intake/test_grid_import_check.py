@@ -83,3 +83,12 @@ def test_hostile_files_are_refused_whole_before_any_geometry(monkeypatch: pytest
 
 def _no_geometry(_: object) -> None:
     raise AssertionError("geometry work on a refused file")
+
+
+def test_a_new_street_may_not_overlap_a_stored_one() -> None:
+    known = {DISTRICT: Known("district", None, box(113.0, 22.0, 113.02, 22.02)),
+             f"{DISTRICT}001": Known("street", DISTRICT, box(113.0, 22.0, 113.01, 22.02))}
+    found = errors(collection([feature(f"{DISTRICT}003", "street", box(113.005, 22.0, 113.015, 22.01))]), known)
+    assert any("overlaps the stored 990101001" in e for e in found)
+    replaced = check(collection([feature(f"{DISTRICT}001", "street", box(113.0, 22.0, 113.012, 22.02))]), known)
+    assert replaced.ok  # the file changes that street itself: no overlap with its old shape
