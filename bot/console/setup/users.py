@@ -74,7 +74,7 @@ async def user_page(request: web.Request, me: Me) -> web.Response:
 async def _user(request: web.Request, me: Me, new_password: str | None) -> web.Response:
     raw = request.match_info["user_id"]
     try:
-        staff = await users.get(int(raw)) if raw.isdigit() and len(raw) < 10 else None
+        staff = await users.get(int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     except NotFound:
         staff = None
     if staff is None:
@@ -89,7 +89,7 @@ async def _user(request: web.Request, me: Me, new_password: str | None) -> web.R
 async def user_post(request: web.Request, me: Me) -> web.StreamResponse:
     form, _ = await request.post(), gettext(request)
     raw, action = request.match_info["user_id"], field(form, "action", 20)
-    uid = int(raw) if raw.isdigit() and len(raw) < 10 else 0
+    uid = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
     target = str(request.app.router["setup_user"].url_for(user_id=str(uid)))
     if action == "password":
         return await _new_password(request, me, uid)

@@ -124,7 +124,7 @@ async def test_categories_add_rename_retire_keep_versions(console: Api, uid: str
     assert app is not None
     from bot.keys import CASES
     store = app[CASES].taxonomy
-    free = next(f"29{n:03d}" for n in range(1, 999) if store.catalog.find(f"29{n:03d}") is None)
+    free = next(f"29{n:03d}" for n in range(500, 900) if store.catalog.find(f"29{n:03d}") is None)
     before = store.version
     fields = {"name_zh": f"本地事项{uid}", "name_en": "Local matter", "handler": "department", "department": "",
               "severity": "yellow", "time_limit_hours": "12"}
