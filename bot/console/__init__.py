@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import login, nlp, views
+from bot.console import login, nlp, setup, views
 from bot.console.auth import CONFIG, console_auth
 from bot.console.config import ConsoleConfig
 from bot.web import render
@@ -29,4 +29,5 @@ def build(config: ConsoleConfig | None = None) -> web.Application:
     app.add_routes(login.routes)
     app.add_routes(views.routes)
     nlp.add_routes(app)
+    app.add_routes(setup.routes)
     return app
