@@ -61,7 +61,8 @@ EXPECT: dict[tuple[str, str], str] = {
     ("POST", f"{C}/logout"): PAGE, ("GET", f"{C}/"): PAGE,
     ("GET", C): REDIRECT,
     ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/cases/{{case_no}}"): PAGE,
-    ("POST", f"{C}/cases/{{case_no}}"): PAGE,
+    ("POST", f"{C}/cases/{{case_no}}"): PAGE, ("POST", f"{C}/bulk"): PAGE,
+    ("GET", f"{C}/staff"): PAGE, ("POST", f"{C}/staff/{{user_id}}/password"): PAGE,
     # the mini-program (its own session, begun by /login with a wx.login code)
     ("POST", f"{M}/login"): SIGN_IN, ("GET", f"{M}/openapi.json"): PUBLIC, ("GET", f"{M}/docs"): PUBLIC,
     **{(method, f"{M}/{path}"): MP_SESSION for method, path in (
