@@ -68,6 +68,8 @@ def params(action: str, form: MultiDictProxy[Any]) -> dict[str, Any]:
 
 def request(action: str, form: MultiDictProxy[Any]) -> ActionRequest:
     note = str(form.get("note", "")).strip()[:2000] or None
+    if action == "comment" and note is None:
+        raise Invalid("a comment needs words")  # intake takes a bare comment step; a page has no use for one
     return ActionRequest(action, note, params=params(action, form))
 
 

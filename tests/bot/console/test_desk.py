@@ -239,3 +239,30 @@ async def test_bulk_register_dispatch_and_refusals(console: Api, uid: str) -> No
             async with b.post("/console/bulk", data=aiohttp.FormData(pairs)) as resp:
                 assert resp.status == 400
     assert {(await Case.get(case_no=c)).status for c in cases} == {"dispatched"}
+
+
+@pytest.mark.parametrize("fields", [
+    {"action": "dispatch", "user_id": "abc", "department": "<script>"},
+    {"action": "dispatch", "user_id": "9" * 40},
+    {"action": "reclassify", "category": "01037'; DROP TABLE cases;--"},
+    {"action": "merge", "into": "x" * 5000},
+    {"action": "void", "reason": "\x00", "into": "", "note": "n" * 5000},
+    {"action": "recall", "to": "closed", "note": "回去"},
+    {"action": "supervise", "note": "x", "deadline": "2026-02-30T25:00"},
+    {"action": "comment", "note": "   "},
+])
+async def test_hostile_case_forms_are_refused_in_words_and_change_nothing(console: Api, uid: str,
+                                                                         fields: dict[str, str]) -> None:
+    case_no = await walk(console, "handling", f"desk-hostile-{uid}")
+    before = await Case.get(case_no=case_no)
+    async with browser(console) as b:
+        await sign_in(b, console.staff["desk"].user_id)
+        data = {"csrf": await _csrf(b, f"/console/cases/{case_no}"), **fields}
+        async with b.post(f"/console/cases/{case_no}", data=data) as resp:
+            page = await resp.text()
+        assert resp.status in (200, 400) and ("flash error" in page or resp.status == 400)
+        assert "Traceback" not in page and "<script>" not in page
+    after = await Case.get(case_no=case_no)
+    assert (after.status, after.last_seq, after.category_code) == (before.status, before.last_seq,
+                                                                   before.category_code)
+
