@@ -266,3 +266,18 @@ async def test_hostile_case_forms_are_refused_in_words_and_change_nothing(consol
     assert (after.status, after.last_seq, after.category_code) == (before.status, before.last_seq,
                                                                    before.category_code)
 
+
+
+async def test_system_notes_severity_and_place_are_in_words(console: Api, uid: str) -> None:
+    case_no = await open_case(console, f"desk-self-{uid}", description=f"路边暴露垃圾很多 {uid}", category="06010")
+    async with browser(console) as b:
+        await sign_in(b, console.staff["desk"].user_id)
+        async with b.get(f"/console/cases/{case_no}", headers=ZH) as resp:
+            page = await resp.text()
+        assert "self-handle list" not in page and "自处置清单" in page  # the system's note, translated
+        place = page.split('id="place">')[1].split("<")[0]
+        assert "南澳" in place and "未知" not in place  # no address given: the cell's names
+        severity = page.split('id="severity">')[1].split("<")[0]
+        assert severity in ("紧急（红）", "较急（黄）", "一般（蓝）")
+        page = await _step(b, case_no, action="deny_void", note="没有申请")  # nothing pending: words
+        assert "flash error" in page
