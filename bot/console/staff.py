@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.console import choices
 from bot.console.auth import ME, sessions
 from bot.keys import CASES
+from bot.web import present
 from bot.web.render import error_page, gettext, page, see_other
 from intake import passwords, staff_audit
 from intake.cases.states import Role
@@ -33,6 +34,7 @@ async def staff(request: web.Request) -> web.Response:
         return refused
     me = request[ME]
     return page("staff.html", request, {"me": me, "staff": await choices.staff(), "audit": await staff_audit.recent(50),
+                                        "when": present.local_time,
                                         "flash": await sessions(request).pop_flash(me.session.sid)})
 
 
