@@ -77,6 +77,8 @@ EXPECT: dict[tuple[str, str], str] = {
         ("POST", "/groups"), ("POST", "/groups/{grid_code}"), ("GET", "/categories"), ("POST", "/categories"),
         ("GET", "/categories/{code}"), ("POST", "/categories/{code}"), ("GET", "/grids"), ("POST", "/grids"),
         ("POST", "/grids/confirm"))},
+    ("POST", f"{C}/bulk"): PAGE,
+    ("GET", f"{C}/staff"): PAGE, ("POST", f"{C}/staff/{{user_id}}/password"): PAGE,
     # the mini-program (its own session, begun by /login with a wx.login code)
     ("POST", f"{M}/login"): SIGN_IN, ("GET", f"{M}/openapi.json"): PUBLIC, ("GET", f"{M}/docs"): PUBLIC,
     **{(method, f"{M}/{path}"): MP_SESSION for method, path in (
