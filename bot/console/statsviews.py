@@ -65,7 +65,7 @@ async def stats_page(request: web.Request) -> web.Response:
              "closed": [r.figures.closed for r in trend], "on_time": [r.figures.on_time_rate for r in trend],
              "ranking": [[names.get(r.figures.key or "", r.figures.key or "—"), r.figure(order)] for r in rows[:15]],
              "labels": {"received": _("Received"), "closed": _("Closed"), "on_time": _("On-time rate"),
-                        "ranking": _(order.replace("_", " ").capitalize())}}
+                        "ranking": _(order)}}
     return page("stats.html", request, {
         "me": request[ME], "by": query.by, "by_labels": BY_LABELS, "since": since, "until": until,
         "area": query.area or "", "order": order, "orders": RANKABLE, "rows": [row_json(r) for r in rows],

@@ -7,6 +7,7 @@
   const t = function (key) { return el.dataset["l" + key] || key; };
   const renderer = L.canvas({padding: 0.2});
   const map = L.map(el, {preferCanvas: true, renderer: renderer, minZoom: 8, maxZoom: 19});
+  el.leafletMap = map;  // for the browser tests, which click a cell at its place on the screen
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, {subdomains: "1234", attribution: el.dataset.attribution, maxZoom: 19}).addTo(map);
   }
@@ -58,7 +59,7 @@
     const q = "days=" + document.getElementById("heat-days").value + "&group=" + document.getElementById("heat-group").value;
     const data = await get("/console/map/heat.json?" + q);
     const most = data.points.reduce(function (m, p) { return Math.max(m, p[2]); }, 1);
-    heat = L.heatLayer(data.points, {radius: 18, blur: 15, max: Math.max(1, most / 2)}).addTo(map);
+    heat = L.heatLayer(data.points, {radius: 25, blur: 15, minOpacity: 0.35, max: Math.max(1, most / 3)}).addTo(map);
     el.dataset.heat = String(data.points.length);
   }
   async function showCell(code) {
