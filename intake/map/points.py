@@ -61,6 +61,8 @@ async def heat(actor: Actor, query: HeatQuery, datum: Datum) -> list[list[float]
         where += " AND c.category_code LIKE ?"
         params.append(query.group.replace("%", "").replace("_", "") + "%")
     rows = await fetch(_HEAT.format(scale=scale, where=where), [query.since.astimezone(UTC), *params])
+    if datum is Datum.WGS84:  # the common case, kept to a division per number (100,000 cases: ~40,000 squares)
+        return [[float(r["y"]) / scale, float(r["x"]) / scale, int(r["n"])] for r in rows]
     out = []
     for r in rows:
         lng, lat = display(float(r["x"]) / scale, float(r["y"]) / scale, datum)
