@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
+import json
 import os
 import random
 import sys
@@ -35,11 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import pgdb
 from bot.composition import build_context
 from bot.demo import load_demo
-from bot.jsonout import dumps
 from intake.cases.model import Actor
 from intake.cases.states import Role
 from intake.grid.model import Datum
-from intake.map.points import HeatQuery, heat
+from intake.map.points import HeatQuery, heat_json
 from intake.sla.calendar import SHANGHAI
 from intake.stats.query import CaseQuery
 from intake.stats.report import case_report
@@ -148,8 +148,9 @@ async def main() -> int:
 
 
 async def report(ctx: Any, repeat: int, days: int) -> None:
-    took, points = await best(repeat, lambda: heat(ADMIN, HeatQuery(NOW - timedelta(days=days)), Datum.WGS84))
-    body = dumps({"days": days, "group": None, "points": points}).encode()
+    took, text = await best(repeat, lambda: heat_json(ADMIN, HeatQuery(NOW - timedelta(days=days)), Datum.WGS84))
+    points = json.loads(text)
+    body = text.encode()
     packed = len(gzip.compress(body, 6))
     print(f"heat map, every case ({len(points):,} points): {took * 1000:.0f} ms (goal ≤ 300 ms) "
           f"{verdict(took, 0.3)}; {len(body) / 1e6:.2f} MB JSON, {packed / 1e6:.2f} MB gzip on the wire "

@@ -26,7 +26,7 @@ from intake.grid.model import Cell, Datum, Level
 
 MAX_CELLS = 2500
 # The level each zoom shows first (a coarser one when the box holds more than MAX_CELLS).
-ZOOM_LEVELS = ((12, Level.STREET), (14, Level.COMMUNITY), (99, Level.RESPONSIBILITY))
+ZOOM_LEVELS = ((11, Level.STREET), (13, Level.COMMUNITY), (99, Level.RESPONSIBILITY))
 _DIGITS = 5  # ~1 m: finer than any zoom draws
 
 

@@ -46,27 +46,38 @@ WITH ev AS (
   SELECT {key} AS k, c.status, c.closed_at, c.deadline_at, ev.registers, ev.supervised, ev.reopens,
          {response} AS response_s, {handling} AS handling_s
   FROM cases c JOIN ev ON ev.case_no = c.case_no WHERE 1 = 1 {window}
-), ranked AS (
+)
+{ranks}
+SELECT b.k, COUNT(*) AS received, SUM(CASE WHEN b.registers > 0 THEN 1 ELSE 0 END) AS registered,
+       SUM(CASE WHEN b.status = 'closed' THEN 1 ELSE 0 END) AS closed,
+       SUM(CASE WHEN b.status = 'closed' AND b.closed_at <= b.deadline_at THEN 1 ELSE 0 END) AS on_time,
+       AVG(b.response_s) AS avg_response_s, {p90_response} AS p90_response_s,
+       AVG(b.handling_s) AS avg_handling_s, {p90_handling} AS p90_handling_s,
+       SUM(b.supervised) AS supervised,
+       SUM(CASE WHEN b.reopens > 0 THEN 1 ELSE 0 END) AS reopened,
+       SUM(CASE WHEN b.status = 'closed' OR b.reopens > 0 THEN 1 ELSE 0 END) AS ever_closed,
+       SUM(CASE WHEN b.status = 'voided' THEN 1 ELSE 0 END) AS voided
+FROM base b {joins}
+GROUP BY b.k ORDER BY COUNT(*) DESC, b.k LIMIT 1000
+"""
+
+# p90 (nearest rank: the smallest value with at least 90 % at or below it). PostgreSQL has it as an
+# ordered-set aggregate (no sort of its own, no join); SQLite ranks with window functions and joins back.
+_RANKED = """, ranked AS (
   SELECT k, response_s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY response_s) AS rn,
          COUNT(*) OVER (PARTITION BY k) AS n FROM base WHERE response_s IS NOT NULL
 ), p90 AS (SELECT k, MIN(response_s) AS p90_s FROM ranked WHERE rn * 10 >= n * 9 GROUP BY k
 ), hranked AS (
   SELECT k, handling_s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY handling_s) AS rn,
          COUNT(*) OVER (PARTITION BY k) AS n FROM base WHERE handling_s IS NOT NULL
-), h90 AS (SELECT k, MIN(handling_s) AS p90_s FROM hranked WHERE rn * 10 >= n * 9 GROUP BY k)
-SELECT b.k, COUNT(*) AS received, SUM(CASE WHEN b.registers > 0 THEN 1 ELSE 0 END) AS registered,
-       SUM(CASE WHEN b.status = 'closed' THEN 1 ELSE 0 END) AS closed,
-       SUM(CASE WHEN b.status = 'closed' AND b.closed_at <= b.deadline_at THEN 1 ELSE 0 END) AS on_time,
-       AVG(b.response_s) AS avg_response_s, MAX(p90.p90_s) AS p90_response_s,
-       AVG(b.handling_s) AS avg_handling_s, MAX(h90.p90_s) AS p90_handling_s,
-       SUM(b.supervised) AS supervised,
-       SUM(CASE WHEN b.reopens > 0 THEN 1 ELSE 0 END) AS reopened,
-       SUM(CASE WHEN b.status = 'closed' OR b.reopens > 0 THEN 1 ELSE 0 END) AS ever_closed,
-       SUM(CASE WHEN b.status = 'voided' THEN 1 ELSE 0 END) AS voided
-FROM base b LEFT JOIN p90 ON p90.k = b.k OR (p90.k IS NULL AND b.k IS NULL)
-LEFT JOIN h90 ON h90.k = b.k OR (h90.k IS NULL AND b.k IS NULL)
-GROUP BY b.k ORDER BY COUNT(*) DESC, b.k LIMIT 1000
-"""
+), h90 AS (SELECT k, MIN(handling_s) AS p90_s FROM hranked WHERE rn * 10 >= n * 9 GROUP BY k)"""
+_P90 = {
+    "sqlite": {"ranks": _RANKED, "p90_response": "MAX(p90.p90_s)", "p90_handling": "MAX(h90.p90_s)",
+               "joins": "LEFT JOIN p90 ON p90.k = b.k OR (p90.k IS NULL AND b.k IS NULL) "
+                        "LEFT JOIN h90 ON h90.k = b.k OR (h90.k IS NULL AND b.k IS NULL)"},
+    "postgres": {"ranks": "", "p90_response": "percentile_disc(0.9) WITHIN GROUP (ORDER BY b.response_s)",
+                 "p90_handling": "percentile_disc(0.9) WITHIN GROUP (ORDER BY b.handling_s)", "joins": ""},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +110,8 @@ async def case_stats(ctx: CaseContext, actor: Actor, query: CaseQuery) -> list[C
     sql = _SQL.format(key=DIMENSIONS[query.by].format(month=_MONTH[db]), where=where, window=window,
                       response=_SECONDS[db].format(a="ev.accepted_at", b="ev.reported_at"),
                       handling=_SECONDS[db].format(a="ev.handled_at",
-                                                   b="COALESCE(ev.accepted_at, ev.dispatched_at)"))
+                                                   b="COALESCE(ev.accepted_at, ev.dispatched_at)"),
+                      **_P90[db])
     rows = await fetch(sql, params + window_params)
     overdue = await overdue_now(ctx, actor, query)
     return [_row(r, overdue.get(_text(r["k"]), 0)) for r in rows]
