@@ -41,7 +41,9 @@ WITH ev AS (
          SUM(CASE WHEN action = 'register' THEN 1 ELSE 0 END) AS registers,
          SUM(CASE WHEN action = 'supervise' THEN 1 ELSE 0 END) AS supervised,
          SUM(CASE WHEN action = 'reopen' THEN 1 ELSE 0 END) AS reopens
-  FROM case_events WHERE case_no IN (SELECT c.case_no FROM cases c WHERE 1 = 1 {where}) GROUP BY case_no
+  FROM case_events
+  WHERE action IN ('open', 'accept', 'dispatch', 'handle', 'register', 'supervise', 'reopen')
+    AND case_no IN (SELECT c.case_no FROM cases c WHERE 1 = 1 {where}) GROUP BY case_no
 ), base AS (
   SELECT {key} AS k, c.status, c.closed_at, c.deadline_at, ev.registers, ev.supervised, ev.reopens,
          {response} AS response_s, {handling} AS handling_s
