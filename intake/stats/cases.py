@@ -21,7 +21,7 @@ from intake.cases.scope import read_filter
 from intake.errors import Invalid
 from intake.stats.overdue import overdue_now
 from intake.stats.query import CaseQuery, prefix
-from intake.store.db import dialect, fetch
+from intake.store.db import dialect, fetch_report
 from intake.store.models import Case
 
 # SQL column per dimension; street and community are prefixes of the grid code (9 and 12 digits).
@@ -114,7 +114,7 @@ async def case_stats(ctx: CaseContext, actor: Actor, query: CaseQuery) -> list[C
                       handling=_SECONDS[db].format(a="ev.handled_at",
                                                    b="COALESCE(ev.accepted_at, ev.dispatched_at)"),
                       **_P90[db])
-    rows = await fetch(sql, params + window_params)
+    rows = await fetch_report(sql, params + window_params)
     overdue = await overdue_now(ctx, actor, query)
     return [_row(r, overdue.get(_text(r["k"]), 0)) for r in rows]
 

@@ -146,3 +146,23 @@ async def test_the_page_and_the_exports_agree_with_the_api(console: Api, uid: st
             report = await resp.text()
         assert resp.status == 200 and "2026-11" in report and "@media print" not in report
     assert CSRF  # the console's form token pattern is shared with the desk tests
+
+
+def test_the_tile_layer_setting_and_its_csp_source() -> None:
+    from bot.console.mapviews import tile_source
+    from bot.settings import load_settings
+
+    gaode = "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
+    settings = load_settings({"GRIDLINE_MAP_TILE_URL": gaode, "GRIDLINE_MAP_TILE_DATUM": "gcj02"})
+    assert settings.map.tile_url == gaode and settings.map.tile_datum == "gcj02"
+    assert tile_source(gaode) == "https://*.is.autonavi.com"
+    assert tile_source("https://t0.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&l={z}") == "https://t0.tianditu.gov.cn"
+    for bad in ({"GRIDLINE_MAP_TILE_URL": "javascript:alert(1)//{z}{x}{y}"},
+                {"GRIDLINE_MAP_TILE_URL": "https://tiles.example/{x}/{y}"},
+                {"GRIDLINE_MAP_TILE_DATUM": "bd09"}):
+        try:
+            load_settings(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad} was accepted")
+    assert load_settings({}).map.tile_url == ""
