@@ -21,7 +21,7 @@ from intake.cases.states import OPEN
 from intake.grid.model import Datum
 from intake.map.cells import Box, display
 from intake.sla.light import state
-from intake.store.db import dialect, fetch, fetch_report
+from intake.store.db import dialect, fetch
 from intake.store.models import Case
 
 MAX_MARKERS = 5000
@@ -84,7 +84,7 @@ async def heat_json(actor: Actor, query: HeatQuery, datum: Datum) -> str:
     scale = 10 ** query.precision
     where, params = _where(actor, query)
     grouped = _HEAT.format(scale=scale, where=where)
-    rows = await fetch_report(_AS_JSON[dialect()].format(scale=scale, grouped=grouped),
+    rows = await fetch(_AS_JSON[dialect()].format(scale=scale, grouped=grouped),
                        [query.since.astimezone(UTC), *params])
     return str(rows[0]["j"]) if rows else "[]"
 
