@@ -12,6 +12,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
+from tortoise.transactions import in_transaction
 
 APP = "gridline"
 
@@ -96,6 +97,18 @@ def _native(conn: Any, sql: str) -> str:
 async def fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     conn = connections.get("default")
     return [dict(row) for row in await conn.execute_query_dict(_native(conn, sql), params)]
+
+
+async def fetch_report(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """:func:`fetch` for a statistics query over many rows. On PostgreSQL its cost estimate switches JIT
+    compilation on, which spends 100–400 ms compiling a query that then runs in less: off for this one
+    (``SET LOCAL`` ends with the transaction)."""
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "sqlite":
+        return await fetch(sql, params)
+    async with in_transaction() as tx:
+        await tx.execute_script("SET LOCAL jit = off")
+        return [dict(row) for row in await tx.execute_query_dict(_native(tx, sql), params)]
 
 
 async def execute(sql: str, params: list[Any]) -> None:

@@ -79,6 +79,10 @@ EXPECT: dict[tuple[str, str], str] = {
         ("POST", "/grids/confirm"))},
     ("POST", f"{C}/bulk"): PAGE,
     ("GET", f"{C}/staff"): PAGE, ("POST", f"{C}/staff/{{user_id}}/password"): PAGE,
+    **{("GET", f"{C}/{path}"): PAGE for path in (
+        "map", "map/cells.json", "map/cases.json", "map/heat.json", "map/cells/{code}.json", "stats",
+        "stats/export", "stats/report", "cases/export")},
+    ("POST", f"{C}/map/inside"): PAGE,
     # the mini-program (its own session, begun by /login with a wx.login code)
     ("POST", f"{M}/login"): SIGN_IN, ("GET", f"{M}/openapi.json"): PUBLIC, ("GET", f"{M}/docs"): PUBLIC,
     **{(method, f"{M}/{path}"): MP_SESSION for method, path in (
