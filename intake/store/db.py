@@ -6,8 +6,11 @@ its operations are dialect-neutral, so one history serves SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -15,6 +18,7 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.transactions import in_transaction
 
 APP = "gridline"
+MIGRATION_LOCK = 0x67726964  # "grid": the advisory lock key migrations hold on PostgreSQL
 
 
 # One module per feature so that features can grow their tables independently.
@@ -48,13 +52,30 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 async def migrate(database_url: str) -> None:
-    """Apply every pending migration (idempotent)."""
+    """Apply every pending migration (idempotent). On PostgreSQL one process at a time: several replicas
+    starting together after a release (Kubernetes) would otherwise run the same DDL at once."""
     _prepare_sqlite_dir(database_url)
+    async with _migration_lock(database_url):
+        try:
+            await tortoise_migrate(config=tortoise_config(database_url))
+        finally:
+            # aiosqlite's worker thread would keep the process alive after an error.
+            await close_db()
+
+
+@asynccontextmanager
+async def _migration_lock(database_url: str) -> AsyncIterator[None]:
+    """A session-level advisory lock on its own connection, released when the connection closes (a
+    migrating process that dies frees it). SQLite needs none: one file, one writer."""
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        yield
+        return
+    conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1), timeout=30)
     try:
-        await tortoise_migrate(config=tortoise_config(database_url))
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        yield
     finally:
-        # aiosqlite's worker thread would keep the process alive after an error.
-        await close_db()
+        await conn.close()
 
 
 async def open_db(database_url: str) -> None:
