@@ -274,7 +274,7 @@ class Resident(Model):
 
 
 class PersonalDataRead(Model):
-    """A staff member read a resident's personal data: who, which case, why (PIPL access log; append-only)."""
+    """A staff member read a resident's personal data: who, which case, why (the PIPL access log, append-only)."""
 
     id = fields.BigIntField(primary_key=True)
     at = fields.DatetimeField(db_index=True)
