@@ -12,7 +12,7 @@ from bot.console import queues
 from bot.console.auth import ME, sessions
 from bot.jsonout import json_response
 from bot.keys import CASES
-from bot.web import present
+from bot.web import media, present
 from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page, see_other
 from intake.cases.model import ActionRequest
@@ -95,3 +95,5 @@ async def _cell_workers(case: Case) -> list[tuple[int, str]]:
                               active=True).order_by("name")
     return [(u.id, u.name) for u in users]
 
+
+routes.get("/media/{media_id}", name="media")(media.route(ME))

@@ -55,13 +55,13 @@ EXPECT: dict[tuple[str, str], str] = {
     ("GET", f"{W}/static"): STATIC, ("GET", W): REDIRECT,
     ("GET", f"{W}/login"): SIGN_IN, ("POST", f"{W}/logout"): PAGE,
     ("GET", f"{W}/"): PAGE, ("GET", f"{W}/cases/{{case_no}}"): PAGE, ("POST", f"{W}/cases/{{case_no}}"): PAGE,
-    ("GET", f"{W}/report"): PAGE, ("POST", f"{W}/report"): PAGE,
+    ("GET", f"{W}/report"): PAGE, ("POST", f"{W}/report"): PAGE, ("GET", f"{W}/media/{{media_id}}"): PAGE,
     # the console (its password session)
     ("GET", f"{C}/static"): STATIC, ("GET", f"{C}/login"): SIGN_IN, ("POST", f"{C}/login"): SIGN_IN,
     ("POST", f"{C}/logout"): PAGE, ("GET", f"{C}/"): PAGE,
     ("GET", C): REDIRECT,
     ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/cases/{{case_no}}"): PAGE,
-    ("POST", f"{C}/cases/{{case_no}}"): PAGE,
+    ("POST", f"{C}/cases/{{case_no}}"): PAGE, ("GET", f"{C}/media/{{media_id}}"): PAGE,
     # the mini-program (its own session, begun by /login with a wx.login code)
     ("POST", f"{M}/login"): SIGN_IN, ("GET", f"{M}/openapi.json"): PUBLIC, ("GET", f"{M}/docs"): PUBLIC,
     **{(method, f"{M}/{path}"): MP_SESSION for method, path in (
