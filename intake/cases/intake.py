@@ -26,6 +26,7 @@ from intake.duplicates import DEFAULT_RADIUS_M, Candidate, Probe, find
 from intake.errors import Invalid
 from intake.grid.geodesy import to_wgs84
 from intake.grid.model import Cell
+from intake.photos import wechat as wechat_photos
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, CaseEvent, User
 from intake.taxonomy.catalog import Category, Severity
@@ -94,6 +95,7 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     duplicates = await _find_duplicates(ctx, category, case.description, placed, now)
     async with in_transaction():  # the outbox rows exist exactly when the case does
         await repo.insert(case, events)
+        await wechat_photos.enlist(case, now)  # fetched later by a background job, never on the reply path
         if held is not None:
             await triage.enqueue(case, prediction, held, now)
         task = notices.to_worker(case, case.grid_code) if assignee else []
