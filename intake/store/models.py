@@ -415,3 +415,18 @@ class Open311Submission(Model):
 
     class Meta:
         table = "open311_submissions"
+
+
+class LoginCode(Model):
+    """A one-time code for a staff user's first sign-in on a new phone (``gridline worker code``), kept as its
+    SHA-256; short-lived and good for one sign-in."""
+
+    id = fields.IntField(primary_key=True)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    user_id = fields.IntField(db_index=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "worker_login_codes"

@@ -61,10 +61,10 @@ async def test_a_photo_not_fetched_in_three_days_is_lost(svc: Services, api: Api
     svc.clock.advance(days=3, seconds=1)  # WeChat unreachable meanwhile (or no API configured: no client)
     await fetch_due(None, LocalMediaStorage(tmp_path), svc.clock)
     assert await _states(case) == ["lost"]
-    assert not list(tmp_path.rglob("*.jpg"))
+    assert not list(tmp_path.rglob("*.jpg"))  # noqa: ASYNC240
 
 
 async def test_a_non_image_answer_is_not_kept(svc: Services, api: Api, uid: str, tmp_path: Path) -> None:  # noqa: F811
     case = await _case(svc, uid, api.fake.add_media(b"<svg onload=alert(1)>", "image/svg+xml"))
     await fetch_due(api.wechat(), LocalMediaStorage(tmp_path), svc.clock)
-    assert await _states(case) == ["lost"] and not list(tmp_path.rglob("*.*"))
+    assert await _states(case) == ["lost"] and not list(tmp_path.rglob("*.*"))  # noqa: ASYNC240
