@@ -11,11 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.keys import SETTINGS
+from bot.keys import CASES, SETTINGS
 from bot.web.auth import Me
-from bot.web.render import error_page, gettext
+from bot.web.render import SITE, error_page, gettext
 from intake.errors import NotFound
 from intake.photos import access
+from intake.privacy import reads
 
 
 def route(me_key: web.RequestKey[Me]) -> Callable[[web.Request], Any]:
@@ -24,6 +25,9 @@ def route(me_key: web.RequestKey[Me]) -> Callable[[web.Request], Any]:
             row = await access.for_staff(request[me_key].actor, request.match_info["media_id"])
         except NotFound:
             return error_page(request, 404, gettext(request)("There is no such photo."))
+        if row.source != "staff" and row.case_no:  # a resident's photo is their personal data: logged
+            await reads.record(request[me_key].actor, row.case_no, f"{request.config_dict[SITE].root} photo",
+                               ("photos",), request.config_dict[CASES].clock())
         path = request.config_dict[SETTINGS].mp.media_dir / row.path
         return web.FileResponse(path, headers={
             "Content-Type": row.mime, "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff",

@@ -25,6 +25,7 @@ from intake.cases.steps import StepTaken
 from intake.errors import IllegalTransition, Invalid
 from intake.org import departments
 from intake.photos import staff as staff_photos
+from intake.privacy import erase
 from intake.store.models import Case, CoReporter, User
 from notify.types import Notification
 
@@ -224,5 +225,6 @@ EFFECTS: dict[str, Effect] = {
     "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
     "void": void.void, "request_void": void.request_void, "supervise": oversight.supervise,
     "urge": oversight.tell_assignee, "instruct": oversight.tell_assignee, "recall": oversight.recall,
+    "anonymise": erase.anonymise,
 }
 merge_into = _merge  # the 重复 reason of 作废 merges like ``merge`` does

@@ -9,7 +9,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0011_console')]
+    dependencies = [('gridline', '0012_pipl')]
 
     initial = False
 
