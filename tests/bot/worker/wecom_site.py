@@ -68,3 +68,9 @@ async def member(site: WeComSite, wecom_userid: str, grids: tuple[str, ...]) -> 
     await User.filter(id=staff.user_id).update(wecom_userid=wecom_userid)
     site.fake.oauth_member = wecom_userid
     return staff.user_id
+
+
+async def link(site: WeComSite, who: str, wecom_userid: str) -> None:
+    """Give the site's staff member ``who`` a WeCom user id; the fake signs them in to WeCom."""
+    await User.filter(id=site.api.staff[who].user_id).update(wecom_userid=wecom_userid)
+    site.fake.oauth_member = wecom_userid
