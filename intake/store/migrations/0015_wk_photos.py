@@ -9,7 +9,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0012_pipl')]
+    dependencies = [('gridline', '0014_alert_optout')]
 
     initial = False
 
