@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.sections import WorkerSection
 from bot.web import render
-from bot.worker import patrol, views
+from bot.worker import patrol, signin, views, wecom
 from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
 
@@ -29,4 +29,6 @@ def build(section: WorkerSection) -> web.Application:
     render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(views.routes)
     app.add_routes(patrol.routes)
+    app.add_routes(signin.routes)
+    app.cleanup_ctx.append(wecom.lifetime)
     return app

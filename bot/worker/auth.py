@@ -20,7 +20,8 @@ from intake import links
 from intake.store.models import User
 
 CONFIG = web.AppKey("worker_config", WorkerConfig)
-PUBLIC = frozenset({"login", "static", "bare"})  # routes that need no session
+# Routes that need no session: the sign-in ways and the static files.
+PUBLIC = frozenset({"login", "login_wecom", "login_wecom_back", "login_code", "static", "bare"})
 SIGNED = "case"  # the route a signed link opens
 
 
