@@ -65,6 +65,10 @@ class Sessions:
     async def flash(self, sid: str, text: str, kind: str) -> None:
         await self._kv.set(self._key(sid, "flash"), json.dumps({"text": text, "kind": kind}), FLASH_TTL_S)
 
+    async def peek_flash(self, sid: str) -> dict[str, str] | None:
+        raw = await self._kv.get(self._key(sid, "flash"))
+        return None if raw is None else {str(k): str(v) for k, v in json.loads(raw).items()}
+
     async def pop_flash(self, sid: str) -> dict[str, str] | None:
         raw = await self._kv.get(self._key(sid, "flash"))
         if raw is None:

@@ -17,6 +17,7 @@ from bot.web import render
 from bot.worker import patrol, views
 from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
+from bot.worker.idem import idempotent
 
 PREFIX = "/worker"
 # The shared base and error pages' words are msgids, translated in the template.
@@ -24,7 +25,7 @@ SITE = render.Site(PREFIX, "worker.css", home="My tasks", back="Back to my tasks
 
 
 def build(section: WorkerSection) -> web.Application:
-    app = web.Application(middlewares=[worker_auth])
+    app = web.Application(middlewares=[worker_auth, idempotent])  # idempotent needs the user
     app[CONFIG] = WorkerConfig.of(section)
     render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(views.routes)
