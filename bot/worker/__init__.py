@@ -14,14 +14,14 @@ from aiohttp import web
 
 from bot.sections import WorkerSection
 from bot.web import render
-from bot.worker import patrol, views
+from bot.worker import offline, patrol, views
 from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
 from bot.worker.idem import idempotent
 
 PREFIX = "/worker"
 # The shared base and error pages' words are msgids, translated in the template.
-SITE = render.Site(PREFIX, "worker.css", home="My tasks", back="Back to my tasks")
+SITE = render.Site(PREFIX, "worker.css", home="My tasks", back="Back to my tasks", script="offline.js")
 
 
 def build(section: WorkerSection) -> web.Application:
@@ -30,4 +30,5 @@ def build(section: WorkerSection) -> web.Application:
     render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(views.routes)
     app.add_routes(patrol.routes)
+    app.add_routes(offline.routes)
     return app

@@ -20,7 +20,7 @@ from intake import links
 from intake.store.models import User
 
 CONFIG = web.AppKey("worker_config", WorkerConfig)
-PUBLIC = frozenset({"login", "static", "bare"})  # routes that need no session
+PUBLIC = frozenset({"login", "static", "bare", "sw"})  # routes that need no session
 SIGNED = "case"  # the route a signed link opens
 
 
