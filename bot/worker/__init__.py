@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.sections import WorkerSection
 from bot.web import render
-from bot.worker import alerts, offline, patrol, views
+from bot.worker import alerts, me, offline, patrol, views
 from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
 from bot.worker.idem import idempotent
@@ -32,4 +32,5 @@ def build(section: WorkerSection) -> web.Application:
     app.add_routes(patrol.routes)
     app.add_routes(offline.routes)
     app.add_routes(alerts.routes)
+    app.add_routes(me.routes)
     return app
