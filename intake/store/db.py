@@ -19,7 +19,8 @@ APP = "gridline"
 # One module per feature so that features can grow their tables independently.
 MODEL_MODULES = ["intake.store.models", "intake.store.models_nlp", "intake.store.models_outbox",
                  "intake.store.models_alerts", "intake.store.models_surveys",
-                 "intake.store.models_workflow", "intake.store.models_console"]
+                 "intake.store.models_workflow", "intake.store.models_console",
+                 "intake.store.models_sessions"]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
