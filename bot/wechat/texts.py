@@ -118,6 +118,12 @@ class Texts:
         return self._("We will keep your last shared location for alerts.") if on else \
             self._("We will no longer keep your location.")
 
+    def alerts_muted(self, muted: bool) -> str:
+        if muted:
+            return self._("Alerts are off: you will only receive red warnings, which concern lives. "
+                          "Send 订阅预警 to turn them back on.")
+        return self._("Alerts are on again for your places.")
+
     def ask_home(self) -> str:
         return self._("To receive weather and typhoon alerts for your home, send your home location.")
 
