@@ -49,8 +49,10 @@
   }
 
   function send(item) {
-    var body = new FormData();
-    item.fields.forEach(function (f) { body.append(f[0], f[1]); });
+    var body = new FormData(), token = document.querySelector("input[name=csrf]");
+    item.fields.forEach(function (f) {  // signed in again since: this page's token is the session's
+      body.append(f[0], f[0] === "csrf" && token ? token.value : f[1]);
+    });
     return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (resp) {
         return resp.json().catch(function () { return { kind: "error", text: String(resp.status) }; })
@@ -68,7 +70,7 @@
         return chain.then(function (go) {
           if (!go) return false;
           return send(item).then(function (answer) {
-            if (answer.status === 409) return false;  // still being applied: try again later
+            if (answer.status === 409 || answer.status === 401) return false;  // busy, or signed out: keep them
             if (answer.status === 200 && answer.kind === "ok") {
               sent += 1;
               return tx("readwrite", function (s) { return s.delete(item.id); }).then(function () { return true; });
