@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import login, views
+from bot.console import case_page, login, nlp, setup, staff, views
 from bot.console.auth import CONFIG, console_auth
 from bot.console.config import ConsoleConfig
 from bot.web import render
@@ -28,4 +28,8 @@ def build(config: ConsoleConfig | None = None) -> web.Application:
     render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(login.routes)
     app.add_routes(views.routes)
+    nlp.add_routes(app)
+    app.add_routes(setup.routes)
+    app.add_routes(case_page.routes)
+    app.add_routes(staff.routes)
     return app
