@@ -90,6 +90,10 @@ async def act_and_return(request: web.Request, store: Sessions, session: Session
         await act(request.config_dict[CASES], case.case_no, actor, step)
     except NotFound:
         return error_page(request, 404, missing)
+    except IllegalTransition as exc:  # e.g. a queued step sent after the case moved on: say where it is now
+        now = present.status_label((await repo.get(case.case_no)).status, _)
+        words = _("The case has moved on (it is now {status}): this step no longer fits.").format(status=now)
+        await store.flash(session.sid, f"{words} ({exc.message})", "error")
     except DomainError as exc:
         words = _(ERROR_WORDS.get(type(exc), "Please check what you entered."))
         await store.flash(session.sid, f"{words} ({exc.message})", "error")

@@ -58,6 +58,8 @@ EXPECT: dict[tuple[str, str], str] = {
     ("GET", f"{W}/login/wecom/back"): SIGN_IN_RETURN, ("POST", f"{W}/login/code"): SIGN_IN,
     ("GET", f"{W}/"): PAGE, ("GET", f"{W}/cases/{{case_no}}"): PAGE, ("POST", f"{W}/cases/{{case_no}}"): PAGE,
     ("GET", f"{W}/report"): PAGE, ("POST", f"{W}/report"): PAGE, ("GET", f"{W}/media/{{media_id}}"): PAGE,
+    ("GET", f"{W}/sw.js"): PUBLIC,
+    ("GET", f"{W}/alerts"): PAGE, ("GET", f"{W}/me"): PAGE, ("POST", f"{W}/alerts/{{alert_id}}"): PAGE,
     # the console (its password session)
     ("GET", f"{C}/static"): STATIC, ("GET", f"{C}/login"): SIGN_IN, ("POST", f"{C}/login"): SIGN_IN,
     ("POST", f"{C}/logout"): PAGE, ("GET", f"{C}/"): PAGE,
