@@ -70,24 +70,30 @@ async def bind(alert_id: int, version: int, grid: GridIndex, cells: list[str], p
 
 async def _bind_located(alert_id: int, version: int, grid: GridIndex, cells: set[str], policy: AlertPolicy,
                         now: datetime) -> None:
-    if not cells:
-        return
-    x0, y0, x1, y1 = shapely.total_bounds([grid.cell(c).geometry for c in cells])
-    pad = 0.02  # the GCJ-02 offset is under 1 km; the exact test is the grid lookup below
-    since = db.db_value(Resident, "last_location_at", now - timedelta(hours=policy.location_max_age_h))
-    found = await db.fetch(_LOCATED, [since, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
-    if not found:
-        return
-    # WeChat LOCATION events are GCJ-02, the grid is WGS-84.
-    points = [gcj02_to_wgs84(r["last_lng"], r["last_lat"]) for r in found]
-    codes = grid.locate_many([p[0] for p in points], [p[1] for p in points])
-    located = [(r["channel"], r["external_id"], code) for r, code in zip(found, codes, strict=True) if code in cells]
+    located = await located_in(grid, cells, policy, now)
     if not located:
         return
     # ON CONFLICT keeps the binding found first (alert place, home grid, report): one row per resident.
     sql = ("INSERT INTO alert_targets (alert_id, channel, external_id, grid_code, version) VALUES (?, ?, ?, ?, ?) "
            "ON CONFLICT DO NOTHING")
     await db.execute_many(sql, [[alert_id, ch, ext, code, version] for ch, ext, code in located])
+
+
+async def located_in(grid: GridIndex, cells: set[str], policy: AlertPolicy,
+                     now: datetime) -> list[tuple[str, str, str]]:
+    """(channel, external id, cell) of residents whose recent, allowed last location lies in ``cells``."""
+    if not cells:
+        return []
+    x0, y0, x1, y1 = shapely.total_bounds([grid.cell(c).geometry for c in cells])
+    pad = 0.02  # the GCJ-02 offset is under 1 km; the exact test is the grid lookup below
+    since = db.db_value(Resident, "last_location_at", now - timedelta(hours=policy.location_max_age_h))
+    found = await db.fetch(_LOCATED, [since, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
+    if not found:
+        return []
+    # WeChat LOCATION events are GCJ-02, the grid is WGS-84.
+    points = [gcj02_to_wgs84(r["last_lng"], r["last_lat"]) for r in found]
+    codes = grid.locate_many([p[0] for p in points], [p[1] for p in points])
+    return [(r["channel"], r["external_id"], code) for r, code in zip(found, codes, strict=True) if code in cells]
 
 
 async def targets(alert_id: int) -> list[dict[str, Any]]:
