@@ -62,6 +62,11 @@ EXPECT: dict[tuple[str, str], str] = {
     ("GET", C): REDIRECT,
     ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/cases/{{case_no}}"): PAGE,
     ("POST", f"{C}/cases/{{case_no}}"): PAGE,
+    # the console's alert pages (admins)
+    **{(method, f"{C}/alerts{path}"): PAGE for method, path in (
+        ("GET", ""), ("POST", ""), ("POST", "/preview"), ("POST", "/cap"), ("GET", "/replay"), ("POST", "/replay"),
+        ("GET", "/{alert_id}"), ("GET", "/{alert_id}/coverage.json"), ("POST", "/{alert_id}/preview"),
+        ("POST", "/{alert_id}/update"), ("POST", "/{alert_id}/cancel"))},
     # the mini-program (its own session, begun by /login with a wx.login code)
     ("POST", f"{M}/login"): SIGN_IN, ("GET", f"{M}/openapi.json"): PUBLIC, ("GET", f"{M}/docs"): PUBLIC,
     **{(method, f"{M}/{path}"): MP_SESSION for method, path in (
