@@ -30,7 +30,12 @@ async def _alert(request: web.Request) -> Alert | None:
 
 
 def _missing(request: web.Request) -> web.Response:
-    return error_page(request, 404, gettext(request)("There is no such alert."))
+    _ = gettext(request)
+    return error_page(request, 404, _("There is no such alert."))
+
+
+# The table's order: what needs a look first (escalated, failed), then the answers, then the silent cells.
+ORDER = {"escalated": 0, "failed": 1, "acknowledged": 2, "reached": 3, "targeted": 4}
 
 
 def state(c: acks.CellCoverage) -> str:
@@ -46,10 +51,12 @@ def state(c: acks.CellCoverage) -> str:
 
 async def coverage_of(request: web.Request, alert: Alert) -> dict[str, Any]:
     cells = await acks.coverage(alert, request.config_dict[ALERTS].delivery)
-    rows = [{"grid": c.grid_code, "targeted": c.targeted, "reached": c.reached, "failed": c.failed,
+    rows: list[dict[str, Any]] = [
+        {"grid": c.grid_code, "targeted": c.targeted, "reached": c.reached, "failed": c.failed,
              "acks": len(c.acks), "households": sum(a["households"] or 0 for a in c.acks),
              "support": any(a["support"] for a in c.acks), "escalated": c.escalated, "state": state(c)}
             for c in cells]
+    rows.sort(key=lambda r: (ORDER[r["state"]], -int(r["targeted"]), r["grid"]))
     totals = {k: sum(int(r[k] or 0) for r in rows) for k in ("targeted", "reached", "failed", "households")}
     return {"id": alert.id, "status": alert.status, "version": alert.version, "cells": len(rows),
             "acknowledged": sum(1 for r in rows if r["acks"]), "escalated": sum(1 for r in rows if r["escalated"]),

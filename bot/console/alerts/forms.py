@@ -22,9 +22,9 @@ TEXT_FIELDS = ("signal", "colour", "message", "guidance", "instructions")
 
 def admin(request: web.Request) -> Me | web.Response:
     """The signed-in admin, or the refusal page: alerts reach residents, so only admins send them."""
-    me = request[ME]
+    me, _ = request[ME], gettext(request)
     if me.actor.role != "admin":
-        return error_page(request, 403, gettext(request)("Only administrators may use the alert pages."))
+        return error_page(request, 403, _("Only administrators may use the alert pages."))
     return me
 
 

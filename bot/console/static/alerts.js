@@ -169,6 +169,11 @@
       tr.appendChild(state);
       return tr;
     }
+    function cellStyle(r) {  // a cell nobody lives in (as far as gridline knows) stays faint
+      var c = STATE_COLOUR[r.state] || "#8c959f";
+      return { color: c, fillColor: c, weight: r.state === "targeted" && !r.targeted ? 0.5 : 1.5,
+               fillOpacity: r.state === "targeted" && !r.targeted ? 0.12 : 0.6 };
+    }
     function render(body) {
       ["cells", "targeted", "reached", "failed", "acknowledged", "escalated", "households"].forEach(function (k) {
         text("t-" + k, String(body[k]));
@@ -178,7 +183,7 @@
       tbody.innerHTML = "";
       body.rows.forEach(function (r) {
         tbody.appendChild(row(r));
-        if (polys[r.grid]) { polys[r.grid].setStyle({ color: STATE_COLOUR[r.state], fillColor: STATE_COLOUR[r.state] }); }
+        if (polys[r.grid]) { polys[r.grid].setStyle(cellStyle(r)); }
       });
     }
     function poll(first) {
@@ -186,12 +191,9 @@
         .then(function (r) { return r.json(); })
         .then(function (body) {
           if (first && body.shapes) {
-            var states = {};
-            body.rows.forEach(function (r) { states[r.grid] = r.state; });
-            polys = drawRings(map, body.shapes, function (code) {
-              var c = STATE_COLOUR[states[code]] || "#8c959f";
-              return { color: c, fillColor: c, weight: 1, fillOpacity: 0.45 };
-            });
+            var byGrid = {};
+            body.rows.forEach(function (r) { byGrid[r.grid] = r; });
+            polys = drawRings(map, body.shapes, function (code) { return cellStyle(byGrid[code] || {}); });
             var codes = Object.keys(polys);
             if (codes.length) { map.fitBounds(L.featureGroup(codes.map(function (k) { return polys[k]; })).getBounds()); }
             else { map.setView([22.6, 114.3], 11); }
