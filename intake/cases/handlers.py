@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from intake.cases import notices
 from intake.cases.steps import Handler, StepTaken
+from intake.privacy import erase
 from intake.surveys import lifecycle as surveys
 from intake.tuning import labels
 from notify.types import Notification
@@ -26,6 +27,7 @@ HANDLERS: Mapping[str, tuple[Handler, ...]] = MappingProxyType({
     "close": (labels.on_step, surveys.on_close),  # the category is vouched for; 满意度回访 is scheduled
     "reclassify": (labels.on_step,),  # a triage decision or a correction (改类)
     "reopen": (surveys.on_reopen,),  # the surveys of the earlier round are withdrawn
+    "anonymise": (erase.on_anonymise,),  # PIPL: what the resident sent, beside the case row
 })
 
 

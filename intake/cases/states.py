@@ -97,6 +97,8 @@ RULES: dict[str, Rule] = {
     "instruct": Rule(frozenset(OPEN), None, frozenset({R.ADMIN, R.SUPERVISOR}), needs_note=True),
     "recall": Rule(_WORKING | {S.HANDLED, S.CHECKING}, S.REGISTERED, _OVERSIGHT, needs_note=True),
     "escalate": Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),
+    # PIPL retention / erasure (intake.privacy): an ended case's personal data removed, by the system only.
+    "anonymise": Rule(FINAL, None, frozenset({R.SYSTEM})),
 }
 
 ACTIONS = frozenset(RULES) - {"open"}

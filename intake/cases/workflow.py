@@ -24,6 +24,7 @@ from intake.cases.states import Status, check
 from intake.cases.steps import StepTaken
 from intake.errors import IllegalTransition, Invalid
 from intake.org import departments
+from intake.privacy import erase
 from intake.store.models import Case, CoReporter, User
 from notify.types import Notification
 
@@ -221,5 +222,6 @@ EFFECTS: dict[str, Effect] = {
     "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
     "void": void.void, "request_void": void.request_void, "supervise": oversight.supervise,
     "urge": oversight.tell_assignee, "instruct": oversight.tell_assignee, "recall": oversight.recall,
+    "anonymise": erase.anonymise,
 }
 merge_into = _merge  # the 重复 reason of 作废 merges like ``merge`` does
