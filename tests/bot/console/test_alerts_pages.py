@@ -37,7 +37,7 @@ async def test_non_admins_are_refused(console: Api) -> None:
     async with browser(console) as b:
         await sign_in(b, console.staff["desk"].user_id)  # a dispatcher: the desk, not the alerts
         async with b.get("/console/alerts") as resp:
-            assert resp.status == 403 and "administrators" in await resp.text()
+            assert resp.status == 403 and "只有管理员" in await resp.text()
         async with b.get("/console/") as resp:
             token = CSRF.search(await resp.text())
         assert token
