@@ -41,7 +41,7 @@ def body_of(form: MultiDictProxy[Any], *, update: bool = False) -> dict[str, Any
     if raw or not update:
         try:
             area = json.loads(raw) if raw else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a hostile "[[[[…" nested past the parser's depth
             area = "not JSON"
         body["area"] = area
     return body
