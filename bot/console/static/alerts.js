@@ -153,6 +153,28 @@
       }).catch(function (e) { showError(String(e)); });
     });
     form.addEventListener("submit", function () { $("area").value = areaJson(); });
+    try { restore(); } catch (e) { showError(String(e)); }
+
+    function restore() {  // a refused send comes back with its area: draw and pick it again
+      var saved;
+      try { saved = JSON.parse($("area").value || "{}"); } catch (e) { return; }
+      if (!saved || typeof saved !== "object") { return; }
+      var grids = Array.isArray(saved.grids) ? saved.grids.map(String) : [], rest = [];
+      grids.forEach(function (code) {
+        var opt = document.querySelector("#streets option[value='" + code + "'], #communities option[value='" + code + "']");
+        if (opt && /^\d+$/.test(code)) { opt.selected = true; } else { rest.push(code); }
+      });
+      $("cells").value = rest.join("\n");
+      if (Array.isArray(saved.polygon) && saved.polygon.length >= 3) {
+        area.polygon = saved.polygon;
+        L.polygon(saved.polygon.map(function (p) { return [p[1], p[0]]; }), { color: "#0969da", weight: 2 }).addTo(drawn);
+      }
+      var c = saved.circle;
+      if (c && isFinite(c.lat) && isFinite(c.lng) && Math.abs(c.lat) <= 90 && Math.abs(c.lng) <= 180) {
+        area.circle = c;
+        L.circle([c.lat, c.lng], { radius: Number(c.radius_km) * 1000 || 1, color: "#0969da", weight: 2 }).addTo(drawn);
+      }
+    }
   }
 
   // -- follow -------------------------------------------------------------------------------------

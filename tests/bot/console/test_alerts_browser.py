@@ -70,3 +70,37 @@ async def test_compose_preview_send_and_see_an_acknowledgement(browser: Browser,
     assert alert.colour == "blue" and alert.instructions == "逐户通知独居老人，检查工地围挡"
     # Cancelled: an alert left in force over 南澳 would be seen (and its cards sent) by other tests.
     assert (await console.call("POST", f"/admin/v1/alerts/{alert_id}/cancel")).status == 200
+
+
+async def test_draw_a_polygon_and_a_circle_on_the_map(browser: Browser, console: Api) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = await context.new_page()
+    try:
+        await page.goto(str(console.client.make_url("/console/alerts")))
+        await page.fill("input[name=account]", str(console.staff["admin"].user_id))
+        await page.fill("input[name=password]", PASSWORD)
+        await page.click("form.act button")
+        await page.wait_for_selector("#compose", timeout=WAIT_MS)
+        box = await page.locator("#map").bounding_box()
+        assert box
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        await page.click("[data-tool=polygon]")
+        for dx, dy in ((-30, -30), (30, -30), (30, 30), (-30, 30), (-30, -30)):  # back on the first: closed
+            await page.mouse.click(x + dx, y + dy)
+        await page.click("#preview-btn")
+        await page.wait_for_selector("#preview:not([hidden])", timeout=WAIT_MS)
+        polygon_cells = int(await page.inner_text("#pv-cells"))
+        assert polygon_cells > 0
+        await page.click("[data-tool=clear]")
+        await page.click("[data-tool=circle]")
+        await page.mouse.click(x, y)
+        await page.mouse.click(x + 60, y)
+        await page.click("#preview-btn")
+        for _ in range(100):  # the page's CSP forbids wait_for_function's eval: poll from here
+            if await page.inner_text("#pv-cells") != str(polygon_cells):
+                break
+            await page.wait_for_timeout(200)
+        # The preview zoomed the map onto the polygon's cells: the circle is drawn at that zoom, a new area.
+        assert 0 < int(await page.inner_text("#pv-cells")) != polygon_cells
+    finally:
+        await context.close()
