@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import alerts, login, views
+from bot.console import alerts, login, nlp, views
 from bot.console.auth import CONFIG, console_auth
 from bot.console.config import ConsoleConfig
 from bot.web import render
@@ -28,5 +28,6 @@ def build(config: ConsoleConfig | None = None) -> web.Application:
     render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(login.routes)
     app.add_routes(views.routes)
+    nlp.add_routes(app)
     alerts.add_routes(app)
     return app

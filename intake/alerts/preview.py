@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
+
 from intake.alerts import scope, targeting
 from intake.alerts.service import AlertDraft, AlertService
 from intake.cases.model import Actor
@@ -46,14 +48,16 @@ async def preview(service: AlertService, draft: AlertDraft, author: Actor | None
     if not draft.deliver:
         staff = [service.policy.test_group] if service.policy.test_group else sorted({c[:9] for c in cells})
         return Preview(cells, 0, {}, {}, {}, [], [], True, staff, None)
-    found = await _bound(service, cells, now)
+    found = await _bound(service, cells, now, draft.colour == "red")
     return Preview(cells, len(found), dict(Counter(b for b, _ in found.values())),
                    dict(Counter(ch for ch, _ in found)), dict(Counter(c for _, c in found.values())),
                    groups, bare, False, [], held)
 
 
-async def _bound(service: AlertService, cells: list[str], now: datetime) -> dict[tuple[str, str], tuple[str, str]]:
-    """(channel, external id) → (binding, cell), first binding wins; the unsubscribed left out."""
+async def _bound(service: AlertService, cells: list[str], now: datetime,
+                 red: bool) -> dict[tuple[str, str], tuple[str, str]]:
+    """(channel, external id) → (binding, cell), first binding wins; the unsubscribed left out, and below red
+    those who turned alerts off."""
     found: dict[tuple[str, str], tuple[str, str]] = {}
     since = now - timedelta(days=service.policy.recent_report_days)
     for start in range(0, len(cells), CHUNK):
@@ -68,10 +72,11 @@ async def _bound(service: AlertService, cells: list[str], now: datetime) -> dict
         for binding, ch, ext, grid in sorted(rows, key=lambda r: BINDINGS.index(r[0])):
             had = found.get((str(ch), str(ext)))  # the first binding names it, the lowest cell holds it (as in SQL)
             found[(str(ch), str(ext))] = (binding, str(grid)) if had is None else (had[0], min(had[1], str(grid)))
-    located = await targeting.located_in(service.grid.index, set(cells), service.policy, now)
+    located = await targeting.located_in(service.grid.index, set(cells), service.policy, now, red)
     for ch, ext, grid in located:
         found.setdefault((ch, ext), ("location", grid))
-    gone = set(await Resident.filter(subscribed=False).values_list("channel", "external_id"))
+    off = Q(subscribed=False) if red else Q(subscribed=False) | Q(alerts_muted=True)
+    gone = set(await Resident.filter(off).values_list("channel", "external_id"))
     return {who: how for who, how in found.items() if who not in gone}
 
 

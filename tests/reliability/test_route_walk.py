@@ -67,6 +67,14 @@ EXPECT: dict[tuple[str, str], str] = {
         ("GET", ""), ("POST", ""), ("POST", "/preview"), ("POST", "/cap"), ("GET", "/replay"), ("POST", "/replay"),
         ("GET", "/{alert_id}"), ("GET", "/{alert_id}/coverage.json"), ("POST", "/{alert_id}/preview"),
         ("POST", "/{alert_id}/update"), ("POST", "/{alert_id}/cancel"))},
+    # the console's classifier pages (triage for dispatchers too, the rest admins'; the role is the handler's)
+    **{(method, f"{C}/nlp{path}"): PAGE for method, path in (
+        ("GET", ""), ("GET", "/triage"), ("GET", "/triage/next"), ("POST", "/triage/{case_no}"),
+        ("GET", "/labels"), ("POST", "/labels/preview"), ("POST", "/labels/import"), ("GET", "/labels/export"),
+        ("GET", "/models"), ("GET", "/models/{id}"), ("POST", "/retrain"), ("GET", "/jobs/{id}.json"),
+        ("GET", "/compare"), ("GET", "/confirm/{step}"), ("POST", "/models/{id}/activate"),
+        ("POST", "/models/{id}/shadow"), ("POST", "/rollback"), ("POST", "/shadow/clear"),
+        ("GET", "/rules"), ("POST", "/rules"), ("POST", "/rules/{id}"), ("GET", "/try"), ("POST", "/try"))},
     # the mini-program (its own session, begun by /login with a wx.login code)
     ("POST", f"{M}/login"): SIGN_IN, ("GET", f"{M}/openapi.json"): PUBLIC, ("GET", f"{M}/docs"): PUBLIC,
     **{(method, f"{M}/{path}"): MP_SESSION for method, path in (
