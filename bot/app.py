@@ -107,7 +107,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())
     app.add_subapp(worker.PREFIX, worker.build(settings.worker))
-    app.add_subapp(console.PREFIX, console.build(ConsoleConfig(secure_cookies=settings.worker.secure_cookies)))
+    app.add_subapp(console.PREFIX, console.build(ConsoleConfig(
+        secure_cookies=settings.worker.secure_cookies, tile_url=settings.map.tile_url,
+        tile_datum=settings.map.tile_datum, tile_attribution=settings.map.tile_attribution)))
     miniprogram.setup(app, mp or miniprogram.MpConfig.of(settings.mp))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config.of(settings.open311)))
     if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production

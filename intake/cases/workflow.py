@@ -220,7 +220,8 @@ EFFECTS: dict[str, Effect] = {
     "dispatch": _dispatch, "return": _return, "close": _close, "reopen": _reopen, "suspend": _suspend,
     "resume": _resume, "merge": _merge, "second": _second, "request_extension": _request_extension,
     "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
-    "void": void.void, "request_void": void.request_void, "supervise": oversight.supervise,
+    "void": void.void, "request_void": void.request_void, "deny_void": void.deny_void,
+    "supervise": oversight.supervise,
     "urge": oversight.tell_assignee, "instruct": oversight.tell_assignee, "recall": oversight.recall,
     "anonymise": erase.anonymise,
 }

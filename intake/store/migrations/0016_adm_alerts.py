@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0014_alert_optout')]
+    dependencies = [('gridline', '0015_con_desk')]
 
     initial = False
 
