@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0015_con_desk')]
+    dependencies = [('gridline', '0017_wk_offline')]
 
     initial = False
 
