@@ -81,10 +81,11 @@ async def test_draw_a_polygon_and_a_circle_on_the_map(browser: Browser, console:
         await page.fill("input[name=password]", PASSWORD)
         await page.click("form.act button")
         await page.wait_for_selector("#compose", timeout=WAIT_MS)
+        await page.click("[data-tool=polygon]")
+        await page.locator("#map").scroll_into_view_if_needed()
         box = await page.locator("#map").bounding_box()
         assert box
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        await page.click("[data-tool=polygon]")
         for dx, dy in ((-30, -30), (30, -30), (30, 30), (-30, 30), (-30, -30)):  # back on the first: closed
             await page.mouse.click(x + dx, y + dy)
         await page.click("#preview-btn")
@@ -93,6 +94,10 @@ async def test_draw_a_polygon_and_a_circle_on_the_map(browser: Browser, console:
         assert polygon_cells > 0
         await page.click("[data-tool=clear]")
         await page.click("[data-tool=circle]")
+        await page.locator("#map").scroll_into_view_if_needed()
+        box = await page.locator("#map").bounding_box()  # the buttons' clicks may have scrolled the page
+        assert box
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         await page.mouse.click(x, y)
         await page.mouse.click(x + 60, y)
         await page.click("#preview-btn")
