@@ -45,7 +45,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("PUT", f"{V}/grid-groups/{{grid_code}}"): ADMIN, ("DELETE", f"{V}/grid-groups/{{grid_code}}"): ADMIN,
     # alerts and surveys
     ("GET", f"{V}/alerts"): ALL, ("GET", f"{V}/alerts/{{alert_id}}"): ALL, ("POST", f"{V}/alerts"): DESK,
-    ("POST", f"{V}/alerts/cap"): DESK, ("POST", f"{V}/alerts/{{alert_id}}/update"): DESK,
+    ("POST", f"{V}/alerts/cap"): DESK, ("POST", f"{V}/alerts/preview"): DESK,
+    ("POST", f"{V}/alerts/{{alert_id}}/update"): DESK,
     ("POST", f"{V}/alerts/{{alert_id}}/cancel"): DESK, ("POST", f"{V}/alerts/{{alert_id}}/acks"): ALL,
     # personal data (PIPL): the staff read log
     ("GET", f"{V}/privacy/reads"): ADMIN,

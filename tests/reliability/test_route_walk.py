@@ -66,6 +66,11 @@ EXPECT: dict[tuple[str, str], str] = {
     ("GET", C): REDIRECT,
     ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/cases/{{case_no}}"): PAGE,
     ("POST", f"{C}/cases/{{case_no}}"): PAGE, ("GET", f"{C}/media/{{media_id}}"): PAGE,
+    # the console's alert pages (admins)
+    **{(method, f"{C}/alerts{path}"): PAGE for method, path in (
+        ("GET", ""), ("POST", ""), ("POST", "/preview"), ("POST", "/cap"), ("GET", "/replay"), ("POST", "/replay"),
+        ("GET", "/{alert_id}"), ("GET", "/{alert_id}/coverage.json"), ("POST", "/{alert_id}/preview"),
+        ("POST", "/{alert_id}/update"), ("POST", "/{alert_id}/cancel"))},
     # the console's classifier pages (triage for dispatchers too, the rest admins'; the role is the handler's)
     **{(method, f"{C}/nlp{path}"): PAGE for method, path in (
         ("GET", ""), ("GET", "/triage"), ("GET", "/triage/next"), ("POST", "/triage/{case_no}"),
