@@ -18,6 +18,7 @@ from bot.views.common import local_day
 from intake.cases.states import Role
 from intake.errors import Invalid
 from intake.stats.cases import DIMENSIONS
+from intake.stats.names import key_names
 from intake.stats.query import CaseQuery
 from intake.stats.report import case_report
 
@@ -38,8 +39,14 @@ async def case_stats(request: web.Request) -> web.Response:
         raise Invalid("from must be before to")
     weights = request.config_dict[SETTINGS].score
     rows = await case_report(request.config_dict[CASES], who, query, weights)
+    names = await key_names(request.config_dict[CASES], by, (r.figures.key for r in rows))
     return json_response({
         "by": by, "from": q.get("from"), "to": q.get("to"), "weights": weights.as_dict(),
-        "rows": [asdict(r.figures) | {"satisfaction_rate": r.satisfaction_rate, "score": asdict(r.score)}
-                 for r in rows],
+        "rows": [asdict(r.figures) | {"name": _name(names, r.figures.key), "satisfaction_rate": r.satisfaction_rate,
+                                      "score": asdict(r.score)} for r in rows],
     })
+
+
+def _name(names: dict[str, str], key: str | None) -> str | None:
+    """The key's name; a month (or a key nothing names) reads as itself, a missing key as nothing."""
+    return None if key is None else names.get(str(key), str(key))
