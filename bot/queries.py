@@ -25,7 +25,7 @@ QUERY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{V}/alerts"): PAGED,
     ("GET", f"{V}/alerts/{{alert_id}}"): frozenset({"street"}),
     ("GET", f"{V}/surveys/stats"): frozenset({"by", "from", "to", "min_sample"}),
-    ("GET", f"{V}/stats/cases"): frozenset({"by", "from", "to"}),
+    ("GET", f"{V}/stats/cases"): frozenset({"by", "from", "to", "area", "order"}),
     ("GET", f"{V}/residents/{{resident_id}}/messages"): PAGED,
     ("GET", f"{V}/outbox"): PAGED | {"status"},
     ("GET", f"{V}/nlp/models"): frozenset({"status"}),
@@ -36,6 +36,7 @@ QUERY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{V}/departments"): frozenset({"active", "line", "region"}),
     ("GET", f"{V}/users"): frozenset({"active", "department", "role"}),
     ("GET", f"{V}/privacy/reads"): frozenset({"case_no", "limit", "user_id"}),
+    ("GET", f"{V}/sessions"): frozenset({"namespace", "user_id"}),
 }
 
 

@@ -20,11 +20,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.sections import (
     AlertsSection,
+    MapSection,
     MpSection,
     Open311Section,
     SlaSection,
     SurveysSection,
     WeChatSection,
+    WeComSection,
     WorkerSection,
 )
 from intake.stats.weights import Weights
@@ -86,6 +88,7 @@ class Settings(BaseSettings):
     wecom_corp_id: str | None = None
     wecom_corp_secret: SecretStr | None = None
     wecom_agent_id: int | None = None
+    wecom_oauth_base: str = "https://open.weixin.qq.com"  # the authorize page of WeCom's web OAuth
     smtp_url: SecretStr | None = None  # smtp://user:pass@host:port?starttls=1&from=noreply@example.org
     outbound: Outbound = Field(default="auto")
     public_url: str = "http://127.0.0.1:8080"
@@ -124,6 +127,11 @@ class Settings(BaseSettings):
     alert_recent_report_days: float = Field(default=30.0, ge=0)
     alert_location_max_age_hours: float = Field(default=72.0, ge=0)
     alert_cap_max_bytes: int = Field(default=256 * 1024, ge=1024, le=256 * 1024)
+    # the console map's optional tile layer (see bot.sections.MapSection), e.g.
+    # https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z} with datum gcj02
+    map_tile_url: str = ""
+    map_tile_datum: Literal["wgs84", "gcj02"] = "wgs84"
+    map_tile_attribution: str = Field(default="", max_length=300)
     # worker: the grid worker's pages (see bot.sections.WorkerSection)
     worker_link_secret: SecretStr | None = None
     worker_link_ttl_hours: float = Field(default=168.0, gt=0, le=24 * 90)
@@ -140,6 +148,17 @@ class Settings(BaseSettings):
     def _known_scheme(cls, value: str) -> str:
         if not value.startswith(("sqlite://", "postgres://", "postgresql://")):
             raise ValueError("must start with sqlite://, postgres:// or postgresql://")
+        return value
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str) -> str:
+        from yarl import URL
+
+        value = value.strip()
+        if value and (not value.startswith(("http://", "https://")) or not all(k in value for k in "xyz")
+                      or "{z}" not in value or not URL(value.replace("{", "").replace("}", "")).host):
+            raise ValueError("must be an http(s):// URL template with {z}, {x} and {y}")
         return value
 
     @field_validator("score_weights")
@@ -249,6 +268,11 @@ class Settings(BaseSettings):
         return Weights.parse(self.score_weights)
 
     @cached_property
+    def map(self) -> MapSection:
+        return MapSection(tile_url=self.map_tile_url, tile_datum=self.map_tile_datum,
+                          tile_attribution=self.map_tile_attribution)
+
+    @cached_property
     def sla(self) -> SlaSection:
         return SlaSection(sweep_s=self.sla_sweep_seconds)
 
@@ -278,6 +302,11 @@ class Settings(BaseSettings):
         return WorkerSection(link_secret=self.worker_link_secret, link_ttl=timedelta(hours=self.worker_link_ttl_hours),
                              session_idle=timedelta(minutes=self.worker_session_idle_minutes),
                              secure_cookies=self.public_url.lower().startswith("https://"))
+
+    @cached_property
+    def wecom(self) -> WeComSection:
+        return WeComSection(corp_id=self.wecom_corp_id, agent_id=self.wecom_agent_id, secret=self.wecom_corp_secret,
+                            api_base=self.wecom_api_base, oauth_base=self.wecom_oauth_base)
 
     @cached_property
     def outbox(self) -> OutboxConfig:

@@ -54,6 +54,7 @@ STAFF: dict[str, str] = {
     "alert.cancelled": _("Weather warning lifted: {title}"),
     "alert.silent": _("{silent_count} grids of street {street} have not acknowledged the warning {title}"),
     "survey.escalated": _("Case {case_no}: the resident is still not satisfied after it was reopened"),
+    "group.test": _("Test message from gridline: this group receives the tasks of grid {grid} (sent by {by})"),
 }
 LABELS = {
     "category": _("Category"), "severity": _("Severity"), "deadline": _("Deadline"), "address": _("Address"),

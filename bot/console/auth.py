@@ -13,13 +13,15 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.console.config import ConsoleConfig
-from bot.keys import KV
+from bot.keys import CASES, KV
 from bot.web.auth import Me, signed_in
 from bot.web.session import Session, Sessions, csrf_ok
 
 COOKIE, PRE_COOKIE, PATH = "gl_console", "gl_console_pre", "/console"
 CONFIG = web.AppKey("console_config", ConsoleConfig)
 PUBLIC = frozenset({"login", "login_post", "static", "bare"})
+# Streamed uploads (over the app's form size): the handler reads the CSRF field first and checks it.
+UPLOADS = frozenset({"setup_grids_upload"})
 # Who may sign in: the desk roles (a supervisor role joins when the user model has one).
 DESK_ROLES = frozenset({"admin", "dispatcher", "supervisor"})
 
@@ -30,7 +32,8 @@ ME = web.RequestKey("console_me", Me)
 
 
 def sessions(request: web.Request) -> Sessions:
-    return Sessions(request.config_dict[KV], request.config_dict[CONFIG].session_idle, "console")
+    return Sessions(request.config_dict[KV], request.config_dict[CONFIG].session_idle, "console",
+                    request.config_dict[CASES].clock)
 
 
 @web.middleware
@@ -40,7 +43,8 @@ async def console_auth(request: web.Request, handler: Handler) -> web.StreamResp
         return await handler(request)
     if name in BIG_BODIES:
         request = request.clone(client_max_size=BIG_BODIES[name])
-    me = await signed_in(request, sessions(request), COOKIE, f"{PATH}/login", DESK_ROLES)
+    me = await signed_in(request, sessions(request), COOKIE, f"{PATH}/login", DESK_ROLES,
+                         form_csrf=name not in UPLOADS)
     if not isinstance(me, Me):
         return me
     request[ME] = me

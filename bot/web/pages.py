@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.keys import CASES
 from bot.web import present
 from bot.web.auth import SIGNED_IN
+from bot.web.media import photo_rows
 from bot.web.render import SITE, error_page, gettext, language, see_other
 from bot.web.session import Session, Sessions
 from intake.cases import repo, scope
@@ -21,6 +22,7 @@ from intake.cases.model import ActionRequest, Actor
 from intake.cases.numbers import parse_case_no
 from intake.cases.workflow import act
 from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound
+from intake.photos import access
 from intake.privacy import reads
 from intake.store.models import Case
 from notify.mask import mask_text
@@ -35,7 +37,12 @@ ERROR_WORDS = {
 
 async def visible_case(request: web.Request, actor: Actor) -> Case | None:
     """The case of the URL when ``actor`` may see it; ``None`` says nothing about whether it exists."""
-    case_no = parse_case_no(request.match_info["case_no"])
+    return await readable_case(actor, request.match_info["case_no"])
+
+
+async def readable_case(actor: Actor, raw: str) -> Case | None:
+    """The case numbered ``raw`` when ``actor`` may see it, else ``None``."""
+    case_no = parse_case_no(raw)
     if case_no is None:
         return None
     try:
@@ -54,10 +61,24 @@ async def case_context(request: web.Request, store: Sessions, session: Session, 
     return {
         "case": case, "status_label": present.status_label(case.status, _),
         "category": present.category_name(ctx, case.category_code, language(request), _),
-        "description": mask_text(case.description), "address": mask_text(case.address or _("unknown")),
+        "description": mask_text(case.description), "address": present.place(ctx, case, _),
+        "severity": present.severity(case.severity, _),
         "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
         "timeline": present.timeline(await repo.events(case.case_no), _),
+        "photos": photo_rows(request.config_dict[SITE].root, await access.of_case(case)),
         "flash": await store.pop_flash(session.sid)}
+
+
+async def try_act(request: web.Request, actor: Actor, case: Case, step: ActionRequest) -> str | None:
+    """Take ``step``; ``None`` when done, else the reason in words (domain errors never escape as a 500)."""
+    _ = gettext(request)
+    try:
+        await act(request.config_dict[CASES], case.case_no, actor, step)
+    except NotFound:
+        return _("There is no such case in your area.")
+    except DomainError as exc:
+        return f"{_(ERROR_WORDS.get(type(exc), 'Please check what you entered.'))} ({exc.message})"
+    return None
 
 
 async def act_and_return(request: web.Request, store: Sessions, session: Session, actor: Actor, case: Case,
@@ -69,6 +90,10 @@ async def act_and_return(request: web.Request, store: Sessions, session: Session
         await act(request.config_dict[CASES], case.case_no, actor, step)
     except NotFound:
         return error_page(request, 404, missing)
+    except IllegalTransition as exc:  # e.g. a queued step sent after the case moved on: say where it is now
+        now = present.status_label((await repo.get(case.case_no)).status, _)
+        words = _("The case has moved on (it is now {status}): this step no longer fits.").format(status=now)
+        await store.flash(session.sid, f"{words} ({exc.message})", "error")
     except DomainError as exc:
         words = _(ERROR_WORDS.get(type(exc), "Please check what you entered."))
         await store.flash(session.sid, f"{words} ({exc.message})", "error")

@@ -9,17 +9,21 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.keys import CASES
-from bot.web import present
+from bot.web import media, present
 from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page, see_other
+from bot.web.uploads import device_position, photo_config, read_form, runner
 from bot.worker.auth import ME, sessions
 from bot.worker.session import COOKIE
 from intake.cases import repo
 from intake.cases.model import ActionRequest
 from intake.cases.repo import CaseFilter
 from intake.cases.states import OPEN
+from intake.errors import DomainError
+from intake.photos import staff
 
 routes = web.RouteTableDef()
+PHOTO_ACTIONS = frozenset({"handle"})
 MAX_TASKS = 200  # a worker's open tasks fit in one page; more would need the desk, not a phone
 
 
@@ -57,24 +61,23 @@ async def case_action(request: web.Request) -> web.Response:
     case = await visible_case(request, me.actor)
     if case is None:
         return error_page(request, 404, _("There is no such case among your tasks."))
-    form = await request.post()
-    action, note = str(form.get("action", "")), str(form.get("note", "")).strip() or None
-    if action not in present.FORMS:
-        return error_page(request, 400, _("This page does not offer that step."))
-    params = {"hours": str(form.get("hours", ""))} if action == "request_extension" else {}
+    try:
+        form = await read_form(request)
+        action, note = form.fields.get("action", ""), form.fields.get("note", "").strip() or None
+        if action not in present.FORMS:
+            return error_page(request, 400, _("This page does not offer that step."))
+        # Photos prove 处置 (handled): validated all, stored all, then the step names them.
+        photos = await staff.take(runner(request), photo_config(request), case.case_no, me.actor, form.photos,
+                                  request.config_dict[CASES].clock(), device_position(form.fields)) \
+            if form.photos and action in PHOTO_ACTIONS else ()
+    except DomainError as exc:
+        await sessions(request).flash(me.session.sid, f"{_('Please check what you entered.')} ({exc.message})",
+                                      "error")
+        return see_other(request.app.router["case"].url_for(case_no=case.case_no))
+    params = {"hours": form.fields.get("hours", "")} if action == "request_extension" else {}
     return await act_and_return(request, sessions(request), me.session, me.actor, case,
-                                ActionRequest(action, note, params=params), present.ACTION_LABELS[action],
-                                _("There is no such case among your tasks."))
-
-
-@routes.get("/login", name="login")
-async def login(request: web.Request) -> web.Response:
-    target = request.query.get("next", "")
-    session = await sessions(request).load(request.cookies.get(COOKIE, ""))
-    if session is not None:  # already signed in: on to the page asked for, if it is one of ours
-        ours = target.startswith("/worker/") and "//" not in target and "\\" not in target
-        return see_other(target if ours else str(request.app.router["home"].url_for()))  # never an open redirect
-    return page("login.html", request, {})
+                                ActionRequest(action, note, attachments=photos, params=params),
+                                present.ACTION_LABELS[action], _("There is no such case among your tasks."))
 
 
 @routes.post("/logout", name="logout")
@@ -84,3 +87,5 @@ async def logout(request: web.Request) -> web.Response:
     response.del_cookie(COOKIE, path="/worker")
     return response
 
+
+routes.get("/media/{media_id}", name="media")(media.route(ME))

@@ -24,6 +24,7 @@ from intake.cases.states import Status, check
 from intake.cases.steps import StepTaken
 from intake.errors import IllegalTransition, Invalid
 from intake.org import departments
+from intake.photos import staff as staff_photos
 from intake.privacy import erase
 from intake.store.models import Case, CoReporter, User
 from notify.types import Notification
@@ -80,6 +81,8 @@ async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionReque
     await EFFECTS.get(request.action, _nothing)(step)
     case.status = str(step.to_status or target)
     case.updated_at = step.now
+    if request.attachments and (photos := await staff_photos.evidence(case.case_no, request.attachments)):
+        step.data["photos"] = photos  # the originals' SHA-256 and EXIF position/time, in the chain
     event = next_event(case, action=request.action, to_status=case.status, actor=actor, at=step.now,
                        note=request.note, attachments=request.attachments, data=step.data, from_status=before)
     async with in_transaction():  # the step, its follow-ups, its handlers' rows and its outbox rows commit together
@@ -220,7 +223,8 @@ EFFECTS: dict[str, Effect] = {
     "dispatch": _dispatch, "return": _return, "close": _close, "reopen": _reopen, "suspend": _suspend,
     "resume": _resume, "merge": _merge, "second": _second, "request_extension": _request_extension,
     "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
-    "void": void.void, "request_void": void.request_void, "supervise": oversight.supervise,
+    "void": void.void, "request_void": void.request_void, "deny_void": void.deny_void,
+    "supervise": oversight.supervise,
     "urge": oversight.tell_assignee, "instruct": oversight.tell_assignee, "recall": oversight.recall,
     "anonymise": erase.anonymise,
 }

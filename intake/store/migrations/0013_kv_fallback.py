@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('value', fields.TextField()),
                 ('expires_at', fields.FloatField(null=True, db_index=True)),
             ],
-            options={'table': 'kv_entries', 'app': 'gridline', 'pk_attr': 'key'},
+            options={'table': 'kv_entries', 'app': 'gridline', 'pk_attr': 'key', 'table_description': "The shared key-value store's fallback while Redis is unreachable (``bot.storage.database``)."},
             bases=['Model'],
         ),
     ]
