@@ -45,7 +45,7 @@ async def test_every_admin_route_is_documented_with_its_roles_and_query(api: Api
     cap = spec["paths"]["/admin/v1/alerts/cap"]["post"]["requestBody"]["content"]
     assert list(cap) == ["application/xml"]
     # Every write whose handler reads a body documents it.
-    bodiless = ("deactivate", "rotate-token", "cancel", "activate", "shadow", "rollback", "run", "requeue")
+    bodiless = ("deactivate", "rotate-token", "cancel", "activate", "shadow", "rollback", "run", "requeue", "revoke")
     missing = [(m, p) for p, ops in spec["paths"].items() for m in ("post", "put", "patch")
                if m in ops and not p.endswith(bodiless) and "requestBody" not in ops[m]]
     assert missing == []
