@@ -20,6 +20,7 @@ from aiohttp.typedefs import Handler
 from bot.jsonout import json_response
 from bot.keys import KV
 from bot.storage.idempotency import IdempotencyKeys, valid_key
+from bot.web import uploads
 from bot.web.render import error_page, see_other, translate
 from bot.worker.auth import ME, sessions
 
@@ -38,7 +39,7 @@ def keys(request: web.Request) -> IdempotencyKeys:
 async def idempotent(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method != "POST" or ME not in request:
         return await handler(request)
-    key = str((await request.post()).get(FIELD, ""))
+    key = await _key_of(request)
     if not key:
         return await _as_asked(request, await _decided(request, handler))
     if not valid_key(key):
@@ -62,6 +63,15 @@ async def idempotent(request: web.Request, handler: Handler) -> web.StreamRespon
     else:
         await keys(request).release(me.actor.user_id or 0, key)
     return await _as_asked(request, answer)
+
+
+async def _key_of(request: web.Request) -> str:
+    """The key: a header or the query for a multipart form (its body is streamed to the handler, photos and
+    all, and must not be read here), else the form's ``idem`` field."""
+    given = request.headers.get("Idempotency-Key") or request.query.get(FIELD)
+    if given is not None or uploads.is_multipart(request):
+        return given or ""
+    return str((await request.post()).get(FIELD, ""))
 
 
 async def _decided(request: web.Request, handler: Handler) -> dict[str, Any]:
