@@ -73,6 +73,10 @@ class ActionBody(Strict):
     district: str | None = Field(default=None, max_length=12)  # void for out_of_area: where it went
     deadline: str | None = Field(default=None, max_length=40)  # supervise (督办): a new deadline, ISO 8601
     to: str | None = Field(default=None, max_length=16)  # recall: the earlier step (default registered)
+    result: str | None = Field(default=None, max_length=16)  # verified (confirmed/unfounded), checked (pass/fail)
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)  # where the actor stood (WGS-84)
+    lng: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    assist: int | None = Field(default=None, ge=1, le=1000)  # answer_assist / waive_assist: the sub-task
 
     def params(self) -> dict[str, Any]:
         return self.model_dump(exclude={"action", "note", "attachments"}, exclude_none=True)

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from tortoise.expressions import Q
 
+from intake.cases import tasks
 from intake.cases.model import Actor
 from intake.cases.states import Role
 from intake.errors import Forbidden, NotFound
 from intake.store.models import Case
 
 # Steps only the assigned worker may take once a case has an assignee.
-ASSIGNEE_STEPS = frozenset({"accept", "handle", "return", "request_extension"})
+ASSIGNEE_STEPS = frozenset({"accept", "handle", "return", "request_extension", "request_assist"})
 
 
 def can_read(actor: Actor, case: Case) -> bool:
-    """In the actor's area (see :meth:`Actor.covers`), or assigned to them (or to their department)."""
-    return actor.covers(case.grid_code) or actor.holds(case.assignee_user_id, case.assignee_department)
+    """In the actor's area (see :meth:`Actor.covers`), assigned to them (or to their department), or holding
+    a task (核实 / 核查) or a 协办 sub-task for them."""
+    return actor.covers(case.grid_code) or actor.holds(case.assignee_user_id, case.assignee_department) \
+        or tasks.involves(actor, case)
 
 
 def check_read(actor: Actor, case: Case) -> None:
@@ -39,7 +42,9 @@ def read_filter(actor: Actor) -> Q:
     if desk:
         # Unplaced cases need a human to place them: every dispatcher's queue shows them (as Actor.covers allows).
         grids |= Q(grid_code__isnull=True)
-    return grids | Q(assignee_user_id=actor.user_id) if actor.user_id is not None else grids
+    if actor.user_id is None:
+        return grids
+    return grids | Q(assignee_user_id=actor.user_id) | Q(task_user_id=actor.user_id)
 
 
 def check_act(actor: Actor, case: Case, action: str) -> None:
