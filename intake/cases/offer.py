@@ -7,7 +7,7 @@ the workflow enforces the same rules when the step is taken.
 
 from __future__ import annotations
 
-from intake.cases import assists
+from intake.cases import assists, scope
 from intake.cases.model import Actor
 from intake.cases.states import Role, Status, allowed_actions
 from intake.store.models import Case
@@ -22,6 +22,8 @@ def allowed_for(actor: Actor, case: Case) -> list[str]:
 
 
 def _fits(actor: Actor, case: Case, action: str) -> bool:
+    if not scope.holder_may(actor, case, action):
+        return False
     if action in ("verified", "checked"):
         return _task_fits(actor, case, action)
     if action == "answer_assist":

@@ -56,11 +56,16 @@ def check_act(actor: Actor, case: Case, action: str) -> None:
             raise NotFound(f"no case {case.case_no}")  # never confirm that someone else's case exists
         return
     check_read(actor, case)
-    assigned = actor.holds(case.assignee_user_id, case.assignee_department)
-    # A department user works only cases its department holds; a worker only unassigned ones or their own.
-    held_by_other = case.assignee_user_id is not None or actor.role is Role.DEPARTMENT
-    if actor.role in (Role.WORKER, Role.DEPARTMENT) and action in ASSIGNEE_STEPS and held_by_other and not assigned:
+    if not holder_may(actor, case, action):
         raise Forbidden(f"case {case.case_no} is assigned to someone else")
+
+
+def holder_may(actor: Actor, case: Case, action: str) -> bool:
+    """A department user works only cases its department holds; a worker only unassigned ones or their own."""
+    if actor.role not in (Role.WORKER, Role.DEPARTMENT) or action not in ASSIGNEE_STEPS:
+        return True
+    held_by_other = case.assignee_user_id is not None or actor.role is Role.DEPARTMENT
+    return not held_by_other or actor.holds(case.assignee_user_id, case.assignee_department)
 
 
 def answering_for(actor: Actor, grid_code: str) -> int:
