@@ -9,7 +9,20 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import middlewares
-from bot.views import alerts, cases, departments, export, grid, messages, nlp, stats, surveys, taxonomy, users
+from bot.views import (
+    alerts,
+    cases,
+    departments,
+    export,
+    grid,
+    messages,
+    nlp,
+    spot_checks,
+    stats,
+    surveys,
+    taxonomy,
+    users,
+)
 
 PREFIX = "/admin/v1"
 
@@ -17,6 +30,7 @@ PREFIX = "/admin/v1"
 def build() -> web.Application:
     app = web.Application(middlewares=[middlewares.admin_auth])
     # export first: /cases/export must match before /cases/{case_no}
-    for module in (export, cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats):
+    for module in (export, cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats,
+                   spot_checks):
         app.add_routes(module.routes)
     return app
