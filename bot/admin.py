@@ -17,6 +17,7 @@ from bot.views import (
     grid,
     messages,
     nlp,
+    privacy,
     spot_checks,
     stats,
     surveys,
@@ -31,6 +32,6 @@ def build() -> web.Application:
     app = web.Application(middlewares=[middlewares.admin_auth])
     # export first: /cases/export must match before /cases/{case_no}
     for module in (export, cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats,
-                   spot_checks):
+                   privacy, spot_checks):
         app.add_routes(module.routes)
     return app

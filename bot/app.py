@@ -55,6 +55,7 @@ from bot.wechat.outbox_dialogue import OutboxDialogue
 from bot.wechat.redelivery import Redelivery
 from intake.audit_checkpoint import checkpoint_job
 from intake.cases.context import Clock, utc_now
+from intake.privacy import retention
 from intake.store import db
 from notify.recording import RecordingNotifier
 from outbox import periodic as outbound_periodic
@@ -174,6 +175,8 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
                      SURVEY_LOCK),
         *alert_jobs(app[ALERTS], settings.alerts),
         periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
+        periodic.Job("personal data retention", 3600, partial(retention.run, ctx, settings.retention_days,
+                                                               settings.media_dir), "lock:retention"),
         # Each process serves its own copy of the active model: no lock.
         periodic.Job("classifier refresh", settings.nlp.poll_s, partial(poll_models, app[TUNING])),
     ]

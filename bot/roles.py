@@ -48,6 +48,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", f"{V}/alerts"): ALL, ("GET", f"{V}/alerts/{{alert_id}}"): ALL, ("POST", f"{V}/alerts"): DESK,
     ("POST", f"{V}/alerts/cap"): DESK, ("POST", f"{V}/alerts/{{alert_id}}/update"): DESK,
     ("POST", f"{V}/alerts/{{alert_id}}/cancel"): DESK, ("POST", f"{V}/alerts/{{alert_id}}/acks"): ALL,
+    # personal data (PIPL): the staff read log
+    ("GET", f"{V}/privacy/reads"): ADMIN,
     ("GET", f"{V}/surveys/stats"): DESK, ("GET", f"{V}/stats/cases"): DESK | {R.SUPERVISOR},
     # the classifier
     ("GET", f"{V}/nlp/triage"): DESK, ("POST", f"{V}/nlp/triage/{{case_no}}"): DESK,

@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     survey_sweep_seconds: float = Field(default=300.0, gt=0)
     # 考核 score weights (see intake.stats.score), e.g. on_time=40,satisfaction=25,reopen=15,supervise=10,volume=10
     score_weights: str = ""
+    # PIPL: ended cases older than this lose their personal data (0: kept for ever; deletion requests still served)
+    retention_days: int = Field(default=1095, ge=0, le=36_500)
     # alerts (see bot.sections.AlertsSection); feed URLs comma-separated
     alert_feed_urls: str = ""
     alert_feed_seconds: float = Field(default=300.0, ge=10)

@@ -43,7 +43,7 @@ OPS = (
     Op("post", "/mp/v1/phone", "Bind the phone number (stored masked)", s.PhoneBody, (200, r.PhoneReply),
        (400, 401, 429, 502, 503)),
     Op("post", "/mp/v1/media", "Upload one photo (multipart part 'file', ≤ 5 MB)", "multipart",
-       (201, r.MediaReply), (400, 401, 413, 415, 429)),
+       (201, r.MediaReply), (400, 401, 413, 415, 429, 503)),  # 503: the decoding pool is over its budget
     Op("get", "/mp/v1/media/{media_id}", "One of your photos, as stored", None, (200, "image"), (401, 404)),
     Op("post", "/mp/v1/reports", "File a report", s.ReportBody, (201, r.ReportReply), (400, 401, 429)),
     Op("get", "/mp/v1/reports", "Your reports (relation=own) or those you seconded", None, (200, r.ReportPage),
@@ -62,6 +62,10 @@ OPS = (
     Op("put", "/mp/v1/alert-places", "Set home and work places for alerts", s.AlertPlacesBody,
        (200, r.AlertPlaces)),
     Op("get", "/mp/v1/alert-places", "Alert places held", None, (200, r.AlertPlaces), (401,)),
+    Op("get", "/mp/v1/me/data", "Everything held about you, as one JSON document (PIPL)", None, (200, r.MyData),
+       (401, 429)),
+    Op("post", "/mp/v1/me/erase", "Delete your personal data: ended reports now, open ones when they end",
+       s.ErasureBody, (200, r.ErasureReply), (400, 401, 429)),
 )
 QUERY: dict[str, dict[str, Any]] = {
     "page": {"type": "integer", "minimum": 1, "default": 1},

@@ -127,3 +127,18 @@ class AlertPlaceReply(BaseModel):
 
 class AlertPlaces(BaseModel):
     places: list[AlertPlaceReply]
+
+
+class MyData(BaseModel):
+    """Everything gridline holds about the caller (PIPL): settings, reports, seconded cases, ratings, messages."""
+
+    resident: dict[str, object] | None
+    cases: list[dict[str, object]]
+    seconded: list[str]
+    ratings: list[dict[str, object]]
+    messages: list[dict[str, object]] = Field(description="the newest 1,000 messages sent")
+
+
+class ErasureReply(BaseModel):
+    erased: int = Field(description="ended reports whose personal data is gone now")
+    pending: int = Field(description="open reports, erased when they end (their handlers still need them)")

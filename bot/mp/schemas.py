@@ -90,3 +90,9 @@ class AlertPlacesBody(Strict):
             raise ValueError("at most one home and one work place")
         return self
 
+
+
+class ErasureBody(Strict):
+    """Deleting is not undone: the call must say so."""
+
+    confirm: Literal[True]

@@ -19,8 +19,10 @@ from intake.cases.states import Role
 from intake.cases.workflow import act
 from intake.errors import Invalid, NotFound
 from intake.grid.model import Datum
+from intake.privacy import reads
 
 routes = web.RouteTableDef()
+API_FIELDS = ("description", "address", "lat", "lng", "reporter", "photos")  # what the API shows of a resident
 
 
 @routes.post("/reports")
@@ -54,6 +56,7 @@ async def list_cases(request: web.Request) -> web.Response:
     ctx = request.config_dict[CASES]
     now = ctx.clock()
     total, rows = await repo.search(who, flt, now, (number - 1) * size, size)
+    await reads.record_many(who, [c.case_no for c in rows], "admin API list", ("description", "address"), now)
     language = lang(request)
     return json_response({"total": total, "page": number, "per_page": size,
                               "items": [serialize.case_summary(ctx, c, who, language, now) for c in rows]})
@@ -67,6 +70,7 @@ async def get_case(request: web.Request) -> web.Response:
     scope.check_read(who, case)
     ctx = request.config_dict[CASES]
     events, co = await repo.events(case_no), await repo.co_reporters(case_no)
+    await reads.record(who, case_no, "admin API case", API_FIELDS, ctx.clock())  # PIPL: who read it, and where
     return json_response(serialize.case_detail(ctx, case, who, lang(request), ctx.clock(), events, co))
 
 

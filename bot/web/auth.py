@@ -26,6 +26,10 @@ class Me:
     session: Session
 
 
+# Who this request is signed in as, for shared code that must say who did something (the PIPL read log).
+SIGNED_IN = web.RequestKey("signed_in", Me)
+
+
 async def signed_in(request: web.Request, store: Sessions, cookie: str, login: str,
                     roles: frozenset[str] | None = None) -> Me | web.Response:
     """The signed-in user of this request, or the answer for a request without one: the sign-in page
@@ -43,7 +47,9 @@ async def signed_in(request: web.Request, store: Sessions, cookie: str, login: s
         return see_other(WORKER_HOME)
     if request.method == "POST" and not csrf_ok(session, (await request.post()).get("csrf")):
         return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
-    return Me(await staff_actor(user), session)
+    me = Me(await staff_actor(user), session)
+    request[SIGNED_IN] = me
+    return me
 
 
 async def staff_actor(user: User) -> Actor:

@@ -13,16 +13,19 @@ from aiohttp import web
 
 from bot.keys import CASES
 from bot.web import present
-from bot.web.render import error_page, gettext, language, see_other
+from bot.web.auth import SIGNED_IN
+from bot.web.render import SITE, error_page, gettext, language, see_other
 from bot.web.session import Session, Sessions
 from intake.cases import repo, scope
 from intake.cases.model import ActionRequest, Actor
 from intake.cases.numbers import parse_case_no
 from intake.cases.workflow import act
 from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound
+from intake.privacy import reads
 from intake.store.models import Case
 from notify.mask import mask_text
 
+PAGE_FIELDS = ("description", "address", "photos")  # what a case page shows of the resident (masked)
 ERROR_WORDS = {
     IllegalTransition: "This step is not possible in the case's current state.",
     Forbidden: "You may not take this step on this case.",
@@ -45,6 +48,9 @@ async def visible_case(request: web.Request, actor: Actor) -> Case | None:
 async def case_context(request: web.Request, store: Sessions, session: Session, case: Case) -> dict[str, Any]:
     """What both case pages show of a case (masked personal data, SLA light, timeline) and the flash."""
     ctx, _ = request.config_dict[CASES], gettext(request)
+    if (me := request.get(SIGNED_IN)) is not None:  # the page shows the resident's words and place
+        await reads.record(me.actor, case.case_no, f"{request.config_dict[SITE].root} case page",
+                           PAGE_FIELDS, ctx.clock())
     return {
         "case": case, "status_label": present.status_label(case.status, _),
         "category": present.category_name(ctx, case.category_code, language(request), _),

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from intake.cases import notices
 from intake.cases.states import Status
 from intake.cases.steps import Handler, StepTaken
+from intake.privacy import erase
 from intake.surveys import lifecycle as surveys
 from intake.tuning import labels
 from notify.types import Notification
@@ -48,6 +49,7 @@ HANDLERS: Mapping[str, tuple[Handler, ...]] = MappingProxyType({
     "reclassify": (labels.on_step,),  # a triage decision or a correction (改类)
     "reopen": (surveys.on_reopen,),  # the surveys of the earlier round are withdrawn
     "checked": (after_checked,),  # a passing 核查 closes, a failed 抽查 reopens (intake.cases.tasks)
+    "anonymise": (erase.on_anonymise,),  # PIPL: what the resident sent, beside the case row
 })
 
 

@@ -110,6 +110,8 @@ RULES: dict[str, Rule] = {
     # a resident's own steps (intake.cases.resident_steps): 催办 and 补充
     "remind": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT})),
     "supplement": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT})),
+    # PIPL retention / erasure (intake.privacy): an ended case's personal data removed, by the system only.
+    "anonymise": Rule(FINAL, None, frozenset({R.SYSTEM})),
 }
 
 ACTIONS = frozenset(RULES) - {"open"}

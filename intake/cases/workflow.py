@@ -36,6 +36,7 @@ from intake.cases.states import Status, check
 from intake.cases.steps import StepTaken
 from intake.errors import IllegalTransition, Invalid
 from intake.org import departments
+from intake.privacy import erase
 from intake.store.models import Case, CoReporter, User
 from notify.types import Notification
 
@@ -250,5 +251,6 @@ EFFECTS: dict[str, Effect] = {
     "verified": tasks.verified, "checked": tasks.checked, "spot_check": tasks.spot_check,
     "request_assist": assists.request_assist, "assist": assists.assist, "answer_assist": assists.answer_assist,
     "waive_assist": assists.waive_assist, "remind": resident_steps.remind, "supplement": resident_steps.supplement,
+    "anonymise": erase.anonymise,
 }
 merge_into = _merge  # the 重复 reason of 作废 merges like ``merge`` does

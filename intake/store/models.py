@@ -166,6 +166,8 @@ class Case(Model):
     # null on rows older than the column (read both through ``or []``)
     position_flags: list[dict[str, Any]] | None = fields.JSONField(null=True)  # steps taken far from the case point
     assists: list[dict[str, Any]] | None = fields.JSONField(null=True)  # 协办 sub-tasks (intake.cases.assists)
+    # When the retention job or an erasure request removed the resident's personal data (PIPL).
+    anonymised_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "cases"
@@ -257,10 +259,28 @@ class Resident(Model):
     # their next message reads it with the same statement that stores the message, so the
     # common case — nothing held — costs no outbox query.
     outbox_held = fields.BooleanField(default=False, db_default=False)  # existing rows: none held
+    # The resident asked for their data to be deleted: cases still open are erased when they end.
+    erase_requested_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "residents"
         unique_together = (("channel", "external_id"),)
+
+
+class PersonalDataRead(Model):
+    """A staff member read a resident's personal data: who, which case, why (PIPL access log; append-only)."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(db_index=True)
+    user_id = fields.IntField(null=True, db_index=True)
+    actor = fields.CharField(max_length=64)
+    role = fields.CharField(max_length=16)
+    case_no = fields.CharField(max_length=32, db_index=True)
+    purpose = fields.CharField(max_length=64)
+    fields_read: list[str] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "personal_data_reads"
 
 
 class InboundMessage(Model):

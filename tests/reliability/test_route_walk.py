@@ -68,7 +68,8 @@ EXPECT: dict[tuple[str, str], str] = {
         ("POST", "phone"), ("POST", "subscriptions"), ("GET", "subscriptions"), ("PUT", "alert-places"),
         ("GET", "alert-places"), ("POST", "media"), ("GET", "media/{media_id}"), ("POST", "reports"),
         ("GET", "reports"), ("GET", "reports/{case_no}"), ("POST", "reports/{case_no}/second"),
-        ("POST", "reports/{case_no}/withdraw"), ("POST", "reports/{case_no}/rating"))},
+        ("POST", "reports/{case_no}/withdraw"), ("POST", "reports/{case_no}/rating"), ("GET", "me/data"),
+        ("POST", "me/erase"))},
     # Open311: discovery and the service list are public; requests and tokens need a key
     ("GET", f"{G}/discovery.{{fmt}}"): PUBLIC, ("GET", f"{G}/services.{{fmt}}"): PUBLIC,
     ("GET", f"{G}/services/{{code}}.{{fmt}}"): PUBLIC,

@@ -132,3 +132,24 @@ async def test_rating_a_closed_report(mp: Mp, phone: Phone) -> None:
     assert (row.channel, row.reporter, row.score, row.comment) == ("miniprogram", phone.openid, 2, "灯还是暗")
     other = await _neighbour(mp, phone)
     assert (await other.call("POST", f"/mp/v1/reports/{case_no}/rating", json={"score": 1})).status == 404
+
+
+async def test_a_resident_takes_their_data_and_deletes_it(mp: Mp, phone: Phone) -> None:
+    case_no = (await phone.report()).body["case_no"]
+    mine = await phone.call("GET", "/mp/v1/me/data")
+    assert mine.status == 200 and [c["case_no"] for c in mine.body["cases"]] == [case_no]
+    assert mine.body["cases"][0]["description"].startswith("小区门口")
+    for body in ({}, {"confirm": False}, {"confirm": "yes"}, {"confirm": True, "also": 1}):
+        refused = await phone.call("POST", "/mp/v1/me/erase", json=body)
+        assert (refused.status, refused.error) == (400, "invalid"), body
+    done = await phone.call("POST", "/mp/v1/me/erase", json={"confirm": True})
+    assert (done.status, done.body) == (200, {"erased": 0, "pending": 1})  # open: its handler still needs it
+    await walk(mp, case_no, "verify", "register", "dispatch", "accept")
+    assert (await mp.staff(case_no, "handle", note="已修复")).status == 200
+    await walk(mp, case_no, "check")
+    assert (await mp.staff(case_no, "close", note="已修复，结案")).status == 200
+    again = await phone.call("POST", "/mp/v1/me/erase", json={"confirm": True})
+    assert (again.status, again.body) == (200, {"erased": 1, "pending": 0})
+    assert (await phone.call("GET", "/mp/v1/me/data")).body["cases"] == []
+    stranger = await mp.client.get("/mp/v1/me/data")
+    assert stranger.status == 401

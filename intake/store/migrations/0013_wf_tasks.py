@@ -14,7 +14,7 @@ def _json() -> fields.JSONField:  # type: ignore[type-arg]
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0011_console')]
+    dependencies = [('gridline', '0012_pipl')]
 
     initial = False
 
