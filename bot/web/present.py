@@ -113,6 +113,15 @@ STEP_WORDS = {
     "recall": "Recalled",
     "void": "Voided",
     "request_void": "Void requested",
+    "verified": "Verification done",
+    "checked": "Check done",
+    "spot_check": "Drawn for spot check",
+    "request_assist": "Assistance requested",
+    "assist": "Assisting unit added",
+    "answer_assist": "Assistance answered",
+    "waive_assist": "Assistance waived",
+    "resident_urge": "Urged by the reporter",
+    "supplement": "Details added by the reporter",
 }
 
 

@@ -107,8 +107,8 @@ RULES: dict[str, Rule] = {
     "assist": Rule(_WORKING, None, _DESK),
     "answer_assist": Rule(_WORKING, None, _ASSIGNEES, needs_note=True),
     "waive_assist": Rule(_WORKING, None, _DESK, needs_note=True),
-    # a resident's own steps (intake.cases.resident_steps): 催办 and 补充
-    "remind": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT})),
+    # a resident's own steps (intake.cases.resident_steps): 催办 (resident_urge) and 补充
+    "resident_urge": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT})),
     "supplement": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT})),
     # PIPL retention / erasure (intake.privacy): an ended case's personal data removed, by the system only.
     "anonymise": Rule(FINAL, None, frozenset({R.SYSTEM})),

@@ -250,7 +250,7 @@ EFFECTS: dict[str, Effect] = {
     "handle": _handle, "redo": _redo, "verify": tasks.enter_verify, "check": tasks.enter_check,
     "verified": tasks.verified, "checked": tasks.checked, "spot_check": tasks.spot_check,
     "request_assist": assists.request_assist, "assist": assists.assist, "answer_assist": assists.answer_assist,
-    "waive_assist": assists.waive_assist, "remind": resident_steps.remind, "supplement": resident_steps.supplement,
+    "waive_assist": assists.waive_assist, "resident_urge": resident_steps.urge, "supplement": resident_steps.supplement,
     "anonymise": erase.anonymise,
 }
 merge_into = _merge  # the 重复 reason of 作废 merges like ``merge`` does

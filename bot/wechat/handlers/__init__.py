@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.wechat.handlers import commands, events, report, surveys
+from bot.wechat.handlers import commands, events, report, residents, surveys
 from bot.wechat.router import Router
 
 
 def build_router() -> Router:
     root = Router()
-    for module in (events, commands, surveys, report):  # surveys: a survey answer before a new report
+    for module in (events, commands, residents, surveys, report):  # surveys: a survey answer before a new report
         root.include(module.router)
     return root
