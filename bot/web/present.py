@@ -12,18 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from intake.cases.context import CaseContext
-from intake.cases.model import Actor
-from intake.cases.states import Status, allowed_actions
+from intake.cases.states import Status
 from intake.grid.geodesy import wgs84_to_gcj02
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, CaseEvent
 from notify.mask import mask_text
 
 Gettext = Callable[[str], str]
-# The actions this page has a form for, in the order they are offered.
-FORMS = ("accept", "handle", "request_extension", "return")
-ACTION_LABELS = {"accept": "Accept", "handle": "Report handled", "return": "Return",
-                 "request_extension": "Request extension"}
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
@@ -67,12 +62,6 @@ def rows(ctx: CaseContext, cases: Sequence[Case], now: datetime, lang: str, _: G
 def counts(cases: Sequence[Case], _: Gettext) -> list[tuple[str, int]]:
     found = Counter(c.status for c in cases)
     return [(status_label(s, _), found[s]) for s in Status if found[s]]
-
-
-def actions(actor: Actor, case: Case) -> list[tuple[str, str]]:
-    """``(action, label msgid)`` for each form the worker may use on this case now."""
-    allowed = set(allowed_actions(Status(case.status), actor.role))
-    return [(a, ACTION_LABELS[a]) for a in FORMS if a in allowed]
 
 
 def map_url(case: Case) -> str | None:

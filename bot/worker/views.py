@@ -12,10 +12,10 @@ from bot.keys import CASES
 from bot.web import present
 from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page, see_other
+from bot.worker import forms
 from bot.worker.auth import ME, sessions
 from bot.worker.session import COOKIE
 from intake.cases import repo
-from intake.cases.model import ActionRequest
 from intake.cases.repo import CaseFilter
 from intake.cases.states import OPEN
 
@@ -47,7 +47,8 @@ async def case_page(request: web.Request) -> web.Response:
         return error_page(request, 404, _("There is no such case among your tasks."))
     return page("case.html", request, {
         **await case_context(request, sessions(request), me.session, case), "me": me,
-        "map_url": present.map_url(case), "actions": present.actions(me.actor, case),
+        "map_url": present.map_url(case), "actions": forms.offered(me.actor, case),
+        "reasons": forms.VOID_REASONS,
         "focus": request.query.get("action", "")})
 
 
@@ -58,12 +59,11 @@ async def case_action(request: web.Request) -> web.Response:
     if case is None:
         return error_page(request, 404, _("There is no such case among your tasks."))
     form = await request.post()
-    action, note = str(form.get("action", "")), str(form.get("note", "")).strip() or None
-    if action not in present.FORMS:
+    action = str(form.get("action", ""))
+    if action not in forms.FORMS:
         return error_page(request, 400, _("This page does not offer that step."))
-    params = {"hours": str(form.get("hours", ""))} if action == "request_extension" else {}
     return await act_and_return(request, sessions(request), me.session, me.actor, case,
-                                ActionRequest(action, note, params=params), present.ACTION_LABELS[action],
+                                forms.request_of(action, form), forms.LABELS[action],
                                 _("There is no such case among your tasks."))
 
 
