@@ -41,6 +41,9 @@ from bot.metrics import Metrics
 from bot.sandbox import STATIC_DIR as SANDBOX_STATIC
 from bot.sandbox import views as sandbox_views
 from bot.settings import Mode, Settings
+from bot.storage.base import KeyValueStore
+from bot.storage.database import DatabaseStore
+from bot.storage.fallback import FallbackStore
 from bot.storage.memory import MemoryStore
 from bot.storage.redis import RedisStore
 from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
@@ -104,7 +107,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())
     app.add_subapp(worker.PREFIX, worker.build(settings.worker))
-    app.add_subapp(console.PREFIX, console.build(ConsoleConfig(secure_cookies=settings.worker.secure_cookies)))
+    app.add_subapp(console.PREFIX, console.build(ConsoleConfig(
+        secure_cookies=settings.worker.secure_cookies, tile_url=settings.map.tile_url,
+        tile_datum=settings.map.tile_datum, tile_attribution=settings.map.tile_attribution)))
     miniprogram.setup(app, mp or miniprogram.MpConfig.of(settings.mp))
     app.add_subapp(open311.PREFIX, open311.build(open311_config or open311.Open311Config.of(settings.open311)))
     if settings.effective_mode is Mode.SANDBOX:  # the simulator hands out the token: never in production
@@ -115,7 +120,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     url = app[SETTINGS].redis_url
-    store = RedisStore(url) if url else MemoryStore()
+    # With Redis configured, the database stands in for it during an outage (bot.storage.fallback).
+    store: KeyValueStore = FallbackStore(RedisStore(url), DatabaseStore()) if url else MemoryStore()
     if url and not await store.ping():
         log.warning("redis is not reachable at start; /healthz reports it", extra={"redis": "down"})
     app[KV] = store

@@ -27,3 +27,8 @@ def dumps(value: Any) -> str:
 def json_response(data: Any, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
     """``web.json_response`` with :func:`dumps` (``application/json; charset=utf-8``)."""
     return web.json_response(data, status=status, headers=headers, dumps=dumps)
+
+
+def json_text(text: str, *, headers: Mapping[str, str] | None = None) -> web.Response:
+    """A JSON answer the database already wrote (a big array built in SQL, passed through unparsed)."""
+    return web.Response(text=text, content_type="application/json", charset="utf-8", headers=headers)

@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
-from bot import logs, roles
+from bot import logs, queries, roles
 from bot.auth import ACTOR, Unauthorized, authenticate
 from bot.jsonout import json_response
 from bot.keys import METRICS
@@ -89,4 +89,5 @@ async def admin_auth(request: web.Request, handler: Handler) -> web.StreamRespon
     """On the admin sub-app (``bot.admin``): every request there names its caller, or answers 401."""
     request[ACTOR] = who = await authenticate(request)
     roles.enforce(request, who)  # the role matrix (bot/roles.py)
+    queries.check(request)  # a filter the endpoint does not read is an error, not silently ignored
     return await handler(request)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bot import setup_cli
 from bot.auth import hash_token, new_token
 from bot.settings import Settings
 from intake.errors import DomainError
@@ -43,6 +44,7 @@ def register(sub: Any) -> None:
     setup.add_parser("import-departments", help="create or update departments from a CSV (UTF-8) or .xlsx file "
                                                 "with columns code,line,name,region_code[,email,wecom_group,active]"
                      ).add_argument("file", type=Path)
+    setup_cli.register(setup)
 
 
 def register_user(user: Any) -> None:
@@ -142,4 +144,5 @@ COMMANDS: dict[tuple[str, str], Command] = {
     ("user", "rotate-token"): _user_rotate,
     ("department", "list"): _list, ("department", "add"): _add, ("department", "edit"): _edit,
     ("department", "deactivate"): _deactivate, ("setup", "import-departments"): _import,
+    **setup_cli.COMMANDS,
 }

@@ -85,6 +85,16 @@ class AlertsSection(Section):
     cap_max_bytes: int = 256 * 1024
 
 
+class MapSection(Section):
+    """The console map's optional tile layer: a URL template (``{z}/{x}/{y}``, ``{s}`` for subdomains), the
+    datum its tiles are drawn in (高德 and most Chinese maps: ``gcj02``; 天地图 and OSM: ``wgs84``) and the
+    attribution its licence asks for. Without a template the map draws the grid's own cells only."""
+
+    tile_url: str = ""
+    tile_datum: str = "wgs84"
+    tile_attribution: str = ""
+
+
 class WorkerSection(Section):
     """The grid worker's pages: the key of signed task-card links (a random one per start when unset),
     how long a link and an idle session last, whether cookies are HTTPS-only."""

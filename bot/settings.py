@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.sections import (
     AlertsSection,
+    MapSection,
     MpSection,
     Open311Section,
     SlaSection,
@@ -125,6 +126,11 @@ class Settings(BaseSettings):
     alert_recent_report_days: float = Field(default=30.0, ge=0)
     alert_location_max_age_hours: float = Field(default=72.0, ge=0)
     alert_cap_max_bytes: int = Field(default=256 * 1024, ge=1024, le=256 * 1024)
+    # the console map's optional tile layer (see bot.sections.MapSection), e.g.
+    # https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z} with datum gcj02
+    map_tile_url: str = ""
+    map_tile_datum: Literal["wgs84", "gcj02"] = "wgs84"
+    map_tile_attribution: str = Field(default="", max_length=300)
     # worker: the grid worker's pages (see bot.sections.WorkerSection)
     worker_link_secret: SecretStr | None = None
     worker_link_ttl_hours: float = Field(default=168.0, gt=0, le=24 * 90)
@@ -148,6 +154,17 @@ class Settings(BaseSettings):
     def _known_scheme(cls, value: str) -> str:
         if not value.startswith(("sqlite://", "postgres://", "postgresql://")):
             raise ValueError("must start with sqlite://, postgres:// or postgresql://")
+        return value
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str) -> str:
+        from yarl import URL
+
+        value = value.strip()
+        if value and (not value.startswith(("http://", "https://")) or not all(k in value for k in "xyz")
+                      or "{z}" not in value or not URL(value.replace("{", "").replace("}", "")).host):
+            raise ValueError("must be an http(s):// URL template with {z}, {x} and {y}")
         return value
 
     @field_validator("score_weights")
@@ -255,6 +272,11 @@ class Settings(BaseSettings):
     def score(self) -> Weights:
         """The 考核 score's weights (the defaults for names not given)."""
         return Weights.parse(self.score_weights)
+
+    @cached_property
+    def map(self) -> MapSection:
+        return MapSection(tile_url=self.map_tile_url, tile_datum=self.map_tile_datum,
+                          tile_attribution=self.map_tile_attribution)
 
     @cached_property
     def sla(self) -> SlaSection:

@@ -13,7 +13,10 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from intake.errors import Invalid, NotFound
+from intake import staff_audit
+from intake.cases.model import Actor
+from intake.cases.states import Role
+from intake.errors import Forbidden, Invalid, NotFound
 from intake.store.models import User
 from intake.store.models_console import StaffPassword
 
@@ -37,6 +40,17 @@ async def set_password(user_id: int, password: str, now: datetime) -> None:
         raise NotFound(f"no user {user_id}")
     digest = await asyncio.to_thread(_hasher.hash, password)
     await StaffPassword.update_or_create(defaults={"hash": digest, "changed_at": now}, user_id=user_id)
+
+
+async def reset(admin: Actor, user_id: int, password: str, now: datetime, ip: str = "-") -> None:
+    """An admin sets a staff member's password (a forgotten one); written to the sign-in audit."""
+    if admin.role is not Role.ADMIN:
+        raise Forbidden("only an admin sets another user's password")
+    user = await User.get_or_none(id=user_id, active=True)
+    if user is None or user.role == "resident":
+        raise NotFound(f"no active staff user {user_id}")
+    await set_password(user_id, password, now)
+    await staff_audit.record("password_set", now, account=str(user_id), user_id=user_id, actor=admin.ref, ip=ip)
 
 
 async def verify(user_id: int, password: str, now: datetime) -> bool:

@@ -75,6 +75,12 @@ async def record_location(resident: Resident, lat: float, lng: float, now: datet
     return True
 
 
+async def mute_alerts(resident: Resident, muted: bool) -> None:
+    """退订 / 订阅预警: alerts below red stop (or start again) for this resident."""
+    resident.alerts_muted = muted
+    await resident.save(update_fields=["alerts_muted"])
+
+
 async def allow_location(resident: Resident, allowed: bool) -> None:
     resident.location_allowed = allowed
     if not allowed:

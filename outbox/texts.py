@@ -61,6 +61,7 @@ STAFF: dict[str, str] = {
     "case.assist_answered": _("Case {case_no}: {by} answered your assist request: {note}"),
     "case.resident_urge": _("Case {case_no}: the reporter urges you to act ({count} so far)"),
     "case.supplement": _("Case {case_no}: the reporter added details: {text}"),
+    "group.test": _("Test message from gridline: this group receives the tasks of grid {grid} (sent by {by})"),
 }
 LABELS = {
     "category": _("Category"), "severity": _("Severity"), "deadline": _("Deadline"), "address": _("Address"),

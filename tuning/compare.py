@@ -9,8 +9,9 @@ from typing import Any, cast
 from intake.cases.context import CaseContext
 from intake.errors import Invalid
 from intake.tuning import labels, registry
+from nlp.metrics import evaluate
 from nlp.training import load_model
-from nlp.types import Classifier
+from nlp.types import Classifier, Prediction
 from tuning.jobs import score
 from tuning.loader import ModelCache
 
@@ -22,8 +23,8 @@ async def compare(ctx: CaseContext, cache: ModelCache, a_id: int, b_id: int, hol
         raise Invalid("the held-out slice is empty: import or collect labels first")
     models = [await _load(v.directory, cache.places) for v in (a, b)]
     texts, truth = data.holdout_texts, data.holdout_labels
-    scores, agree = await asyncio.to_thread(_score_both, models, texts, truth)
-    return {"n": len(texts), "agreement": agree,
+    scores, agree, per_class = await asyncio.to_thread(_score_both, models, texts, truth)
+    return {"n": len(texts), "agreement": agree, "per_class": per_class,
             "a": {"id": a.id, "name": a.name, "status": a.status, **scores[0]},
             "b": {"id": b.id, "name": b.name, "status": b.status, **scores[1]}}
 
@@ -36,7 +37,15 @@ async def _load(directory: str, places: tuple[str, ...]) -> Classifier:
 
 
 def _score_both(models: list[Classifier], texts: list[str],
-                truth: list[str]) -> tuple[list[dict[str, Any]], float]:
+                truth: list[str]) -> tuple[list[dict[str, Any]], float, dict[str, dict[str, float]]]:
     first, second = (m.classify_many(texts) for m in models)
     agree = sum(p.code == q.code for p, q in zip(first, second, strict=True)) / len(texts)
-    return [score(m, texts, truth) for m in models], round(agree, 4)
+    return [score(m, texts, truth) for m in models], round(agree, 4), _per_class(truth, first, second)
+
+
+def _per_class(truth: list[str], first: list[Prediction], second: list[Prediction]) -> dict[str, dict[str, float]]:
+    """Each true category's F1 under both models and its support: where a new version gains or loses."""
+    classes = sorted(set(truth))
+    a, b = (evaluate(truth, [p.code for p in ps], [p.confidence for p in ps], labels=classes)["per_class"]
+            for ps in (first, second))
+    return {c: {"a": round(a[c]["f1"], 4), "b": round(b[c]["f1"], 4), "support": a[c]["support"]} for c in classes}

@@ -22,12 +22,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from intake.cases.context import CaseContext
 from intake.errors import IllegalTransition
 from intake.store.models_nlp import TrainingJob
 from intake.tuning import labels, registry
 from nlp.csvdata import SEED_EXAMPLES
-from nlp.metrics import evaluate
+from nlp.metrics import evaluate, reliability
 from nlp.training import label_seeds, model_info, read_examples, train_and_validate
 from nlp.types import Classifier, LabelTerms
 from tuning.config import TuningConfig
@@ -166,8 +168,12 @@ def score(model: Classifier | Any, texts: list[str], truth: list[str]) -> dict[s
     if not texts:
         return {"n": 0}
     predictions = model.classify_many(texts)
-    metrics = evaluate(truth, [p.code for p in predictions], [p.confidence for p in predictions])
-    return {k: v for k, v in metrics.items() if k not in ("confusion_matrix", "per_class")}
+    codes, confidence = [p.code for p in predictions], [p.confidence for p in predictions]
+    metrics = evaluate(truth, codes, confidence)
+    # The reliability bins (confidence vs accuracy) draw the console's reliability diagram.
+    correct = np.array([c == t for c, t in zip(codes, truth, strict=True)], dtype=bool)
+    bins = [b for b in reliability(correct, np.asarray(confidence, dtype=np.float64)) if b["n"]]
+    return {**{k: v for k, v in metrics.items() if k not in ("confusion_matrix", "per_class")}, "reliability": bins}
 
 
 def job_view(job: TrainingJob) -> dict[str, Any]:

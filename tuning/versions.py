@@ -24,5 +24,12 @@ def from_meta(directory: Path, meta: dict[str, Any], taxonomy_version: int, targ
 
 
 def _small(metrics: dict[str, Any]) -> dict[str, Any]:
-    # A 340-label confusion matrix is 115,000 numbers: reports have it, the registry row does not.
-    return {k: v for k, v in metrics.items() if k != "confusion_matrix"}
+    # A 340-label confusion matrix is 115,000 numbers: the registry row keeps only its non-zero cells
+    # ([true, predicted, n], at most one per validation example), which the console draws.
+    out = {k: v for k, v in metrics.items() if k != "confusion_matrix"}
+    matrix = metrics.get("confusion_matrix")
+    if isinstance(matrix, dict) and matrix.get("labels") and matrix.get("matrix"):
+        labels = [str(code) for code in matrix["labels"]]
+        out["confusion_pairs"] = [[labels[i], labels[j], int(n)] for i, row in enumerate(matrix["matrix"])
+                                  for j, n in enumerate(row) if n]
+    return out

@@ -20,10 +20,14 @@ from bot.web.session import Session, Sessions, csrf_ok
 COOKIE, PRE_COOKIE, PATH = "gl_console", "gl_console_pre", "/console"
 CONFIG = web.AppKey("console_config", ConsoleConfig)
 PUBLIC = frozenset({"login", "login_post", "static", "bare"})
+# Streamed uploads (over the app's form size): the handler reads the CSRF field first and checks it.
+UPLOADS = frozenset({"setup_grids_upload"})
 # Who may sign in: the desk roles (a supervisor role joins when the user model has one).
 DESK_ROLES = frozenset({"admin", "dispatcher", "supervisor"})
 
 
+# Routes whose body may exceed the app's form-sized limit: a label CSV (its import's own limit and the wrapping).
+BIG_BODIES = {"nlp_labels_preview": 2 * 1024 * 1024 + 64 * 1024, "nlp_labels_import": 2 * 1024 * 1024 + 64 * 1024}
 ME = web.RequestKey("console_me", Me)
 
 
@@ -36,7 +40,10 @@ async def console_auth(request: web.Request, handler: Handler) -> web.StreamResp
     name = request.match_info.route.name
     if name in PUBLIC or request.match_info.http_exception is not None:
         return await handler(request)
-    me = await signed_in(request, sessions(request), COOKIE, f"{PATH}/login", DESK_ROLES)
+    if name in BIG_BODIES:
+        request = request.clone(client_max_size=BIG_BODIES[name])
+    me = await signed_in(request, sessions(request), COOKIE, f"{PATH}/login", DESK_ROLES,
+                         form_csrf=name not in UPLOADS)
     if not isinstance(me, Me):
         return me
     request[ME] = me

@@ -13,3 +13,7 @@ class ConsoleConfig:
     secure_cookies: bool = False
     max_failures: int = 5
     lockout: timedelta = timedelta(minutes=15)
+    # The map's optional tile layer (bot.sections.MapSection): empty draws the grid's own cells only.
+    tile_url: str = ""
+    tile_datum: str = "wgs84"
+    tile_attribution: str = ""

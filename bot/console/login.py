@@ -21,7 +21,7 @@ from bot.console.auth import (
 from bot.console.lockout import Lockout
 from bot.keys import CASES, KV
 from bot.web.render import error_page, page, see_other, translate
-from intake import passwords
+from intake import passwords, staff_audit
 from intake.store.models import User
 
 log = logging.getLogger("gridline.console")
@@ -58,6 +58,8 @@ async def login_post(request: web.Request) -> web.Response:
     lockout = Lockout(request.config_dict[KV], config.max_failures, config.lockout)
     if await lockout.locked(account, ip):
         log.warning("console sign-in refused: locked", extra={"account": account, "ip": ip})
+        await staff_audit.record("sign_in_locked", request.config_dict[CASES].clock(), account=account,
+                                 user_id=None, actor=f"account:{account}", ip=ip)
         return _form(request, translate(request, "Too many failed sign-ins. Please try again in 15 minutes."), 429)
     now = request.config_dict[CASES].clock()
     known = account.isdigit() and len(account) <= 9  # an IntField id: larger numbers name no one
@@ -66,6 +68,8 @@ async def login_post(request: web.Request) -> web.Response:
     if not await passwords.verify(user.id if user else 0, password, now) or user is None:
         failures = await lockout.failed(account, ip)
         log.warning("console sign-in failed", extra={"account": account, "ip": ip, "failures": failures})
+        await staff_audit.record("sign_in_failed", now, account=account, user_id=user.id if user else None,
+                                 actor=f"account:{account}", ip=ip, detail=f"failure {failures}")
         return _form(request, translate(request, "Wrong user id or password."), 401)
     await lockout.clear(account, ip)
     if user.role not in DESK_ROLES:
@@ -73,6 +77,7 @@ async def login_post(request: web.Request) -> web.Response:
         return see_other("/worker/")
     session = await sessions(request).start(user.id)
     log.info("console sign-in", extra={"user_id": user.id, "role": user.role, "ip": ip})
+    await staff_audit.record("sign_in", now, account=account, user_id=user.id, actor=f"user:{user.id}", ip=ip)
     response = see_other(_next(request, str(form.get("next", ""))))
     set_cookie(response, COOKIE, session.sid, config.secure_cookies)
     response.del_cookie(PRE_COOKIE, path=PATH)
@@ -84,6 +89,8 @@ async def logout(request: web.Request) -> web.Response:
     me = request[ME]
     await sessions(request).end(me.session.sid)
     log.info("console sign-out", extra={"user_id": me.actor.user_id})
+    await staff_audit.record("sign_out", request.config_dict[CASES].clock(), account=str(me.actor.user_id),
+                             user_id=me.actor.user_id, actor=me.actor.ref, ip=request.remote or "-")
     response = see_other(request.app.router["login"].url_for())
     response.del_cookie(COOKIE, path=PATH)
     return response

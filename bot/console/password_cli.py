@@ -10,7 +10,7 @@ import getpass
 import sys
 
 from bot.settings import Settings
-from intake import passwords
+from intake import passwords, staff_audit
 from intake.cases.context import utc_now
 from intake.errors import Invalid, NotFound
 from intake.store import db
@@ -37,6 +37,8 @@ async def run(settings: Settings, user_id: int) -> int:
     await db.open_db(settings.database_url)
     try:
         await passwords.set_password(user_id, password, utc_now())
+        await staff_audit.record("password_set", utc_now(), account=str(user_id), user_id=user_id,
+                                 actor="cli", ip="-")
     except NotFound as exc:
         print(f"gridline: {exc.message}", file=sys.stderr)
         return 2

@@ -1,29 +1,48 @@
-"""The dispatcher's desk (queues with counts) and the case page with its actions.
+"""The dispatcher's desk: queues with live counts, filters, and bulk steps on a selection.
 
-Each POST calls intake's ``act`` and redirects back (post/redirect/get) with the outcome as a flash
-message; domain errors become words. A case outside the user's scope is "not found", as in the API.
+The queues and what they hold are intake's (``intake.cases.desk``); this module reads the filter form,
+renders, and for a bulk step takes it case by case through intake's ``act``, reporting each outcome.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+
 from aiohttp import web
 
-from bot.console import queues
+from bot.console import choices, forms
 from bot.console.auth import ME, sessions
 from bot.jsonout import json_response
 from bot.keys import CASES
 from bot.web import present
-from bot.web.pages import act_and_return, case_context, visible_case
+from bot.web.pages import readable_case, try_act
 from bot.web.render import error_page, gettext, language, page, see_other
-from intake.cases.model import ActionRequest
-from intake.cases.states import Status, allowed_actions
-from intake.store.models import Case, User, UserGrid
-from intake.store.models_nlp import TriageItem
+from intake.cases import desk as queues
+from intake.errors import Invalid
 
 routes = web.RouteTableDef()
-# The actions the case page has a form for, in the order offered, and their labels (msgids).
-FORMS = {"register": "Register (立案)", "reject": "Reject (不予立案)", "dispatch": "Dispatch",
-         "comment": "Comment (督办)"}
+_CHANNEL = re.compile(r"[a-z0-9_]{1,32}")
+
+
+def _day(value: str, shift: int = 0) -> datetime | None:
+    """A ``YYYY-MM-DD`` field as the start of that Beijing day (plus ``shift`` days); junk is no filter."""
+    try:
+        day = datetime.strptime(value[:10], "%Y-%m-%d").replace(tzinfo=forms.SHANGHAI)
+    except ValueError:
+        return None
+    return day + timedelta(days=shift)
+
+
+def desk_filter(request: web.Request) -> queues.DeskFilter:
+    """The filter of the query string; a malformed field is ignored, never an error page."""
+    q = {k: request.query.get(k, "")[:40] for k in ("category", "severity", "area", "channel", "since", "until")}
+    return queues.DeskFilter(
+        category=q["category"] if q["category"].isascii() and q["category"].isdigit() else "",
+        severity=q["severity"] if q["severity"] in queues.SEVERITIES else "",
+        area=q["area"] if q["area"].isascii() and q["area"].isdigit() else "",
+        channel=q["channel"] if _CHANNEL.fullmatch(q["channel"]) else "",
+        since=_day(q["since"]), until=_day(q["until"], 1))
 
 
 @routes.get("", name="bare")
@@ -34,15 +53,16 @@ async def bare(request: web.Request) -> web.Response:
 @routes.get("/", name="desk")
 async def desk(request: web.Request) -> web.Response:
     me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
-    q = request.query
-    queue = q.get("queue", "new") if q.get("queue", "new") in queues.QUEUES else "new"
-    category = q.get("category", "")[:16] if q.get("category", "").isdigit() else ""
-    severity = q.get("severity", "") if q.get("severity", "") in queues.SEVERITIES else ""
-    now = ctx.clock()
-    found = await queues.cases(me.actor, queue, now, category, severity)
+    queue = request.query.get("queue", "new")
+    queue = queue if queue in queues.QUEUES else "new"
+    flt, now = desk_filter(request), ctx.clock()
+    found = await queues.cases(me.actor, queue, now, flt)
     return page("desk.html", request, {
-        "me": me, "queue": queue, "category": category, "severity": severity,
-        "severities": queues.SEVERITIES, "labels": queues.LABELS, "counts": await queues.counts(me.actor, now),
+        "me": me, "queue": queue, "f": flt, "raw": request.query, "severities": queues.SEVERITIES,
+        "severity_words": {s: present.severity(s, _) for s in queues.SEVERITIES},
+        "channels": queues.CHANNELS, "labels": queues.LABELS, "counts": await queues.counts(me.actor, now, flt),
+        "areas": await choices.areas(me.actor), "bulk": forms.BULK,
+        "workers": await choices.area_workers(me.actor), "departments": await choices.all_departments(),
         "rows": present.rows(ctx, found, now, language(request), _),
         "flash": await sessions(request).pop_flash(me.session.sid)})
 
@@ -50,48 +70,28 @@ async def desk(request: web.Request) -> web.Response:
 @routes.get("/counts.json", name="counts")
 async def counts(request: web.Request) -> web.Response:
     me, ctx = request[ME], request.config_dict[CASES]
-    return json_response(await queues.counts(me.actor, ctx.clock()), headers={"Cache-Control": "no-store"})
+    found = await queues.counts(me.actor, ctx.clock(), desk_filter(request))
+    return json_response(found, headers={"Cache-Control": "no-store"})
 
 
-@routes.get("/cases/{case_no}", name="case")
-async def case_page(request: web.Request) -> web.Response:
-    me, ctx, _ = request[ME], request.config_dict[CASES], gettext(request)
-    case = await visible_case(request, me.actor)
-    if case is None:
-        return error_page(request, 404, _("There is no such case in your area."))
-    lang, triage = language(request), await TriageItem.get_or_none(case_no=case.case_no)
-    allowed = set(allowed_actions(Status(case.status), me.actor.role))
-    return page("case.html", request, {
-        **await case_context(request, sessions(request), me.session, case), "me": me,
-        "top": [(present.category_name(ctx, str(c), lang, _), float(s)) for c, s in (triage.top if triage else [])][:5],
-        "actions": [(a, label) for a, label in FORMS.items() if a in allowed],
-        "workers": await _cell_workers(case) if "dispatch" in allowed else []})
-
-
-@routes.post("/cases/{case_no}", name="case_action")
-async def case_action(request: web.Request) -> web.Response:
+@routes.post("/bulk", name="bulk")
+async def bulk(request: web.Request) -> web.Response:
+    """One step on each ticked case; the page lists each case's outcome (one failure stops none of the rest)."""
     me, _ = request[ME], gettext(request)
-    case = await visible_case(request, me.actor)
-    if case is None:
-        return error_page(request, 404, _("There is no such case in your area."))
     form = await request.post()
-    action, note = str(form.get("action", "")), str(form.get("note", "")).strip()[:2000] or None
-    if action not in FORMS:
+    action = str(form.get("action", ""))
+    if action not in forms.BULK:
         return error_page(request, 400, _("This page does not offer that step."))
-    worker = str(form.get("user_id", ""))
-    params = {"user_id": int(worker)} if action == "dispatch" and worker.isdigit() else {}
-    return await act_and_return(request, sessions(request), me.session, me.actor, case,
-                                ActionRequest(action, note, params=params), FORMS[action],
-                                _("There is no such case in your area."))
-
-
-async def _cell_workers(case: Case) -> list[tuple[int, str]]:
-    """Active workers whose grids hold the case's cell: whom the dispatch form offers."""
-    if not case.grid_code:
-        return []
-    cells = [case.grid_code[:n] for n in range(1, len(case.grid_code) + 1)]  # the cell and every level above
-    links = await UserGrid.filter(grid_code__in=cells).values("user_id")
-    users = await User.filter(id__in=sorted({int(r["user_id"]) for r in links}), role="worker",
-                              active=True).order_by("name")
-    return [(u.id, u.name) for u in users]
-
+    try:
+        numbers = forms.case_numbers(form)
+        step = forms.request(action, form)
+    except Invalid as exc:
+        return error_page(request, 400, f"{_('Please check what you entered.')} ({exc.message})")
+    if not numbers:
+        return error_page(request, 400, _("Tick at least one case."))
+    results = []
+    for raw in numbers:
+        case = await readable_case(me.actor, raw)
+        failed = await try_act(request, me.actor, case, step) if case else _("There is no such case in your area.")
+        results.append((raw, failed))
+    return page("bulk.html", request, {"me": me, "label": forms.BULK[action], "results": results})

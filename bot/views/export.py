@@ -23,6 +23,7 @@ from bot.keys import CASES
 from bot.views.cases import case_filter
 from bot.views.common import lang
 from intake.cases import export
+from intake.cases.model import Actor
 from intake.errors import Invalid
 from intake.sla.calendar import SHANGHAI
 
@@ -34,24 +35,35 @@ TYPES = {"csv": "text/csv; charset=utf-8",
 
 @routes.get("/cases/export")
 async def export_cases(request: web.Request) -> web.StreamResponse:
-    who = actor(request)
+    return await stream_cases(request, actor(request))
+
+
+async def stream_cases(request: web.Request, who: Actor) -> web.StreamResponse:
+    """The case list (the list's filters, ``who``'s scope) streamed: the API's export and the console's."""
     fmt = request.query.get("format", "csv")
     if fmt not in TYPES:
         raise Invalid("format must be csv or xlsx")
     flt = case_filter(request)
     ctx = request.config_dict[CASES]
     rows = export.batches(ctx, who, flt, ctx.clock(), lang(request))
-    name = f"cases-{ctx.clock().astimezone(SHANGHAI):%Y%m%d-%H%M}.{fmt}"
+    name = f"cases-{ctx.clock().astimezone(SHANGHAI):%Y%m%d-%H%M}"
+    return await stream_table(request, fmt, name, list(export.HEADER), rows)
+
+
+async def stream_table(request: web.Request, fmt: str, name: str, header: list[str],
+                       rows: AsyncIterator[Sequence[list[str]]]) -> web.StreamResponse:
+    """A table as CSV (BOM, batch by batch) or xlsx (write-only workbook in a temp file), streamed.
+    Cells must already be defused text (:func:`intake.cases.export.cell`)."""
     response = web.StreamResponse(headers={"Content-Type": TYPES[fmt],
-                                           "Content-Disposition": f'attachment; filename="{name}"'})
+                                           "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
     if fmt == "csv":
         await response.prepare(request)
         await response.write("\ufeff".encode())  # the BOM: Excel reads the file as UTF-8 only with it
-        await response.write(_csv([list(export.HEADER)]))
+        await response.write(_csv([header]))
         async for batch in rows:
             await response.write(_csv(batch))
     else:
-        path = await _xlsx(rows)
+        path = await _xlsx(name.split("-", 1)[0], header, rows)
         try:
             await response.prepare(request)
             with await asyncio.to_thread(path.open, "rb") as fh:
@@ -69,11 +81,11 @@ def _csv(batch: Iterable[Sequence[str]]) -> bytes:
     return buf.getvalue().encode()
 
 
-async def _xlsx(rows: AsyncIterator[Sequence[list[str]]]) -> Path:
+async def _xlsx(title: str, header: list[str], rows: AsyncIterator[Sequence[list[str]]]) -> Path:
     """The workbook in a temp file; openpyxl's write-only sheet spools appended rows to disk as it goes."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("cases")
-    sheet.append(list(export.HEADER))
+    sheet = book.create_sheet(title)
+    sheet.append(header)
     async for batch in rows:
         await asyncio.to_thread(_append, sheet, batch)
     return await asyncio.to_thread(_save, book)

@@ -6,7 +6,6 @@ Admins see everything; a dispatcher may read the messages of a case in their are
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
@@ -20,7 +19,8 @@ from intake.cases import repo, scope
 from intake.cases.numbers import parse_case_no
 from intake.cases.states import Role
 from intake.errors import IllegalTransition, Invalid, NotFound
-from intake.store.models import Region, Resident
+from intake.org import grid_groups
+from intake.store.models import Resident
 from intake.store.models_outbox import GridGroup, OutboxAttempt, OutboxMessage
 from notify.store import STORED
 from notify.types import ChannelName
@@ -28,8 +28,6 @@ from outbox.store import requeue
 
 routes = web.RouteTableDef()
 MAX_CASE_MESSAGES = 500
-WEBHOOK_KEY = re.compile(r"[A-Za-z0-9-]{8,100}")
-GRID_CODE = re.compile(r"[0-9]{6,20}")
 
 
 @routes.get("/cases/{case_no}/messages")
@@ -91,42 +89,24 @@ async def requeue_dead(request: web.Request) -> web.Response:
 @routes.get("/grid-groups")
 async def list_groups(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    rows = await GridGroup.all().order_by("grid_code")
+    rows = await grid_groups.listing()
     return json_response({"items": [_group(g) for g in rows]})
 
 
 @routes.put("/grid-groups/{grid_code}")
 async def set_group(request: web.Request) -> web.Response:
     who = actor(request, Role.ADMIN)
-    code = await _grid(request)
     key = (await json_object(request)).get("webhook_key")
-    if not isinstance(key, str) or not WEBHOOK_KEY.fullmatch(key):
-        raise Invalid("webhook_key must be the key of a WeCom group robot (8–100 letters, digits or '-')")
-    now = request.config_dict[CASES].clock()
-    row, created = await GridGroup.get_or_create(grid_code=code, defaults={
-        "webhook_key": key, "updated_at": now, "updated_by": who.ref[:128]})
-    if not created:
-        row.webhook_key, row.updated_at, row.updated_by = key, now, who.ref[:128]
-        await row.save()
+    row, created = await grid_groups.set_key(request.match_info["grid_code"], key, who.ref,  # type: ignore[arg-type]
+                                             request.config_dict[CASES].clock())
     return json_response(_group(row), status=201 if created else 200)
 
 
 @routes.delete("/grid-groups/{grid_code}")
 async def delete_group(request: web.Request) -> web.Response:
     actor(request, Role.ADMIN)
-    code = await _grid(request)
-    if not await GridGroup.filter(grid_code=code).delete():
-        raise NotFound(f"grid {code} has no group")
+    await grid_groups.remove(request.match_info["grid_code"])
     return web.Response(status=204)
-
-
-async def _grid(request: web.Request) -> str:
-    code = request.match_info["grid_code"]
-    if not GRID_CODE.fullmatch(code) or not code.isascii():
-        raise Invalid("grid_code must be a grid code (6–20 digits)")
-    if not await Region.exists(code=code):
-        raise NotFound(f"no grid {code}")
-    return code
 
 
 def _int_id(raw: str, what: str, bits: int = 31) -> int:
@@ -137,7 +117,7 @@ def _int_id(raw: str, what: str, bits: int = 31) -> int:
 
 def _group(row: GridGroup) -> dict[str, Any]:
     # The key lets anyone post into the group: shown masked, like a secret.
-    return {"grid_code": row.grid_code, "webhook_key": "***" + row.webhook_key[-4:],
+    return {"grid_code": row.grid_code, "webhook_key": grid_groups.masked(row.webhook_key),
             "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by}
 
 

@@ -31,9 +31,10 @@ SIGNED_IN = web.RequestKey("signed_in", Me)
 
 
 async def signed_in(request: web.Request, store: Sessions, cookie: str, login: str,
-                    roles: frozenset[str] | None = None) -> Me | web.Response:
+                    roles: frozenset[str] | None = None, *, form_csrf: bool = True) -> Me | web.Response:
     """The signed-in user of this request, or the answer for a request without one: the sign-in page
-    (``login``) for a GET, 401 for a POST, 403 for a POST without the session's CSRF token."""
+    (``login``) for a GET, 401 for a POST, 403 for a POST without the session's CSRF token.
+    ``form_csrf=False``: a streamed upload, bigger than a form may be; its handler checks the token."""
     session = await store.load(request.cookies.get(cookie, ""))
     user = await User.get_or_none(id=session.user_id, active=True) if session else None
     if session is None or user is None:
@@ -45,7 +46,7 @@ async def signed_in(request: web.Request, store: Sessions, cookie: str, login: s
     if roles is not None and user.role not in roles:
         await store.end(session.sid)  # the role changed since sign-in
         return see_other(WORKER_HOME)
-    if request.method == "POST" and not csrf_ok(session, (await request.post()).get("csrf")):
+    if request.method == "POST" and form_csrf and not csrf_ok(session, (await request.post()).get("csrf")):
         return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
     me = Me(await staff_actor(user), session)
     request[SIGNED_IN] = me

@@ -35,7 +35,12 @@ ERROR_WORDS = {
 
 async def visible_case(request: web.Request, actor: Actor) -> Case | None:
     """The case of the URL when ``actor`` may see it; ``None`` says nothing about whether it exists."""
-    case_no = parse_case_no(request.match_info["case_no"])
+    return await readable_case(actor, request.match_info["case_no"])
+
+
+async def readable_case(actor: Actor, raw: str) -> Case | None:
+    """The case numbered ``raw`` when ``actor`` may see it, else ``None``."""
+    case_no = parse_case_no(raw)
     if case_no is None:
         return None
     try:
@@ -54,10 +59,23 @@ async def case_context(request: web.Request, store: Sessions, session: Session, 
     return {
         "case": case, "status_label": present.status_label(case.status, _),
         "category": present.category_name(ctx, case.category_code, language(request), _),
-        "description": mask_text(case.description), "address": mask_text(case.address or _("unknown")),
+        "description": mask_text(case.description), "address": present.place(ctx, case, _),
+        "severity": present.severity(case.severity, _),
         "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
         "timeline": present.timeline(await repo.events(case.case_no), _),
         "flash": await store.pop_flash(session.sid)}
+
+
+async def try_act(request: web.Request, actor: Actor, case: Case, step: ActionRequest) -> str | None:
+    """Take ``step``; ``None`` when done, else the reason in words (domain errors never escape as a 500)."""
+    _ = gettext(request)
+    try:
+        await act(request.config_dict[CASES], case.case_no, actor, step)
+    except NotFound:
+        return _("There is no such case in your area.")
+    except DomainError as exc:
+        return f"{_(ERROR_WORDS.get(type(exc), 'Please check what you entered.'))} ({exc.message})"
+    return None
 
 
 async def act_and_return(request: web.Request, store: Sessions, session: Session, actor: Actor, case: Case,

@@ -20,6 +20,11 @@ from notify.mask import mask_text
 
 Gettext = Callable[[str], str]
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2}
+# A severity in words (msgids), never the stored colour code.
+SEVERITY_WORDS = {"red": "Urgent (red)", "yellow": "Pressing (yellow)", "blue": "Routine (blue)"}
+# Notes the system writes on a timeline in English: shown through the catalogs as well.
+SYSTEM_NOTES = {"self-handle list": "On the self-handle list: sent straight to the cell's worker",
+                "triage": "Category set at triage"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,22 @@ def category_name(ctx: CaseContext, code: str | None, lang: str, _: Gettext) -> 
     return found.name(lang) if found else _("uncategorised")
 
 
+def severity(code: str, _: Gettext) -> str:
+    return _(SEVERITY_WORDS[code]) if code in SEVERITY_WORDS else code
+
+
+def place(ctx: CaseContext, case: Case, _: Gettext) -> str:
+    """The address the resident gave (masked), else the names of the case's cell and the regions above it."""
+    if case.address:
+        return mask_text(case.address)
+    index = ctx.grid.index
+    if case.grid_code and case.grid_code in index:
+        return " · ".join(c.name for c in index.chain(case.grid_code)[1:])  # the district goes without saying
+    if case.lat is not None and case.lng is not None:
+        return f"{case.lat:.5f}, {case.lng:.5f}"
+    return _("unknown")
+
+
 def local_time(at: datetime) -> str:
     return f"{to_shanghai(at):%m-%d %H:%M}"
 
@@ -55,7 +76,7 @@ def light(ctx: CaseContext, case: Case, now: datetime) -> str | None:
 def rows(ctx: CaseContext, cases: Sequence[Case], now: datetime, lang: str, _: Gettext) -> list[Row]:
     """My open tasks, the nearest deadline first."""
     return [Row(c.case_no, c.status, status_label(c.status, _), category_name(ctx, c.category_code, lang, _),
-                mask_text(c.address or _("unknown")), local_time(c.deadline_at), light(ctx, c, now))
+                place(ctx, c, _), local_time(c.deadline_at), light(ctx, c, now))
             for c in sorted(cases, key=lambda c: (c.deadline_at, c.id))]
 
 
@@ -111,10 +132,17 @@ STEP_WORDS = {
     "waive_assist": "Assistance waived",
     "resident_urge": "Urged by the reporter",
     "supplement": "Details added by the reporter",
+    "deny_void": "Void request refused",
 }
 
 
 def timeline(events: Sequence[CaseEvent], _: Gettext) -> list[dict[str, str]]:
     return [{"at": local_time(e.at), "action": _(STEP_WORDS[e.action]) if e.action in STEP_WORDS else e.action,
              "status": status_label(e.to_status, _),
-             "note": mask_text(e.note or "")} for e in reversed(events)]
+             "note": _note(e, _)} for e in reversed(events)]
+
+
+def _note(event: CaseEvent, _: Gettext) -> str:
+    if event.role == "system" and event.note in SYSTEM_NOTES:
+        return _(SYSTEM_NOTES[event.note])
+    return mask_text(event.note or "")

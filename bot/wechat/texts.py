@@ -118,6 +118,29 @@ class Texts:
         return self._("We will keep your last shared location for alerts.") if on else \
             self._("We will no longer keep your location.")
 
+    def alerts_muted(self, muted: bool) -> str:
+        if muted:
+            return self._("Alerts are off: you will only receive red warnings, which concern lives. "
+                          "Send 订阅预警 to turn them back on.")
+        return self._("Alerts are on again for your places.")
+
+    def my_data(self, cases: int, numbers: list[str], messages: int, home: bool, location: bool) -> str:
+        listed = self._(" (latest: {numbers})").format(numbers="、".join(numbers)) if numbers else ""
+        home_text = self._(", your home grid for alerts") if home else ""
+        location_text = self._(", your last shared location") if location else ""
+        words = self._("We keep {cases} report(s) of yours{numbers}, {messages} message(s) you sent{home}{location}. "
+                       "The mini-program's 我的数据 gives you all of it as a file. To delete it, send 删除我的数据.")
+        return words.format(cases=cases, numbers=listed, messages=messages, home=home_text, location=location_text)
+
+    def erase_ask(self) -> str:
+        return self._("Deleting removes the text, place and photos of your finished reports at once, and of open "
+                      "ones when they are finished; it cannot be undone. To go ahead, send 确认删除我的数据.")
+
+    def erased(self, erased: int, pending: int) -> str:
+        return self._("Done: the personal data of {erased} finished report(s) is deleted; {pending} open "
+                      "report(s) will follow when finished. Your location is forgotten; alerts for your home "
+                      "still reach you (send 退订 to stop them).").format(erased=erased, pending=pending)
+
     def ask_home(self) -> str:
         return self._("To receive weather and typhoon alerts for your home, send your home location.")
 

@@ -39,7 +39,8 @@ SELECT ?, b.channel, b.external_id, MIN(b.grid_code), ? FROM (
    WHERE c.alert_id = ? AND k.opened_at >= ? AND k.channel IN ('wechat', '{MP_CHANNEL}')
 ) AS b
 WHERE NOT EXISTS (SELECT 1 FROM residents u WHERE u.channel = b.channel AND u.external_id = b.external_id
-                  AND NOT u.subscribed)
+                  AND (NOT u.subscribed
+                       OR (u.alerts_muted AND (SELECT a.colour FROM alerts a WHERE a.id = ?) <> 'red')))
 GROUP BY b.channel, b.external_id
 ON CONFLICT DO NOTHING
 """
@@ -47,6 +48,7 @@ ON CONFLICT DO NOTHING
 _LOCATED = """
 SELECT channel, external_id, last_lat, last_lng FROM residents
  WHERE location_allowed AND subscribed AND last_location_at >= ?
+   AND NOT (alerts_muted AND (SELECT a.colour FROM alerts a WHERE a.id = ?) <> 'red')
    AND last_lat BETWEEN ? AND ? AND last_lng BETWEEN ? AND ?
 """
 
@@ -63,7 +65,7 @@ async def bind(alert_id: int, version: int, grid: GridIndex, cells: list[str], p
     """(Re)build the alert's target rows for ``version``; returns the number of residents."""
     await AlertTarget.filter(alert_id=alert_id).delete()
     since = db.db_value(Case, "opened_at", now - timedelta(days=policy.recent_report_days))
-    await db.execute(_BOUND, [alert_id, version, alert_id, alert_id, alert_id, since])
+    await db.execute(_BOUND, [alert_id, version, alert_id, alert_id, alert_id, since, alert_id])
     await _bind_located(alert_id, version, grid, set(cells), policy, now)
     return await AlertTarget.filter(alert_id=alert_id).count()
 
@@ -75,7 +77,7 @@ async def _bind_located(alert_id: int, version: int, grid: GridIndex, cells: set
     x0, y0, x1, y1 = shapely.total_bounds([grid.cell(c).geometry for c in cells])
     pad = 0.02  # the GCJ-02 offset is under 1 km; the exact test is the grid lookup below
     since = db.db_value(Resident, "last_location_at", now - timedelta(hours=policy.location_max_age_h))
-    found = await db.fetch(_LOCATED, [since, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
+    found = await db.fetch(_LOCATED, [since, alert_id, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
     if not found:
         return
     # WeChat LOCATION events are GCJ-02, the grid is WGS-84.

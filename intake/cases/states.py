@@ -88,6 +88,7 @@ RULES: dict[str, Rule] = {
     "reclassify": Rule(frozenset(OPEN), None, _DESK),
     "void": Rule(frozenset(OPEN), S.VOIDED, _OVERSIGHT, needs_note=True),  # 作废 (intake.cases.void)
     "request_void": Rule(frozenset(OPEN), None, _ASSIGNEES, needs_note=True),
+    "deny_void": Rule(frozenset(OPEN), None, _OVERSIGHT, needs_note=True),  # the request is refused: work on
     "comment": Rule(frozenset(Status), None, _STAFF | _ASSIGNEES | _OVERSIGHT),
     "second": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT, R.SYSTEM}) | _DESK),
     # 督办 / 催办 / 批示 / 召回 by people (intake.cases.oversight); the SLA sweep's automatic 督办 is ``supervise``

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from intake.cases import repo
 from intake.cases.states import Status
-from intake.errors import Invalid
+from intake.errors import IllegalTransition, Invalid
+from intake.store.models import CaseEvent
 from notify.types import Notification, Recipient
 
 if TYPE_CHECKING:
@@ -33,6 +34,20 @@ def _reason(step: Step) -> str:
 
 async def request_void(step: Step) -> None:
     step.data["reason"] = _reason(step)
+
+
+async def deny_void(step: Step) -> None:
+    """The dispatcher refuses a pending request: the case goes on; the timeline tells the holder why."""
+    pending = await pending_request(step.case.case_no)
+    if pending is None:
+        raise IllegalTransition("no void request is pending")
+    step.data["reason"] = pending
+
+
+async def pending_request(case_no: str) -> str | None:
+    """The reason of the case's unanswered void request (the last ``request_void`` after any refusal)."""
+    last = await CaseEvent.filter(case_no=case_no, action__in=["request_void", "deny_void"]).order_by("-seq").first()
+    return str(last.data.get("reason", "")) if last is not None and last.action == "request_void" else None
 
 
 async def void(step: Step) -> None:

@@ -6,7 +6,9 @@ database, and answers "which worker owns this cell" from the ``user_grids`` tabl
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
+from typing import Any
 
 from shapely.geometry import mapping, shape
 from tortoise.transactions import in_transaction
@@ -32,6 +34,11 @@ class GridService:
         cells = [Cell(r.code, r.name, Level(r.level), r.parent_code, shape(r.geometry)) for r in regions]
         places = [GazetteerEntry(p.name, p.kind, p.code, tuple(p.aliases)) for p in await Place.all()]
         return cls(GridIndex(cells), Gazetteer(places))
+
+    async def reload(self) -> None:
+        """Rebuild the index from the database (after a grid import), off the event loop: seconds of shapely."""
+        rows = await Region.all().order_by("code").values_list("code", "name", "level", "parent_code", "geometry")
+        self.index = await asyncio.to_thread(_index, rows)
 
     def locate(self, lng: float, lat: float, datum: Datum) -> Placement | None:
         wgs_lng, wgs_lat = to_wgs84(lng, lat, datum)
@@ -80,6 +87,11 @@ async def store_city(city: DemoCity, *, replace: bool) -> None:
         await Department.bulk_create([Department(code=d.code, line=d.line, name=d.name,
                                                  region_code=d.region_code, email=d.email)
                                       for d in city.departments])
+
+
+def _index(rows: list[tuple[Any, ...]]) -> GridIndex:
+    return GridIndex([Cell(code, name, Level(level), parent, shape(geometry))
+                      for code, name, level, parent, geometry in rows])
 
 
 def _regions(cells: Iterable[Cell]) -> list[Region]:

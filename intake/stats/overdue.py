@@ -30,6 +30,8 @@ async def overdue_now(ctx: CaseContext, actor: Actor, query: CaseQuery) -> dict[
     found = Case.filter(read_filter(actor), deadline_at__lte=now + _QUIET).exclude(status__in=[str(s) for s in FINAL])
     if query.reporter_prefix is not None:
         found = found.filter(reporter__startswith=prefix(query.reporter_prefix))
+    if query.area is not None:
+        found = found.filter(grid_code__startswith=prefix(query.area))
     late = [c for c in await found if state(ctx.sla, c, now).overdue]
     reported = dict(await CaseEvent.filter(case_no__in=[c.case_no for c in late], action="open")
                     .values_list("case_no", "at"))

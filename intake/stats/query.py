@@ -12,6 +12,7 @@ class CaseQuery:
     since: datetime | None = None  # time of receipt (the ``open`` event), inclusive
     until: datetime | None = None  # time of receipt, exclusive
     reporter_prefix: str | None = None  # a drill-down (and tests' isolation on a shared database)
+    area: str | None = None  # a grid-code prefix (street, community, cell) within the caller's scope
 
 
 def prefix(raw: str) -> str:

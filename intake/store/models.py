@@ -226,6 +226,17 @@ class Supervision(Model):
         unique_together = (("case_no", "level", "deadline_at"),)
 
 
+class KvEntry(Model):
+    """The shared key-value store's fallback while Redis is unreachable (``bot.storage.database``)."""
+
+    key = fields.CharField(max_length=255, primary_key=True)
+    value = fields.TextField()
+    expires_at = fields.FloatField(null=True, db_index=True)  # epoch seconds: every process reads one clock
+
+    class Meta:
+        table = "kv_entries"
+
+
 class CaseCounter(Model):
     """Per district and day, the last serial handed out for case numbers."""
 
@@ -261,6 +272,8 @@ class Resident(Model):
     outbox_held = fields.BooleanField(default=False, db_default=False)  # existing rows: none held
     # The resident asked for their data to be deleted: cases still open are erased when they end.
     erase_requested_at = fields.DatetimeField(null=True)
+    # 退订 / 取消预警: no alerts below red (a red warning is about lives; it still goes, and the reply says so).
+    alerts_muted = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "residents"

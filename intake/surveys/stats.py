@@ -19,7 +19,8 @@ from intake.errors import Invalid
 from intake.store.db import fetch
 from intake.store.models import Department, User
 
-DIMENSIONS = {"grid": "s.grid_code", "category": "s.category_code", "department": "s.department",
+DIMENSIONS = {"street": "substr(s.grid_code, 1, 9)", "community": "substr(s.grid_code, 1, 12)",
+              "grid": "s.grid_code", "category": "s.category_code", "department": "s.department",
               "assignee": "s.assignee_user_id", "month": "s.month"}
 
 _SQL = """
@@ -43,6 +44,7 @@ class StatsQuery:
     since: datetime | None = None  # closing time, inclusive
     until: datetime | None = None  # closing time, exclusive
     min_sample: int | None = None
+    area: str | None = None  # a grid-code prefix: one street's, community's or cell's surveys
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,11 @@ def _filters(actor: Actor, query: StatsQuery) -> tuple[str, list[Any]]:
     if query.until is not None:
         parts.append("s.closed_at < ?")
         params.append(query.until.astimezone(UTC))
-    if actor.grids and actor.role in ("dispatcher", "worker"):  # a street's dispatcher sees the street's grids
+    if query.area is not None:
+        parts.append("s.grid_code LIKE ?")
+        params.append(query.area.replace("%", "").replace("_", "") + "%")
+    # a street's dispatcher (or supervisor) sees the street's grids
+    if actor.grids and actor.role in ("dispatcher", "supervisor", "worker"):
         parts.append("(" + " OR ".join("s.grid_code LIKE ?" for _ in actor.grids) + ")")
         params += [f"{g}%" for g in actor.grids]
     return "".join(f" AND {p}" for p in parts), params

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from intake.cases.steps import StepTaken
@@ -161,6 +162,15 @@ async def listing(source: str | None, code: str | None, offset: int, limit: int)
     if code:
         query = query.filter(code=code)
     return await query.count(), await query.order_by("-id").offset(offset).limit(limit)
+
+
+async def counts() -> dict[str, dict[str, int]]:
+    """How many labels each category has from each source: ``{code: {source: n}}``."""
+    rows = await Label.annotate(n=Count("id")).group_by("code", "source").values("code", "source", "n")
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(str(row["code"]), {})[str(row["source"])] = int(row["n"])
+    return out
 
 
 async def everything(batch: int = 1000) -> list[Sequence[Label]]:

@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tortoise.functions import Count
+
 from intake.errors import Invalid, NotFound
+from intake.store.models import Case
 from intake.store.models_nlp import KeywordRule
 from intake.taxonomy.catalog import Catalog
 from intake.tuning import registry
 from intake.tuning.labels import live_code
 
 MAX_RULES = 2000
+RULE_PREFIX = "rule:"  # what a rule's prediction names as its model (tuning.serving)
 EDITABLE = frozenset({"priority", "expires_at", "active", "note"})
 
 
@@ -87,6 +91,18 @@ async def live(now: datetime) -> list[LiveRule]:
     rows = await KeywordRule.filter(active=True).order_by("id")
     return [LiveRule(r.id, r.phrase, r.code, r.priority, r.expires_at) for r in rows
             if r.expires_at is None or r.expires_at > now]
+
+
+async def match_counts(since: datetime) -> dict[int, int]:
+    """How many cases opened since ``since`` each rule decided (the case records ``rule:<id>`` as its classifier)."""
+    rows = await Case.filter(opened_at__gte=since, classifier__startswith=RULE_PREFIX).annotate(
+        n=Count("id")).group_by("classifier").values("classifier", "n")
+    out: dict[int, int] = {}
+    for row in rows:
+        tail = str(row["classifier"])[len(RULE_PREFIX):]
+        if tail.isdigit():
+            out[int(tail)] = int(row["n"])
+    return out
 
 
 def _check_expiry(expires_at: datetime | None, now: datetime) -> None:

@@ -32,8 +32,9 @@ async def test_the_api_answers_what_the_domain_query_answers(api: Api) -> None:
     until = datetime.combine(datetime(2026, 11, 19).date(), time(0), tzinfo=SHANGHAI)
     admin = Actor("user:admin", "admin", Role.ADMIN)
     rows = await case_report(api.svc.ctx, admin, CaseQuery("worker", since, until), Weights())
-    expected = [asdict(r.figures) | {"satisfaction_rate": r.satisfaction_rate, "score": asdict(r.score)}
-                for r in rows]
+    expected = [asdict(r.figures) | {"satisfaction_rate": r.satisfaction_rate,
+                                     "dissatisfaction_rate": r.dissatisfaction_rate, "answered": r.answered,
+                                     "flagged": r.flagged, "score": asdict(r.score)} for r in rows]
     assert reply.body["rows"] == json.loads(json.dumps(expected))  # tuples come back as lists
 
 
@@ -53,12 +54,15 @@ async def test_guards_and_hostile_input(api: Api) -> None:
     assert (await api.call("GET", PATH, None)).status == 401
     assert (await api.call("GET", PATH, "w1")).status == 403
     assert (await api.call("GET", PATH, "sup")).status == 200
-    reply = await api.call("GET", PATH, params={"by": "grid", "limit": "5", "order": "x"})
-    assert reply.status == 400 and reply.body["details"]["unknown"] == ["limit", "order"]
-    assert "limit, order" in reply.body["message"]
+    reply = await api.call("GET", PATH, params={"by": "grid", "limit": "5", "sort": "x"})
+    assert reply.status == 400 and reply.body["details"]["unknown"] == ["limit", "sort"]
+    assert "limit, sort" in reply.body["message"]
+    ranked = await api.call("GET", PATH, params={"by": "grid", "order": "on_time_rate", "area": WORKER_STREET})
+    assert ranked.status == 200 and all(str(r["key"]).startswith(WORKER_STREET) for r in ranked.body["rows"])
     for params in ({"by": "reporter"}, {"by": "grid; DROP TABLE cases"}, {"from": "2026-13-01"},
                    {"from": "yesterday"}, {"to": "2026-11-01T00:00"}, {"from": "2026-12-01", "to": "2026-11-01"},
-                   {"by": "grid" * 500}, {"x" * 5000: "1"}):
+                   {"by": "grid" * 500}, {"x" * 5000: "1"}, {"order": "score; --"}, {"area": "44%"},
+                   {"area": "4" * 40}):
         reply = await api.call("GET", PATH, params=params)
         assert reply.status == 400, (params, reply.body)
         assert len(str(reply.body)) < 2000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -253,3 +254,18 @@ async def test_submitted_case_is_in_the_event_log_as_resident(chat: Chat) -> Non
     case = await Case.get(reporter=chat.openid)
     first = (await repo.events(case.case_no))[0]
     assert first.role == "resident" and first.actor == f"wechat:{chat.openid}"
+
+
+async def test_a_resident_sees_what_is_kept_and_deletes_it_by_text(chat: Chat) -> None:
+    await chat.say("路灯坏了，晚上很黑")
+    await chat.location()
+    case_no = re.search(r"\d{6}-\d{8}-\d{5}-\d", await chat.say("1"))
+    assert case_no is not None
+    kept = await chat.say("我的数据")
+    assert "1 条诉求" in kept and case_no.group(0) in kept and "删除我的数据" in kept
+    assert "确认删除我的数据" in await chat.say("删除我的数据")  # asks first; nothing deleted yet
+    assert (await Case.get(case_no=case_no.group(0))).description == "路灯坏了，晚上很黑"
+    done = await chat.say("确认删除我的数据")
+    assert "0 条已办结" in done and "1 条进行中" in done  # open: erased when it ends
+    assert (await Resident.get(external_id=chat.openid)).erase_requested_at is not None
+    assert "Deleting removes" in await chat.say("delete my data")

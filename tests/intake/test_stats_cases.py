@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from intake.cases.intake import open_case
 from intake.cases.model import ActionRequest, Actor, NewReport
 from intake.cases.states import Role
 from intake.cases.workflow import act
+from intake.errors import Invalid
 from intake.sla import sweeper
 from intake.sla.calendar import SHANGHAI
 from intake.stats.cases import case_stats
 from intake.stats.query import CaseQuery
-from intake.stats.report import case_report
+from intake.stats.report import case_report, ranked
 from intake.stats.weights import Weights
-from intake.store.models import Case
+from intake.store.models import Case, CaseEvent
 from tests.conftest import Services
 from tests.intake.test_cases_lifecycle import leaf_point, worker_actor
 
@@ -147,3 +150,53 @@ async def test_month_is_the_local_month_of_receipt(svc: Services, uid: str) -> N
     await open_case(svc.ctx, NewReport("test", f"{uid}-dec", "路灯坏了晚上很黑", lng, lat))
     months = await case_stats(svc.ctx, ADMIN, CaseQuery(by="month", reporter_prefix=uid))
     assert sorted((r.key, r.received) for r in months) == [("2026-11", 1), ("2026-12", 1)]
+
+
+async def test_handling_time_area_and_ranking(svc: Services, uid: str) -> None:
+    worker = await _build(svc, uid)
+    rows = await case_stats(svc.ctx, ADMIN, CaseQuery(by="worker", reporter_prefix=uid))
+    r = next(x for x in rows if x.key == str(worker.user_id))
+    # Handled at accept + 0 (A C E at once), B after 30 days, D after its 5 h suspension and more; G never.
+    assert r.avg_handling_hours is not None and r.p90_handling_hours is not None
+    handled = await _handling_hours(svc, uid)
+    assert r.avg_handling_hours == round(sum(handled) / len(handled), 3)
+    assert r.p90_handling_hours == round(sorted(handled)[-1], 3)  # nearest rank: ceil(0.9 × 5) = 5th
+    code = leaf_point(svc, 21)[0]
+    inside = await case_stats(svc.ctx, ADMIN, CaseQuery(by="grid", reporter_prefix=uid, area=code[:9]))
+    assert sum(x.received for x in inside) == 7
+    assert await case_stats(svc.ctx, ADMIN, CaseQuery(by="grid", reporter_prefix=uid, area="999999999")) == []
+    report = await case_report(svc.ctx, ADMIN, CaseQuery(by="worker", reporter_prefix=uid), Weights())
+    best = ranked(report, "score")
+    assert [x.figures.key for x in best] == [str(worker.user_id), None]  # 77.78 before 50.0
+    by_void = ranked(report, "void_rate")  # lower is better: the worker (0 %) before the voided group (100 %)
+    assert [x.figures.key for x in by_void] == [str(worker.user_id), None]
+    assert [x.figures.key for x in ranked(report, "satisfaction_rate")] == [None, str(worker.user_id)]  # no data
+    with pytest.raises(Invalid):
+        ranked(report, "drop table")
+
+
+async def _handling_hours(svc: Services, uid: str) -> list[float]:
+    """Accept (else dispatch) → first handle, read from the events (what the SQL must agree with)."""
+    out = []
+    for case in await Case.filter(reporter__startswith=uid):
+        events = await CaseEvent.filter(case_no=case.case_no).order_by("at", "id")
+        start = next((e.at for e in events if e.action == "accept"), None) or \
+            next((e.at for e in events if e.action == "dispatch"), None)
+        end = next((e.at for e in events if e.action == "handle"), None)
+        if start is not None and end is not None:
+            out.append((end - start).total_seconds() / 3600)
+    return out
+
+
+async def test_handling_time_known_answers(svc: Services, uid: str) -> None:
+    """Two cases handled 2 h and 10 h after acceptance: mean 6 h, p90 10 h."""
+    worker = await worker_actor(leaf_point(svc, 21)[0])
+    start = svc.clock.now
+    for n, hours in (("x", 2), ("y", 10)):
+        svc.clock.now = start
+        no = await _open(svc, f"{uid}{n}", worker, 1)
+        svc.clock.advance(hours=hours)
+        await act(svc.ctx, no, worker, ActionRequest("handle", note="修好了"))
+    [r] = await case_stats(svc.ctx, ADMIN, CaseQuery(by="worker", reporter_prefix=uid))
+    assert (r.avg_handling_hours, r.p90_handling_hours) == (6.0, 10.0)
+    assert (r.avg_response_hours, r.p90_response_hours) == (1.0, 1.0)

@@ -62,6 +62,27 @@ EXPECT: dict[tuple[str, str], str] = {
     ("GET", C): REDIRECT,
     ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/cases/{{case_no}}"): PAGE,
     ("POST", f"{C}/cases/{{case_no}}"): PAGE,
+    # the console's classifier pages (triage for dispatchers too, the rest admins'; the role is the handler's)
+    **{(method, f"{C}/nlp{path}"): PAGE for method, path in (
+        ("GET", ""), ("GET", "/triage"), ("GET", "/triage/next"), ("POST", "/triage/{case_no}"),
+        ("GET", "/labels"), ("POST", "/labels/preview"), ("POST", "/labels/import"), ("GET", "/labels/export"),
+        ("GET", "/models"), ("GET", "/models/{id}"), ("POST", "/retrain"), ("GET", "/jobs/{id}.json"),
+        ("GET", "/compare"), ("GET", "/confirm/{step}"), ("POST", "/models/{id}/activate"),
+        ("POST", "/models/{id}/shadow"), ("POST", "/rollback"), ("POST", "/shadow/clear"),
+        ("GET", "/rules"), ("POST", "/rules"), ("POST", "/rules/{id}"), ("GET", "/try"), ("POST", "/try"))},
+    # the console's setup section (admins; the page checks the role)
+    **{(method, f"{C}/setup{path}"): PAGE for method, path in (
+        ("GET", ""), ("GET", "/users"), ("POST", "/users"), ("GET", "/users/{user_id}"), ("POST", "/users/{user_id}"),
+        ("GET", "/departments"), ("POST", "/departments"), ("POST", "/departments/{code}"), ("GET", "/groups"),
+        ("POST", "/groups"), ("POST", "/groups/{grid_code}"), ("GET", "/categories"), ("POST", "/categories"),
+        ("GET", "/categories/{code}"), ("POST", "/categories/{code}"), ("GET", "/grids"), ("POST", "/grids"),
+        ("POST", "/grids/confirm"))},
+    ("POST", f"{C}/bulk"): PAGE,
+    ("GET", f"{C}/staff"): PAGE, ("POST", f"{C}/staff/{{user_id}}/password"): PAGE,
+    **{("GET", f"{C}/{path}"): PAGE for path in (
+        "map", "map/cells.json", "map/cases.json", "map/heat.json", "map/cells/{code}.json", "stats",
+        "stats/export", "stats/report", "cases/export")},
+    ("POST", f"{C}/map/inside"): PAGE,
     # the mini-program (its own session, begun by /login with a wx.login code)
     ("POST", f"{M}/login"): SIGN_IN, ("GET", f"{M}/openapi.json"): PUBLIC, ("GET", f"{M}/docs"): PUBLIC,
     **{(method, f"{M}/{path}"): MP_SESSION for method, path in (

@@ -1,9 +1,13 @@
-// Refresh the queue counts every 30 s from /console/counts.json; the list itself changes on reload only.
+// The desk: queue counts refreshed every 30 s (with the page's filters), "select all", keyboard shortcuts
+// (1–9 a queue, j/k move, x tick, o/Enter open, / filters). The list itself changes on reload only.
 "use strict";
 (function () {
+  const filters = new URLSearchParams(location.search);
+  filters.delete("queue");
   async function refresh() {
     try {
-      const response = await fetch("/console/counts.json", {credentials: "same-origin", cache: "no-store"});
+      const response = await fetch("/console/counts.json?" + filters.toString(),
+                                   {credentials: "same-origin", cache: "no-store"});
       if (!response.ok) return;
       const counts = await response.json();
       document.querySelectorAll("[data-queue]").forEach(function (el) {
@@ -13,4 +17,29 @@
     } catch (e) { /* offline for a moment: the next tick tries again */ }
   }
   setInterval(refresh, 30000);
+
+  const all = document.getElementById("all");
+  if (all) all.addEventListener("change", function () {
+    document.querySelectorAll("input[name=case_no]").forEach(function (box) { box.checked = all.checked; });
+  });
+
+  const rows = Array.from(document.querySelectorAll("tr[data-case]"));
+  let at = -1;
+  function mark(i) {
+    if (!rows.length) return;
+    at = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach(function (r, n) { r.classList.toggle("at", n === at); });
+    rows[at].scrollIntoView({block: "nearest"});
+  }
+  document.addEventListener("keydown", function (ev) {
+    const t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || (t && /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName))) return;
+    const queue = document.querySelector("[data-key='" + ev.key + "']");
+    if (queue) { location.href = queue.href; return; }
+    if (ev.key === "j") mark(at + 1);
+    else if (ev.key === "k") mark(at - 1);
+    else if (ev.key === "x" && at >= 0) { const box = rows[at].querySelector("input"); box.checked = !box.checked; }
+    else if ((ev.key === "o" || ev.key === "Enter") && at >= 0) location.href = rows[at].querySelector("a").href;
+    else if (ev.key === "/") { ev.preventDefault(); document.querySelector("#filters select, #filters input[type=text]").focus(); }
+  });
 })();

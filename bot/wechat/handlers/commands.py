@@ -63,6 +63,13 @@ async def location_sharing(turn: Turn) -> str:
     return turn.t.location_sharing(on)
 
 
+@router.on(command("alerts_off", "alerts_on"))
+async def alert_opt_out(turn: Turn) -> str:
+    muted = command_name(turn.text) == "alerts_off"
+    await residents.mute_alerts(turn.resident, muted)
+    return turn.t.alerts_muted(muted)
+
+
 @router.on(command("alerts"))
 async def alerts(turn: Turn) -> str:
     return await alert_places.reply(turn)

@@ -34,8 +34,10 @@ def test_sets_an_argon2id_hash_never_the_password(city: Path) -> None:
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(city / "cli.sqlite3") as conn:
         (digest,) = conn.execute("SELECT hash FROM staff_passwords WHERE user_id = 1").fetchone()
+        audit = conn.execute("SELECT event, actor FROM staff_audit WHERE user_id = 1").fetchall()
     assert digest.startswith("$argon2id$") and "correct horse" not in digest
     assert PasswordHasher().verify(digest, "correct horse battery")
+    assert ("password_set", "cli") in audit  # the audit table has it, not only the log
 
 
 @pytest.mark.parametrize(("user", "stdin", "words"), [

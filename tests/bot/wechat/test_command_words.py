@@ -45,6 +45,8 @@ def test_command_of(text: str, found: tuple[str, str] | None) -> None:
     ("取消", "没有正在填写"), ("cancel", "no report in progress"),
     ("进度 123", "没有找到"), ("進度 123", "沒有找到"), ("progress 123", "No report of yours"),
     ("新建", "请描述"), ("new", "Please describe"), ("附議", "未能從這條訊息"), ("second", "did not understand"),
+    ("退订", "已退订预警"), ("取消預警", "已退訂預警"), ("unsubscribe", "Alerts are off"),
+    ("订阅预警", "已重新开启"), ("訂閱預警", "已重新開啟"), ("subscribe", "Alerts are on again"),
 ])
 async def test_each_spelling_runs_its_command_in_its_script(chat: Chat, word: str, expected: str) -> None:
     assert expected in await chat.say(word)
@@ -78,3 +80,10 @@ async def test_new_at_the_duplicate_prompt_files_the_report(svc: Services, uid: 
     assert (await chat.d.drafts.load(chat.openid)).state == "offering"
     await chat.say(answer)
     assert await Case.exists(reporter=chat.openid)
+
+
+async def test_unsubscribing_by_text_mutes_alerts_and_subscribing_undoes_it(chat: Chat) -> None:
+    await chat.say("取消预警")
+    assert (await Resident.get(external_id=chat.openid)).alerts_muted
+    await chat.say("订阅预警")
+    assert not (await Resident.get(external_id=chat.openid)).alerts_muted

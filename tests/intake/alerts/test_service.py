@@ -184,3 +184,16 @@ async def test_acks_coverage_and_escalation(alerting: AlertService, svc: Service
     silent = [n for n in svc.sent.sent if n.key == f"alert:{alert.id}:silent:440307010"]
     assert len(silent) == 1 and silent[0].recipient.ref == "440307010" and silent[0].payload["silent_cells"] == [b]
     assert {c.grid_code: c.escalated for c in await acks.coverage(alert, None)} == {a: False, b: True}
+
+
+async def test_a_muted_resident_gets_red_warnings_only(alerting: AlertService, svc: Services, uid: str) -> None:
+    leaf = leaf_of(svc, "440307011", 7)
+    glng, glat = wgs84_to_gcj02(*svc.ctx.grid.index.centroid(leaf))
+    await Resident.create(channel="wechat", external_id=f"muted-{uid}", home_grid=leaf, alerts_muted=True)
+    await Resident.create(channel="wechat", external_id=f"mutedloc-{uid}", alerts_muted=True, location_allowed=True,
+                          last_lat=glat, last_lng=glng, last_location_at=svc.clock() - timedelta(hours=1))
+    muted = {f"muted-{uid}", f"mutedloc-{uid}"}
+    blue = await alerting.receive(draft(uid, (leaf,), colour="blue"))
+    assert not muted & {n.recipient.ref for n in of_alert(svc, blue.alert_id, "alert.issued")}
+    red = await alerting.receive(draft(uid + "r", (leaf,), colour="red", identifier=f"test-red-{uid}"))
+    assert muted <= {n.recipient.ref for n in of_alert(svc, red.alert_id, "alert.issued")}

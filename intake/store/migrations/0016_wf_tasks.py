@@ -14,7 +14,7 @@ def _json() -> fields.JSONField:  # type: ignore[type-arg]
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0012_pipl')]
+    dependencies = [('gridline', '0015_con_desk')]
 
     initial = False
 

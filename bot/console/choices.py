@@ -1,0 +1,46 @@
+"""What the console's forms offer to choose from: areas, workers and departments within the user's reach.
+
+Offering is a convenience; intake decides (a dispatcher who types another street's worker is refused there).
+"""
+
+from __future__ import annotations
+
+from intake.cases.model import Actor
+from intake.store.models import Case, Department, Region, User, UserGrid
+
+MAX_WORKERS = 500  # a datalist, not a directory: the id field takes any number
+
+
+async def areas(actor: Actor) -> list[tuple[str, str]]:
+    """``(code, name)`` of the streets and communities in the actor's area, streets first."""
+    rows = await Region.filter(level__in=["street", "community"]).order_by("code").values("code", "name", "level")
+    mine = [r for r in rows if actor.covers(str(r["code"]))]
+    return [(str(r["code"]), ("" if r["level"] == "street" else "— ") + str(r["name"])) for r in mine]
+
+
+async def area_workers(actor: Actor) -> list[tuple[int, str]]:
+    """Active workers with a cell in the actor's area, by name."""
+    links = await UserGrid.filter(user__role="worker", user__active=True).values("user_id", "grid_code")
+    ids = sorted({int(r["user_id"]) for r in links if actor.covers(str(r["grid_code"]))})[:MAX_WORKERS]
+    return [(u.id, u.name) for u in await User.filter(id__in=ids).order_by("name")]
+
+
+async def cell_workers(case: Case) -> list[tuple[int, str]]:
+    """Active workers whose grids hold the case's cell: whom the dispatch form offers first."""
+    if not case.grid_code:
+        return []
+    cells = [case.grid_code[:n] for n in range(1, len(case.grid_code) + 1)]  # the cell and every level above
+    links = await UserGrid.filter(grid_code__in=cells).values("user_id")
+    users = await User.filter(id__in=sorted({int(r["user_id"]) for r in links}), role="worker",
+                              active=True).order_by("name")
+    return [(u.id, u.name) for u in users]
+
+
+async def all_departments() -> list[tuple[str, str]]:
+    return [(d.code, d.name) for d in await Department.filter(active=True).order_by("code")]
+
+
+async def staff() -> list[tuple[int, str, str]]:
+    """Every active staff user who may sign in to a page: ``(id, name, role)``."""
+    rows = await User.filter(active=True).exclude(role="resident").order_by("id")
+    return [(u.id, u.name, u.role) for u in rows]

@@ -1,0 +1,57 @@
+"""WeChat callbacks through a Redis outage and an empty restart: every one answered, nothing doubled.
+
+The app runs on a redis-server of the test's own (killed and started again, never the shared one).
+During the outage the claims, turns and drafts live in the database (bot.storage.fallback); after the
+restart a redelivery of a message handled during the outage is still recognised, and a conversation
+begun during the outage is finished from its draft.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.keys import WECHAT
+from intake.store.models import Case, InboundMessage
+from tests.bot.test_storage_fallback import OwnRedis, own_redis  # noqa: F401 (the fixture)
+from tests.bot.wechat.test_callback_view import WeChat, _serve, location, said, text
+from tests.conftest import Services
+
+pytestmark = pytest.mark.reliability
+
+
+async def _wait_degraded(client: WeChat, down: bool) -> None:
+    for _ in range(100):
+        async with client.client.get("/healthz") as resp:
+            if ((await resp.json())["redis"] == "down") is down:
+                return
+        await asyncio.sleep(0.05)
+
+
+async def test_callbacks_ride_out_a_redis_outage(services: Services, own_redis: OwnRedis, uid: str) -> None:  # noqa: F811
+    client = await _serve(services, GRIDLINE_REDIS_URL=own_redis.url)
+    try:
+        wx = WeChat(client, client.app[WECHAT], services)
+        own_redis.kill()
+        await _wait_degraded(wx, True)
+        during = f"d{uid}"
+        assert "在哪里" in said(await wx.send(text(during, "小区路灯坏了，晚上很黑", wx.msg_id())))
+        assert "确认提交" in said(await wx.send(location(services, during, wx.msg_id())))
+        confirm, nonce = text(during, "1", wx.msg_id()), wx.msg_id()
+        replies = await asyncio.gather(*(wx.post(wx.request(confirm, "plain", nonce)) for _ in range(3)))
+        assert [status for status, _ in replies] == [200, 200, 200]  # refused: none
+        assert await Case.filter(reporter=during).count() == 1
+
+        started = f"s{uid}"  # a conversation begun during the outage …
+        assert "在哪里" in said(await wx.send(text(started, "井盖丢了，很危险", wx.msg_id())))
+        own_redis.start()  # … and Redis back, empty
+        await _wait_degraded(wx, False)
+        again = await wx.post(wx.request(confirm, "plain", nonce))  # a late redelivery of the outage's "1"
+        assert again[0] == 200 and await Case.filter(reporter=during).count() == 1
+        assert "确认提交" in said(await wx.send(location(services, started, wx.msg_id())))  # the draft survived
+        assert "诉求编号" in said(await wx.send(text(started, "1", wx.msg_id())))
+        assert await Case.filter(reporter=started).count() == 1
+        assert await InboundMessage.filter(external_id=during).count() == 3  # every message stored once
+    finally:
+        await client.close()
