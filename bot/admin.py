@@ -24,6 +24,7 @@ from bot.views import (
     taxonomy,
     users,
 )
+from bot.views import sessions as page_sessions
 
 PREFIX = "/admin/v1"
 
@@ -32,6 +33,6 @@ def build() -> web.Application:
     app = web.Application(middlewares=[middlewares.admin_auth])
     # export first: /cases/export must match before /cases/{case_no}
     for module in (export, cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats,
-                   privacy, spot_checks):
+                   privacy, page_sessions, spot_checks):
         app.add_routes(module.routes)
     return app

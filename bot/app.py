@@ -28,6 +28,7 @@ from bot.keys import (
     HEAVY,
     KV,
     METRICS,
+    OUTBOUND,
     RECORDER,
     SERVING,
     SETTINGS,
@@ -61,6 +62,8 @@ from intake.cases.context import Clock, utc_now
 from intake.privacy import retention
 from intake.store import db
 from notify.recording import RecordingNotifier
+from notify.wechat import WeChatClient
+from outbox import media_fetch
 from outbox import periodic as outbound_periodic
 from outbox.alert_delivery import OutboxDelivery
 from outbox.notifier import OutboxNotifier
@@ -180,12 +183,19 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         periodic.Job("survey reminders", settings.surveys.sweep_s, partial(send_reminders, ctx),
                      SURVEY_LOCK),
         *alert_jobs(app[ALERTS], settings.alerts),
+        periodic.Job("公众号 photo fetch", every, media_fetch.job_body(lambda: _wechat_api(app), settings.media_dir,
+                                                                  ctx.clock), media_fetch.LOCK),
         periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
         periodic.Job("personal data retention", 3600, partial(retention.run, ctx, settings.retention_days,
                                                                settings.media_dir), "lock:retention"),
         # Each process serves its own copy of the active model: no lock.
         periodic.Job("classifier refresh", settings.nlp.poll_s, partial(poll_models, app[TUNING])),
     ]
+
+
+def _wechat_api(app: web.Application) -> WeChatClient | None:
+    outbound = app.get(OUTBOUND)
+    return outbound.wechat if outbound is not None else None
 
 
 async def _tuning(app: web.Application) -> AsyncIterator[None]:

@@ -65,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
     from bot.worker import link_cli
 
     link_cli.register(sub)
+    from bot import sessions_cli
+
+    sessions_cli.register(sub)
 
     replay_cli.register(sub)
     return p
@@ -112,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(org_cli.run(settings, args))
     if args.command == "wechat":
         return asyncio.run(commands.wechat_menu(settings))
+    if args.command == "sessions":
+        from bot import sessions_cli
+
+        return asyncio.run(sessions_cli.run(settings, args))
     if args.command == "worker":
         from bot.worker import link_cli
 

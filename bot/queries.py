@@ -36,6 +36,7 @@ QUERY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{V}/departments"): frozenset({"active", "line", "region"}),
     ("GET", f"{V}/users"): frozenset({"active", "department", "role"}),
     ("GET", f"{V}/privacy/reads"): frozenset({"case_no", "limit", "user_id"}),
+    ("GET", f"{V}/sessions"): frozenset({"namespace", "user_id"}),
 }
 
 

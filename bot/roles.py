@@ -50,6 +50,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", f"{V}/alerts/{{alert_id}}/cancel"): DESK, ("POST", f"{V}/alerts/{{alert_id}}/acks"): ALL,
     # personal data (PIPL): the staff read log
     ("GET", f"{V}/privacy/reads"): ADMIN,
+    # page sessions (worker phones, console browsers): listed and revoked by an admin
+    ("GET", f"{V}/sessions"): ADMIN, ("POST", f"{V}/sessions/{{session_id}}/revoke"): ADMIN,
     ("GET", f"{V}/surveys/stats"): DESK, ("GET", f"{V}/stats/cases"): DESK | {R.SUPERVISOR},
     # the classifier
     ("GET", f"{V}/nlp/triage"): DESK, ("POST", f"{V}/nlp/triage/{{case_no}}"): DESK,

@@ -103,3 +103,19 @@ class WorkerSection(Section):
     link_ttl: timedelta = timedelta(days=7)
     session_idle: timedelta = timedelta(hours=12)
     secure_cookies: bool = False
+
+
+class WeComSection(Section):
+    """The WeCom corp and application (自建应用) the worker pages sign in through (网页授权, snsapi_base): the
+    corp id, the application's agent id and secret (the same ones its messages use), the API and the
+    authorize page's base URLs. Unset corp id or secret: no WeCom sign-in, the page offers links and codes."""
+
+    corp_id: str | None = None
+    agent_id: int | None = None
+    secret: SecretStr | None = None
+    api_base: str = "https://qyapi.weixin.qq.com"
+    oauth_base: str = "https://open.weixin.qq.com"
+
+    @property
+    def oauth_ready(self) -> bool:
+        return bool(self.corp_id and self.secret and self.agent_id is not None)

@@ -26,6 +26,7 @@ from bot.sections import (
     SlaSection,
     SurveysSection,
     WeChatSection,
+    WeComSection,
     WorkerSection,
 )
 from intake.cases.policy import TaskPolicy
@@ -88,6 +89,7 @@ class Settings(BaseSettings):
     wecom_corp_id: str | None = None
     wecom_corp_secret: SecretStr | None = None
     wecom_agent_id: int | None = None
+    wecom_oauth_base: str = "https://open.weixin.qq.com"  # the authorize page of WeCom's web OAuth
     smtp_url: SecretStr | None = None  # smtp://user:pass@host:port?starttls=1&from=noreply@example.org
     outbound: Outbound = Field(default="auto")
     public_url: str = "http://127.0.0.1:8080"
@@ -314,6 +316,11 @@ class Settings(BaseSettings):
         return WorkerSection(link_secret=self.worker_link_secret, link_ttl=timedelta(hours=self.worker_link_ttl_hours),
                              session_idle=timedelta(minutes=self.worker_session_idle_minutes),
                              secure_cookies=self.public_url.lower().startswith("https://"))
+
+    @cached_property
+    def wecom(self) -> WeComSection:
+        return WeComSection(corp_id=self.wecom_corp_id, agent_id=self.wecom_agent_id, secret=self.wecom_corp_secret,
+                            api_base=self.wecom_api_base, oauth_base=self.wecom_oauth_base)
 
     @cached_property
     def outbox(self) -> OutboxConfig:

@@ -76,6 +76,15 @@ class _TokenedClient:
             reply = await self.http.call("POST", self.base + path, params={"access_token": token}, json=payload)
         return reply
 
+    async def get(self, path: str, params: Mapping[str, str]) -> ApiReply:
+        """GET ``path`` with the access token (a JSON answer), refreshed once on a token error."""
+        token = await self.tokens.get()
+        reply = await self.http.call("GET", self.base + path, params={**params, "access_token": token})
+        if reply.errcode in TOKEN_CODES:
+            token = await self.tokens.refresh(token)
+            reply = await self.http.call("GET", self.base + path, params={**params, "access_token": token})
+        return reply
+
     async def fetch(self, path: str, params: Mapping[str, str]) -> Blob | ApiReply:
         token = await self.tokens.get()
         result = await self.http.fetch(self.base + path, params={**params, "access_token": token})
@@ -144,3 +153,14 @@ class WeComClient(_TokenedClient):
     async def _fetch_token(self, force: bool) -> tuple[str, float]:
         params = {"corpid": self.corpid, "corpsecret": self._secret}
         return _token_from(await self.http.call("GET", self.base + "/cgi-bin/gettoken", params=params))
+
+    async def oauth_user(self, code: str) -> str:
+        """企业微信网页授权 (``snsapi_base``): the member's userid behind an OAuth ``code`` (one use, 5 minutes).
+
+        Someone outside the corp gets an ``openid`` instead of a ``userid``: :class:`ApiError` 60011-like
+        refusal here (-2), as for a code WeCom refused (40029 invalid code)."""
+        data = await _answer(self.get("/cgi-bin/auth/getuserinfo", {"code": code}))
+        userid = data.get("userid", data.get("UserId"))
+        if not isinstance(userid, str) or not userid or len(userid) > 64:
+            raise ApiError(-2, "not a member of the corp (no userid in the answer)")
+        return userid

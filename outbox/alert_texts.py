@@ -85,11 +85,12 @@ def rows(kind: str, payload: Mapping[str, Any], words: Words) -> list[tuple[str,
 
 
 def ask(kind: str, payload: Mapping[str, Any], words: Words, base_url: str) -> list[str]:
-    """A group card's request to answer, with the acknowledgement endpoint (``POST …/acks``)."""
+    """A group card's request to answer, with a link to the worker's alerts page (``/worker/alerts``)."""
     if kind not in ("alert.card", "alert.card.updated") or payload.get("alert_id") is None:
         return []
     hint = payload.get("ack")
     done, help_ = (str(hint[0]), str(hint[1])) if isinstance(hint, list) and len(hint) == 2 else DEFAULT_ASK
-    link = f"{base_url.rstrip('/')}/admin/v1/alerts/{quote(str(payload['alert_id']))}/acks"
+    # The worker's alerts page (signed in as on any worker page), the card's cell marked: a tap answers.
+    link = f"{base_url.rstrip('/')}/worker/alerts?alert={quote(str(payload['alert_id']))}"
     grid = quote(str(payload.get("grid") or ""))
-    return [words.t(ASK, done=done, help=help_), f"[{words.t(LABELS['ack'])}]({link}?grid={grid})"]
+    return [words.t(ASK, done=done, help=help_), f"[{words.t(LABELS['ack'])}]({link}&grid={grid})"]

@@ -50,6 +50,7 @@ class Outbound:
     channels: dict[str, Channel]
     http: Http | None = None
     redis: Redis | None = None
+    wechat: WeChatClient | None = None  # the 公众号's API (live, configured): fetching residents' photos
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -95,7 +96,10 @@ def build(config: OutboxConfig, clock: Clock = utc_now, consumer: str | None = N
         sending = dataclasses.replace(sending, lease_s=lease_s, reclaim_idle_ms=int(lease_s * 1000))
     sender = Sender(store, queue, channels, limiter, sending, clock)
     relay = Relay(store, queue, clock, interval_s=1.0)
-    return Outbound(store, queue, sender, relay, channels, http, redis)
+    wx = config.wechat
+    wechat = WeChatClient(http, wx.api_base, wx.appid, wx.secret.get_secret_value(), tokens) \
+        if http is not None and wx is not None else None
+    return Outbound(store, queue, sender, relay, channels, http, redis, wechat)
 
 
 def local_channels(channel: Channel) -> dict[str, Channel]:

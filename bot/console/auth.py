@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.console.config import ConsoleConfig
-from bot.keys import KV
+from bot.keys import CASES, KV
 from bot.web.auth import Me, signed_in
 from bot.web.session import Session, Sessions, csrf_ok
 
@@ -32,7 +32,8 @@ ME = web.RequestKey("console_me", Me)
 
 
 def sessions(request: web.Request) -> Sessions:
-    return Sessions(request.config_dict[KV], request.config_dict[CONFIG].session_idle, "console")
+    return Sessions(request.config_dict[KV], request.config_dict[CONFIG].session_idle, "console",
+                    request.config_dict[CASES].clock)
 
 
 @web.middleware

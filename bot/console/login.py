@@ -75,7 +75,7 @@ async def login_post(request: web.Request) -> web.Response:
     if user.role not in DESK_ROLES:
         log.info("console sign-in sent to the worker pages", extra={"user_id": user.id, "ip": ip})
         return see_other("/worker/")
-    session = await sessions(request).start(user.id)
+    session = await sessions(request).start(user.id, request.headers.get("User-Agent", ""))
     log.info("console sign-in", extra={"user_id": user.id, "role": user.role, "ip": ip})
     await staff_audit.record("sign_in", now, account=account, user_id=user.id, actor=f"user:{user.id}", ip=ip)
     response = see_other(_next(request, str(form.get("next", ""))))

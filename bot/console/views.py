@@ -15,7 +15,7 @@ from bot.console import choices, forms
 from bot.console.auth import ME, sessions
 from bot.jsonout import json_response
 from bot.keys import CASES
-from bot.web import present
+from bot.web import media, present
 from bot.web.pages import readable_case, try_act
 from bot.web.render import error_page, gettext, language, page, see_other
 from intake.cases import desk as queues
@@ -95,3 +95,6 @@ async def bulk(request: web.Request) -> web.Response:
         failed = await try_act(request, me.actor, case, step) if case else _("There is no such case in your area.")
         results.append((raw, failed))
     return page("bulk.html", request, {"me": me, "label": forms.BULK[action], "results": results})
+
+
+routes.get("/media/{media_id}", name="media")(media.route(ME))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from yarl import URL
 
+from bot.web import uploads
 from bot.web.render import error_page, see_other, translate
 from bot.web.session import Session, Sessions, csrf_ok
 from intake.cases.model import Actor
@@ -46,11 +47,18 @@ async def signed_in(request: web.Request, store: Sessions, cookie: str, login: s
     if roles is not None and user.role not in roles:
         await store.end(session.sid)  # the role changed since sign-in
         return see_other(WORKER_HOME)
-    if request.method == "POST" and form_csrf and not csrf_ok(session, (await request.post()).get("csrf")):
+    if request.method == "POST" and form_csrf and not csrf_ok(session, await _csrf_of(request)):
         return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
     me = Me(await staff_actor(user), session)
     request[SIGNED_IN] = me
     return me
+
+
+async def _csrf_of(request: web.Request) -> object:
+    """The form's token: from a plain form, or the first field of a multipart one (photos follow it)."""
+    if uploads.is_multipart(request):
+        return await uploads.open_form(request)
+    return (await request.post()).get("csrf")
 
 
 async def staff_actor(user: User) -> Actor:

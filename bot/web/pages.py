@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.keys import CASES
 from bot.web import present
 from bot.web.auth import SIGNED_IN
+from bot.web.media import photo_rows
 from bot.web.render import SITE, error_page, gettext, language, see_other
 from bot.web.session import Session, Sessions
 from intake.cases import repo, scope
@@ -21,6 +22,7 @@ from intake.cases.model import ActionRequest, Actor
 from intake.cases.numbers import parse_case_no
 from intake.cases.workflow import act
 from intake.errors import Conflict, DomainError, Forbidden, IllegalTransition, NotFound
+from intake.photos import access
 from intake.privacy import reads
 from intake.store.models import Case
 from notify.mask import mask_text
@@ -63,6 +65,7 @@ async def case_context(request: web.Request, store: Sessions, session: Session, 
         "severity": present.severity(case.severity, _),
         "deadline": present.local_time(case.deadline_at), "light": present.light(ctx, case, ctx.clock()),
         "timeline": present.timeline(await repo.events(case.case_no), _),
+        "photos": photo_rows(request.config_dict[SITE].root, await access.of_case(case)),
         "flash": await store.pop_flash(session.sid)}
 
 
@@ -87,6 +90,10 @@ async def act_and_return(request: web.Request, store: Sessions, session: Session
         await act(request.config_dict[CASES], case.case_no, actor, step)
     except NotFound:
         return error_page(request, 404, missing)
+    except IllegalTransition as exc:  # e.g. a queued step sent after the case moved on: say where it is now
+        now = present.status_label((await repo.get(case.case_no)).status, _)
+        words = _("The case has moved on (it is now {status}): this step no longer fits.").format(status=now)
+        await store.flash(session.sid, f"{words} ({exc.message})", "error")
     except DomainError as exc:
         words = _(ERROR_WORDS.get(type(exc), "Please check what you entered."))
         await store.flash(session.sid, f"{words} ({exc.message})", "error")

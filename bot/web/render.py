@@ -33,6 +33,7 @@ class Site:
     css: str  # a file in the sub-app's static folder
     home: str  # the home link's words, and the default title
     back: str  # the error page's link home
+    script: str = ""  # a script (in the static folder) every page of the sub-app loads, if any
 
 
 VERSION = web.AppKey("static_version", str)

@@ -14,10 +14,12 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.storage.base import KeyValueStore
+from intake.org import sessions as listed
 
 FLASH_TTL_S = 300.0
 
@@ -30,17 +32,31 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, kv: KeyValueStore, idle: timedelta, namespace: str) -> None:
-        self._kv, self._idle, self._ns = kv, idle.total_seconds(), namespace
+    """``clock``: given, each session is also listed for admins (intake.org.sessions), its last-seen time
+    kept within a minute; without one (a CLI, unit tests of the store) nothing is listed."""
 
-    async def start(self, user_id: int) -> Session:
+    def __init__(self, kv: KeyValueStore, idle: timedelta, namespace: str,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self._kv, self._idle, self._ns, self._clock = kv, idle.total_seconds(), namespace, clock
+
+    async def start(self, user_id: int, user_agent: str = "") -> Session:
         session = Session(secrets.token_urlsafe(32), user_id, secrets.token_urlsafe(32))
         record = {"u": user_id, "csrf": session.csrf, "g": await self._generation(user_id)}
+        if self._clock is not None:
+            now = self._clock()
+            record["s"] = now.timestamp()
+            await listed.started(_digest(session.sid), self._ns, user_id, user_agent, now, self._idle_td)
         await self._kv.set(self._key(session.sid), json.dumps(record), self._idle)
         return session
 
     async def sign_out_everywhere(self, user_id: int) -> None:
         await self._kv.incr(self._user_key(user_id))
+        if self._clock is not None:
+            await listed.ended_for_user(user_id, self._ns, self._clock(), "everywhere")
+
+    @property
+    def _idle_td(self) -> timedelta:
+        return timedelta(seconds=self._idle)
 
     async def _generation(self, user_id: int) -> int:
         return int(await self._kv.get(self._user_key(user_id)) or 0)
@@ -55,15 +71,25 @@ class Sessions:
         if int(data.get("g", 0)) != await self._generation(int(data["u"])):
             await self.end(sid)  # signed out everywhere since this session began
             return None
+        if self._clock is not None and (now := self._clock()).timestamp() - float(data.get("s", 0)) >= 60:
+            data["s"] = now.timestamp()
+            raw = json.dumps(data)
+            await listed.seen(_digest(sid), now, self._idle_td)
         await self._kv.set(self._key(sid), raw, self._idle)  # sliding idle timeout
         return Session(sid, int(data["u"]), str(data["csrf"]))
 
-    async def end(self, sid: str) -> None:
+    async def end(self, sid: str, why: str = "signed out") -> None:
         await self._kv.delete(self._key(sid))
         await self._kv.delete(self._key(sid, "flash"))
+        if self._clock is not None:
+            await listed.ended(_digest(sid), self._clock(), why)
 
     async def flash(self, sid: str, text: str, kind: str) -> None:
         await self._kv.set(self._key(sid, "flash"), json.dumps({"text": text, "kind": kind}), FLASH_TTL_S)
+
+    async def peek_flash(self, sid: str) -> dict[str, str] | None:
+        raw = await self._kv.get(self._key(sid, "flash"))
+        return None if raw is None else {str(k): str(v) for k, v in json.loads(raw).items()}
 
     async def pop_flash(self, sid: str) -> dict[str, str] | None:
         raw = await self._kv.get(self._key(sid, "flash"))
@@ -73,10 +99,20 @@ class Sessions:
         return {str(k): str(v) for k, v in json.loads(raw).items()}
 
     def _key(self, sid: str, part: str = "session") -> str:
-        return f"{self._ns}:{part}:{hashlib.sha256(sid.encode()).hexdigest()}"  # the store adds its own prefix
+        return f"{self._ns}:{part}:{_digest(sid)}"  # the store adds its own prefix
 
     def _user_key(self, user_id: int) -> str:
         return f"{self._ns}:generation:{user_id}"
+
+
+async def forget(kv: KeyValueStore, namespace: str, digest: str) -> None:
+    """End the session stored under ``digest`` (an admin revoked it; the cookie is not known here)."""
+    await kv.delete(f"{namespace}:session:{digest}")
+    await kv.delete(f"{namespace}:flash:{digest}")
+
+
+def _digest(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
 
 
 def csrf_ok(session: Session, token: object) -> bool:

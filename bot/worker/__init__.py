@@ -14,19 +14,25 @@ from aiohttp import web
 
 from bot.sections import WorkerSection
 from bot.web import render
-from bot.worker import patrol, views
+from bot.worker import alerts, me, offline, patrol, signin, views, wecom
 from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
+from bot.worker.idem import idempotent
 
 PREFIX = "/worker"
 # The shared base and error pages' words are msgids, translated in the template.
-SITE = render.Site(PREFIX, "worker.css", home="My tasks", back="Back to my tasks")
+SITE = render.Site(PREFIX, "worker.css", home="My tasks", back="Back to my tasks", script="offline.js")
 
 
 def build(section: WorkerSection) -> web.Application:
-    app = web.Application(middlewares=[worker_auth])
+    app = web.Application(middlewares=[worker_auth, idempotent])  # idempotent needs the user
     app[CONFIG] = WorkerConfig.of(section)
     render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(views.routes)
     app.add_routes(patrol.routes)
+    app.add_routes(signin.routes)
+    app.cleanup_ctx.append(wecom.lifetime)
+    app.add_routes(offline.routes)
+    app.add_routes(alerts.routes)
+    app.add_routes(me.routes)
     return app

@@ -20,7 +20,8 @@ from intake import links
 from intake.store.models import User
 
 CONFIG = web.AppKey("worker_config", WorkerConfig)
-PUBLIC = frozenset({"login", "static", "bare"})  # routes that need no session
+# Routes that need no session: the sign-in ways, the static files and the service worker.
+PUBLIC = frozenset({"login", "login_wecom", "login_wecom_back", "login_code", "static", "bare", "sw"})
 SIGNED = "case"  # the route a signed link opens
 
 
@@ -28,7 +29,7 @@ ME = web.RequestKey("worker_me", Me)
 
 
 def sessions(request: web.Request) -> Sessions:
-    return Sessions(request.config_dict[KV], request.config_dict[CONFIG].session_idle)
+    return Sessions(request.config_dict[KV], request.config_dict[CONFIG].session_idle, request.config_dict[CASES].clock)
 
 
 @web.middleware
@@ -56,7 +57,7 @@ async def _open_signed_link(request: web.Request) -> web.StreamResponse:
     store = sessions(request)
     if old := request.cookies.get(COOKIE):
         await store.end(old)  # one tap replaces whoever was signed in on this phone
-    session = await store.start(user.id)
+    session = await store.start(user.id, request.headers.get("User-Agent", ""))
     clean = request.rel_url.with_query({k: v for k, v in q.items() if k not in ("u", "exp", "sig")})
     response = see_other(clean)
     set_cookie(response, session.sid, config.secure_cookies)

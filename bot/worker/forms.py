@@ -2,8 +2,9 @@
 
 The steps offered are the server's list for this person and case (``intake.cases.offer.allowed_for``: never
 核查 on a case they handled, 协办 answers only for their own sub-task …) kept to those with a form here.
-Photos are refs from the upload (for now typed or pasted; the photo branch fills them in), positions come
-from the device (``worker/static/position.js``); the domain validates both, and refuses what it must.
+Photos are uploaded with the form (``bot.web.uploads``, ``intake.photos.staff``: their media ids become the
+step's attachments), positions come from the device (``worker/static/position.js``); the domain validates
+both, and refuses what it must.
 """
 
 from __future__ import annotations
@@ -37,11 +38,12 @@ def offered(actor: Actor, case: Case) -> list[tuple[str, str]]:
     return [(a, LABELS[a]) for a in FORMS if a in allowed]
 
 
-def request_of(action: str, form: Mapping[str, Any]) -> ActionRequest:
-    """The posted form as a step; fields another step does not use are dropped, lengths capped."""
+def request_of(action: str, form: Mapping[str, Any], uploaded: tuple[str, ...] = ()) -> ActionRequest:
+    """The posted form as a step: the photos uploaded with it (media ids), then refs of photos sent before
+    (``photos``: an offline queue's earlier uploads); fields another step does not use are dropped."""
     note = str(form.get("note", "")).strip() or None
     params = {name: str(form.get(name, ""))[:MAX_FIELD] for name in FIELDS if str(form.get(name, "")).strip()}
-    photos = tuple(p for p in _SPLIT.split(str(form.get("photos", ""))[:4000]) if p) if action in EVIDENCE else ()
+    sent = tuple(p for p in _SPLIT.split(str(form.get("photos", ""))[:4000]) if p) if action in EVIDENCE else ()
     if action not in EVIDENCE:
         params.pop("lat", None), params.pop("lng", None)
-    return ActionRequest(action, note, photos, params)
+    return ActionRequest(action, note, uploaded + sent, params)

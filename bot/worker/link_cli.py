@@ -1,4 +1,5 @@
 """``gridline worker link``: print a signed link that opens a case on a worker's phone, signed in;
+``gridline worker code``: print a one-time sign-in code (a first sign-in on a new phone, outside WeCom);
 ``gridline worker signout``: end every page session of a user (a lost phone).
 
 For a first sign-in on a new phone, or to send a worker their task outside the group chat: the link
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 from bot.settings import Settings
 from bot.storage.redis import RedisStore
 from bot.worker.session import Sessions
-from intake import links
+from intake import links, login_codes
 from intake.cases import repo
 from intake.cases.context import utc_now
 from intake.cases.numbers import parse_case_no
@@ -30,6 +31,8 @@ def register(sub: Any) -> None:
     link.add_argument("--user", type=int, required=True, help="the worker's user id")
     link.add_argument("--case", required=True, help="the case number")
     link.add_argument("--action", choices=["accept", "handle"], default=None, help="the step to offer first")
+    code = worker.add_parser("code", help="print a one-time sign-in code for a user's first sign-in on a new phone")
+    code.add_argument("--user", type=int, required=True, help="the user id")
     out = worker.add_parser("signout", help="end every page session of a user (a lost phone); links still work")
     out.add_argument("--user", type=int, required=True, help="the user id")
 
@@ -54,6 +57,8 @@ async def signed_url(settings: Settings, user_id: int, case_no: str, action: str
 async def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.worker_command == "signout":
         return await _sign_out(settings, args.user)
+    if args.worker_command == "code":
+        return await _code(settings, args.user)
     if settings.worker.link_secret is None:
         print("gridline: set GRIDLINE_WORKER_LINK_SECRET (the same as the server's) to sign links")
         return 2
@@ -79,4 +84,19 @@ async def _sign_out(settings: Settings, user_id: int) -> int:
     finally:
         await store.close()
     print(f"every page session of user {user_id} ends at its next request")
+    return 0
+
+
+async def _code(settings: Settings, user_id: int) -> int:
+    await db.open_db(settings.database_url)
+    try:
+        code = await login_codes.issue(user_id, utc_now())
+    except NotFound as exc:
+        print(f"gridline: {exc.message}")
+        return 2
+    finally:
+        await db.close_db()
+    minutes = int(login_codes.TTL.total_seconds() // 60)
+    print(f"{code[:4]} {code[4:]}  (one sign-in at {settings.public_url.rstrip('/')}/worker/login, "
+          f"within {minutes} minutes)")
     return 0

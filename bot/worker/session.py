@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from bot.storage.base import KeyValueStore
 from bot.web.session import FLASH_TTL_S, Session
@@ -13,5 +14,5 @@ COOKIE = "gl_worker"
 
 
 class Sessions(_Sessions):
-    def __init__(self, kv: KeyValueStore, idle: timedelta) -> None:
-        super().__init__(kv, idle, "worker")
+    def __init__(self, kv: KeyValueStore, idle: timedelta, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(kv, idle, "worker", clock)

@@ -9,15 +9,18 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.keys import CASES
-from bot.web import present
+from bot.web import media, present
 from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page, see_other
+from bot.web.uploads import device_position, photo_config, read_form, runner
 from bot.worker import forms
 from bot.worker.auth import ME, sessions
 from bot.worker.session import COOKIE
 from intake.cases import repo
 from intake.cases.repo import CaseFilter
 from intake.cases.states import OPEN
+from intake.errors import DomainError
+from intake.photos import staff
 
 routes = web.RouteTableDef()
 MAX_TASKS = 200  # a worker's open tasks fit in one page; more would need the desk, not a phone
@@ -58,12 +61,21 @@ async def case_action(request: web.Request) -> web.Response:
     case = await visible_case(request, me.actor)
     if case is None:
         return error_page(request, 404, _("There is no such case among your tasks."))
-    form = await request.post()
-    action = str(form.get("action", ""))
-    if action not in forms.FORMS:
-        return error_page(request, 400, _("This page does not offer that step."))
+    try:
+        form = await read_form(request)
+        action = form.fields.get("action", "")
+        if action not in forms.FORMS:
+            return error_page(request, 400, _("This page does not offer that step."))
+        # Photos prove 核实 / 处置 / 核查 / 协办: validated all, stored all, then the step names them.
+        photos = await staff.take(runner(request), photo_config(request), case.case_no, me.actor, form.photos,
+                                  request.config_dict[CASES].clock(), device_position(form.fields)) \
+            if form.photos and action in forms.EVIDENCE else ()
+    except DomainError as exc:
+        await sessions(request).flash(me.session.sid, f"{_('Please check what you entered.')} ({exc.message})",
+                                      "error")
+        return see_other(request.app.router["case"].url_for(case_no=case.case_no))
     return await act_and_return(request, sessions(request), me.session, me.actor, case,
-                                forms.request_of(action, form), forms.LABELS[action],
+                                forms.request_of(action, form.fields, photos), forms.LABELS[action],
                                 _("There is no such case among your tasks."))
 
 
@@ -84,3 +96,5 @@ async def logout(request: web.Request) -> web.Response:
     response.del_cookie(COOKIE, path="/worker")
     return response
 
+
+routes.get("/media/{media_id}", name="media")(media.route(ME))

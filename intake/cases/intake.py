@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -25,6 +26,7 @@ from intake.duplicates import DEFAULT_RADIUS_M, Candidate, Probe, find
 from intake.errors import Invalid
 from intake.grid.geodesy import to_wgs84
 from intake.grid.model import Cell
+from intake.photos import wechat as wechat_photos
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, CaseEvent, User
 from intake.taxonomy.catalog import Category, Severity
@@ -87,12 +89,13 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     reporter = Actor.resident(report.channel, report.reporter)
     events = [next_event(case, action="open", to_status=Status.REPORTED, actor=reporter, at=now,
                          attachments=report.photos, data={"confidence": confidence, "classifier": model,
-                                                          **seal(case),
+                                                          **seal(case), **_evidence(report),
                                                           **({"triage": held} if held is not None else {})})]
     assignee = None if held is not None else await _route(ctx, case, category, events, now)
     duplicates = await _find_duplicates(ctx, category, case.description, placed, now)
     async with in_transaction():  # the outbox rows exist exactly when the case does
         await repo.insert(case, events)
+        await wechat_photos.enlist(case, now)  # fetched later by a background job, never on the reply path
         if held is not None:
             await triage.enqueue(case, prediction, held, now)
         task = notices.to_worker(case, case.grid_code) if assignee else []
@@ -172,3 +175,8 @@ async def _find_duplicates(ctx: CaseContext, category: Category | None, descript
     near = frozenset({code, *ctx.grid.index.neighbours(code)}) if code and code in ctx.grid.index else frozenset()
     radius = float(category.duplicate_radius_m or DEFAULT_RADIUS_M)
     return await find(Probe(category.code, description, near, placed.lng, placed.lat, radius), now)
+
+
+def _evidence(report: NewReport) -> dict[str, Any]:
+    """Staff photos' originals' SHA-256 and EXIF position/time, for the opening event."""
+    return {"photos": list(report.evidence)} if report.evidence else {}

@@ -74,6 +74,7 @@ class NewReport:
     address: str | None = None
     category: str | None = None
     photos: tuple[str, ...] = ()
+    evidence: tuple[dict[str, Any], ...] = ()  # staff photos: originals' SHA-256, EXIF position and time
     anonymous: bool = False  # hide the reporter from staff, no survey: stored with the case itself
 
 

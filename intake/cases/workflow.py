@@ -36,6 +36,7 @@ from intake.cases.states import Status, check
 from intake.cases.steps import StepTaken
 from intake.errors import IllegalTransition, Invalid
 from intake.org import departments
+from intake.photos import staff as staff_photos
 from intake.privacy import erase
 from intake.store.models import Case, CoReporter, User
 from notify.types import Notification
@@ -92,6 +93,8 @@ async def act(ctx: CaseContext, case_no: str, actor: Actor, request: ActionReque
     await EFFECTS.get(request.action, _nothing)(step)
     case.status = str(step.to_status or target)
     case.updated_at = step.now
+    if request.attachments and (photos := await staff_photos.evidence(case.case_no, request.attachments)):
+        step.data["photos"] = photos  # the originals' SHA-256 and EXIF position/time, in the chain
     event = next_event(case, action=request.action, to_status=case.status, actor=actor, at=step.now,
                        note=request.note, attachments=request.attachments, data=step.data, from_status=before)
     async with in_transaction():  # the step, its follow-ups, its handlers' rows and its outbox rows commit together

@@ -24,7 +24,8 @@ MIGRATION_LOCK = 0x67726964  # "grid": the advisory lock key migrations hold on 
 # One module per feature so that features can grow their tables independently.
 MODEL_MODULES = ["intake.store.models", "intake.store.models_nlp", "intake.store.models_outbox",
                  "intake.store.models_alerts", "intake.store.models_surveys",
-                 "intake.store.models_workflow", "intake.store.models_console"]
+                 "intake.store.models_workflow", "intake.store.models_console",
+                 "intake.store.models_sessions"]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

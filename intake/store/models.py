@@ -281,7 +281,7 @@ class Resident(Model):
 
 
 class PersonalDataRead(Model):
-    """A staff member read a resident's personal data: who, which case, why (PIPL access log; append-only)."""
+    """A staff member read a resident's personal data: who, which case, why (the PIPL access log, append-only)."""
 
     id = fields.BigIntField(primary_key=True)
     at = fields.DatetimeField(db_index=True)
@@ -345,7 +345,10 @@ class MpSession(Model):
 
 
 class Media(Model):
-    """A photo uploaded through the mini-program, re-encoded without metadata, stored on disk."""
+    """A photo stored on disk, re-encoded without metadata: a resident's (mini-program, or a 公众号 photo
+    fetched from WeChat: ``ref`` is its ``wechat-media:<MediaId>``) or a staff member's (watermarked copy;
+    ``original_sha256`` and the EXIF position and time read before stripping). ``state``: ``stored``;
+    ``pending`` (a 公众号 photo not fetched yet; ``path`` empty); ``lost`` (not fetched within its lifetime)."""
 
     id = fields.IntField(primary_key=True)
     media_id = fields.CharField(max_length=40, unique=True)
@@ -358,6 +361,16 @@ class Media(Model):
     path = fields.CharField(max_length=200)
     case_no = fields.CharField(max_length=32, null=True, db_index=True)
     created_at = fields.DatetimeField()
+    source = fields.CharField(max_length=16, default="mp", db_default="mp")  # mp / wechat / staff
+    state = fields.CharField(max_length=8, default="stored", db_default="stored")
+    ref = fields.CharField(max_length=200, null=True, db_index=True)
+    original_sha256 = fields.CharField(max_length=64, null=True)
+    taken_at = fields.DatetimeField(null=True)
+    lat = fields.FloatField(null=True)
+    lng = fields.FloatField(null=True)
+    tries = fields.IntField(default=0, db_default=0)
+    next_try_at = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=300, null=True)
 
     class Meta:
         table = "mp_media"
@@ -442,3 +455,18 @@ class Open311Submission(Model):
 
     class Meta:
         table = "open311_submissions"
+
+
+class LoginCode(Model):
+    """A one-time code for a staff user's first sign-in on a new phone (``gridline worker code``), kept as its
+    SHA-256; short-lived and good for one sign-in."""
+
+    id = fields.IntField(primary_key=True)
+    code_hash = fields.CharField(max_length=64, unique=True)
+    user_id = fields.IntField(db_index=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "worker_login_codes"

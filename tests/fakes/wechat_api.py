@@ -8,6 +8,8 @@ Records every delivery (``gate.deliveries``; ``GET /_fake/stats`` and ``/_fake/d
 rate limits, scripted failures and latency per API name (``gate.limit`` / ``gate.fail`` / ``gate.latency_s``,
 or ``POST /_fake/config``). API names: token, stable_token, wecom_gettoken, custom_send, bizsend,
 subscribe_send, template_send, media_get, webhook_send, wecom_send.
+WeCom web OAuth: ``/connect/oauth2/authorize`` (as the client answers it for ``oauth_member``) and
+``/cgi-bin/auth/getuserinfo`` (40014 / 42001 token, 40029 invalid or reused code).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 from tests.fakes.fake_gate import FakeDelivery, Gate
 from tests.fakes.wechat_send import SendApis, body_of
@@ -56,6 +59,10 @@ class FakeWeChat(SendApis):
     used_codes: set[str] = field(default_factory=set)
     sessions: dict[str, str] = field(default_factory=dict)  # openid -> the last session_key handed out
     phone_codes: dict[str, str] = field(default_factory=dict)  # getPhoneNumber code -> phone number
+    # WeCom web OAuth: the member signed in to the WeCom client that opens the authorize URL (None: an
+    # outsider, who gets an openid), and the codes handed out, code -> userid or None.
+    oauth_member: str | None = None
+    oauth_codes: dict[str, str | None] = field(default_factory=dict)
     fail_next: list[int] = field(default_factory=list)  # errcodes answered, in order, before anything else
     calls: list[str] = field(default_factory=list)
 
@@ -67,6 +74,8 @@ class FakeWeChat(SendApis):
         app.router.add_post("/wxa/business/getuserphonenumber", self.phone_number)
         app.router.add_post("/cgi-bin/stable_token", self.stable_token)
         app.router.add_get("/cgi-bin/gettoken", self.wecom_gettoken)
+        app.router.add_get("/cgi-bin/auth/getuserinfo", self.wecom_getuserinfo)
+        app.router.add_get("/connect/oauth2/authorize", self.wecom_authorize)
         self.add_send_routes(app)
         app.router.add_get("/_fake/stats", self.fake_stats)
         app.router.add_get("/_fake/deliveries", self.fake_deliveries)
@@ -190,6 +199,47 @@ class FakeWeChat(SendApis):
         token = secrets.token_urlsafe(48)
         self.wecom_tokens.add(token)
         return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200})
+
+    def oauth_code(self, userid: str | None) -> str:
+        """What WeCom appends to the redirect after its authorize page: a one-time code for this member."""
+        code = secrets.token_urlsafe(24)
+        self.oauth_codes[code] = userid
+        return code
+
+    async def wecom_authorize(self, request: web.Request) -> web.Response:
+        """open.weixin.qq.com's authorize page, as the WeCom client answers it for ``oauth_member``: straight
+        back to ``redirect_uri`` with ``code`` and ``state`` (snsapi_base asks the member nothing)."""
+        self.calls.append("wecom_authorize")
+        q = request.query
+        if q.get("appid") != self.corpid or q.get("response_type") != "code" or q.get("scope") != "snsapi_base":
+            return web.Response(status=400, text="参数错误")  # WeCom shows an error page, no redirect
+        if q.get("agentid") not in (None, str(self.agentid)):
+            return web.Response(status=400, text="agentid 错误")
+        target = URL(q.get("redirect_uri", ""))
+        if not target.is_absolute():
+            return web.Response(status=400, text="redirect_uri 错误")
+        code = self.oauth_code(self.oauth_member)
+        raise web.HTTPFound(target.update_query(code=code, state=q.get("state", "")))
+
+    async def wecom_getuserinfo(self, request: web.Request) -> web.Response:
+        """``/cgi-bin/auth/getuserinfo``: a member's userid (and a user_ticket), or an outsider's openid."""
+        self.calls.append("wecom_getuserinfo")
+        token = request.query.get("access_token", "")
+        if token in self.expired:
+            return _err(42001, "access_token expired")
+        if token not in self.wecom_tokens:
+            return _err(40014, "invalid access_token")
+        if self.fail_next:
+            return _err(self.fail_next.pop(0), "injected failure")
+        code = request.query.get("code", "")
+        if code not in self.oauth_codes:
+            return _err(40029, "invalid code")
+        userid = self.oauth_codes.pop(code)  # one use: a second exchange answers 40029
+        if userid is None:
+            return web.json_response({"errcode": 0, "errmsg": "ok", "openid": "o" + secrets.token_hex(12),
+                                      "external_userid": "wm" + secrets.token_hex(12)})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userid": userid,
+                                  "user_ticket": secrets.token_urlsafe(32), "expires_in": 1800})
 
     async def fake_stats(self, request: web.Request) -> web.Response:
         return web.json_response({**self.gate.stats(), "token_calls": dict(self.token_calls)})

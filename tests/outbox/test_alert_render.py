@@ -49,7 +49,7 @@ def test_group_card_for_an_alert() -> None:
     assert "> 内容: 台风将于今晚影响本区，请 138****5678 联系" in lines  # masked in a group chat
     assert "> 防御指引: 关好门窗，远离海边" in lines and "> 已通知居民: 37" in lines
     assert "请网格员通知到户后在群内回复 `已通知到户 N 户`，需要支援请回复 `需要支援`。" in lines
-    assert f"[回报]({BASE}/admin/v1/alerts/42/acks?grid={GRID})" in lines
+    assert f"[回报]({BASE}/worker/alerts?alert=42&grid={GRID})" in lines
     updated = render.group_markdown("alert.card.updated", {**payload, "colour": "red"}, render.Facts(), Words(),
                                     BASE)["markdown"]["content"]
     assert updated.startswith(f"**网格 {GRID} 气象预警更新：台风红色预警**") and "已通知到户 N 户" in updated

@@ -36,6 +36,7 @@ REDIRECT = "redirect"  # anyone: a redirect to REDIRECTS[path]
 # The walk's app runs in sandbox mode (no WeChat credentials), where "/" opens the simulator.
 REDIRECTS = {"/": "/sandbox", "/worker": "/worker/", "/console": "/console/"}
 SIGN_IN = "sign-in"  # the sign-in itself: the page is open (200), a broken form is refused (4xx)
+SIGN_IN_RETURN = "sign-in-return"  # WeCom's redirect back: 403 without the state this browser began
 STATIC = "static"  # a static folder: a real file is served, a missing one is 404
 BEARER = "bearer"  # the admin API: 401 without a token
 MP_SESSION = "mp-session"  # the mini-program: 401 without its own session
@@ -53,15 +54,18 @@ EXPECT: dict[tuple[str, str], str] = {
     ("GET", "/wechat"): SIGNED, ("POST", "/wechat"): SIGNED,
     # the worker's pages (its session cookie)
     ("GET", f"{W}/static"): STATIC, ("GET", W): REDIRECT,
-    ("GET", f"{W}/login"): SIGN_IN, ("POST", f"{W}/logout"): PAGE,
+    ("GET", f"{W}/login"): SIGN_IN, ("POST", f"{W}/logout"): PAGE, ("GET", f"{W}/login/wecom"): SIGN_IN,
+    ("GET", f"{W}/login/wecom/back"): SIGN_IN_RETURN, ("POST", f"{W}/login/code"): SIGN_IN,
     ("GET", f"{W}/"): PAGE, ("GET", f"{W}/cases/{{case_no}}"): PAGE, ("POST", f"{W}/cases/{{case_no}}"): PAGE,
-    ("GET", f"{W}/report"): PAGE, ("POST", f"{W}/report"): PAGE,
+    ("GET", f"{W}/report"): PAGE, ("POST", f"{W}/report"): PAGE, ("GET", f"{W}/media/{{media_id}}"): PAGE,
+    ("GET", f"{W}/sw.js"): PUBLIC,
+    ("GET", f"{W}/alerts"): PAGE, ("GET", f"{W}/me"): PAGE, ("POST", f"{W}/alerts/{{alert_id}}"): PAGE,
     # the console (its password session)
     ("GET", f"{C}/static"): STATIC, ("GET", f"{C}/login"): SIGN_IN, ("POST", f"{C}/login"): SIGN_IN,
     ("POST", f"{C}/logout"): PAGE, ("GET", f"{C}/"): PAGE,
     ("GET", C): REDIRECT,
     ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/cases/{{case_no}}"): PAGE,
-    ("POST", f"{C}/cases/{{case_no}}"): PAGE,
+    ("POST", f"{C}/cases/{{case_no}}"): PAGE, ("GET", f"{C}/media/{{media_id}}"): PAGE,
     # the console's classifier pages (triage for dispatchers too, the rest admins'; the role is the handler's)
     **{(method, f"{C}/nlp{path}"): PAGE for method, path in (
         ("GET", ""), ("GET", "/triage"), ("GET", "/triage/next"), ("POST", "/triage/{case_no}"),
@@ -140,6 +144,8 @@ def wrong_answer(kind: str, method: str, path: str, status: int, location: str) 
         return status not in (301, 302, 303, 307, 308) or location != REDIRECTS[path]
     if kind == SIGN_IN:
         return status != 200 if method == "GET" else not 400 <= status < 500
+    if kind == SIGN_IN_RETURN:
+        return status != 403
     if kind == STATIC:
         return status != 200
     if kind in (BEARER, MP_SESSION):

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('purpose', fields.CharField(max_length=64)),
                 ('fields_read', fields.JSONField(default=list)),
             ],
-            options={'table': 'personal_data_reads', 'app': 'gridline', 'pk_attr': 'id', 'table_description': "A staff member read a resident's personal data: who, which case, why (PIPL access log; append-only)."},
+            options={'table': 'personal_data_reads', 'app': 'gridline', 'pk_attr': 'id', 'table_description': "A staff member read a resident's personal data: who, which case, why (the PIPL access log, append-only)."},
             bases=['Model'],
         ),
     ]
