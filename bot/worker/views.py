@@ -79,16 +79,6 @@ async def case_action(request: web.Request) -> web.Response:
                                 _("There is no such case among your tasks."))
 
 
-@routes.get("/login", name="login")
-async def login(request: web.Request) -> web.Response:
-    target = request.query.get("next", "")
-    session = await sessions(request).load(request.cookies.get(COOKIE, ""))
-    if session is not None:  # already signed in: on to the page asked for, if it is one of ours
-        ours = target.startswith("/worker/") and "//" not in target and "\\" not in target
-        return see_other(target if ours else str(request.app.router["home"].url_for()))  # never an open redirect
-    return page("login.html", request, {})
-
-
 @routes.post("/logout", name="logout")
 async def logout(request: web.Request) -> web.Response:
     await sessions(request).end(request[ME].session.sid)
