@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot import middlewares
+from bot import admin_docs, middlewares
 from bot.views import (
     alerts,
     cases,
@@ -33,6 +33,6 @@ def build() -> web.Application:
     app = web.Application(middlewares=[middlewares.admin_auth])
     # export first: /cases/export must match before /cases/{case_no}
     for module in (export, cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats,
-                   privacy, page_sessions, spot_checks):
+                   privacy, page_sessions, admin_docs, spot_checks):
         app.add_routes(module.routes)
     return app

@@ -86,7 +86,11 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """On the admin sub-app (``bot.admin``): every request there names its caller, or answers 401."""
+    """On the admin sub-app (``bot.admin``): every request there names its caller, or answers 401 —
+    except the API's own description (``roles.OPEN``), which anyone may read."""
+    if roles.is_open(request):
+        queries.check(request)
+        return await handler(request)
     request[ACTOR] = who = await authenticate(request)
     roles.enforce(request, who)  # the role matrix (bot/roles.py)
     queries.check(request)  # a filter the endpoint does not read is an error, not silently ignored

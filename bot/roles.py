@@ -21,8 +21,12 @@ DESK = frozenset({R.ADMIN, R.DISPATCHER})
 ALL = frozenset({R.ADMIN, R.DISPATCHER, R.SUPERVISOR, R.WORKER, R.DEPARTMENT})
 ORDER = (R.ADMIN, R.DISPATCHER, R.SUPERVISOR, R.WORKER, R.DEPARTMENT)
 V = "/admin/v1"
+# Open to anyone, no token: the API's own description (bot/admin_docs.py). Its shape is no secret (the
+# repository shows it); a caller needs it before they have a token. Listed in MATRIX too (every role).
+OPEN = frozenset({("GET", f"{V}/openapi.json"), ("GET", f"{V}/docs")})
 
 MATRIX: dict[tuple[str, str], frozenset[Role]] = {
+    **dict.fromkeys(OPEN, ALL),  # the API's description: open (see OPEN)
     # cases: what a role may do to a case is the state table; who sees which case is the scope
     ("GET", f"{V}/cases"): ALL, ("GET", f"{V}/cases/{{case_no}}"): ALL,
     ("GET", f"{V}/cases/export"): DESK | {R.SUPERVISOR},  # a spreadsheet of an area: the desk's and 督查's tool
@@ -46,7 +50,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("PUT", f"{V}/grid-groups/{{grid_code}}"): ADMIN, ("DELETE", f"{V}/grid-groups/{{grid_code}}"): ADMIN,
     # alerts and surveys
     ("GET", f"{V}/alerts"): ALL, ("GET", f"{V}/alerts/{{alert_id}}"): ALL, ("POST", f"{V}/alerts"): DESK,
-    ("POST", f"{V}/alerts/cap"): DESK, ("POST", f"{V}/alerts/{{alert_id}}/update"): DESK,
+    ("POST", f"{V}/alerts/cap"): DESK, ("POST", f"{V}/alerts/preview"): DESK,
+    ("POST", f"{V}/alerts/{{alert_id}}/update"): DESK,
     ("POST", f"{V}/alerts/{{alert_id}}/cancel"): DESK, ("POST", f"{V}/alerts/{{alert_id}}/acks"): ALL,
     # personal data (PIPL): the staff read log
     ("GET", f"{V}/privacy/reads"): ADMIN,
@@ -79,9 +84,15 @@ def enforce(request: web.Request, who: Actor) -> None:
         raise Forbidden(f"role {who.role} may not {method} {resource.canonical}", role=str(who.role))
 
 
+def is_open(request: web.Request) -> bool:
+    resource = request.match_info.route.resource
+    method = "GET" if request.method == "HEAD" else request.method
+    return resource is not None and (method, resource.canonical) in OPEN
+
+
 def markdown() -> str:
     """The matrix as the README shows it."""
     head = "| Endpoint | " + " | ".join(str(r) for r in ORDER) + " |\n|---|" + "---|" * len(ORDER) + "\n"
     rows = sorted(MATRIX.items(), key=lambda item: (item[0][1], item[0][0]))
-    return head + "".join(f"| `{m} {p}` | " + " | ".join("✓" if r in roles else "" for r in ORDER) + " |\n"
-                          for (m, p), roles in rows)
+    return head + "".join(f"| `{m} {p}`{' (open, no token)' if (m, p) in OPEN else ''} | "
+                          + " | ".join("✓" if r in roles else "" for r in ORDER) + " |\n" for (m, p), roles in rows)

@@ -83,6 +83,7 @@ class AlertsSection(Section):
     recent_report_days: float = 30.0
     location_max_age_h: float = 72.0
     cap_max_bytes: int = 256 * 1024
+    test_group: str = ""  # grid/region code whose group gets Test / Exercise alerts; "" = each street's
 
 
 class MapSection(Section):

@@ -128,6 +128,8 @@ class Settings(BaseSettings):
     alert_recent_report_days: float = Field(default=30.0, ge=0)
     alert_location_max_age_hours: float = Field(default=72.0, ge=0)
     alert_cap_max_bytes: int = Field(default=256 * 1024, ge=1024, le=256 * 1024)
+    # the grid/region code whose WeCom group gets Test / Exercise alerts ("" = each targeted street's)
+    alert_test_group: str = Field(default="", pattern=r"^\d{0,20}$")
     # the console map's optional tile layer (see bot.sections.MapSection), e.g.
     # https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z} with datum gcj02
     map_tile_url: str = ""
@@ -303,7 +305,7 @@ class Settings(BaseSettings):
             feed_s=self.alert_feed_seconds, quiet_hours=self.alert_quiet_hours, timezone=self.alert_timezone,
             ack_escalate=timedelta(minutes=self.alert_ack_escalate_minutes),
             recent_report_days=self.alert_recent_report_days, location_max_age_h=self.alert_location_max_age_hours,
-            cap_max_bytes=self.alert_cap_max_bytes)
+            cap_max_bytes=self.alert_cap_max_bytes, test_group=self.alert_test_group)
 
     @cached_property
     def tasks(self) -> TaskPolicy:

@@ -24,6 +24,7 @@ SANDBOX = "/sandbox"
 PAGES = (("/console/", "the command-centre console: dispatchers, supervisors, admins (password sign-in)"),
          ("/worker/", "the grid worker's pages (signed links: gridline worker link)"),
          ("/healthz", "health: database, Redis, the serving classifier"),
+         ("/admin/v1/docs", "the staff's admin API (OpenAPI)"),
          ("/mp/v1/docs", "the mini-program API (OpenAPI)"))
 _WILDCARDS = {"", "0.0.0.0", "::"}
 

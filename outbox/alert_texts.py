@@ -30,7 +30,8 @@ RESIDENT = {
 }
 GUIDANCE = _("What to do: {guidance}")
 LABELS = {
-    "message": _("Message"), "guidance": _("What to do"), "grid": _("Grid"), "told": _("Residents told"),
+    "message": _("Message"), "guidance": _("What to do"), "instructions": _("Instructions for grid workers"),
+    "grid": _("Grid"), "told": _("Residents told"),
     "expires": _("Valid until"), "cells": _("Silent grids"), "comment": _("Resident's comment"),
     "ack": _("Acknowledge"),
 }
@@ -68,7 +69,7 @@ def rows(kind: str, payload: Mapping[str, Any], words: Words) -> list[tuple[str,
     """Label/value rows under a staff headline: the card's body, the mail's table."""
     out: list[tuple[str, str]] = []
     if kind.startswith("alert."):
-        for name in ("message", "guidance"):
+        for name in ("message", "guidance", "instructions"):
             if payload.get(name):
                 out.append((words.t(LABELS[name]), str(payload[name])[:MESSAGE_MAX]))
         if payload.get("grid"):

@@ -50,6 +50,7 @@ STAFF: dict[str, str] = {
     "digest.grid": _("Daily digest: {count} open tasks"),
     "digest.department": _("Daily digest for {name}: {count} open cases, {escalated} escalated"),
     "alert.card": _("Weather warning for grid {grid}: {title}"),
+    "alert.test": _("[TEST, not sent to residents] {title} ({cells} grids)"),
     "alert.card.updated": _("Weather warning updated for grid {grid}: {title}"),
     "alert.cancelled": _("Weather warning lifted: {title}"),
     "alert.silent": _("{silent_count} grids of street {street} have not acknowledged the warning {title}"),

@@ -15,16 +15,25 @@ from nlp.types import Classifier, Prediction
 from tuning.jobs import score
 from tuning.loader import ModelCache
 
+# Below REFUSE_N held-out texts two models cannot be told apart at all (one text is 0 % or 100 %);
+# below WARN_N a difference of a few points is noise, so the answer says so next to the numbers.
+REFUSE_N = 5
+WARN_N = 30
+
 
 async def compare(ctx: CaseContext, cache: ModelCache, a_id: int, b_id: int, holdout_percent: int) -> dict[str, Any]:
     a, b = await registry.get(a_id), await registry.get(b_id)
     data = await labels.training_set(ctx.taxonomy.catalog, holdout_percent)
-    if not data.holdout_texts:
-        raise Invalid("the held-out slice is empty: import or collect labels first")
+    n = len(data.holdout_texts)
+    if n < REFUSE_N:
+        raise Invalid(f"the held-out slice has {n} labelled text(s); comparing needs at least {REFUSE_N} "
+                      f"(and {WARN_N} for numbers worth reading): import or collect labels first")
     models = [await _load(v.directory, cache.places) for v in (a, b)]
     texts, truth = data.holdout_texts, data.holdout_labels
     scores, agree, per_class = await asyncio.to_thread(_score_both, models, texts, truth)
-    return {"n": len(texts), "agreement": agree, "per_class": per_class,
+    warning = None if n >= WARN_N else (f"only {n} held-out texts: differences between the two models are "
+                                        f"likely noise below {WARN_N}; collect more labels before deciding")
+    return {"n": n, "warning": warning, "warn_below": WARN_N, "agreement": agree, "per_class": per_class,
             "a": {"id": a.id, "name": a.name, "status": a.status, **scores[0]},
             "b": {"id": b.id, "name": b.name, "status": b.status, **scores[1]}}
 

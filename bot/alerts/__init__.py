@@ -26,7 +26,8 @@ JOB_SECONDS = 60.0
 def policy_of(section: AlertsSection) -> AlertPolicy:
     return AlertPolicy(QuietHours.parse(section.quiet_hours, section.timezone),
                        recent_report_days=section.recent_report_days, location_max_age_h=section.location_max_age_h,
-                       ack_escalate_minutes=section.ack_escalate.total_seconds() / 60)
+                       ack_escalate_minutes=section.ack_escalate.total_seconds() / 60,
+                       test_group=section.test_group)
 
 
 def build_alerts(section: AlertsSection, ctx: CaseContext, delivery: DeliveryReader | None = None,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import case_page, login, mapviews, nlp, setup, staff, statsviews, views
+from bot.console import alerts, case_page, login, mapviews, nlp, setup, staff, statsviews, views
 from bot.console.auth import CONFIG, console_auth
 from bot.console.config import ConsoleConfig
 from bot.web import render
@@ -34,4 +34,5 @@ def build(config: ConsoleConfig | None = None) -> web.Application:
     app.add_routes(case_page.routes)
     app.add_routes(staff.routes)
     app.add_routes(mapviews.routes)
+    alerts.add_routes(app)
     return app

@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from bot.sandbox import labels
 from intake.cases.context import CaseContext
 from intake.grid import demo_places
 from intake.grid.geodesy import wgs84_to_gcj02
@@ -29,6 +30,8 @@ from intake.grid.index import GridIndex
 from intake.grid.model import Cell, Level
 from intake.grid.store import GridService
 from notify.types import Notification
+from outbox import render
+from outbox.texts import Words
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 TO_USER = "gh_sandbox"  # our account's original ID as the simulated WeChat client addresses it
@@ -111,6 +114,15 @@ def pushes(sent: Sequence[Notification], openid: str, since: int, after: str | N
     return {"next": len(sent), "last_key": sent[-1].key if sent else None, "reset": reset, "items": items}
 
 
+def shown_keys(sent: Sequence[Notification], openid: str, limit: int = 300) -> list[str]:
+    """Keys of what the page shows for ``openid`` (its latest ``limit``): their states change after they
+    are first listed (queued → delivered), so every poll answers them all again."""
+    theirs = {n.case_no for n in sent if _to_resident(n, openid) and n.case_no}
+    keys = [n.key for n in sent
+            if _to_resident(n, openid) or (n.recipient.kind == "grid_group" and n.case_no in theirs)]
+    return keys[-limit:]
+
+
 def _resume(sent: Sequence[Notification], since: int, after: str | None) -> tuple[int, bool]:
     if after is None:
         return (since, False) if 0 <= since <= len(sent) else (0, True)
@@ -132,6 +144,10 @@ def _item(i: int, n: Notification, ctx: CaseContext) -> dict[str, Any]:
     if isinstance(code := payload.get("grid"), str) and (cell := ctx.grid.index.find(code)):
         payload["grid_name"] = cell.name
     r = n.recipient
-    return {"index": i, "kind": n.kind, "case_no": n.case_no, "payload": payload,
+    if r.kind == "resident":  # the words the resident reads (the outbox renders the same when it routes)
+        text = render.resident_text(n.kind, payload, render.Facts(case_no=n.case_no), Words())
+        payload["resident_text"] = text if text != n.kind else labels.kind_label(n.kind)
+    return {"index": i, "key": n.key, "kind": n.kind, "label": labels.kind_label(n.kind), "case_no": n.case_no,
+            "payload": payload,
             "recipient": {"kind": r.kind, "ref": r.ref, "channel": r.channel},
             "created_at": n.created_at.isoformat() if n.created_at else None}

@@ -11,7 +11,9 @@ from aiohttp import web
 from bot import sandbox
 from bot.jsonout import json_response
 from bot.keys import CASES, RECORDER, SETTINGS, WECHAT
+from bot.sandbox import labels
 from intake.errors import Forbidden, Invalid
+from outbox.deliveries import deliveries
 
 routes = web.RouteTableDef()
 MAX_OPENID = 64
@@ -49,5 +51,9 @@ async def pushes(request: web.Request) -> web.Response:
     except ValueError:
         raise Invalid("since must be an integer") from None
     after = request.query.get("after") or None
-    body = sandbox.pushes(request.app[RECORDER].sent, openid, since, after, request.app[CASES])
+    sent, ctx = request.app[RECORDER].sent, request.app[CASES]
+    body = sandbox.pushes(sent, openid, since, after, ctx)
+    # Not when it was created but what became of it: the outbox row's state, asked again at every poll.
+    found = await deliveries(sandbox.shown_keys(sent, openid), ctx.clock())
+    body["states"] = {key: labels.describe(found.get(key)) for key in sandbox.shown_keys(sent, openid)}
     return json_response(body)

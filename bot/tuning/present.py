@@ -7,6 +7,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.views.serialize import category_ref, grid_ref
+from intake.cases.context import CaseContext
+from intake.i18n import DEFAULT
 from intake.store.models import Case
 from intake.store.models_nlp import KeywordRule, Label, ModelVersion, TriageItem
 from nlp.types import Prediction
@@ -35,21 +38,31 @@ def rule(r: KeywordRule) -> dict[str, Any]:
             "created_by": r.created_by, "created_at": r.created_at.isoformat()}
 
 
-def label(row: Label) -> dict[str, Any]:
-    return {"id": row.id, "text": row.text, "category": row.code, "source": row.source, "case_no": row.case_no,
+def label(row: Label, ctx: CaseContext, lang: str = DEFAULT) -> dict[str, Any]:
+    return {"id": row.id, "text": row.text, "category": row.code,
+            "category_ref": category_ref(ctx, row.code, lang), "source": row.source, "case_no": row.case_no,
             "actor": row.actor, "taxonomy_version": row.taxonomy_version, "created_at": row.created_at.isoformat()}
 
 
-def triage_item(item: TriageItem, case: Case) -> dict[str, Any]:
+def triage_item(item: TriageItem, case: Case, ctx: CaseContext, lang: str = DEFAULT) -> dict[str, Any]:
+    """Codes as before, and beside them ``{code, name}`` (``predicted_category``, ``top_categories``, ``grid_ref``)."""
     return {"case_no": item.case_no, "description": case.description, "grid": case.grid_code,
-            "predicted": item.predicted, "confidence": item.confidence, "threshold": item.threshold,
-            "model": item.model, "top": item.top, "opened_at": case.opened_at.isoformat()}
+            "grid_ref": grid_ref(ctx, case.grid_code),
+            "predicted": item.predicted, "predicted_category": category_ref(ctx, item.predicted, lang),
+            "confidence": item.confidence, "threshold": item.threshold, "model": item.model, "top": item.top,
+            "top_categories": named_top(ctx, item.top, lang), "opened_at": case.opened_at.isoformat()}
 
 
-def prediction(p: Prediction) -> dict[str, Any]:
-    return {"category": p.code, "confidence": round(p.confidence, 4), "top": [[s.code, round(s.score, 4)]
-                                                                              for s in p.top],
-            "terms": list(p.terms), "severity_hint": p.severity_hint, "places": list(p.places), "model": p.model}
+def named_top(ctx: CaseContext, top: Sequence[Sequence[Any]], lang: str = DEFAULT) -> list[dict[str, Any]]:
+    """``[[code, score], …]`` as ``[{code, name, score}, …]``."""
+    return [{**(category_ref(ctx, str(pair[0]), lang) or {}), "score": pair[1]} for pair in top if len(pair) == 2]
+
+
+def prediction(p: Prediction, ctx: CaseContext, lang: str = DEFAULT) -> dict[str, Any]:
+    top = [[s.code, round(s.score, 4)] for s in p.top]
+    return {"category": p.code, "category_ref": category_ref(ctx, p.code, lang), "confidence": round(p.confidence, 4),
+            "top": top, "top_categories": named_top(ctx, top, lang), "terms": list(p.terms),
+            "severity_hint": p.severity_hint, "places": list(p.places), "model": p.model}
 
 
 def labels_csv(batches: Iterable[Sequence[Label]]) -> str:

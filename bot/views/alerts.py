@@ -17,7 +17,8 @@ from intake.alerts import acks
 from intake.alerts.area import Area, check_circle, check_polygon, division_prefix
 from intake.alerts.cap import parse
 from intake.alerts.compose import AdminAlert, compose, from_cap
-from intake.alerts.service import AlertDraft, Outcome
+from intake.alerts.preview import Preview, preview
+from intake.alerts.service import AlertDraft, AlertService, Outcome
 from intake.alerts.signals import colour_of
 from intake.cases import scope
 from intake.cases.states import Role
@@ -63,7 +64,13 @@ class AlertBody(Strict):
     area: AreaBody
     message: str = Field(min_length=1, max_length=1000)
     guidance: str | None = Field(default=None, max_length=2000)
+    instructions: str | None = Field(default=None, max_length=2000)  # grid workers only, never residents
     expires: AwareDatetime | None = None
+    test: bool = False  # a test / exercise: staff (or the test group) only
+
+    def request(self, sender: str) -> AdminAlert:
+        return AdminAlert(self.signal, self.colour, self.area.area(), self.message, self.guidance, self.expires,
+                          sender, self.instructions, self.test)
 
 
 class UpdateBody(Strict):
@@ -71,6 +78,7 @@ class UpdateBody(Strict):
     area: AreaBody | None = None
     message: str | None = Field(default=None, min_length=1, max_length=1000)
     guidance: str | None = Field(default=None, max_length=2000)
+    instructions: str | None = Field(default=None, max_length=2000)
 
 
 class AckBody(Strict):
@@ -81,10 +89,23 @@ class AckBody(Strict):
     note: str | None = Field(default=None, max_length=500)
 
 
+def outcome_json(out: Outcome) -> dict[str, Any]:
+    """The send answer, saying when it goes out: now, held until the end of quiet hours, or to staff only."""
+    held = out.release_at.isoformat() if out.release_at else None
+    when = "to staff only (test)" if out.test else f"held until {held} (quiet hours)" if held else "now"
+    return {"id": out.alert_id, "action": out.action, "cells": out.cells, "residents": out.residents,
+            "stopped": out.stopped, "reached": out.reached, "test": out.test, "held_until": held, "goes_out": when}
+
+
+def preview_json(p: Preview) -> dict[str, Any]:
+    return {"cells": len(p.cells), "cell_codes": p.cells[:5000], "residents": p.residents,
+            "by_binding": p.by_binding, "by_channel": p.by_channel, "per_cell": p.per_cell,
+            "groups": p.groups, "cells_without_group": p.no_group[:5000], "test": p.test, "staff": p.staff,
+            "held_until": p.held_until.isoformat() if p.held_until else None}
+
+
 def _outcome(out: Outcome) -> web.Response:
-    body = {"id": out.alert_id, "action": out.action, "cells": out.cells, "residents": out.residents,
-            "stopped": out.stopped, "reached": out.reached}
-    return json_response(body, status=201 if out.action == "issued" else 200)
+    return json_response(outcome_json(out), status=201 if out.action == "issued" else 200)
 
 
 @routes.post("/alerts/cap")
@@ -107,8 +128,17 @@ async def post_alert(request: web.Request) -> web.Response:
     who = actor(request, *STAFF)
     body = AlertBody.model_validate(await json_object(request))
     service = request.config_dict[ALERTS]
-    req = AdminAlert(body.signal, body.colour, body.area.area(), body.message, body.guidance, body.expires, who.ref)
-    return _outcome(await service.receive(compose(req, service.catalogue, service.clock()), who))
+    return _outcome(await service.receive(compose(body.request(who.ref), service.catalogue, service.clock()), who))
+
+
+@routes.post("/alerts/preview")
+async def preview_alert(request: web.Request) -> web.Response:
+    """What ``POST /alerts`` with this body would do now; nothing is written or sent."""
+    who = actor(request, *STAFF)
+    body = AlertBody.model_validate(await json_object(request))
+    service = request.config_dict[ALERTS]
+    draft = compose(body.request(who.ref), service.catalogue, service.clock())
+    return json_response(preview_json(await preview(service, draft, who)))
 
 
 @routes.get("/alerts")
@@ -133,6 +163,7 @@ async def get_alert(request: web.Request) -> web.Response:
               "reached": sum(c.reached or 0 for c in cells) if known else None,
               "failed": sum(c.failed or 0 for c in cells) if known else None}
     return json_response({**_summary(alert), "message": alert.message, "guidance": alert.guidance,
+                              "instructions": alert.instructions,
                               "area": alert.area, "delivery": "outbox" if known else "targeted-only",
                               "totals": totals, "coverage": [
                                   {"grid": c.grid_code, "targeted": c.targeted, "reached": c.reached,
@@ -145,18 +176,23 @@ async def update_alert(request: web.Request) -> web.Response:
     alert = await _alert(request)
     body = UpdateBody.model_validate(await json_object(request))
     service = request.config_dict[ALERTS]
+    return _outcome(await service.receive(update_draft(service, alert, body, who.ref), who))
+
+
+def update_draft(service: AlertService, alert: Alert, body: UpdateBody, sender: str) -> AlertDraft:
+    """The Update message of ``alert`` that ``body`` asks for (the console previews the same draft)."""
     signal = service.catalogue.signals.get(alert.signal_code or "")
     colour = colour_of(body.colour) if body.colour else alert.colour
     if signal is not None:
         service.catalogue.check(signal, colour)
-    draft = AlertDraft(identifier=f"{alert.identifier}:u{alert.version + 1}", sender=who.ref, source=alert.source,
-                       msg_type="Update", signal=signal, colour=colour, event=alert.event,
-                       headline=signal.title(colour) if signal else alert.headline,
-                       message=body.message or alert.message,
-                       guidance=body.guidance if body.guidance is not None else alert.guidance,
-                       area=body.area.area() if body.area else Area.from_json(alert.area), sent_at=service.clock(),
-                       expires_at=alert.expires_at, references=(alert.identifier,))
-    return _outcome(await service.receive(draft, who))
+    return AlertDraft(identifier=f"{alert.identifier}:u{alert.version + 1}", sender=sender, source=alert.source,
+                      msg_type="Update", signal=signal, colour=colour, event=alert.event,
+                      headline=signal.title(colour) if signal else alert.headline,
+                      message=body.message or alert.message,
+                      guidance=body.guidance if body.guidance is not None else alert.guidance,
+                      instructions=body.instructions if body.instructions is not None else alert.instructions,
+                      area=body.area.area() if body.area else Area.from_json(alert.area), sent_at=service.clock(),
+                      expires_at=alert.expires_at, references=(alert.identifier,), deliver=alert.status != "test")
 
 
 @routes.post("/alerts/{alert_id}/cancel")

@@ -18,6 +18,7 @@ from bot.schemas import json_object
 from bot.tuning import present
 from bot.tuning.schemas import CompareBody, DecisionBody, JobBody, PredictBody, RuleBody, RulePatch
 from bot.views.common import flag, page
+from bot.views.serialize import category_ref
 from intake.cases.numbers import parse_case_no
 from intake.cases.states import Role
 from intake.errors import Invalid, NotFound
@@ -137,7 +138,7 @@ async def predict(request: web.Request) -> web.Response:
     body = PredictBody.model_validate(await json_object(request))
     serving = request.config_dict[TUNING].serving
     p = serving.classify(body.text)
-    return json_response({**present.prediction(p), "triage_threshold": serving.triage(p)})
+    return json_response({**present.prediction(p, request.config_dict[CASES]), "triage_threshold": serving.triage(p)})
 
 
 # -- retrain jobs --------------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ async def list_labels(request: web.Request) -> web.Response:
         raise Invalid("category must be a category code")
     total, rows = await labels.listing(source, code, (number - 1) * size, size)
     return json_response({"total": total, "page": number, "per_page": size,
-                              "items": [present.label(r) for r in rows]})
+                              "items": [present.label(r, request.config_dict[CASES]) for r in rows]})
 
 
 @routes.get(f"{P}/labels/export")
@@ -257,7 +258,7 @@ async def triage_queue(request: web.Request) -> web.Response:
     number, size = page(request)
     total, rows = await triage.queue(who, (number - 1) * size, size, request.query.get("order", "learning"))
     return json_response({"total": total, "page": number, "per_page": size,
-                              "items": [present.triage_item(i, c) for i, c in rows]})
+                              "items": [present.triage_item(i, c, request.config_dict[CASES]) for i, c in rows]})
 
 
 @routes.get(f"{P}/suggest-labels")
@@ -268,8 +269,9 @@ async def suggest_labels(request: web.Request) -> web.Response:
     if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_SUGGESTIONS):
         raise Invalid(f"n must be a whole number within 1–{MAX_SUGGESTIONS}")
     total, rows = await triage.queue(who, 0, int(raw), "learning")
+    ctx = request.config_dict[CASES]
     return json_response({"total": total, "items": [
-        {**present.triage_item(i, c), "learning_value": round(triage.learning_value(i.top), 4)} for i, c in rows]})
+        {**present.triage_item(i, c, ctx), "learning_value": round(triage.learning_value(i.top), 4)} for i, c in rows]})
 
 
 @routes.post(f"{P}/triage/{{case_no}}")
@@ -281,4 +283,5 @@ async def decide(request: web.Request) -> web.Response:
     body = DecisionBody.model_validate(await json_object(request))
     case = await triage.decide(request.config_dict[CASES], case_no, body.category, who)
     return json_response({"case_no": case.case_no, "status": case.status, "category": case.category_code,
-                              "assignee": {"user_id": case.assignee_user_id}})
+                          "category_ref": category_ref(request.config_dict[CASES], case.category_code, "zh_CN"),
+                          "assignee": {"user_id": case.assignee_user_id}})

@@ -20,6 +20,7 @@ from bot.views.common import local_day
 from intake.cases.states import Role
 from intake.errors import Invalid
 from intake.stats.cases import DIMENSIONS
+from intake.stats.names import key_names
 from intake.stats.query import CaseQuery
 from intake.stats.report import ReportRow, case_report, ranked
 
@@ -38,9 +39,10 @@ async def case_stats(request: web.Request) -> web.Response:
     rows = await case_report(request.config_dict[CASES], who, query, weights)
     if q.get("order"):
         rows = ranked(rows, q["order"])
+    names = await key_names(request.config_dict[CASES], query.by, (r.figures.key for r in rows))
     return json_response({
         "by": query.by, "from": q.get("from"), "to": q.get("to"), "area": query.area, "order": q.get("order"),
-        "weights": weights.as_dict(), "rows": [row_json(r) for r in rows],
+        "weights": weights.as_dict(), "rows": [row_json(r) | {"name": _name(names, r.figures.key)} for r in rows],
     })
 
 
@@ -60,3 +62,8 @@ def row_json(r: ReportRow) -> dict[str, object]:
     return asdict(r.figures) | {"satisfaction_rate": r.satisfaction_rate,
                                 "dissatisfaction_rate": r.dissatisfaction_rate, "answered": r.answered,
                                 "flagged": r.flagged, "score": asdict(r.score)}
+
+
+def _name(names: dict[str, str], key: str | None) -> str | None:
+    """The key's name; a month (or a key nothing names) reads as itself, a missing key as nothing."""
+    return None if key is None else names.get(str(key), str(key))

@@ -17,6 +17,7 @@ from bot.keys import CASES
 from bot.views.common import local_day
 from intake.cases.states import Role
 from intake.errors import Invalid
+from intake.stats.names import key_names
 from intake.surveys.stats import DIMENSIONS, StatsQuery, by_dimension
 
 routes = web.RouteTableDef()
@@ -36,12 +37,13 @@ async def stats(request: web.Request) -> web.Response:
         raise Invalid("from must be before to")
     ctx = request.config_dict[CASES]
     rows = await by_dimension(ctx, who, query)
+    names = await key_names(ctx, by, (r.key for r in rows))
     minimum = query.min_sample if query.min_sample is not None else ctx.surveys.min_sample
     return json_response({
         "by": by,
         "from": q.get("from"), "to": q.get("to"),
         "rule": {"dissatisfaction_rate_over": ctx.surveys.flag_rate, "min_sample": minimum},
-        "rows": [asdict(r) for r in rows],
+        "rows": [asdict(r) | {"name": None if r.key is None else names.get(str(r.key), str(r.key))} for r in rows],
         "flagged": [r.key for r in rows if r.flagged],
     })
 

@@ -51,6 +51,8 @@ class AdminAlert:
     guidance: str | None
     expires_at: datetime | None
     sender: str
+    instructions: str | None = None  # the grid workers' part; residents read message and guidance
+    test: bool = False  # staff (or the test group) only, never residents
 
 
 def compose(req: AdminAlert, catalogue: Catalogue, now: datetime) -> AlertDraft:
@@ -65,4 +67,5 @@ def compose(req: AdminAlert, catalogue: Catalogue, now: datetime) -> AlertDraft:
     return AlertDraft(identifier=f"gridline-{uuid.uuid4().hex}", sender=req.sender, source="admin",
                       msg_type="Alert", signal=signal, colour=colour, event=signal.name_zh,
                       headline=f"{signal.title(colour)}", message=req.message, guidance=req.guidance,
-                      area=req.area, sent_at=now, expires_at=req.expires_at)
+                      area=req.area, sent_at=now, expires_at=req.expires_at, deliver=not req.test,
+                      instructions=req.instructions)

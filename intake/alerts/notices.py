@@ -22,7 +22,8 @@ def payload(alert: Alert, signal_name: str | None) -> dict[str, Any]:
     return {"alert_id": alert.id, "identifier": alert.identifier, "version": alert.version,
             "signal": alert.signal_code, "signal_name": signal_name, "colour": alert.colour,
             "colour_zh": COLOUR_ZH.get(alert.colour), "event": alert.event, "headline": alert.headline,
-            "message": alert.message, "guidance": alert.guidance, "sent": alert.sent_at.isoformat(),
+            "message": alert.message, "guidance": alert.guidance, "instructions": alert.instructions,
+            "test": alert.status == "test", "sent": alert.sent_at.isoformat(),
             "expires": alert.expires_at.isoformat() if alert.expires_at else None}
 
 
@@ -36,10 +37,15 @@ def timing(alert: Alert, now: datetime) -> dict[str, Any]:
     return {"urgent": urgent, "not_before": None if urgent or alert.release_at <= now else alert.release_at}
 
 
+def for_residents(body: Mapping[str, Any]) -> dict[str, Any]:
+    """What a resident's message carries: the workers' instructions stay on the staff side."""
+    return {k: v for k, v in body.items() if k != "instructions"}
+
+
 def to_residents(alert: Alert, rows: Iterable[Mapping[str, Any]], body: Mapping[str, Any], now: datetime,
                  reached: frozenset[tuple[str, str]] = frozenset()) -> list[Notification]:
     """``alert.issued`` to residents not told before; ``alert.updated`` to those already reached."""
-    when, group = timing(alert, now), group_of(alert.id)
+    when, group, body = timing(alert, now), group_of(alert.id), for_residents(body)
     return [Notification("alert.updated" if (r["channel"], r["external_id"]) in reached else "alert.issued",
                          Recipient("resident", r["external_id"], r["channel"]),
                          resident_key(alert, r["channel"], r["external_id"]), payload=body, created_at=now,
@@ -58,10 +64,23 @@ def to_groups(alert: Alert, per_cell: Mapping[str, int], body: Mapping[str, Any]
             for code, n in per_cell.items()]
 
 
+def to_staff(alert: Alert, cells: list[str], test_group: str, body: Mapping[str, Any],
+             now: datetime) -> list[Notification]:
+    """A test / exercise: one ``alert.test`` to the named test group, else to each targeted street's
+    supervisors' group (staff, never residents), at once — a drill is not held for quiet hours."""
+    places = [test_group] if test_group else sorted({c[:9] for c in cells})
+    return [Notification("alert.test", Recipient("supervisor", place),
+                         f"alert:{alert.id}:v{alert.version}:test:{place}",
+                         payload={**body, "cells": len(cells), "street": place}, created_at=now,
+                         group=group_of(alert.id), urgent=True)
+            for place in places]
+
+
 def cancelled(alert: Alert, told: Iterable[Recipient], body: Mapping[str, Any], now: datetime) -> list[Notification]:
     """A Cancel goes to everyone who had been told, at once (lifting a warning is never held back)."""
     return [Notification("alert.cancelled", who, f"alert:{alert.id}:cancel:{who.kind}:{who.channel}:{who.ref}",
-                         payload=body, created_at=now, group=None, urgent=True)
+                         payload=for_residents(body) if who.kind == "resident" else body, created_at=now,
+                         group=None, urgent=True)
             for who in dict.fromkeys(told)]
 
 

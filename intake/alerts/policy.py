@@ -49,3 +49,6 @@ class AlertPolicy:
     recent_report_days: float = 30.0  # a resident's reports this recent bind them to the report's cell
     location_max_age_h: float = 72.0  # a last location this recent (and allowed) binds them to its cell
     ack_escalate_minutes: float = 60.0  # a targeted cell with no worker acknowledgement after this is escalated
+    # Where Test / Exercise alerts go: the WeCom group (or mail) of this grid or region code; "" = each
+    # targeted street's own (staff only, never a resident).
+    test_group: str = ""

@@ -45,7 +45,9 @@ class AlertDraft:
     sent_at: datetime
     expires_at: datetime | None = None
     references: tuple[str, ...] = ()
-    deliver: bool = True  # False for CAP Test / Exercise / System / Draft: recorded and targeted, never sent
+    # False for CAP Test / Exercise / System / Draft and JSON ``test``: recorded, told to staff only (never a resident)
+    deliver: bool = True
+    instructions: str | None = None  # for the grid workers' cards only
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ class Outcome:
     residents: int
     stopped: int = 0  # queued messages withdrawn by an Update or Cancel
     reached: int = 0  # recipients already told before an Update or Cancel
+    test: bool = False  # a test / exercise: staff were told, no resident
+    release_at: datetime | None = None  # held for quiet hours until then; None: goes out now
 
 
 class AlertService:
@@ -107,7 +111,7 @@ class AlertService:
             await AlertMessage.create(alert_id=alert.id, identifier=draft.identifier, msg_type="Alert",
                                       version=1, received_at=now)
             residents = await self._target(alert, cells, draft.deliver)
-        return Outcome(alert.id, "issued", len(cells), residents)
+        return Outcome(alert.id, "issued", len(cells), residents, test=not draft.deliver, release_at=held(alert, now))
 
     async def _update(self, alert: Alert, draft: AlertDraft, cells: list[str]) -> Outcome:
         now = self.clock()
@@ -122,7 +126,8 @@ class AlertService:
             gone = await self.notifier.withdraw(notices.group_of(alert.id))
             reached = frozenset((r.channel or "", r.ref) for r in gone.reached if r.kind == "resident")
             residents = await self._target(alert, cells, alert.status == "active", reached)
-        return Outcome(alert.id, "updated", len(cells), residents, len(gone.stopped), len(reached))
+        return Outcome(alert.id, "updated", len(cells), residents, len(gone.stopped), len(reached),
+                       test=alert.status == "test", release_at=held(alert, now))
 
     async def cancel(self, alert: Alert, identifier: str | None = None, author: Actor | None = None) -> Outcome:
         """Stop what is still queued and tell everyone already reached that the warning is lifted."""
@@ -137,7 +142,7 @@ class AlertService:
             if identifier:
                 await AlertMessage.create(alert_id=alert.id, identifier=identifier, msg_type="Cancel",
                                           version=alert.version, received_at=now)
-            body = notices.payload(alert, self._signal_name(alert))
+            body = notices.payload(alert, self.signal_name(alert))
             await self.notifier.publish(notices.cancelled(alert, gone.reached, body, now))
         return Outcome(alert.id, "cancelled", alert.cells_count, alert.residents_count, len(gone.stopped),
                        len(set(gone.reached)))
@@ -146,13 +151,17 @@ class AlertService:
                       reached: frozenset[tuple[str, str]] = frozenset()) -> int:
         now = self.clock()
         await targeting.store_cells(alert.id, cells)
+        if not deliver:  # a test: no resident is bound, so none can be told; staff hear it marked as a test
+            alert.cells_count, alert.residents_count = len(cells), 0
+            await alert.save(update_fields=["cells_count", "residents_count"])
+            body = notices.payload(alert, self.signal_name(alert))
+            await self.notifier.publish(notices.to_staff(alert, cells, self.policy.test_group, body, now))
+            return 0
         count = await targeting.bind(alert.id, alert.version, self.grid.index, cells, self.policy, now)
         alert.cells_count, alert.residents_count = len(cells), count
         await alert.save(update_fields=["cells_count", "residents_count"])
-        if not deliver:
-            return count
         rows = await targeting.targets(alert.id)
-        body = notices.payload(alert, self._signal_name(alert))
+        body = notices.payload(alert, self.signal_name(alert))
         per_cell = Counter(r["grid_code"] for r in rows)
         out = notices.to_residents(alert, rows, body, now, reached)
         if reached:  # already told, no longer inside the area: they still hear of the change
@@ -168,9 +177,15 @@ class AlertService:
         release = None if draft.colour == "red" else self.policy.quiet.release(now)
         return {"signal_code": draft.signal.code if draft.signal else None, "colour": draft.colour,
                 "event": draft.event[:100], "headline": draft.headline[:300], "message": draft.message,
-                "guidance": draft.guidance, "area": draft.area.as_json(), "sent_at": draft.sent_at,
+                "guidance": draft.guidance, "instructions": draft.instructions, "area": draft.area.as_json(),
+                "sent_at": draft.sent_at,
                 "expires_at": draft.expires_at, "release_at": release or now}
 
-    def _signal_name(self, alert: Alert) -> str | None:
+    def signal_name(self, alert: Alert) -> str | None:
         sig = self.catalogue.signals.get(alert.signal_code or "")
         return sig.name_zh if sig else None
+
+
+def held(alert: Alert, now: datetime) -> datetime | None:
+    """When the alert's messages go out if quiet hours hold them back; ``None`` when they go now."""
+    return alert.release_at if alert.colour != "red" and alert.release_at > now else None

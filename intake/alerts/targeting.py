@@ -20,7 +20,7 @@ from intake.grid.geodesy import gcj02_to_wgs84
 from intake.grid.index import GridIndex
 from intake.store import db
 from intake.store.models import Case, Resident
-from intake.store.models_alerts import AlertCell, AlertTarget
+from intake.store.models_alerts import Alert, AlertCell, AlertTarget
 
 MP_CHANNEL = "miniprogram"  # the channel name the mini-program files residents under
 RESIDENT_CHANNELS = ("wechat", MP_CHANNEL)
@@ -48,9 +48,9 @@ ON CONFLICT DO NOTHING
 _LOCATED = """
 SELECT channel, external_id, last_lat, last_lng FROM residents
  WHERE location_allowed AND subscribed AND last_location_at >= ?
-   AND NOT (alerts_muted AND (SELECT a.colour FROM alerts a WHERE a.id = ?) <> 'red')
    AND last_lat BETWEEN ? AND ? AND last_lng BETWEEN ? AND ?
 """
+_UNMUTED = " AND NOT alerts_muted"  # below red, residents who turned alerts off are left out
 
 
 async def store_cells(alert_id: int, codes: list[str]) -> None:
@@ -72,24 +72,31 @@ async def bind(alert_id: int, version: int, grid: GridIndex, cells: list[str], p
 
 async def _bind_located(alert_id: int, version: int, grid: GridIndex, cells: set[str], policy: AlertPolicy,
                         now: datetime) -> None:
-    if not cells:
-        return
-    x0, y0, x1, y1 = shapely.total_bounds([grid.cell(c).geometry for c in cells])
-    pad = 0.02  # the GCJ-02 offset is under 1 km; the exact test is the grid lookup below
-    since = db.db_value(Resident, "last_location_at", now - timedelta(hours=policy.location_max_age_h))
-    found = await db.fetch(_LOCATED, [since, alert_id, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
-    if not found:
-        return
-    # WeChat LOCATION events are GCJ-02, the grid is WGS-84.
-    points = [gcj02_to_wgs84(r["last_lng"], r["last_lat"]) for r in found]
-    codes = grid.locate_many([p[0] for p in points], [p[1] for p in points])
-    located = [(r["channel"], r["external_id"], code) for r, code in zip(found, codes, strict=True) if code in cells]
+    red = await Alert.filter(id=alert_id, colour="red").exists()
+    located = await located_in(grid, cells, policy, now, red)
     if not located:
         return
     # ON CONFLICT keeps the binding found first (alert place, home grid, report): one row per resident.
     sql = ("INSERT INTO alert_targets (alert_id, channel, external_id, grid_code, version) VALUES (?, ?, ?, ?, ?) "
            "ON CONFLICT DO NOTHING")
     await db.execute_many(sql, [[alert_id, ch, ext, code, version] for ch, ext, code in located])
+
+
+async def located_in(grid: GridIndex, cells: set[str], policy: AlertPolicy, now: datetime,
+                     red: bool) -> list[tuple[str, str, str]]:
+    """(channel, external id, cell) of residents whose recent, allowed last location lies in ``cells``."""
+    if not cells:
+        return []
+    x0, y0, x1, y1 = shapely.total_bounds([grid.cell(c).geometry for c in cells])
+    pad = 0.02  # the GCJ-02 offset is under 1 km; the exact test is the grid lookup below
+    since = db.db_value(Resident, "last_location_at", now - timedelta(hours=policy.location_max_age_h))
+    found = await db.fetch(_LOCATED + ("" if red else _UNMUTED), [since, y0 - pad, y1 + pad, x0 - pad, x1 + pad])
+    if not found:
+        return []
+    # WeChat LOCATION events are GCJ-02, the grid is WGS-84.
+    points = [gcj02_to_wgs84(r["last_lng"], r["last_lat"]) for r in found]
+    codes = grid.locate_many([p[0] for p in points], [p[1] for p in points])
+    return [(r["channel"], r["external_id"], code) for r, code in zip(found, codes, strict=True) if code in cells]
 
 
 async def targets(alert_id: int) -> list[dict[str, Any]]:

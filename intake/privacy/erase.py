@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
+from tortoise.queryset import QuerySet
+
 from intake.cases.seal import seal
 from intake.cases.steps import StepTaken
 from intake.store.models import Case, CoReporter, InboundMessage, Media, Open311Submission, Rating
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 ERASED_TEXT = "（已按个人信息保护规定删除）"
 POINT_DECIMALS = 3  # ~110 m of latitude: the cell survives, the doorstep does not
+STAFF_SOURCE = "staff"
 FIELDS = ("reporter", "description", "address", "lat", "lng", "photos")
 
 
@@ -52,9 +55,14 @@ async def on_anonymise(step: StepTaken) -> list[Notification]:
     return []
 
 
+def resident_photos(case_no: str) -> QuerySet[Media]:
+    """The photos residents sent for the case; staff photos are evidence of the work (处置 / 核查) and stay."""
+    return Media.filter(case_no=case_no).exclude(source=STAFF_SOURCE)
+
+
 async def scrub_related(case_no: str) -> None:
     """Everything else about the case that names or quotes a resident (photo rows; their files: the caller)."""
-    await Media.filter(case_no=case_no).delete()
+    await resident_photos(case_no).delete()
     await InboundMessage.filter(case_no=case_no).update(content=None, media_id=None, pic_url=None, lat=None,
                                                        lng=None, payload={})
     await Open311Submission.filter(case_no=case_no).update(contact={}, attributes={}, media_url=None)

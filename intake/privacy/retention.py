@@ -23,7 +23,8 @@ from intake.cases.context import CaseContext
 from intake.cases.model import SYSTEM, ActionRequest
 from intake.cases.states import FINAL
 from intake.errors import DomainError
-from intake.store.models import Case, Media, Resident
+from intake.privacy import erase
+from intake.store.models import Case, Resident
 
 log = logging.getLogger("gridline.privacy")
 BATCH = 200
@@ -59,7 +60,7 @@ async def sweep(ctx: CaseContext, days: int, media_dir: Path | None, limit: int 
     query = Case.filter(due()).filter(aged | await _requested()).order_by("id").limit(limit)
     erased = failed = files = 0
     for case_no in await query.values_list("case_no", flat=True):
-        paths = list(await Media.filter(case_no=case_no).values_list("path", flat=True))
+        paths = [str(p) for p in await erase.resident_photos(str(case_no)).values_list("path", flat=True) if p]
         try:
             await workflow.act(ctx, str(case_no), SYSTEM, ActionRequest("anonymise"))
         except DomainError as exc:  # changed meanwhile (reopened, raced): the next run looks again

@@ -23,6 +23,8 @@ class Alert(Model):
     headline = fields.CharField(max_length=300)
     message = fields.TextField()
     guidance = fields.TextField(null=True)
+    # What the grid workers are asked to do: on their group cards only, never shown to residents.
+    instructions = fields.TextField(null=True)
     area: dict[str, Any] = fields.JSONField(default=dict)
     sent_at = fields.DatetimeField()
     expires_at = fields.DatetimeField(null=True)

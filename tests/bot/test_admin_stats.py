@@ -14,6 +14,7 @@ from intake.sla.calendar import SHANGHAI
 from intake.stats.query import CaseQuery
 from intake.stats.report import case_report
 from intake.stats.weights import Weights
+from intake.store.models import User
 from tests.bot.conftest import OTHER_STREET, WORKER_STREET, Api, walk
 
 PATH = "/admin/v1/stats/cases"
@@ -35,7 +36,10 @@ async def test_the_api_answers_what_the_domain_query_answers(api: Api) -> None:
     expected = [asdict(r.figures) | {"satisfaction_rate": r.satisfaction_rate,
                                      "dissatisfaction_rate": r.dissatisfaction_rate, "answered": r.answered,
                                      "flagged": r.flagged, "score": asdict(r.score)} for r in rows]
-    assert reply.body["rows"] == json.loads(json.dumps(expected))  # tuples come back as lists
+    named = [{k: v for k, v in r.items() if k != "name"} for r in reply.body["rows"]]
+    assert named == json.loads(json.dumps(expected))  # tuples come back as lists
+    user = await User.get(id=api.staff["w1"].user_id)
+    assert w1["name"] == user.name  # the worker's name beside the id
 
 
 async def test_a_street_dispatcher_sees_only_their_street(api: Api) -> None:
@@ -81,3 +85,17 @@ def test_weights_are_read_once_and_refused_when_wrong() -> None:
             assert "GRIDLINE_SCORE_WEIGHTS" in str(err) or "score weight" in str(err)
         else:
             raise AssertionError(f"{bad!r} was accepted")
+
+
+async def test_rows_name_their_keys(api: Api) -> None:
+    await walk(api, "closed", f"stats-{uuid.uuid4().hex[:10]}")
+    ctx = api.svc.ctx
+    for by in ("street", "grid", "category"):
+        reply = await api.call("GET", PATH, params={"by": by, **DAY})
+        assert reply.status == 200 and reply.body["rows"], reply.body
+        for row in (r for r in reply.body["rows"] if r["key"] is not None):
+            expected = ctx.taxonomy.catalog.get(row["key"]).name("zh_CN") if by == "category" \
+                else ctx.grid.index.cell(row["key"]).name
+            assert row["name"] == expected and row["name"] != row["key"], row
+    month = await api.call("GET", PATH, params={"by": "month", **DAY})
+    assert all(r["name"] == r["key"] for r in month.body["rows"] if r["key"])  # a month reads as itself

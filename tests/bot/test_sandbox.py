@@ -13,7 +13,8 @@ import secrets
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,12 +23,19 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.keys import WECHAT
-from bot.sandbox import pushes
+from bot.sandbox import STATIC_DIR, labels, pushes
 from bot.settings import load_settings
+from bot.wechat.menu import MENU
 from intake.grid.model import Datum, Level
 from intake.store.models import Case
+from intake.store.models_outbox import OutboxMessage
 from notify.recording import RecordingNotifier
 from notify.types import Notification, Recipient
+from outbox.deliveries import Shown, deliveries
+from outbox.directory import Directory
+from outbox.notifier import OutboxNotifier
+from outbox.router import ReachRouter, RouteConfig
+from outbox.store import DbOutboxStore
 from tests.bot.wechat.signing import message_xml
 from tests.conftest import Services, state_dirs
 
@@ -58,6 +66,7 @@ class Page:
     openid: str
     since: int = 0
     after: str = ""
+    states: dict[str, Any] = field(default_factory=dict)
 
     async def send(self, **fields: str | int | float) -> str:
         head: dict[str, str | int | float] = {"ToUserName": self.config["to_user"], "FromUserName": self.openid,
@@ -77,6 +86,7 @@ class Page:
         async with self.client.get("/sandbox/api/pushes", params=params) as resp:
             body = await resp.json()
         self.since, self.after = body["next"], body["last_key"] or ""
+        self.states = body["states"]
         items: list[dict[str, Any]] = body["items"]
         return items
 
@@ -205,4 +215,40 @@ async def test_a_report_made_like_the_page_gets_a_case_and_its_pushes(sandbox: C
     task = next(p for p in pushed if p["recipient"]["kind"] == "grid_group")
     assert case.grid_code is not None and task["case_no"] == case.case_no and task["recipient"]["ref"] == case.grid_code
     assert task["kind"] == "case.task" and task["payload"]["grid_name"] == svc.ctx.grid.index.cell(case.grid_code).name
+    # Labels from gettext, and what the outbox did: the 已受理 was the callback's own reply (delivered);
+    # the task card is queued here (no sender runs in this app), never shown as sent.
+    assert to_resident[0]["label"] == "已受理" and task["label"] == "任务派发"
+    assert page.states[to_resident[0]["key"]]["state"] == "delivered"
+    assert page.states[to_resident[0]["key"]]["channel"] == "passive_reply"
+    assert page.states[task["key"]]["state"] in ("queued", "stopped")
     assert await page.pushes() == []  # incremental: nothing new since the last poll
+    assert set(page.states) >= {to_resident[0]["key"], task["key"]}  # states are answered at every poll
+
+
+def test_the_page_menu_is_the_real_menu() -> None:
+    """What the sandbox's menu offers is what ``gridline wechat menu`` creates, so texts that name it hold."""
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    for button in MENU["button"]:
+        assert f">{button['name']}<" in page
+        for sub in button.get("sub_button", []):
+            attr = "data-location" if sub["type"] == "location_select" else "data-key"
+            assert f'{attr}="{sub["key"]}">{sub["name"]}<' in page, sub
+    assert ">＋<" in page  # the prompt "发送位置（＋→位置）" names it
+
+
+async def test_states_fold_the_outbox_row(svc: Services, uid: str) -> None:
+    """Scheduled (not_before ahead), stopped with the router's reason, and a key never written."""
+    now = svc.clock()
+    to = Recipient("resident", f"oState{uid}", "wechat")
+    later = Notification("survey.request", to, f"st-{uid}-later", not_before=now + timedelta(hours=20))
+    card = Notification("case.task", Recipient("grid_group", "999999999999"), f"st-{uid}-card")
+    await OutboxNotifier(svc.clock).publish([later, card])
+    store = DbOutboxStore(ReachRouter(Directory(), RouteConfig("http://x", None)))
+    await store.route_pending(now, only=[(await OutboxMessage.get(key=card.key)).id])
+    found = await deliveries([later.key, card.key, f"st-{uid}-none"], now)
+    assert found[later.key].shown is Shown.SCHEDULED and found[later.key].until == now + timedelta(hours=20)
+    assert found[card.key].shown is Shown.STOPPED and "no WeCom group" in found[card.key].reason
+    assert f"st-{uid}-none" not in found
+    shown = labels.describe(found[later.key])
+    assert shown["label"].startswith("暂缓发送 至 ") and labels.describe(None)["state"] == "unknown"
+    assert labels.kind_label("case.handle") == "已处置，待核查" and labels.kind_label("survey.request") == "满意度回访"

@@ -10,6 +10,7 @@ import importlib.util
 import math
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,9 +18,12 @@ import pytest
 from aiohttp import web
 
 from bot.app import create_app
+from bot.keys import CASES, OUTBOUND
 from bot.settings import load_settings
 from intake.grid.model import Datum
 from intake.store.models import Case, InboundMessage
+from intake.store.models_outbox import OutboxMessage
+from notify.types import Notification, Recipient
 from tests.conftest import Services, state_dirs, unavailable
 
 if TYPE_CHECKING:
@@ -57,16 +61,22 @@ async def browser(chromium: str) -> AsyncIterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-async def base_url(services: Services) -> AsyncIterator[str]:
+async def served(services: Services) -> AsyncIterator[tuple[str, web.Application]]:
     """The sandbox app on 127.0.0.1 at a free port, so the browser talks real HTTP to it."""
     settings = load_settings({"GRIDLINE_DATABASE_URL": services.url, **state_dirs(services.home)})
-    runner = web.AppRunner(create_app(settings, clock=services.clock, sweeper=False, own_database=False))
+    app = create_app(settings, clock=services.clock, sweeper=False, own_database=False)
+    runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     host, port = runner.addresses[0][:2]
-    yield f"http://{host}:{port}"
+    yield f"http://{host}:{port}", app
     await runner.cleanup()
+
+
+@pytest.fixture(scope="module")
+def base_url(served: tuple[str, web.Application]) -> str:
+    return served[0]
 
 
 async def open_sandbox(browser: Browser, base_url: str, *, secure: bool = True) -> tuple[Page, str]:
@@ -162,4 +172,70 @@ async def test_voice_photo_and_a_second_resident_keep_their_own_chats(browser: B
     assert [m.kind for m in stored] == ["event", "voice", "image"]
     assert stored[1].payload.get("Recognition") == "小区门口的垃圾桶坏了，垃圾撒了一地"
     assert stored[2].media_id and stored[2].pic_url and stored[2].media_id in stored[2].pic_url
+    await page.close()
+
+
+async def report(page: Page, text: str, place: str) -> str:
+    """A report through the page's menu, text and place list; its case number."""
+    await page.click(".menu button[data-key=REPORT]")
+    await bot_says(page, "描述")
+    await say(page, text)
+    await bot_says(page, "在哪里")
+    await page.select_option("#place", label=place)
+    await bot_says(page, "回复“1”确认提交")
+    await say(page, "1")
+    reply = await bot_says(page, re.compile("诉求编号|新建"))
+    if "新建" in reply:
+        await say(page, "新建")
+        reply = await bot_says(page, "诉求编号")
+    found = CASE_NO.search(reply)
+    assert found is not None, reply
+    return found.group()
+
+
+async def test_the_chat_shows_a_delivered_push_and_a_held_one_differently(
+        browser: Browser, served: tuple[str, web.Application], svc: Services) -> None:
+    base, app = served
+    page, openid = await open_sandbox(browser, base)
+    case_no = await report(page, "小区里的路灯坏了好几天，晚上很黑", "较场尾")
+    # Two pushes to this resident through the app's own outbox: progress now, a survey due tomorrow.
+    ctx, now = app[CASES], svc.clock()
+    to = Recipient("resident", openid, "wechat")
+    progress = Notification("case.accept", to, f"sandbox-test:{case_no}:accept", case_no=case_no)
+    survey = Notification("survey.request", to, f"sandbox-test:{case_no}:survey", case_no=case_no,
+                          not_before=now + timedelta(days=1))
+    await ctx.notifier.publish([progress, survey])
+    # The sender delivers the progress message (the sandbox channel); the survey is not due yet.
+    row = await OutboxMessage.get(key=progress.key)
+    outbound = app[OUTBOUND]
+    await outbound.store.route_pending(now, only=[row.id])
+    await outbound.sender.handle(str(row.id))
+    assert (await OutboxMessage.get(key=progress.key)).status == "delivered"
+    sent = page.locator(f'#chat li.msg.bot[data-key="{progress.key}"]')
+    held = page.locator(f'#chat li.msg.bot[data-key="{survey.key}"]')
+    await sent.locator(".delivery", has_text="已送达").wait_for(timeout=WAIT_MS)
+    await held.locator(".delivery", has_text="暂缓发送").wait_for(timeout=WAIT_MS)
+    assert case_no in await sent.inner_text()
+    assert await sent.get_attribute("data-state") == "delivered"
+    assert "pending" not in (await sent.get_attribute("class") or "")
+    assert await held.get_attribute("data-state") == "scheduled"
+    assert "pending" in (await held.get_attribute("class") or "")
+    assert "满意度回访" in await held.inner_text() and "survey.request" not in await page.inner_text("#chat")
+    # The push list says the same; a group card names its state too (sent, or stopped with the reason).
+    assert "已送达" in await page.locator(f'#pushes-resident li[data-key="{progress.key}"]').inner_text()
+    # Another resident: a clean chat and no pin left from the first one's place.
+    assert await page.locator("#map .pin").count() == 1
+    await page.click("#new-resident")
+    await bot_says(page, "欢迎关注")
+    assert await page.locator("#map .pin").count() == 0 and await page.locator("#chat li[data-key]").count() == 0
+    await page.close()
+
+
+async def test_the_service_menu_and_the_plus_panel_are_there(browser: Browser, base_url: str) -> None:
+    page, _ = await open_sandbox(browser, base_url)
+    await page.click("#service-toggle")
+    await page.click("#service-menu button[data-key=ALERTS]")
+    await page.locator(".msg.event", has_text="预警订阅").wait_for(timeout=WAIT_MS)
+    await page.click("#plus")
+    assert await page.locator("#plus-menu button", has_text="位置").is_visible()
     await page.close()

@@ -69,6 +69,8 @@ async def test_an_ended_case_past_retention_loses_its_personal_data_and_keeps_it
     photo = await _photo(no, uid, tmp_path)
     await InboundMessage.create(channel="test", external_id=uid, dedup_key=f"k{uid}", kind="text", content=TEXT,
                                 lat=22.5, lng=114.5, received_at=T0 - OLD, case_no=no)
+    await Media.create(media_id=f"s{uid}", owner="user:7", source="staff", mime="image/jpeg", size=20, width=1,
+                       height=1, sha256="1" * 64, path=f"staff-{uid}.jpg", case_no=no, created_at=T0)
     kept = await _case(svc, uid + "o")  # as old, still open: kept
     svc.clock.now = T0
     before = await repo.get(no)
@@ -85,7 +87,7 @@ async def test_an_ended_case_past_retention_loses_its_personal_data_and_keeps_it
     assert await _chain_whole(no)  # the step sealed the anonymised report
     inbound = await InboundMessage.get(dedup_key=f"k{uid}")
     assert inbound.content is None and inbound.lat is None
-    assert not await Media.filter(case_no=no).exists()
+    assert [m.source for m in await Media.filter(case_no=no)] == ["staff"]  # the work's evidence stays
     assert [n for n in svc.sent.for_case(no) if n.kind == "case.anonymise"] == []  # nobody is told
     assert (await repo.get(kept)).description == TEXT
 

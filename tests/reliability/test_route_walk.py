@@ -22,7 +22,7 @@ from bot import console, open311, worker
 from bot import mp as miniprogram
 from bot.app import create_app
 from bot.open311.config import Open311Config
-from bot.roles import MATRIX
+from bot.roles import MATRIX, OPEN
 from bot.settings import load_settings
 from intake.cases.states import Role
 from tests.bot.conftest import Api, api, api_server  # noqa: F401
@@ -50,6 +50,7 @@ QUERY = {"/wechat": "?signature=0000&timestamp={now}&nonce=walk&echostr=walk&ope
 W, C, M, G = worker.PREFIX, console.PREFIX, miniprogram.PREFIX, open311.PREFIX
 EXPECT: dict[tuple[str, str], str] = {
     **{route: BEARER for route in MATRIX},
+    **dict.fromkeys(OPEN, PUBLIC),  # the admin API's own description (bot/admin_docs.py)
     ("GET", "/healthz"): PUBLIC, ("GET", "/metrics"): PUBLIC, ("GET", "/"): REDIRECT,
     ("GET", "/wechat"): SIGNED, ("POST", "/wechat"): SIGNED,
     # the worker's pages (its session cookie)
@@ -66,6 +67,11 @@ EXPECT: dict[tuple[str, str], str] = {
     ("GET", C): REDIRECT,
     ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/cases/{{case_no}}"): PAGE,
     ("POST", f"{C}/cases/{{case_no}}"): PAGE, ("GET", f"{C}/media/{{media_id}}"): PAGE,
+    # the console's alert pages (admins)
+    **{(method, f"{C}/alerts{path}"): PAGE for method, path in (
+        ("GET", ""), ("POST", ""), ("POST", "/preview"), ("POST", "/cap"), ("GET", "/replay"), ("POST", "/replay"),
+        ("GET", "/{alert_id}"), ("GET", "/{alert_id}/coverage.json"), ("POST", "/{alert_id}/preview"),
+        ("POST", "/{alert_id}/update"), ("POST", "/{alert_id}/cancel"))},
     # the console's classifier pages (triage for dispatchers too, the rest admins'; the role is the handler's)
     **{(method, f"{C}/nlp{path}"): PAGE for method, path in (
         ("GET", ""), ("GET", "/triage"), ("GET", "/triage/next"), ("POST", "/triage/{case_no}"),

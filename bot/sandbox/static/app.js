@@ -4,12 +4,7 @@
 
 const $ = (sel) => document.querySelector(sel);
 const state = { token: "", toUser: "gh_sandbox", openid: "", since: 0, after: "", lastTime: 0, seq: 0, voice: false };
-const KIND = {
-  "wechat.reply": "客服消息", "case.open": "已受理", "case.register": "已立案", "case.reject": "不予立案",
-  "case.dispatch": "已派遣", "case.accept": "已接单", "case.handle": "处置中", "case.close": "已办结",
-  "case.withdraw": "已撤回", "case.reopen": "重新办理", "case.merge": "已合并", "case.return": "已退回",
-  "case.task": "任务派发",
-};
+// Labels come from the server (gettext): item.label for each message kind, states[key].label for its delivery.
 
 // ---- signing and XML -------------------------------------------------------------------
 
@@ -87,6 +82,7 @@ function addEntry(entry, openid = state.openid, save = true) {
   if (entry.tag) li.append(Object.assign(document.createElement("span"), { className: "tag", textContent: entry.tag }));
   if (entry.image) li.append(Object.assign(document.createElement("img"), { src: entry.image, alt: "照片" }));
   li.append(Object.assign(document.createElement("div"), { className: "text", textContent: entry.text }));
+  if (entry.push) paintBubble(li, entry);
   $("#chat").append(li);
   li.scrollIntoView({ block: "end" });
 }
@@ -131,6 +127,9 @@ function switchTo(openid) {
   $("#chat").replaceChildren();
   for (const list of ["#pushes-resident", "#pushes-group"]) $(list).replaceChildren();
   $("#push-count").textContent = "0";
+  $("#map .pin")?.remove(); // the pin was the previous resident's place
+  $("#map-status").textContent = "";
+  pushes.clear();
   history().forEach((entry) => addEntry(entry, openid, false));
 }
 
@@ -145,6 +144,9 @@ async function newResident() {
 
 // ---- pushes ------------------------------------------------------------------------------
 
+// What the page has listed for the current resident, by key: states change after an item is listed.
+const pushes = new Map();
+
 async function poll() {
   const openid = state.openid;
   try {
@@ -153,7 +155,8 @@ async function poll() {
     if (openid !== state.openid) return; // switched resident while waiting
     if (body.reset && state.after) switchTo(openid); // the server restarted: show its pushes afresh
     Object.assign(state, { since: body.next, after: body.last_key ?? "" });
-    body.items.forEach(showPush);
+    body.items.forEach((item) => showPush(item, body.states[item.key]));
+    for (const [key, delivery] of Object.entries(body.states ?? {})) updatePush(key, delivery);
   } finally {
     setTimeout(poll, 1500);
   }
@@ -162,24 +165,59 @@ async function poll() {
 // Deadlines come in UTC; residents and workers read Beijing time.
 const localTime = (iso) => (iso ? new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai",
   month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }) : "—");
+const UNKNOWN = { state: "unknown", label: "", reason: "" };
 
-function showPush(item) {
+function showPush(item, delivery = UNKNOWN) {
   const p = item.payload;
   const toGroup = item.recipient.kind === "grid_group";
   const detail = item.kind === "wechat.reply" ? p.text
     : toGroup ? `${p.category_name ?? "待分类"} · ${p.grid_name ?? item.recipient.ref} · 时限 ${localTime(p.deadline)}`
-    : [p.category_name, p.note].filter(Boolean).join(" · ");
+    : p.resident_text ?? [p.category_name, p.note].filter(Boolean).join(" · ");
   const li = document.createElement("li");
-  li.innerHTML = '<div class="push-head"><b></b><span class="mono"></span></div><div class="push-body"></div>';
-  li.querySelector("b").textContent = KIND[item.kind] ?? item.kind;
+  li.dataset.key = item.key;
+  li.innerHTML = '<div class="push-head"><b></b><span class="mono"></span></div><div class="push-body"></div>'
+    + '<div class="push-state"></div>';
+  li.querySelector("b").textContent = item.label ?? item.kind;
   li.querySelector(".mono").textContent = item.case_no ?? "";
-  li.querySelector(".push-body").textContent = detail || item.kind;
+  li.querySelector(".push-body").textContent = detail || item.label;
   $(toGroup ? "#pushes-group" : "#pushes-resident").prepend(li);
   $("#push-count").textContent = String(Number($("#push-count").textContent) + 1);
-  // Customer-service messages are what the resident reads in the chat itself.
-  if (item.kind === "wechat.reply" && !history().some((e) => e.push === item.index)) {
-    addEntry({ who: "bot", tag: "客服消息", text: p.text, push: item.index });
+  pushes.set(item.key, { item, toGroup, text: detail || item.label });
+  updatePush(item.key, delivery);
+}
+
+// A push's delivery as the outbox has it; a resident's push joins the chat, held ones drawn apart.
+function updatePush(key, delivery) {
+  const known = pushes.get(key);
+  if (!known) return;
+  const li = document.querySelector(`.push-list li[data-key="${CSS.escape(key)}"]`);
+  if (li) {
+    li.dataset.state = delivery.state;
+    li.querySelector(".push-state").textContent = [delivery.label, delivery.reason].filter(Boolean).join("：");
   }
+  // Answered inside the callback's own reply: the chat already shows it.
+  if (known.toGroup || delivery.channel === "passive_reply" || delivery.state === "unknown") return;
+  const entry = { who: "bot", push: key, tag: known.item.label, text: delivery.text ?? known.text,
+    state: delivery.state, stateLabel: delivery.label, reason: delivery.reason };
+  const saved = history();
+  const at = saved.findIndex((e) => e.push === key);
+  if (at < 0) return addEntry(entry);
+  if (saved[at].state === entry.state) return;
+  saved[at] = entry;
+  localStorage.setItem(`sandbox.chat.${state.openid}`, JSON.stringify(saved));
+  const bubble = document.querySelector(`#chat li[data-key="${CSS.escape(key)}"]`);
+  if (bubble) paintBubble(bubble, entry);
+}
+
+function paintBubble(li, entry) {
+  li.dataset.key = entry.push;
+  li.dataset.state = entry.state ?? "";
+  li.classList.toggle("pending", entry.state !== "delivered");
+  let note = li.querySelector(".delivery");
+  if (!note) note = li.appendChild(Object.assign(document.createElement("div"), { className: "delivery" }));
+  note.textContent = [entry.stateLabel, entry.state === "delivered" ? "" : entry.reason].filter(Boolean).join("：");
+  const text = li.querySelector(".text");
+  if (text) text.textContent = entry.text;
 }
 
 // ---- map ---------------------------------------------------------------------------------
@@ -240,6 +278,11 @@ function drawPin(lat, lng) {
   $("#map-status").textContent = `已发送位置 ${lat.toFixed(5)}, ${lng.toFixed(5)}`;
 }
 
+function closePopups() {
+  document.querySelectorAll(".popup").forEach((p) => { p.hidden = true; });
+  document.querySelectorAll("[aria-expanded]").forEach((b) => b.setAttribute("aria-expanded", "false"));
+}
+
 // ---- start -------------------------------------------------------------------------------
 
 async function start() {
@@ -269,7 +312,21 @@ async function start() {
     ev.currentTarget.setAttribute("aria-pressed", String(state.voice));
     $("#message").placeholder = state.voice ? "说的话（作为语音识别结果发送）" : "输入文字，回车发送";
   });
-  $("#photo").addEventListener("click", () => $("#photo-file").click());
+  $("#photo").addEventListener("click", () => { closePopups(); $("#photo-file").click(); });
+  for (const [toggle, popup] of [["#service-toggle", "#service-menu"], ["#plus", "#plus-menu"]]) {
+    $(toggle).addEventListener("click", () => {
+      const open = $(popup).hidden;
+      closePopups();
+      $(popup).hidden = !open;
+      $(toggle).setAttribute("aria-expanded", String(open));
+    });
+  }
+  // WeChat's location_select opens a map; here the map and the place list are that picker.
+  document.querySelectorAll("[data-location]").forEach((b) => b.addEventListener("click", () => {
+    closePopups();
+    $("#place").focus();
+    $("#map-status").textContent = "请在地图上点选位置，或从上方列表选择地名";
+  }));
   $("#photo-file").addEventListener("change", (ev) => {
     const file = ev.target.files[0];
     if (!file) return;
@@ -279,8 +336,10 @@ async function start() {
       { MsgType: "image", PicUrl: `http://mmbiz.qpic.cn/sandbox/${media}`, MediaId: media });
     ev.target.value = "";
   });
-  document.querySelectorAll(".menu button").forEach((b) => b.addEventListener("click", () =>
-    send({ who: "event", text: `点击菜单「${b.textContent}」` }, { MsgType: "event", Event: "CLICK", EventKey: b.dataset.key })));
+  document.querySelectorAll(".menu button[data-key]").forEach((b) => b.addEventListener("click", () => {
+    closePopups();
+    send({ who: "event", text: `点击菜单「${b.textContent}」` }, { MsgType: "event", Event: "CLICK", EventKey: b.dataset.key });
+  }));
   $("#resident").addEventListener("change", (ev) => switchTo(ev.target.value));
   $("#new-resident").addEventListener("click", newResident);
   const current = localStorage.getItem("sandbox.current");

@@ -140,9 +140,14 @@ async def test_cancel_of_unknown_alert_and_update_of_unknown(alerting: AlertServ
     assert out.action == "issued"
 
 
-async def test_test_status_is_recorded_not_sent(alerting: AlertService, svc: Services, uid: str) -> None:
-    out = await alerting.receive(draft(uid, (leaf_of(svc, "440307009", 10),), deliver=False))
-    assert of_alert(svc, out.alert_id) == [] and (await Alert.get(id=out.alert_id)).status == "test"
+async def test_test_status_reaches_staff_only(alerting: AlertService, svc: Services, uid: str) -> None:
+    leaf = leaf_of(svc, "440307009", 10)
+    await Resident.create(channel="wechat", external_id=f"test-home-{uid}", home_grid=leaf)
+    out = await alerting.receive(draft(uid, (leaf,), deliver=False))
+    sent = of_alert(svc, out.alert_id)
+    assert out.test and out.residents == 0 and (await Alert.get(id=out.alert_id)).status == "test"
+    assert [(n.kind, n.recipient.kind, n.recipient.ref) for n in sent] == [("alert.test", "supervisor", leaf[:9])]
+    assert sent[0].payload["test"] is True
 
 
 class FakeOutbox:

@@ -14,7 +14,7 @@ def _json() -> fields.JSONField:  # type: ignore[type-arg]
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0017_wk_offline')]
+    dependencies = [('gridline', '0018_adm_alerts')]
 
     initial = False
 
