@@ -9,7 +9,21 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import admin_docs, middlewares
-from bot.views import alerts, cases, departments, export, grid, messages, nlp, privacy, stats, surveys, taxonomy, users
+from bot.views import (
+    alerts,
+    cases,
+    departments,
+    export,
+    grid,
+    messages,
+    nlp,
+    privacy,
+    spot_checks,
+    stats,
+    surveys,
+    taxonomy,
+    users,
+)
 from bot.views import sessions as page_sessions
 
 PREFIX = "/admin/v1"
@@ -19,6 +33,6 @@ def build() -> web.Application:
     app = web.Application(middlewares=[middlewares.admin_auth])
     # export first: /cases/export must match before /cases/{case_no}
     for module in (export, cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats,
-                   privacy, page_sessions, admin_docs):
+                   privacy, page_sessions, admin_docs, spot_checks):
         app.add_routes(module.routes)
     return app

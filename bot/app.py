@@ -146,7 +146,7 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
                             groups=settings.outbox.kind == "sandbox")
         notifier = OutboxNotifier(clock or utc_now, mirror=app[RECORDER])  # the recorder feeds /sandbox
         domain = await build_context(notifier, clock, surveys=survey_policy(settings.surveys),
-                                     keyword_bar=settings.nlp.keyword_bar)
+                                     keyword_bar=settings.nlp.keyword_bar, tasks=settings.tasks)
         app[CASES], app[SERVING] = domain.ctx, domain.serving
         app[ALERTS] = build_alerts(settings.alerts, app[CASES], delivery=OutboxDelivery(), heavy=app[HEAVY],
                                    max_crossings=settings.alert_polygon_max_crossings)

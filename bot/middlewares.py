@@ -19,10 +19,11 @@ from bot import logs, queries, roles
 from bot.auth import ACTOR, Unauthorized, authenticate
 from bot.jsonout import json_response
 from bot.keys import METRICS
-from intake.errors import Busy, Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound
+from intake.errors import Busy, Conflict, DomainError, Forbidden, IllegalTransition, Invalid, NotFound, TooSoon
 
 log = logging.getLogger("gridline.http")
-STATUS = {NotFound: 404, Invalid: 400, Forbidden: 403, IllegalTransition: 409, Conflict: 409, Busy: 503}
+STATUS = {NotFound: 404, Invalid: 400, Forbidden: 403, IllegalTransition: 409, Conflict: 409, Busy: 503,
+          TooSoon: 429}
 
 
 def error_body(status: int, code: str, message: str, details: object = None) -> web.Response:

@@ -32,6 +32,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", f"{V}/cases/export"): DESK | {R.SUPERVISOR},  # a spreadsheet of an area: the desk's and 督查's tool
     ("POST", f"{V}/cases/{{case_no}}/actions"): ALL, ("POST", f"{V}/reports"): DESK,
     ("GET", f"{V}/cases/{{case_no}}/messages"): DESK,
+    ("POST", f"{V}/spot-checks"): DESK | {R.SUPERVISOR},  # 抽查: draw closed cases for re-check
     # organisation
     ("GET", f"{V}/departments"): ALL, ("GET", f"{V}/departments/{{code}}"): ALL,
     ("POST", f"{V}/departments"): ADMIN, ("PATCH", f"{V}/departments/{{code}}"): ADMIN,

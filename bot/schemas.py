@@ -6,7 +6,7 @@ import json
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from intake.errors import Invalid
 
@@ -73,9 +73,25 @@ class ActionBody(Strict):
     district: str | None = Field(default=None, max_length=12)  # void for out_of_area: where it went
     deadline: str | None = Field(default=None, max_length=40)  # supervise (督办): a new deadline, ISO 8601
     to: str | None = Field(default=None, max_length=16)  # recall: the earlier step (default registered)
+    result: str | None = Field(default=None, max_length=16)  # verified (confirmed/unfounded), checked (pass/fail)
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)  # where the actor stood (WGS-84)
+    lng: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    assist: int | None = Field(default=None, ge=1, le=1000)  # answer_assist / waive_assist: the sub-task
 
     def params(self) -> dict[str, Any]:
         return self.model_dump(exclude={"action", "note", "attachments"}, exclude_none=True)
+
+
+class SpotCheckBody(Strict):
+    """抽查: closed cases of ``area`` closed in ``[since, until)``; ``count`` or ``percent`` of them."""
+
+    since: AwareDatetime
+    until: AwareDatetime
+    area: str | None = Field(default=None, pattern=r"^\d{6,20}$")
+    count: int | None = Field(default=None, ge=1, le=200)
+    percent: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    note: str | None = Field(default=None, max_length=500)
 
 
 class CategoryBody(Strict):

@@ -29,6 +29,7 @@ from bot.sections import (
     WeComSection,
     WorkerSection,
 )
+from intake.cases.policy import TaskPolicy
 from intake.stats.weights import Weights
 from outbox.config import Account, Kind, OutboxConfig, check_rates
 from tuning.config import TuningConfig
@@ -138,6 +139,13 @@ class Settings(BaseSettings):
     worker_link_secret: SecretStr | None = None
     worker_link_ttl_hours: float = Field(default=168.0, gt=0, le=24 * 90)
     worker_session_idle_minutes: float = Field(default=720.0, gt=0, le=60 * 24 * 30)
+    # case tasks (#19, see intake.cases.policy.TaskPolicy): 核实 / 核查 holders, evidence, position tolerance
+    position_tolerance_m: float = Field(default=200.0, gt=0, le=100_000)
+    task_evidence_required: bool = True
+    verify_by: Literal["worker", "supervisor"] = "worker"
+    check_by: Literal["worker", "supervisor"] = "worker"
+    resident_urge_hours: float = Field(default=24.0, ge=0, le=24 * 30)
+    worker_office_hours: str = Field(default="周一至周五 9:00-18:00", max_length=100)
     # reliability (#18): heavy steps (geometry repair, image re-encoding) run in worker processes with a
     # time and memory budget; an alert polygon whose edges cross more than N times is refused before repair.
     heavy_workers: int = Field(default=1, ge=1, le=64)
@@ -298,6 +306,12 @@ class Settings(BaseSettings):
             ack_escalate=timedelta(minutes=self.alert_ack_escalate_minutes),
             recent_report_days=self.alert_recent_report_days, location_max_age_h=self.alert_location_max_age_hours,
             cap_max_bytes=self.alert_cap_max_bytes, test_group=self.alert_test_group)
+
+    @cached_property
+    def tasks(self) -> TaskPolicy:
+        return TaskPolicy(tolerance_m=self.position_tolerance_m, evidence_required=self.task_evidence_required,
+                          verify_by=self.verify_by, check_by=self.check_by,
+                          resident_urge_hours=self.resident_urge_hours, office_hours=self.worker_office_hours)
 
     @cached_property
     def worker(self) -> WorkerSection:

@@ -38,6 +38,12 @@ class Busy(DomainError):
     code = "busy"
 
 
+class TooSoon(DomainError):
+    """The same step again before its interval has passed (a resident's 催办): HTTP 429."""
+
+    code = "too_soon"
+
+
 class Conflict(DomainError):
     """Someone else changed the case at the same moment; retry."""
 

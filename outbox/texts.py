@@ -55,6 +55,13 @@ STAFF: dict[str, str] = {
     "alert.cancelled": _("Weather warning lifted: {title}"),
     "alert.silent": _("{silent_count} grids of street {street} have not acknowledged the warning {title}"),
     "survey.escalated": _("Case {case_no}: the resident is still not satisfied after it was reopened"),
+    "case.verify_task": _("Verification task {case_no}: please verify on site, with photos and your position"),
+    "case.check_task": _("Check task {case_no}: please check the handling on site, with photos and your position"),
+    "case.spot_check_task": _("Spot check {case_no}: please re-check this closed case on site"),
+    "case.assist_task": _("Assist task {case_no}: your help is needed: {note}"),
+    "case.assist_answered": _("Case {case_no}: {by} answered your assist request: {note}"),
+    "case.resident_urge": _("Case {case_no}: the reporter urges you to act ({count} so far)"),
+    "case.supplement": _("Case {case_no}: the reporter added details: {text}"),
     "group.test": _("Test message from gridline: this group receives the tasks of grid {grid} (sent by {by})"),
 }
 LABELS = {

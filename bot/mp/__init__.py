@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.mp import openapi, views_account, views_follow, views_media, views_privacy, views_reports
+from bot.mp import openapi, views_account, views_follow, views_media, views_privacy, views_reports, views_resident
 from bot.mp.config import Limits, MpConfig
 from bot.mp.services import MP_CONFIG, mp_context
 
@@ -25,6 +25,7 @@ def setup(app: web.Application, config: MpConfig) -> None:
 
 def build() -> web.Application:
     app = web.Application()
-    for module in (views_account, views_media, views_reports, views_follow, views_privacy, openapi):
+    for module in (views_account, views_media, views_reports, views_follow, views_privacy, views_resident,
+                   openapi):
         app.add_routes(module.routes)
     return app

@@ -22,7 +22,7 @@ from intake.store.models import Case, CaseEvent
 MEDIA_PREFIX = "mp-media:"
 PUBLIC_STEPS = frozenset({"open", "verify", "register", "reject", "dispatch", "accept", "return", "handle", "check",
                           "close", "withdraw", "reopen", "merge", "second", "suspend", "resume",
-                          "void"})
+                          "void", "resident_urge", "supplement"})
 PUBLIC_NOTES = frozenset({"reject", "close", "withdraw", "reopen", "void"})
 
 

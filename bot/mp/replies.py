@@ -142,3 +142,14 @@ class MyData(BaseModel):
 class ErasureReply(BaseModel):
     erased: int = Field(description="ended reports whose personal data is gone now")
     pending: int = Field(description="open reports, erased when they end (their handlers still need them)")
+
+
+class WorkerCard(BaseModel):
+    """我的网格员: the grid worker of your latest report's cell; masked, with one way to reach them."""
+
+    name: str = Field(description="masked: the family name and one mark per further character")
+    wecom: str | None = Field(description="the worker's WeCom id, when they have one")
+    mobile: str | None = Field(description="masked mobile (138****1234), when there is no WeCom id")
+    office_hours: str
+    grid: str
+    case_no: str = Field(description="the report whose cell this is")

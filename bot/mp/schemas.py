@@ -34,6 +34,19 @@ class Location(Strict):
     datum: Literal["gcj02", "wgs84"] = "gcj02"
 
 
+class SupplementBody(Strict):
+    """补充: text, a location or both, added to an open report of yours."""
+
+    text: str | None = Field(default=None, min_length=1, max_length=500)
+    location: Location | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> SupplementBody:
+        if self.text is None and self.location is None:
+            raise ValueError("give text, a location or both")
+        return self
+
+
 class ReportBody(Strict):
     description: str = Field(min_length=1, max_length=2000)
     location: Location | None = None

@@ -7,8 +7,10 @@ from typing import Any
 
 from intake.cases.context import CaseContext
 from intake.cases.model import Actor
+from intake.cases.offer import allowed_for
 from intake.cases.oversight import counts as oversight_counts
-from intake.cases.states import Role, Status, allowed_actions
+from intake.cases.resident_steps import reminders
+from intake.cases.states import Status
 from intake.duplicates import Candidate
 from intake.i18n import gettext_for
 from intake.sla.light import state as sla_state
@@ -43,7 +45,11 @@ def case_summary(ctx: CaseContext, case: Case, actor: Actor, lang: str, now: dat
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
         "description": case.description, "address": case.address,
         "assignee": {"user_id": case.assignee_user_id, "department": case.assignee_department},
-        "allowed_actions": allowed_actions(status, actor.role) if actor.role is not Role.RESIDENT else [],
+        "allowed_actions": allowed_for(actor, case),
+        # 核实 / 核查 task, steps taken far from the case point (for the dispatcher), 协办 sub-tasks
+        "task": {"kind": case.task_kind, "user_id": case.task_user_id} if case.task_kind else None,
+        "handler_user_id": case.handler_user_id,
+        "position_flags": case.position_flags or [], "assists": case.assists or [],
     }
 
 
@@ -61,6 +67,7 @@ def case_detail(ctx: CaseContext, case: Case, actor: Actor, lang: str, now: date
         "co_reporters": [{"channel": c.channel, "reporter": c.reporter} for c in co],
         "events": [event(e) for e in events],
         "oversight": oversight_counts(events),  # 督办 / 催办 / 批示 / 召回 by people, counted from the timeline
+        "resident_reminders": reminders(events),  # residents' 催办, counted from the timeline
     }
 
 

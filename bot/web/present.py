@@ -12,18 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from intake.cases.context import CaseContext
-from intake.cases.model import Actor
-from intake.cases.states import Status, allowed_actions
+from intake.cases.states import Status
 from intake.grid.geodesy import wgs84_to_gcj02
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, CaseEvent
 from notify.mask import mask_text
 
 Gettext = Callable[[str], str]
-# The actions this page has a form for, in the order they are offered.
-FORMS = ("accept", "handle", "request_extension", "return")
-ACTION_LABELS = {"accept": "Accept", "handle": "Report handled", "return": "Return",
-                 "request_extension": "Request extension"}
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2}
 # A severity in words (msgids), never the stored colour code.
 SEVERITY_WORDS = {"red": "Urgent (red)", "yellow": "Pressing (yellow)", "blue": "Routine (blue)"}
@@ -90,12 +85,6 @@ def counts(cases: Sequence[Case], _: Gettext) -> list[tuple[str, int]]:
     return [(status_label(s, _), found[s]) for s in Status if found[s]]
 
 
-def actions(actor: Actor, case: Case) -> list[tuple[str, str]]:
-    """``(action, label msgid)`` for each form the worker may use on this case now."""
-    allowed = set(allowed_actions(Status(case.status), actor.role))
-    return [(a, ACTION_LABELS[a]) for a in FORMS if a in allowed]
-
-
 def map_url(case: Case) -> str | None:
     if case.lat is None or case.lng is None:
         return None
@@ -134,6 +123,15 @@ STEP_WORDS = {
     "recall": "Recalled",
     "void": "Voided",
     "request_void": "Void requested",
+    "verified": "Verification done",
+    "checked": "Check done",
+    "spot_check": "Drawn for spot check",
+    "request_assist": "Assistance requested",
+    "assist": "Assisting unit added",
+    "answer_assist": "Assistance answered",
+    "waive_assist": "Assistance waived",
+    "resident_urge": "Urged by the reporter",
+    "supplement": "Details added by the reporter",
     "deny_void": "Void request refused",
 }
 

@@ -30,6 +30,7 @@ class Draft:
     choices: list[str] = field(default_factory=list)
     offered: list[str] = field(default_factory=list)
     lang: str | None = None  # the language the resident writes this report in (replies follow it)
+    target: str | None = None  # 补充: the report the next text or location is added to
 
     @property
     def description(self) -> str:

@@ -177,5 +177,50 @@ class Texts:
     def choose_again(self) -> str:
         return self._("Please reply with one of the numbers above, or 取消 to cancel.")
 
+    # -- a resident's own report: 催办, 补充, 撤件, 我的网格员 ------------------------------------------
+
+    def urged(self, case_no: str) -> str:
+        return self._("We have urged the people handling case {case_no}.").format(case_no=case_no)
+
+    def urge_too_soon(self, case_no: str, hours: str) -> str:
+        return self._("You urged case {case_no} recently; you can urge it again in {hours} hours.").format(
+            case_no=case_no, hours=hours)
+
+    def ask_supplement(self, case_no: str) -> str:
+        return self._("Send the details or a location to add to case {case_no}, or 取消 to cancel.").format(
+            case_no=case_no)
+
+    def supplemented(self, case_no: str) -> str:
+        return self._("Added to case {case_no}. Thank you.").format(case_no=case_no)
+
+    def withdrawn(self, case_no: str) -> str:
+        return self._("Case {case_no} has been withdrawn.").format(case_no=case_no)
+
+    def cannot_withdraw(self, case_no: str) -> str:
+        return self._("Case {case_no} is already being handled and can no longer be withdrawn. "
+                      "Send 催办 to urge it.").format(case_no=case_no)
+
+    def not_open(self, case_no: str) -> str:
+        return self._("Case {case_no} is already finished.").format(case_no=case_no)
+
+    def no_open_case(self) -> str:
+        return self._("You have no open report. Describe a problem to report one.")
+
+    def worker_card(self, name: str, contact: str, hours: str) -> str:
+        return self._("Your grid worker: {name}\nContact: {contact}\nOffice hours: {hours}").format(
+            name=name, contact=contact, hours=hours)
+
+    def wecom_contact(self, wecom: str) -> str:
+        return self._("WeCom {wecom}").format(wecom=wecom)
+
+    def mobile_contact(self, mobile: str) -> str:
+        return self._("mobile {mobile}").format(mobile=mobile)
+
+    def no_contact(self) -> str:
+        return self._("through this account")
+
+    def no_worker(self) -> str:
+        return self._("We do not know your grid worker yet: report a problem with its location first.")
+
     def confirm_again(self) -> str:
         return self._("Reply 1 to submit, 2 to change the category, 3 to add details, or 取消 to cancel.")

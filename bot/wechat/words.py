@@ -35,8 +35,13 @@ COMMANDS: Mapping[str, frozenset[str]] = {
     "auto_submit_off": frozenset({"设置确认提交", "設置確認提交", "設定確認提交", "auto submit off"}),
     "location_on": frozenset({"设置共享位置", "設置共享位置", "設定共享位置", "share location on"}),
     "location_off": frozenset({"设置关闭位置", "設置關閉位置", "設定關閉位置", "share location off"}),
+    # a resident's own report (+ an optional case number; 补充 also + the text to add)
+    "urge": frozenset({"催办", "催辦", "urge"}),
+    "supplement": frozenset({"补充", "補充", "add details", "supplement"}),
+    "withdraw": frozenset({"撤件", "撤回", "withdraw"}),
+    "my_worker": frozenset({"我的网格员", "我的網格員", "网格员", "網格員", "my grid worker", "grid worker"}),
 }
-WITH_ARGUMENT = frozenset({"progress"})
+WITH_ARGUMENT = frozenset({"progress", "urge", "supplement", "withdraw"})
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")  # 设置 自动提交 = 设置自动提交
 _EDGES = re.compile(r"^[\s.!。！，,]+|[\s.!。！，,]+$")
 _SPACES = re.compile(r"\s+")
@@ -53,11 +58,16 @@ def command_of(text: str) -> tuple[str, str] | None:
     folded = fold(text)
     if folded in _WORD_TO_COMMAND:
         return _WORD_TO_COMMAND[folded], ""
-    for name in WITH_ARGUMENT:
+    for name in sorted(WITH_ARGUMENT):
         for word in COMMANDS[name]:
-            if folded.startswith(word):
+            if folded.startswith(word) and _boundary(word, folded[len(word):]):
                 return name, folded[len(word):].strip()
     return None
+
+
+def _boundary(word: str, rest: str) -> bool:
+    """An English command word ends the word ("urgent: …" is a report, not ``urge``); Chinese has no spaces."""
+    return not (word.isascii() and rest[:1].isalpha())
 
 
 def command_name(text: str) -> str:

@@ -13,17 +13,16 @@ from bot.web import media, present
 from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page, see_other
 from bot.web.uploads import device_position, photo_config, read_form, runner
+from bot.worker import forms
 from bot.worker.auth import ME, sessions
 from bot.worker.session import COOKIE
 from intake.cases import repo
-from intake.cases.model import ActionRequest
 from intake.cases.repo import CaseFilter
 from intake.cases.states import OPEN
 from intake.errors import DomainError
 from intake.photos import staff
 
 routes = web.RouteTableDef()
-PHOTO_ACTIONS = frozenset({"handle"})
 MAX_TASKS = 200  # a worker's open tasks fit in one page; more would need the desk, not a phone
 
 
@@ -51,7 +50,8 @@ async def case_page(request: web.Request) -> web.Response:
         return error_page(request, 404, _("There is no such case among your tasks."))
     return page("case.html", request, {
         **await case_context(request, sessions(request), me.session, case), "me": me,
-        "map_url": present.map_url(case), "actions": present.actions(me.actor, case),
+        "map_url": present.map_url(case), "actions": forms.offered(me.actor, case),
+        "reasons": forms.VOID_REASONS,
         "focus": request.query.get("action", "")})
 
 
@@ -63,21 +63,20 @@ async def case_action(request: web.Request) -> web.Response:
         return error_page(request, 404, _("There is no such case among your tasks."))
     try:
         form = await read_form(request)
-        action, note = form.fields.get("action", ""), form.fields.get("note", "").strip() or None
-        if action not in present.FORMS:
+        action = form.fields.get("action", "")
+        if action not in forms.FORMS:
             return error_page(request, 400, _("This page does not offer that step."))
-        # Photos prove 处置 (handled): validated all, stored all, then the step names them.
+        # Photos prove 核实 / 处置 / 核查 / 协办: validated all, stored all, then the step names them.
         photos = await staff.take(runner(request), photo_config(request), case.case_no, me.actor, form.photos,
                                   request.config_dict[CASES].clock(), device_position(form.fields)) \
-            if form.photos and action in PHOTO_ACTIONS else ()
+            if form.photos and action in forms.EVIDENCE else ()
     except DomainError as exc:
         await sessions(request).flash(me.session.sid, f"{_('Please check what you entered.')} ({exc.message})",
                                       "error")
         return see_other(request.app.router["case"].url_for(case_no=case.case_no))
-    params = {"hours": form.fields.get("hours", "")} if action == "request_extension" else {}
     return await act_and_return(request, sessions(request), me.session, me.actor, case,
-                                ActionRequest(action, note, attachments=photos, params=params),
-                                present.ACTION_LABELS[action], _("There is no such case among your tasks."))
+                                forms.request_of(action, form.fields, photos), forms.LABELS[action],
+                                _("There is no such case among your tasks."))
 
 
 @routes.post("/logout", name="logout")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from intake.cases.policy import TaskPolicy
 from intake.grid.store import GridService
 from intake.sla.deadlines import SlaPolicy
 from intake.surveys.policy import SurveyPolicy
@@ -36,3 +37,4 @@ class CaseContext:
     clock: Clock = utc_now
     surveys: SurveyPolicy = field(default_factory=SurveyPolicy)
     triage: TriageCheck | None = None
+    tasks: TaskPolicy = field(default_factory=TaskPolicy)

@@ -91,6 +91,7 @@ async def recall(step: Step) -> None:
     if raw not in earlier:
         raise Invalid(f"a {current} case can be recalled to {', '.join(earlier)}", allowed=[str(s) for s in earlier])
     target = Status(raw)
+    case.task_kind = case.task_user_id = None  # a 核查 task belonged to the step the case leaves
     step.data.update(to=str(target), assignee=_assignee(case))
     step.notices += assignee_notices(case, "recall", {"note": step.request.note, "by": step.actor.name,
                                                      "to": str(target)})

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from tortoise.expressions import Q
 
+from intake.cases import tasks
 from intake.cases.model import Actor
 from intake.cases.states import Role
 from intake.errors import Forbidden, NotFound
 from intake.store.models import Case
 
 # Steps only the assigned worker may take once a case has an assignee.
-ASSIGNEE_STEPS = frozenset({"accept", "handle", "return", "request_extension"})
+ASSIGNEE_STEPS = frozenset({"accept", "handle", "return", "request_extension", "request_assist"})
 
 
 def can_read(actor: Actor, case: Case) -> bool:
-    """In the actor's area (see :meth:`Actor.covers`), or assigned to them (or to their department)."""
-    return actor.covers(case.grid_code) or actor.holds(case.assignee_user_id, case.assignee_department)
+    """In the actor's area (see :meth:`Actor.covers`), assigned to them (or to their department), or holding
+    a task (核实 / 核查) or a 协办 sub-task for them."""
+    return actor.covers(case.grid_code) or actor.holds(case.assignee_user_id, case.assignee_department) \
+        or tasks.involves(actor, case)
 
 
 def check_read(actor: Actor, case: Case) -> None:
@@ -39,7 +42,9 @@ def read_filter(actor: Actor) -> Q:
     if desk:
         # Unplaced cases need a human to place them: every dispatcher's queue shows them (as Actor.covers allows).
         grids |= Q(grid_code__isnull=True)
-    return grids | Q(assignee_user_id=actor.user_id) if actor.user_id is not None else grids
+    if actor.user_id is None:
+        return grids
+    return grids | Q(assignee_user_id=actor.user_id) | Q(task_user_id=actor.user_id)
 
 
 def check_act(actor: Actor, case: Case, action: str) -> None:
@@ -51,11 +56,16 @@ def check_act(actor: Actor, case: Case, action: str) -> None:
             raise NotFound(f"no case {case.case_no}")  # never confirm that someone else's case exists
         return
     check_read(actor, case)
-    assigned = actor.holds(case.assignee_user_id, case.assignee_department)
-    # A department user works only cases its department holds; a worker only unassigned ones or their own.
-    held_by_other = case.assignee_user_id is not None or actor.role is Role.DEPARTMENT
-    if actor.role in (Role.WORKER, Role.DEPARTMENT) and action in ASSIGNEE_STEPS and held_by_other and not assigned:
+    if not holder_may(actor, case, action):
         raise Forbidden(f"case {case.case_no} is assigned to someone else")
+
+
+def holder_may(actor: Actor, case: Case, action: str) -> bool:
+    """A department user works only cases its department holds; a worker only unassigned ones or their own."""
+    if actor.role not in (Role.WORKER, Role.DEPARTMENT) or action not in ASSIGNEE_STEPS:
+        return True
+    held_by_other = case.assignee_user_id is not None or actor.role is Role.DEPARTMENT
+    return not held_by_other or actor.holds(case.assignee_user_id, case.assignee_department)
 
 
 def answering_for(actor: Actor, grid_code: str) -> int:

@@ -98,6 +98,19 @@ RULES: dict[str, Rule] = {
     "instruct": Rule(frozenset(OPEN), None, frozenset({R.ADMIN, R.SUPERVISOR}), needs_note=True),
     "recall": Rule(_WORKING | {S.HANDLED, S.CHECKING}, S.REGISTERED, _OVERSIGHT, needs_note=True),
     "escalate": Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),
+    # 核实 / 核查 as tasks (intake.cases.tasks): ``verify`` / ``check`` enter the state and give the task;
+    # ``verified`` / ``checked`` do it (position, photos, result). ``checked`` on a closed case is a 抽查 re-check.
+    "verified": Rule(frozenset({S.VERIFYING}), None, _STAFF | {R.SUPERVISOR}),
+    "checked": Rule(frozenset({S.CHECKING, S.CLOSED}), None, _STAFF | {R.SUPERVISOR}),
+    "spot_check": Rule(frozenset({S.CLOSED}), None, _OVERSIGHT),
+    # 协办 (intake.cases.assists)
+    "request_assist": Rule(_WORKING, None, _ASSIGNEES, needs_note=True),
+    "assist": Rule(_WORKING, None, _DESK),
+    "answer_assist": Rule(_WORKING, None, _ASSIGNEES, needs_note=True),
+    "waive_assist": Rule(_WORKING, None, _DESK, needs_note=True),
+    # a resident's own steps (intake.cases.resident_steps): 催办 (resident_urge) and 补充
+    "resident_urge": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT})),
+    "supplement": Rule(frozenset(OPEN), None, frozenset({R.RESIDENT})),
     # PIPL retention / erasure (intake.privacy): an ended case's personal data removed, by the system only.
     "anonymise": Rule(FINAL, None, frozenset({R.SYSTEM})),
 }

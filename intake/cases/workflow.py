@@ -16,7 +16,19 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from intake.cases import assignment, handlers, notices, oversight, repo, scope, void
+from intake.cases import (
+    assignment,
+    assists,
+    evidence,
+    handlers,
+    notices,
+    oversight,
+    repo,
+    resident_steps,
+    scope,
+    tasks,
+    void,
+)
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import ActionRequest, Actor
@@ -124,11 +136,24 @@ async def _return(step: Step) -> None:
 
 async def _close(step: Step) -> None:
     step.case.closed_at = step.now
+    step.case.task_kind = step.case.task_user_id = None  # the desk closed it: an open 核查 task ends with it
 
 
-async def _reopen(step: Step) -> None:
+async def _handle(step: Step) -> None:
+    """处置: the lead's, once every 协办 sub-task is answered or waived; who handled it never checks it."""
+    assists.check_complete(step)
+    evidence.record(step, required=False)
+    step.case.handler_user_id = step.actor.user_id
+
+
+async def _redo(step: Step) -> None:
+    step.case.task_kind = step.case.task_user_id = None
+
+
+async def reopen(step: Step) -> None:
     case = step.case
     case.closed_at, case.escalation_level, case.reopen_count = None, 0, case.reopen_count + 1
+    case.task_kind = case.task_user_id = None
     case.opened_at = step.now  # the clock starts again for the reopened work
     case.deadline_at = step.ctx.sla.deadline(step.now, case.limit_hours, case.severity)
 
@@ -220,12 +245,16 @@ async def _follow_up(follow: FollowUp, actor: Actor, now: datetime) -> None:
 
 
 EFFECTS: dict[str, Effect] = {
-    "dispatch": _dispatch, "return": _return, "close": _close, "reopen": _reopen, "suspend": _suspend,
+    "dispatch": _dispatch, "return": _return, "close": _close, "reopen": reopen, "suspend": _suspend,
     "resume": _resume, "merge": _merge, "second": _second, "request_extension": _request_extension,
     "approve_extension": _approve_extension, "deny_extension": _deny_extension, "reclassify": _reclassify,
     "void": void.void, "request_void": void.request_void, "deny_void": void.deny_void,
     "supervise": oversight.supervise,
     "urge": oversight.tell_assignee, "instruct": oversight.tell_assignee, "recall": oversight.recall,
+    "handle": _handle, "redo": _redo, "verify": tasks.enter_verify, "check": tasks.enter_check,
+    "verified": tasks.verified, "checked": tasks.checked, "spot_check": tasks.spot_check,
+    "request_assist": assists.request_assist, "assist": assists.assist, "answer_assist": assists.answer_assist,
+    "waive_assist": assists.waive_assist, "resident_urge": resident_steps.urge, "supplement": resident_steps.supplement,
     "anonymise": erase.anonymise,
 }
 merge_into = _merge  # the 重复 reason of 作废 merges like ``merge`` does

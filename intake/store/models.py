@@ -159,6 +159,13 @@ class Case(Model):
     updated_at = fields.DatetimeField()
     # Set by the mini-program: staff views hide the reporter and no satisfaction survey is sent.
     anonymous = fields.BooleanField(default=False, db_default=False)
+    # 核实 / 核查 as tasks (intake.cases.tasks): who took 处置 (never the checker), the open task and its holder.
+    handler_user_id = fields.IntField(null=True)
+    task_kind = fields.CharField(max_length=16, null=True)  # verify | check | spot_check
+    task_user_id = fields.IntField(null=True, db_index=True)
+    # null on rows older than the column (read both through ``or []``)
+    position_flags: list[dict[str, Any]] | None = fields.JSONField(null=True)  # steps taken far from the case point
+    assists: list[dict[str, Any]] | None = fields.JSONField(null=True)  # 协办 sub-tasks (intake.cases.assists)
     # When the retention job or an erasure request removed the resident's personal data (PIPL).
     anonymised_at = fields.DatetimeField(null=True)
 

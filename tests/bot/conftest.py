@@ -158,8 +158,18 @@ def action_body(api: Api, action: str, into: str | None = None) -> dict[str, Any
     extra: dict[str, dict[str, Any]] = {
         "dispatch": {"user_id": api.staff["w1"].user_id}, "request_extension": {"hours": 24},
         "reclassify": {"category": "01038"}, "second": {"channel": "test", "reporter": "neighbour"},
-        "merge": {"into": into}, "void": {"reason": "false_report"}, "request_void": {"reason": "false_report"}}
+        "merge": {"into": into}, "void": {"reason": "false_report"}, "request_void": {"reason": "false_report"},
+        "verified": {"result": "confirmed", "attachments": ["staff:photo-1"], **_at(api)},
+        "checked": {"result": "pass", "attachments": ["staff:photo-1"], **_at(api)},
+        "assist": {"department": "440307-water"}, "answer_assist": {"attachments": ["staff:photo-2"]},
+        "waive_assist": {"assist": 1}}
     return {"action": action, "note": f"{action}: 测试说明", **extra.get(action, {})}
+
+
+def _at(api: Api) -> dict[str, float]:
+    """Standing on the worker's first leaf (where ``report`` puts its cases)."""
+    lat, lng = api.point(api.leaves[0])
+    return {"lat": lat, "lng": lng}
 
 
 async def act(api: Api, case_no: str, action: str, who: str, into: str | None = None) -> Reply:

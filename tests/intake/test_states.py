@@ -65,10 +65,11 @@ def test_allowed_actions_agree_with_check() -> None:
             check(status, action, role, note="x")
 
 
-def test_final_states_only_allow_comments_and_reopen() -> None:
+def test_final_states_only_allow_comments_reopen_and_the_spot_check() -> None:
     for status in (Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
         allowed = set(allowed_actions(status, Role.ADMIN))
-        assert allowed <= {"comment", "reopen"}
+        # 抽查: a closed case is drawn for a re-check (spot_check) and re-checked (checked)
+        assert allowed <= {"comment", "reopen"} | ({"spot_check", "checked"} if status is Status.CLOSED else set())
 
 
 # -- supervisors' tools (督办, 催办, 批示, 召回) ------------------------------------------------------

@@ -100,7 +100,8 @@ EXPECT: dict[tuple[str, str], str] = {
         ("GET", "alert-places"), ("POST", "media"), ("GET", "media/{media_id}"), ("POST", "reports"),
         ("GET", "reports"), ("GET", "reports/{case_no}"), ("POST", "reports/{case_no}/second"),
         ("POST", "reports/{case_no}/withdraw"), ("POST", "reports/{case_no}/rating"), ("GET", "me/data"),
-        ("POST", "me/erase"))},
+        ("POST", "me/erase"), ("POST", "reports/{case_no}/urge"), ("POST", "reports/{case_no}/supplement"),
+        ("GET", "grid-worker"))},
     # Open311: discovery and the service list are public; requests and tokens need a key
     ("GET", f"{G}/discovery.{{fmt}}"): PUBLIC, ("GET", f"{G}/services.{{fmt}}"): PUBLIC,
     ("GET", f"{G}/services/{{code}}.{{fmt}}"): PUBLIC,

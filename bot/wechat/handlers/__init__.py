@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bot.wechat.handlers import commands, events, privacy, report, surveys
+from bot.wechat.handlers import commands, events, privacy, report, residents, surveys
 from bot.wechat.router import Router
 
 
 def build_router() -> Router:
     root = Router()
-    for module in (events, commands, privacy, surveys, report):  # surveys: a survey answer before a new report
+    # residents: a resident's own report (催办, 补充 …); surveys: a survey answer before a new report
+    for module in (events, commands, privacy, residents, surveys, report):
         root.include(module.router)
     return root

@@ -1,0 +1,18 @@
+"""The knobs of the 核实 / 核查 tasks and of residents' own steps, set once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+TaskHolder = Literal["worker", "supervisor"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPolicy:
+    tolerance_m: float = 200.0  # a 核实 / 处置 / 核查 farther than this from the case point is flagged
+    evidence_required: bool = True  # 核实 and 核查 need the actor's position and at least one photo ref
+    verify_by: TaskHolder = "worker"  # who is given a 核实 task: the cell's worker on duty, or a supervisor
+    check_by: TaskHolder = "worker"  # who is given a 核查 task (never the handler)
+    resident_urge_hours: float = 24.0  # a resident may 催办 a case at most once in this many hours
+    office_hours: str = "周一至周五 9:00-18:00"  # shown on the 我的网格员 card
