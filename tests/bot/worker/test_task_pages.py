@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
-import pytest
 
 from intake.store.models import Case, CaseEvent, Media
 from tests.bot.conftest import open_case, walk
@@ -104,8 +103,6 @@ async def test_assist_request_answer_and_void_request(site: Site, uid: str) -> N
     assert await status_of(case_no) == "handling"
 
 
-@pytest.mark.xfail(reason="main: bot/worker/idem.py reads request.post() before the multipart photo reader, so "
-                          "every photo upload is 'malformed' (tests/bot/worker/test_photos.py fails the same way)")
 async def test_a_verification_photo_is_uploaded_with_the_form(site: Site, uid: str) -> None:
     api = site.api
     case_no = await open_case(api, f"tp-{uid}")
