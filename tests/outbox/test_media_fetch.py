@@ -36,6 +36,8 @@ async def test_photos_are_fetched_retried_and_lost_visibly(svc: Services, api: A
     case = await _case(svc, uid, busy, "expiredMediaId0001", good)
     assert await _states(case) == ["pending", "pending", "pending"]  # nothing fetched on the reply path
     assert not api.fake.calls and not api.fake.gate.answers
+    # Other tests' 公众号 photos still pending in the shared database would take the failing first call.
+    await Media.filter(source="wechat", state="pending").exclude(case_no=case.case_no).update(state="lost")
     storage, client = LocalMediaStorage(tmp_path), api.wechat()
     api.fake.gate.fail("media_get", 45009)  # the first call: "reach max api daily quota limit"
     await fetch_due(client, storage, svc.clock)
