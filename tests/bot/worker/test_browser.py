@@ -29,11 +29,11 @@ async def test_a_card_link_then_accept_and_report_handled_on_a_phone(browser: Br
         assert "sig=" not in page.url  # the signature does not stay in the address bar
         await page.wait_for_selector("#act-accept.focus", timeout=WAIT_MS)
         assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
-        await page.click("#act-accept button")
+        await page.click("#act-accept button[type=submit]")
         await page.wait_for_selector(".flash.ok", timeout=WAIT_MS)
         assert await page.get_attribute("#status", "data-status") == "handling"
         await page.fill("#act-handle textarea[name=note]", "路灯已更换，恢复照明")
-        await page.click("#act-handle button")
+        await page.click("#act-handle button[type=submit]")
         await page.wait_for_selector("#status[data-status=handled]", timeout=WAIT_MS)
         assert "反馈处置结果" in await page.inner_text(".flash.ok")
         await page.goto(site.url("/worker/"))

@@ -49,7 +49,7 @@ async def test_handled_with_a_photo_on_a_phone(browser: Browser, site: Site, uid
         await page.wait_for_selector("#act-handle input[name=photo][data-ready='1']", state="attached",
                                      timeout=WAIT_MS)  # shrunk (the page's CSP allows no eval: selectors only)
         await page.fill("#act-handle textarea[name=note]", "垃圾已清运，现场照片见附件")
-        await page.click("#act-handle button")
+        await page.click("#act-handle button[type=submit]")
         await page.wait_for_selector("#status[data-status=handled]", timeout=WAIT_MS)
         img = page.locator("#photos img")
         await img.wait_for(timeout=WAIT_MS)
@@ -79,7 +79,7 @@ async def test_a_card_opened_in_wecom_signs_in_through_oauth(browser: Browser, w
         await page.goto(wecom_site.url(f"/worker/cases/{case_no}?action=accept"))
         await page.wait_for_selector("#act-accept.focus", timeout=WAIT_MS)
         assert f"/worker/cases/{case_no}" in page.url
-        await page.click("#act-accept button")
+        await page.click("#act-accept button[type=submit]")
         await page.wait_for_selector(".flash.ok", timeout=WAIT_MS)
     finally:
         await context.close()

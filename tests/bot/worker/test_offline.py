@@ -24,7 +24,7 @@ async def accepts(case_no: str) -> list[int]:
 
 async def queue_accept(page: Page, site: Site, case_no: str, queued: int) -> None:
     await page.goto(site.url(f"/worker/cases/{case_no}"))  # offline: the service worker's copy
-    await page.click("#act-accept button")
+    await page.click("#act-accept button[type=submit]")
     await page.locator("#outbox li.waiting").nth(queued - 1).wait_for(timeout=WAIT_MS)
 
 
