@@ -165,6 +165,10 @@ async def test_grid_import_preview_then_confirm(console: Api) -> None:
     assert app is not None
     from bot.keys import CASES
     assert "990121001" in app[CASES].grid.index  # this process places cases on the new grid at once
+    # The database and the grid index are shared with every later test: take the test district away again.
+    await Region.filter(code__startswith="990121").delete()
+    await app[CASES].grid.reload()
+    assert "990121001" not in app[CASES].grid.index
 
 
 async def upload(b: aiohttp.ClientSession, csrf: str, raw: bytes, status: int) -> str:
