@@ -94,6 +94,8 @@ async def test_rows_name_their_keys(api: Api) -> None:
         reply = await api.call("GET", PATH, params={"by": by, **DAY})
         assert reply.status == 200 and reply.body["rows"], reply.body
         for row in (r for r in reply.body["rows"] if r["key"] is not None):
+            if by == "category" and ctx.taxonomy.catalog.find(row["key"]) is None:
+                continue  # another test's local category, retired and refreshed away meanwhile
             expected = ctx.taxonomy.catalog.get(row["key"]).name("zh_CN") if by == "category" \
                 else ctx.grid.index.cell(row["key"]).name
             assert row["name"] == expected and row["name"] != row["key"], row

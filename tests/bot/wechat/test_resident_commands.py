@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from bot.storage.memory import MemoryStore
@@ -27,9 +29,12 @@ def chat(svc: Services, uid: str) -> Chat:
     return Chat(Dialogue(svc.ctx, DraftStore(MemoryStore()), build_router()), f"r{uid}", svc)
 
 
+_own_cells = itertools.count(start=5003, step=53)  # apart from test_dialogue's, so no report looks like a duplicate
+
+
 async def reported(chat: Chat, text: str = "路灯坏了，晚上很黑") -> Case:
     await chat.say(text)
-    await chat.location()
+    await chat.location(next(_own_cells) % len(chat.svc.ctx.grid.index.leaves))
     await chat.say("1")
     return await Case.filter(reporter=chat.openid).order_by("-id").first()  # type: ignore[return-value]
 
@@ -56,7 +61,8 @@ async def test_urge_once_per_period_and_counted(chat: Chat, svc: Services, word:
     assert soon in await chat.say(word)
     svc.clock.advance(hours=24)
     assert done in await chat.say(f"{word} {case.case_no}")
-    counts = [e.data["count"] for e in await CaseEvent.filter(case_no=case.case_no, action="resident_urge")]
+    urged = await CaseEvent.filter(case_no=case.case_no, action="resident_urge").order_by("seq")
+    counts = [e.data["count"] for e in urged]
     assert counts == [1, 2]
 
 

@@ -6,6 +6,7 @@ database has the case handled. Without Chromium or Playwright this skips locally
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from intake.store.models import Case
@@ -56,7 +57,11 @@ async def test_a_patrol_report_takes_the_phones_position(browser: Browser, site:
         await page.click("a.button[href='/worker/report']")
         await page.fill("textarea[name=description]", f"巡查发现井盖缺失 {uid}")
         await page.click("#locate")
-        await page.wait_for_function("document.querySelector('input[name=lat]').value !== ''", timeout=WAIT_MS)
+        for _ in range(WAIT_MS // 100):  # (wait_for_function evaluates a string: the page's CSP forbids that)
+            if await page.input_value("input[name=lat]"):
+                break
+            await asyncio.sleep(0.1)
+        assert await page.input_value("input[name=lat]"), "no position filled in"
         assert "±8 m" in await page.inner_text("#where")
         await page.click("#patrol button[type=submit]")
         await page.wait_for_selector(".flash.ok", timeout=WAIT_MS)
