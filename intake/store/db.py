@@ -71,7 +71,10 @@ async def _migration_lock(database_url: str) -> AsyncIterator[None]:
     if not database_url.startswith(("postgres://", "postgresql://")):
         yield
         return
-    conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1), timeout=30)
+    # Only where and who: the URL's query holds pool options for Tortoise (maxsize=…), not server settings.
+    given = expand_db_url(database_url.replace("postgresql://", "postgres://", 1))["credentials"]
+    where = {k: given[k] for k in ("host", "port", "user", "password", "database") if given.get(k) is not None}
+    conn = await asyncpg.connect(**where, timeout=30)
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
         yield

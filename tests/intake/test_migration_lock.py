@@ -37,7 +37,8 @@ async def _drop(name: str) -> None:
 async def test_concurrent_migrations_all_succeed(redis_url: str) -> None:
     name = await _fresh_database()
     url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRIDLINE_DATABASE_URL": url}
+    # with a pool option in the query, as deployments write it (the lock connection must not pass it on)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRIDLINE_DATABASE_URL": url + "?maxsize=5"}
     try:
         procs = [await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "migrate", env=env, cwd=ROOT,
                                                       stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
