@@ -14,7 +14,7 @@ from bot.console.setup.common import admin_only, done, field, routes, setup_page
 from bot.keys import CASES
 from bot.web.auth import Me
 from bot.web.render import error_page, gettext, see_other
-from intake import passwords
+from intake import login_codes, passwords
 from intake.errors import NotFound
 from intake.org import departments, users
 from intake.org.users import STAFF_ROLES
@@ -71,7 +71,7 @@ async def user_page(request: web.Request, me: Me) -> web.Response:
     return await _user(request, me, None)
 
 
-async def _user(request: web.Request, me: Me, new_password: str | None) -> web.Response:
+async def _user(request: web.Request, me: Me, new_password: str | None, login_code: str | None = None) -> web.Response:
     raw = request.match_info["user_id"]
     try:
         staff = await users.get(int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
@@ -81,7 +81,7 @@ async def _user(request: web.Request, me: Me, new_password: str | None) -> web.R
         return error_page(request, 404, gettext(request)("There is no such user."))
     return await setup_page(request, me, "setup_user.html", "setup_users", {
         "staff": staff, "roles": sorted(STAFF_ROLES), "departments": await departments.listing(),
-        "new_password": new_password})
+        "new_password": new_password, "login_code": login_code})
 
 
 @routes.post("/setup/users/{user_id}", name="setup_user_post")
@@ -93,6 +93,8 @@ async def user_post(request: web.Request, me: Me) -> web.StreamResponse:
     target = str(request.app.router["setup_user"].url_for(user_id=str(uid)))
     if action == "password":
         return await _new_password(request, me, uid)
+    if action == "login_code":
+        return await _login_code(request, me, uid)
 
     async def work() -> str:
         if action == "deactivate":
@@ -103,6 +105,15 @@ async def user_post(request: web.Request, me: Me) -> web.StreamResponse:
         return _("Saved.")
 
     return await done(request, me, target, work)
+
+
+async def _login_code(request: web.Request, me: Me, uid: int) -> web.StreamResponse:
+    """A one-time code for the worker pages on a new phone (as ``gridline worker code``), shown once here."""
+    try:
+        code = await login_codes.issue(uid, request.config_dict[CASES].clock())
+    except NotFound:
+        return error_page(request, 404, gettext(request)("There is no such user."))
+    return await _user(request, me, None, code)
 
 
 async def _new_password(request: web.Request, me: Me, uid: int) -> web.StreamResponse:

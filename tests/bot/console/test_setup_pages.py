@@ -6,6 +6,7 @@ import re
 
 import aiohttp
 
+from intake import login_codes
 from intake.store.models import Department, Region, User, UserGrid
 from intake.store.models_outbox import GridGroup, OutboxMessage
 from tests.bot.conftest import Api
@@ -77,6 +78,12 @@ async def test_users_create_edit_password_deactivate(console: Api, uid: str) -> 
         _, text = await post(b, f"/console/setup/users/{user.id}", {"csrf": csrf, "action": "password"})
         shown = re.search(r'id="new-password">[^<]*<code>([^<]+)</code>', text)
         assert shown and len(shown.group(1)) >= 16
+        _, text = await post(b, f"/console/setup/users/{user.id}", {"csrf": csrf, "action": "login_code"})
+        code = re.search(r'id="login-code">[^<]*<code>(\d{8})</code>', text)
+        assert code is not None  # a one-time code for the worker pages, shown once
+        redeemed = await login_codes.redeem(code.group(1), console.svc.clock())
+        assert redeemed is not None and redeemed.id == user.id
+        assert await login_codes.redeem(code.group(1), console.svc.clock()) is None  # once
         await post(b, f"/console/setup/users/{user.id}", {"csrf": csrf, "action": "deactivate"})
     assert not (await User.get(id=user.id)).active
     async with browser(console) as b:
