@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("script", ["bench/classifier.py", "bench/active_learning.py"])
+@pytest.mark.parametrize("script", ["bench/classifier.py", "bench/classifier_ideas.py", "bench/active_learning.py"])
 def test_benchmark_skips_cleanly_without_the_shared_data(script: str, tmp_path: Path) -> None:
     # The benchmarks copied into a directory with no ../shared beside it (copied, not linked: the scripts
     # resolve their own path); the packages they import are linked.
