@@ -2,9 +2,10 @@
 
 Residents: a customer-service message inside the 48-hour window after their last
 message (unless the API already refused it since then), else a subscribe credit
-(one is spent), else the message is held until they next write. Workers and grid
-groups: the WeCom group robot of the grid or its nearest ancestor. Departments:
-mail. Supervisors: their region's group, else a department's mail there.
+(one is spent), else the message is held until they next write. Residents who came by
+phone, hotline or Open311: an SMS to their mobile number. Workers and grid groups: the
+WeCom group robot of the grid or its nearest ancestor (a worker without one: an SMS).
+Departments: mail. Supervisors: their region's group, else a department's mail there.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from notify.store import State
 from notify.types import ChannelName
 from outbox import render
 from outbox.directory import Directory, department_email, region_email, worker_grids
+from outbox.phones import resident_mobile, texts_residents, worker_mobile
 from outbox.texts import Words
 
 CS_WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # a margin for clocks and queueing
@@ -32,6 +34,8 @@ SUBSCRIBE_CHANNEL = {"wechat": ChannelName.WECHAT_SUBSCRIBE, "mp": ChannelName.M
 class RouteConfig:
     base_url: str = "http://127.0.0.1:8080"
     subscribe_template: str | None = None  # None: spend a credit of any template the resident allowed
+    sms_template: str | None = None  # the SMS provider's progress template; None: no SMS to residents
+    sms_staff_template: str | None = None  # one parameter, the notice in short; None: no SMS to workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,8 @@ class ReachRouter:
 
     async def _resident(self, row: OutboxMessage, facts: render.Facts, now: datetime) -> Route:
         channel, openid = row.recipient_channel or "", row.recipient_ref
+        if texts_residents(channel):
+            return await self._sms(row, await resident_mobile(channel, openid), facts, Words())
         if channel not in SUBSCRIBE_CHANNEL:
             return _stop(f"no outbound channel for residents of {channel!r}")
         resident = await Resident.get_or_none(channel=channel, external_id=openid)
@@ -109,7 +115,21 @@ class ReachRouter:
         for grid in grids:
             if (found := self.directory.group_for(grid)) is not None:
                 return self._robot(row, facts, found)
-        return _stop(f"no WeCom group for grid {', '.join(grids) or '-'} or any region above it")
+        why = f"no WeCom group for grid {', '.join(grids) or '-'} or any region above it"
+        if row.recipient_kind == "worker" and (template := self.config.sms_staff_template):
+            mobile = await worker_mobile(row.recipient_ref)
+            if mobile is not None:
+                body = render.sms_staff_body(template, row.kind, row.payload, facts, Words())
+                return Route(State.PENDING, "sms", ChannelName.SMS, mobile, body, why)
+        return _stop(why)
+
+    async def _sms(self, row: OutboxMessage, mobile: str | None, facts: render.Facts, words: Words) -> Route:
+        if not self.config.sms_template:
+            return _stop("no SMS provider configured")
+        if mobile is None:
+            return _stop("no mobile number")
+        return Route(State.PENDING, "sms", ChannelName.SMS, mobile,
+                     render.sms_body(self.config.sms_template, row.kind, facts, words))
 
     def _robot(self, row: OutboxMessage, facts: render.Facts, found: tuple[str, str]) -> Route:
         body = render.group_markdown(row.kind, row.payload, facts, Words(), self.config.base_url)
