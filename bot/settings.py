@@ -30,6 +30,7 @@ from bot.sections import (
     WorkerSection,
 )
 from intake.cases.policy import TaskPolicy
+from intake.photos import handled
 from intake.stats.weights import Weights
 from outbox.config import Account, Kind, OutboxConfig, SmsSetup, check_rates
 from tuning.config import TuningConfig
@@ -101,6 +102,8 @@ class Settings(BaseSettings):
     sms_region: str = "ap-guangzhou"
     sms_template_id: str | None = None  # progress: {1} case number, {2} the step
     sms_staff_template_id: str | None = None  # a worker's notice: {1} the notice in short
+    # signs the links to handled photos in residents' messages (default: derived from the 公众号 secret)
+    photo_link_secret: SecretStr | None = None
     outbound: Outbound = Field(default="auto")
     public_url: str = "http://127.0.0.1:8080"
     sender_in_process: bool = True
@@ -358,7 +361,13 @@ class Settings(BaseSettings):
             mp=_account(self.mp_api_base or self.wechat_api_base, self.mp_appid, self.mp_secret),
             wecom=_account(self.wecom_api_base, self.wecom_corp_id, self.wecom_corp_secret),
             wecom_agent_id=self.wecom_agent_id, smtp_url=self.smtp_url, in_process=self.sender_in_process,
-            digest_hour=self.digest_hour, sms=self._sms())
+            digest_hour=self.digest_hour, sms=self._sms(), photo_link_key=self.photo_link_key)
+
+    @property
+    def photo_link_key(self) -> bytes | None:
+        """The key of the handled-photo links, the same in the web app and every sender process."""
+        secret = self.photo_link_secret or self.wechat_secret
+        return handled.link_key(secret.get_secret_value()) if secret is not None else None
 
     def _sms(self) -> SmsSetup | None:
         if self.sms_provider == "none" or self.sms_secret_key is None:

@@ -64,6 +64,7 @@ class OutboxConfig:
     wecom_agent_id: int | None = None
     smtp_url: SecretStr | None = None
     sms: SmsSetup | None = None
+    photo_link_key: bytes | None = field(default=None, repr=False)  # links to handled photos (None: text only)
     in_process: bool = True  # the web app runs the relay and sender itself (else ``gridline sender`` does)
     digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
 

@@ -53,6 +53,13 @@ def cs_body(text: str) -> dict[str, Any]:
     return {"msgtype": "text", "text": {"content": text}}
 
 
+def news_body(title: str, text: str, url: str, picurl: str, photos: int) -> dict[str, Any]:
+    """A customer-service news card (one article, as WeChat allows): the step, the text, the photos behind
+    the link and the first one as its picture."""
+    return {"msgtype": "news", "news": {"articles": [{
+        "title": title[:64], "description": f"{text} ({photos})"[:TEXT_MAX], "url": url, "picurl": picurl}]}}
+
+
 def sms_body(template_id: str, kind: str, facts: Facts, words: Words) -> dict[str, Any]:
     """A template SMS: the case number and the step in a few words (the template holds the rest)."""
     return {"template": template_id, "params": [(facts.case_no or "-")[:32], words.progress(kind)[:SMS_PARAM_MAX]]}

@@ -11,12 +11,13 @@ Departments: mail. Supervisors: their region's group, else a department's mail t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import F
 
+from intake.photos import handled
 from intake.store.models import Case, CaseEvent, Resident, SubscriptionCredit, User
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
 from notify.store import State
@@ -27,6 +28,7 @@ from outbox.phones import resident_mobile, texts_residents, worker_mobile
 from outbox.texts import Words
 
 CS_WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # a margin for clocks and queueing
+HANDLED_KINDS = frozenset({"case.handle", "case.close"})  # the steps whose message may carry handled photos
 SUBSCRIBE_CHANNEL = {"wechat": ChannelName.WECHAT_SUBSCRIBE, "mp": ChannelName.MP_SUBSCRIBE}  # by resident channel
 
 
@@ -36,6 +38,7 @@ class RouteConfig:
     subscribe_template: str | None = None  # None: spend a credit of any template the resident allowed
     sms_template: str | None = None  # the SMS provider's progress template; None: no SMS to residents
     sms_staff_template: str | None = None  # one parameter, the notice in short; None: no SMS to workers
+    photo_link_key: bytes | None = field(default=None, repr=False)  # signs links to handled photos; None: none
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +92,22 @@ class ReachRouter:
         seen = resident.last_seen_at if resident else None
         if channel == "wechat" and seen is not None and now - seen < CS_WINDOW \
                 and not await _refused_since(row.id, ChannelName.WECHAT_CS, seen):
-            body = render.cs_body(text)
+            body = await self._cs_body(row, text, words, now)
             return Route(State.PENDING, "cs", ChannelName.WECHAT_CS, openid, body, f"last message {seen.isoformat()}")
         template = await self._spend_credit(openid, now)
         if template is not None:
             body = render.subscribe_body(template, text, facts, words, now)
             return Route(State.PENDING, "subscribe", SUBSCRIBE_CHANNEL[channel], openid, body, f"credit {template}")
         return Route(State.HELD, "hold", detail="outside the 48-hour window and no subscribe credit")
+
+    async def _cs_body(self, row: OutboxMessage, text: str, words: Words, now: datetime) -> dict[str, Any]:
+        """Text; for 已处置 / 已办结 with staff photos, a news card whose link shows them (watermarked)."""
+        key = self.config.photo_link_key
+        if key is None or row.kind not in HANDLED_KINDS or not row.case_no \
+                or not (shown := await handled.photos(row.case_no)):
+            return render.cs_body(text)
+        url = f"{self.config.base_url.rstrip('/')}/photos/{handled.sign(key, row.case_no, now)}"
+        return render.news_body(f"{row.case_no} {words.progress(row.kind)}", text, url, f"{url}/1", len(shown))
 
     async def _spend_credit(self, openid: str, now: datetime) -> str | None:
         query = SubscriptionCredit.filter(openid=openid, credits__gt=0)
