@@ -140,6 +140,8 @@ class ReachRouter:
             return _stop("no SMS provider configured")
         if mobile is None:
             return _stop("no mobile number")
+        if not words.has_progress(row.kind):  # the progress template says a case's step, nothing else
+            return _stop(f"no SMS template for {row.kind}")
         return Route(State.PENDING, "sms", ChannelName.SMS, mobile,
                      render.sms_body(self.config.sms_template, row.kind, facts, words))
 

@@ -101,6 +101,10 @@ class Words:
         note = values.get("note") or self._gettext(NO_NOTE)
         return self.t(msgid, **{**values, "note": note})
 
+    @staticmethod
+    def has_progress(kind: str) -> bool:
+        return kind in PROGRESS or kind.startswith("case.void.")
+
     def progress(self, kind: str) -> str:
         msgid = PROGRESS.get(kind) or (CLOSED if kind.startswith("case.void.") else None)
         return self._gettext(msgid) if msgid else kind.rpartition(".")[2]

@@ -98,6 +98,12 @@ async def test_without_a_mobile_or_a_provider_the_message_stops(octx: CaseContex
     assert decision == "stop"
 
 
+async def test_only_a_cases_steps_are_texted(octx: CaseContext, svc: Services, uid: str) -> None:
+    await tell(octx, f"sv{uid}", Recipient("resident", "13800138000", "hotline"), "survey.ask")
+    msg = await routed(texting(), svc, f"sv{uid}")
+    assert (msg.status, msg.channel) == ("stopped", "")
+
+
 async def test_a_worker_whose_grid_has_no_group_gets_the_notice_by_sms(octx: CaseContext, svc: Services,
                                                                       uid: str) -> None:
     worker = await User.create(name=f"王{uid}", role="worker", token_hash=f"sms{uid}".ljust(64, "0"),
