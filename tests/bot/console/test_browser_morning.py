@@ -1,6 +1,7 @@
 """A dispatcher's morning at the desk, in Debian's Chromium driven by Playwright (#14).
 
-A resident's case appears in the new queue; open it, 立案 by the keyboard, dispatch it to the suggested
+A resident's case appears in the new queue, and the new queue's count goes up by itself when another
+arrives (server-sent events); open it, 立案 by the keyboard, dispatch it to the suggested
 department; find an overdue case and 督办 it; tick two new cases and 立案 both at once; sign out.
 Screenshots of the desk and the case page (1280×800) are taken on the way; with
 ``CONSOLE_SCREENSHOTS=<folder>`` they are kept there (the README's come from this test).
@@ -8,6 +9,7 @@ Screenshots of the desk and the case page (1280×800) are taken on the way; with
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,7 +44,16 @@ async def test_a_dispatchers_morning(browser: Browser, console: Api, uid: str, t
         await page.fill("input[name=password]", PASSWORD)
         await page.click("form.act button")
         await page.wait_for_selector(f"tr[data-case='{resident}']", timeout=WAIT_MS)
+        assert "派遣台" in await page.inner_text("nav.sections")  # the Chinese section bar
+        await page.wait_for_selector("body[data-live=open]", timeout=WAIT_MS)  # the counts stream is open
         await _shot(page, tmp_path, "console-desk.png")
+        before = int(await page.inner_text("[data-queue=new]"))
+        await open_case(console, f"morning-live-{uid}", description=f"垃圾桶满了 {uid}", channel="wechat")
+        for _ in range(100):  # pushed by the server: no reload, no poll
+            if int(await page.inner_text("[data-queue=new]")) > before:
+                break
+            await asyncio.sleep(0.1)
+        assert int(await page.inner_text("[data-queue=new]")) > before
         await page.click(f"a[href='/console/cases/{resident}']")
         await page.wait_for_selector("#status[data-status=reported]", timeout=WAIT_MS)
         await page.keyboard.press("r")  # 立案 by its shortcut
