@@ -82,8 +82,10 @@ class Sessions:
         """Whether the session still stands, without renewing its idle timeout (a page's live stream is not
         the user's activity): ended, revoked, idled out or signed out everywhere is ``False``."""
         raw = await self._kv.get(self._key(sid)) if sid and len(sid) <= 64 else None
-        return raw is not None and int(json.loads(raw).get("g", 0)) == \
-            await self._generation(int(json.loads(raw)["u"]))
+        if raw is None:
+            return False
+        data = json.loads(raw)
+        return int(data.get("g", 0)) == await self._generation(int(data["u"]))
 
     async def end(self, sid: str, why: str = "signed out") -> None:
         await self._kv.delete(self._key(sid))
