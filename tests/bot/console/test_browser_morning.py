@@ -4,7 +4,7 @@ A resident's case appears in the new queue, and the new queue's count goes up by
 arrives (server-sent events); open it, 立案 by the keyboard, dispatch it to the suggested
 department; find an overdue case and 督办 it; tick two new cases and 立案 both at once; sign out.
 Screenshots of the desk and the case page (1280×800) are taken on the way; with
-``CONSOLE_SCREENSHOTS=<folder>`` they are kept there (the README's come from this test).
+``GRIDLINE_TEST_SCREENSHOTS=docs/screenshots`` they are kept there (the README's come from this test).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.store.models import Case, CaseEvent
+from tests import screens
 from tests.bot.conftest import Api, open_case, walk
 from tests.bot.console.conftest import PASSWORD
 from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
@@ -25,8 +26,15 @@ if TYPE_CHECKING:
 WAIT_MS = 15_000
 
 
+def _kept() -> Path | None:
+    """The README's folder: ``GRIDLINE_TEST_SCREENSHOTS`` (tests.screens), or this test's older name for it,
+    ``CONSOLE_SCREENSHOTS``; either relative to the checkout (the session runs in a temporary folder)."""
+    older = os.environ.get("CONSOLE_SCREENSHOTS")
+    return screens.folder() or (screens.ROOT / older if older else None)
+
+
 async def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    folder = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path)
+    folder = _kept() or tmp_path
     drawn = await page.screenshot(path=str(folder / name), full_page=False)  # Playwright makes the folder
     assert len(drawn) > 10_000  # a page was drawn, not a blank
 
