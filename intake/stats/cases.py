@@ -23,7 +23,7 @@ from intake.cases.context import CaseContext
 from intake.cases.model import Actor
 from intake.cases.scope import read_filter
 from intake.errors import Invalid
-from intake.stats.base import FIGURES, days_in, per_case
+from intake.stats.base import FIGURES, Range, days_in, per_case
 from intake.stats.overdue import overdue_now
 from intake.stats.query import CaseQuery, prefix
 from intake.stats.rollup import plan
@@ -107,7 +107,8 @@ async def case_stats(ctx: CaseContext, actor: Actor, query: CaseQuery, *, rollup
         raise Invalid(f"by must be one of {', '.join(DIMENSIONS)}", allowed=sorted(DIMENSIONS))
     db = dialect()
     since, until = (None if t is None else t.astimezone(UTC) for t in (query.since, query.until))
-    days, ranges = ([], [(since, until)])
+    days: list[date] = []
+    ranges: list[Range] = [(since, until)]
     if rollup and query.reporter_prefix is None:  # the rollup keeps no reporters
         days, ranges = await plan(since, until, ctx.clock())
     where, params = _filters(actor, query, Case)

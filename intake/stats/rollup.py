@@ -66,7 +66,7 @@ async def refresh(now: datetime, max_days: int = 62) -> int:
     todo = changed[:max_days]
     first = await fetch(f"SELECT MIN({DAY[db].format(t='at')}) AS d FROM case_events WHERE action = 'open'", [])
     if first and first[0]["d"] is not None:
-        day, missing = today - timedelta(days=1), []
+        day, missing = today - timedelta(days=1), list[date]()
         while day >= as_day(first[0]["d"]) and len(todo) + len(missing) < max_days:
             if day not in built:
                 missing.append(day)
