@@ -92,6 +92,22 @@ def days_in(db: str, column: str, days: Sequence[date]) -> tuple[str, list[Any]]
     return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps([d.isoformat() for d in days])]
 
 
+def day_spans(db: str, column: str, days: Sequence[date]) -> tuple[str, list[Any]]:
+    """``column`` (a local day) is one of ``days`` (sorted), as ranges of consecutive days: a year of days is
+    one comparison per row, not a search of a 365-element list."""
+    spans: list[list[date]] = []
+    for day in days:
+        if spans and (day - spans[-1][1]).days == 1:
+            spans[-1][1] = day
+        else:
+            spans.append([day, day])
+    if not spans:
+        return "1 = 0", []
+    value = (lambda d: d) if db == "postgres" else date.isoformat
+    return ("(" + " OR ".join(f"({column} >= ? AND {column} <= ?)" for _ in spans) + ")",
+            [value(d) for span in spans for d in span])
+
+
 def as_day(value: Any) -> date:
     """A day as the driver returns it (a date on PostgreSQL, ISO text on SQLite)."""
     if isinstance(value, datetime):

@@ -19,7 +19,6 @@ from typing import Any
 from intake.sla.calendar import SHANGHAI, to_shanghai
 from intake.stats.base import COLUMNS, DAY, FIGURES, Range, as_day, days_in, per_case
 from intake.store.db import dialect, execute_all, fetch
-from intake.store.models_stats import StatsDay
 
 MAX_DIRTY = 20_000  # dirty rows read per run (a busy day writes a few thousand)
 CHUNK_DAYS = 31  # days rebuilt per transaction
@@ -40,7 +39,7 @@ async def dirty_days(up_to_id: int | None = None) -> set[date]:
 async def plan(since: datetime | None, until: datetime | None, now: datetime) -> tuple[list[date], list[Range]]:
     """The rolled-up, unchanged whole days inside ``[since, until)``, and the ranges left to read live."""
     today = to_shanghai(now).date()
-    built = {as_day(d) for d in await StatsDay.all().values_list("day", flat=True)}
+    built = await _built()
     usable = sorted(d for d in built - await dirty_days() if d < today
                     and (since is None or start_of(d) >= since)
                     and (until is None or start_of(d + timedelta(days=1)) <= until))
@@ -61,7 +60,7 @@ async def refresh(now: datetime, max_days: int = 62) -> int:
     ``max_days`` days a run; returns the days rebuilt. Safe to run at any time (one process: a lock)."""
     db, today = dialect(), to_shanghai(now).date()
     ids = [int(r["id"]) for r in await fetch(f"SELECT id FROM stats_dirty ORDER BY id LIMIT {MAX_DIRTY}", [])]
-    built = {as_day(d) for d in await StatsDay.all().values_list("day", flat=True)}
+    built = await _built()
     changed = sorted(d for d in await dirty_days(max(ids)) if d in built and d < today) if ids else []
     todo = changed[:max_days]
     first = await fetch(f"SELECT MIN({DAY[db].format(t='at')}) AS d FROM case_events WHERE action = 'open'", [])
@@ -74,10 +73,16 @@ async def refresh(now: datetime, max_days: int = 62) -> int:
         todo += missing
     for k in range(0, len(todo), CHUNK_DAYS):
         await _build(db, sorted(todo[k:k + CHUNK_DAYS]), now)
+    if len(todo) > CHUNK_DAYS and db == "postgres":  # many rows new: let the planner know their spread
+        await execute_all([("ANALYZE stats_daily", [])])
     if ids and len(changed) <= max_days:  # every changed day rebuilt: those notes are spent
         where, params = _ids_in(db, ids)
         await execute_all([(f"DELETE FROM stats_dirty WHERE {where}", params)])
     return len(todo)
+
+
+async def _built() -> set[date]:
+    return {as_day(r["day"]) for r in await fetch("SELECT day FROM stats_days", [])}
 
 
 def _ids_in(db: str, ids: list[int]) -> tuple[str, list[Any]]:
@@ -102,10 +107,13 @@ async def _build(db: str, days: list[date], now: datetime) -> None:
     """Replace the rollup rows of ``days`` (one transaction) with those the live tables give now."""
     ctes, params = per_case(db, _ranges(days))
     agg = "string_agg({v}::text, ',')" if db == "postgres" else "group_concat({v}, ',')"
-    columns = ["day", *COLUMNS, *FIGURES, "response_values", "handling_values"]
+    one = "CASE WHEN COUNT({v}) = 1 THEN MIN({v}) END"
+    many = f"CASE WHEN COUNT({{v}}) > 1 THEN {agg} ELSE '' END"
+    columns = ["day", *COLUMNS, *FIGURES, "response_one", "handling_one", "response_values", "handling_values"]
     day = DAY[db].format(t="b.reported_at")
     select = [day, *(f"b.{c}" for c in COLUMNS), *(f"SUM({e})" for e in FIGURES.values()),
-              f"COALESCE({agg.format(v='b.response_s')}, '')", f"COALESCE({agg.format(v='b.handling_s')}, '')"]
+              *(one.format(v=f"b.{t}_s") for t in ("response", "handling")),
+              *(many.format(v=f"b.{t}_s") for t in ("response", "handling"))]
     insert = (f"INSERT INTO stats_daily ({', '.join(columns)}) WITH {ctes} SELECT {', '.join(select)} "
               f"FROM base b GROUP BY {day}, {', '.join(f'b.{c}' for c in COLUMNS)}")
     which, which_params = days_in(db, "day", days)

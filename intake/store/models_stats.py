@@ -1,6 +1,6 @@
 """The statistics' daily rollup (:mod:`intake.stats.rollup`): per local day of receipt and the case columns
 the figures group and scope by, the counts and sums of :mod:`intake.stats.cases`, and the response and
-handling times themselves (comma-separated) because a p90 cannot be summed.
+handling times themselves because a p90 cannot be summed.
 
 ``stats_days`` says which days the rollup holds; ``stats_dirty`` is written by database triggers on every
 event and on every change of a case column the figures read, so a day with a changed case is read live
@@ -36,7 +36,11 @@ class StatsDaily(Model):
     reopened = fields.IntField()
     ever_closed = fields.IntField()
     voided = fields.IntField()
-    response_values = fields.TextField()  # seconds, comma-separated
+    # The times themselves, for the p90s: the one value of a row that has one (most rows: a day has few cases
+    # in one cell), else all of them as text, comma-separated (read back by unnest / json_each, slower).
+    response_one = fields.FloatField(null=True)
+    handling_one = fields.FloatField(null=True)
+    response_values = fields.TextField()
     handling_values = fields.TextField()
 
     class Meta:

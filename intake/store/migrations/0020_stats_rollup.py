@@ -1,5 +1,6 @@
 """The statistics' daily rollup, the days it holds and the cases changed since (#14 figures), the triggers
-that note every change, and an index on the ``open`` events' times (the cohort of a window)."""
+that note every change, an index on the ``open`` events' times (the cohort of a window) and one for the
+heat map's window."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ SQLITE = [
        WHEN {' OR '.join(f'OLD.{c} IS NOT NEW.{c}' for c in WATCHED)}
        BEGIN INSERT INTO stats_dirty (case_no) VALUES (NEW.case_no); END;""",
     "CREATE INDEX IF NOT EXISTS case_events_open_at ON case_events (at) WHERE action = 'open'",
+    "CREATE INDEX IF NOT EXISTS cases_heat ON cases (opened_at, lat, lng, category_code)",
 ]
 
 POSTGRES = [
@@ -32,6 +34,8 @@ POSTGRES = [
        WHEN ({' OR '.join(f'OLD.{c} IS DISTINCT FROM NEW.{c}' for c in WATCHED)})
        EXECUTE FUNCTION stats_dirty_note();""",
     "CREATE INDEX IF NOT EXISTS case_events_open_at ON case_events (at) WHERE action = 'open'",
+    # The heat map's window read from the index alone (intake.map.points).
+    "CREATE INDEX IF NOT EXISTS cases_heat ON cases (opened_at) INCLUDE (lat, lng, category_code, id)",
 ]
 
 
@@ -70,6 +74,8 @@ class Migration(migrations.Migration):
                 ('handling_n', fields.IntField()),
                 ('handling_sum', fields.FloatField()),
                 *((name, fields.IntField()) for name in _COUNTS[6:]),
+                ('response_one', fields.FloatField(null=True)),
+                ('handling_one', fields.FloatField(null=True)),
                 ('response_values', fields.TextField(unique=False)),
                 ('handling_values', fields.TextField(unique=False)),
             ],
