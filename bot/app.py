@@ -51,6 +51,7 @@ from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
 from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
 from bot.views import health
+from bot.web import handled as handled_photos
 from bot.wechat import WeChatConfig
 from bot.wechat import view as wechat_view
 from bot.wechat.draft import DraftStore
@@ -107,6 +108,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app.add_routes(health.routes)
     app.add_routes(wechat_view.routes)
     app.add_routes(welcome.routes)  # "/": the sandbox, or a landing text
+    app.add_routes(handled_photos.routes)  # the signed links to handled photos in residents' messages
     # Each channel is a sub-application at its prefix; shared state stays here, reached as request.config_dict.
     # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())

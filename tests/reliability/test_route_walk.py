@@ -53,6 +53,8 @@ EXPECT: dict[tuple[str, str], str] = {
     **dict.fromkeys(OPEN, PUBLIC),  # the admin API's own description (bot/admin_docs.py)
     ("GET", "/healthz"): PUBLIC, ("GET", "/metrics"): PUBLIC, ("GET", "/"): REDIRECT,
     ("GET", "/wechat"): SIGNED, ("POST", "/wechat"): SIGNED,
+    # handled photos behind the signed link in a reporter's message: 403 for a token the server did not sign
+    ("GET", "/photos/{token}"): SIGNED, ("GET", "/photos/{token}/{number}"): SIGNED,
     # the worker's pages (its session cookie)
     ("GET", f"{W}/static"): STATIC, ("GET", W): REDIRECT,
     ("GET", f"{W}/login"): SIGN_IN, ("POST", f"{W}/logout"): PAGE, ("GET", f"{W}/login/wecom"): SIGN_IN,
