@@ -2,7 +2,7 @@
 
 Dispatchers' screens ask for the same few heat maps all day; grouping 100,000 cases each time costs a few
 hundred milliseconds, serving the kept text none. A change is any case noted by the statistics' triggers
-(migration 0020): on PostgreSQL the ``stats_dirty`` sequence, which only grows; on SQLite (development) the
+(migration 0021): on PostgreSQL the ``stats_dirty`` sequence, which only grows; on SQLite (development) the
 newest event and note ids. The window's start is part of the key, so a caller that wants hits rounds it
 (the console's map rounds to the minute). Each process keeps its own few entries.
 """

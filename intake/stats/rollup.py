@@ -3,7 +3,7 @@
 Why a rebuild of touched days rather than +1/−1 updates in the step handlers: a case's contribution
 depends on its whole event history (first accept, first handle, reopen…) and on columns several code
 paths write (assignment, category, deadline moved by extensions and suspensions), so a delta per step
-would have to know the case's old contribution. Database triggers (migration 0020) instead note every
+would have to know the case's old contribution. Database triggers (migration 0021) instead note every
 changed case in ``stats_dirty`` — whatever wrote it — and this job recomputes that case's day from the
 live tables with the very SQL the report uses for live days (:mod:`intake.stats.base`), so the two
 cannot drift. Until the job has run, :func:`plan` treats a day with a dirty case as not rolled up:

@@ -54,7 +54,7 @@ _COUNTS = ("received", "registered", "closed", "on_time", "response_n", "handlin
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0019_wf_tasks')]
+    dependencies = [('gridline', '0020_table_notes')]
 
     initial = False
 
