@@ -128,6 +128,7 @@ async def main() -> int:
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--load-only", action="store_true", help="generate and build the rollup, time nothing")
     args = parser.parse_args()
     url = await pgdb.fresh_database(PG_ADMIN, NAME)
     await db.migrate(url)
@@ -162,6 +163,8 @@ async def main() -> int:
         built = await rollup.refresh(NOW, max_days=args.days + 2)
         rows = (await db.fetch("SELECT COUNT(*) AS n FROM stats_daily", []))[0]["n"]
         print(f"daily rollup built: {built} days, {rows:,} rows in {time.perf_counter() - t0:.1f} s")
+        if args.load_only:
+            return 0
         await report(ctx, args.repeat, args.days, args.cases)
         street = await busiest_street(args.cases)
         await http_figures(url, NOW, street, 20, verdict)

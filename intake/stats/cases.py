@@ -61,14 +61,16 @@ WITH {ctes}, live AS (
 ), agg AS (
   SELECT k, {sums} FROM rows GROUP BY k
 ){p90}
-SELECT agg.*, COALESCE(p1.p90_s, p2.p90_s) AS p90_response_s, COALESCE(h1.p90_s, h2.p90_s) AS p90_handling_s
-FROM agg LEFT JOIN p90 p1 ON p1.k = agg.k LEFT JOIN p90 p2 ON p2.k IS NULL AND agg.k IS NULL
-LEFT JOIN h90 h1 ON h1.k = agg.k LEFT JOIN h90 h2 ON h2.k IS NULL AND agg.k IS NULL
+SELECT agg.*,
+       CASE WHEN agg.k IS NULL THEN (SELECT p90_s FROM p90 WHERE k IS NULL) ELSE p1.p90_s END AS p90_response_s,
+       CASE WHEN agg.k IS NULL THEN (SELECT p90_s FROM h90 WHERE k IS NULL) ELSE h1.p90_s END AS p90_handling_s
+FROM agg LEFT JOIN p90 p1 ON p1.k = agg.k LEFT JOIN h90 h1 ON h1.k = agg.k
 ORDER BY agg.received DESC, agg.k LIMIT 1000
 """
 
 # p90 (nearest rank: the smallest value with at least 90 % at or below it). PostgreSQL has it as an
-# ordered-set aggregate; SQLite ranks with window functions.
+# ordered-set aggregate; SQLite ranks with window functions. Joined back by key (a hash join: the ungrouped
+# None key is looked up on its own, as "k IS NULL" in a join condition would compare every pair of groups).
 _P90 = {
     "postgres": """, p90 AS (SELECT k, percentile_disc(0.9) WITHIN GROUP (ORDER BY v) AS p90_s FROM rv GROUP BY k
 ), h90 AS (SELECT k, percentile_disc(0.9) WITHIN GROUP (ORDER BY v) AS p90_s FROM hv GROUP BY k)""",
