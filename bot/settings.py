@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     wecom_corp_secret: SecretStr | None = None
     wecom_agent_id: int | None = None
     wecom_oauth_base: str = "https://open.weixin.qq.com"  # the authorize page of WeCom's web OAuth
+    wecom_qr_base: str = "https://login.work.weixin.qq.com"  # WeCom's QR sign-in page (the console's 扫码登录)
     smtp_url: SecretStr | None = None  # smtp://user:pass@host:port?starttls=1&from=noreply@example.org
     # SMS (Tencent Cloud or Aliyun): residents who reported by phone, hotline or Open311; workers without a group
     sms_provider: Literal["none", "tencent", "aliyun"] = "none"
@@ -348,7 +349,8 @@ class Settings(BaseSettings):
     @cached_property
     def wecom(self) -> WeComSection:
         return WeComSection(corp_id=self.wecom_corp_id, agent_id=self.wecom_agent_id, secret=self.wecom_corp_secret,
-                            api_base=self.wecom_api_base, oauth_base=self.wecom_oauth_base)
+                            api_base=self.wecom_api_base, oauth_base=self.wecom_oauth_base,
+                            qr_base=self.wecom_qr_base)
 
     @cached_property
     def outbox(self) -> OutboxConfig:
