@@ -62,6 +62,7 @@ from bot.wechat.redelivery import Redelivery
 from intake.audit_checkpoint import checkpoint_job
 from intake.cases.context import Clock, utc_now
 from intake.privacy import retention
+from intake.stats import rollup
 from intake.store import db
 from notify.recording import RecordingNotifier
 from notify.wechat import WeChatClient
@@ -189,6 +190,8 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         *alert_jobs(app[ALERTS], settings.alerts),
         periodic.Job("公众号 photo fetch", every, media_fetch.job_body(lambda: _wechat_api(app), settings.media_dir,
                                                                   ctx.clock), media_fetch.LOCK),
+        # The statistics' daily rollup: touched days rebuilt, missing days added (intake.stats.rollup).
+        periodic.Job("statistics rollup", 60, lambda: rollup.refresh(ctx.clock()), "lock:stats-rollup"),
         periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
         periodic.Job("personal data retention", 3600, partial(retention.run, ctx, settings.retention_days,
                                                                settings.media_dir), "lock:retention"),

@@ -50,7 +50,8 @@ async def save_step(case: Case, expected_seq: int, events: Sequence[CaseEvent],
     fields = {name: getattr(case, name) for name in case._meta.fields_map if name not in ("id", "case_no")}
     async with in_transaction():
         updated = await Case.filter(id=case.id, last_seq=expected_seq).update(**fields)
-        if updated != 1:
+        # (SQLite's count includes the stats_dirty row its trigger writes: "none" is the conflict.)
+        if updated < 1:
             raise Conflict(f"case {case.case_no} changed meanwhile; reload and retry")
         await CaseEvent.bulk_create(list(events))
         for row in extra:

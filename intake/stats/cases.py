@@ -7,78 +7,79 @@ and resumed suspensions move it. Response time is report → first ``accept`` ev
 first ``accept`` (or, never accepted, first ``dispatch``) → first ``handle``; p90s are nearest-rank.
 Reopen rate = cases reopened / cases closed at least once; void rate = voided / received. 督办 counts
 ``supervise`` events. "Overdue now" is :mod:`intake.sla.light`'s own rule (:mod:`intake.stats.overdue`).
+
+Whole past days come from the daily rollup (:mod:`intake.stats.rollup`) when it holds them unchanged, the
+rest (today, the window's partial days, days with a changed case) from the live tables; both feed the same
+sums and the same p90 over the same values, so the answer does not depend on which days were rolled up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 from intake.cases.context import CaseContext
 from intake.cases.model import Actor
 from intake.cases.scope import read_filter
 from intake.errors import Invalid
+from intake.stats.base import FIGURES, Range, day_spans, per_case
 from intake.stats.overdue import overdue_now
 from intake.stats.query import CaseQuery, prefix
+from intake.stats.rollup import plan
 from intake.store.db import dialect, fetch_report
 from intake.store.models import Case
+from intake.store.models_stats import StatsDaily
 
-# SQL column per dimension; street and community are prefixes of the grid code (9 and 12 digits).
-DIMENSIONS = {"street": "substr(c.grid_code, 1, 9)", "community": "substr(c.grid_code, 1, 12)",
-              "grid": "c.grid_code", "worker": "c.assignee_user_id", "department": "c.assignee_department",
-              "category": "c.category_code", "month": "{month}"}
-_MONTH = {"sqlite": "strftime('%Y-%m', ev.reported_at, '+8 hours')",
-          "postgres": "to_char(ev.reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')"}
-_SECONDS = {"sqlite": "(julianday({a}) - julianday({b})) * 86400", "postgres": "EXTRACT(EPOCH FROM ({a} - {b}))"}
+# SQL per dimension, on a live case row (``b``) or a rollup row (``r``): both carry the case's columns;
+# street and community are prefixes of the grid code (9 and 12 digits), the month is the local month of receipt.
+DIMENSIONS = {"street": "substr({t}.grid_code, 1, 9)", "community": "substr({t}.grid_code, 1, 12)",
+              "grid": "{t}.grid_code", "worker": "{t}.assignee_user_id", "department": "{t}.assignee_department",
+              "category": "{t}.category_code", "month": "{month}"}
+_MONTH = {"sqlite": {"b": "strftime('%Y-%m', b.reported_at, '+8 hours')", "r": "substr(r.day, 1, 7)"},
+          "postgres": {"b": "to_char(b.reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
+                       "r": "to_char(r.day, 'YYYY-MM')"}}
+# The rollup's times, one row per value.
+_UNNEST = {"postgres": "CROSS JOIN LATERAL unnest(string_to_array(r.{col}, ',')::float8[]) AS u(v)",
+           "sqlite": "JOIN json_each('[' || r.{col} || ']') AS u"}
 
 _SQL = """
-WITH ev AS (
-  SELECT case_no, MIN(CASE WHEN action = 'open' THEN at END) AS reported_at,
-         MIN(CASE WHEN action = 'accept' THEN at END) AS accepted_at,
-         MIN(CASE WHEN action = 'dispatch' THEN at END) AS dispatched_at,
-         MIN(CASE WHEN action = 'handle' THEN at END) AS handled_at,
-         SUM(CASE WHEN action = 'register' THEN 1 ELSE 0 END) AS registers,
-         SUM(CASE WHEN action = 'supervise' THEN 1 ELSE 0 END) AS supervised,
-         SUM(CASE WHEN action = 'reopen' THEN 1 ELSE 0 END) AS reopens
-  FROM case_events
-  WHERE action IN ('open', 'accept', 'dispatch', 'handle', 'register', 'supervise', 'reopen')
-    AND case_no IN (SELECT c.case_no FROM cases c WHERE 1 = 1 {where}) GROUP BY case_no
-), base AS (
-  SELECT {key} AS k, c.status, c.closed_at, c.deadline_at, ev.registers, ev.supervised, ev.reopens,
-         {response} AS response_s, {handling} AS handling_s
-  FROM cases c JOIN ev ON ev.case_no = c.case_no WHERE 1 = 1 {window}
-)
-{ranks}
-SELECT b.k, COUNT(*) AS received, SUM(CASE WHEN b.registers > 0 THEN 1 ELSE 0 END) AS registered,
-       SUM(CASE WHEN b.status = 'closed' THEN 1 ELSE 0 END) AS closed,
-       SUM(CASE WHEN b.status = 'closed' AND b.closed_at <= b.deadline_at THEN 1 ELSE 0 END) AS on_time,
-       AVG(b.response_s) AS avg_response_s, {p90_response} AS p90_response_s,
-       AVG(b.handling_s) AS avg_handling_s, {p90_handling} AS p90_handling_s,
-       SUM(b.supervised) AS supervised,
-       SUM(CASE WHEN b.reopens > 0 THEN 1 ELSE 0 END) AS reopened,
-       SUM(CASE WHEN b.status = 'closed' OR b.reopens > 0 THEN 1 ELSE 0 END) AS ever_closed,
-       SUM(CASE WHEN b.status = 'voided' THEN 1 ELSE 0 END) AS voided
-FROM base b {joins}
-GROUP BY b.k ORDER BY COUNT(*) DESC, b.k LIMIT 1000
+WITH {ctes}, live AS (
+  SELECT {live_key} AS k, {live_figures}, b.response_s, b.handling_s FROM base b
+), roll AS {inline}(
+  SELECT {roll_key} AS k, r.* FROM stats_daily r WHERE {roll_where}
+), rows AS (
+  SELECT k, {names} FROM live UNION ALL SELECT k, {names} FROM roll
+), rv AS (
+  SELECT k, response_s AS v FROM live WHERE response_s IS NOT NULL
+  UNION ALL SELECT k, response_one FROM roll WHERE response_one IS NOT NULL
+  UNION ALL SELECT r.k, u.{value} FROM roll r {unnest_response} WHERE r.response_n > 1
+), hv AS (
+  SELECT k, handling_s AS v FROM live WHERE handling_s IS NOT NULL
+  UNION ALL SELECT k, handling_one FROM roll WHERE handling_one IS NOT NULL
+  UNION ALL SELECT r.k, u.{value} FROM roll r {unnest_handling} WHERE r.handling_n > 1
+), agg AS (
+  SELECT k, {sums} FROM rows GROUP BY k
+){p90}
+SELECT agg.*,
+       CASE WHEN agg.k IS NULL THEN (SELECT p90_s FROM p90 WHERE k IS NULL) ELSE p1.p90_s END AS p90_response_s,
+       CASE WHEN agg.k IS NULL THEN (SELECT p90_s FROM h90 WHERE k IS NULL) ELSE h1.p90_s END AS p90_handling_s
+FROM agg LEFT JOIN p90 p1 ON p1.k = agg.k LEFT JOIN h90 h1 ON h1.k = agg.k
+ORDER BY agg.received DESC, agg.k LIMIT 1000
 """
 
 # p90 (nearest rank: the smallest value with at least 90 % at or below it). PostgreSQL has it as an
-# ordered-set aggregate (no sort of its own, no join); SQLite ranks with window functions and joins back.
-_RANKED = """, ranked AS (
-  SELECT k, response_s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY response_s) AS rn,
-         COUNT(*) OVER (PARTITION BY k) AS n FROM base WHERE response_s IS NOT NULL
-), p90 AS (SELECT k, MIN(response_s) AS p90_s FROM ranked WHERE rn * 10 >= n * 9 GROUP BY k
-), hranked AS (
-  SELECT k, handling_s, ROW_NUMBER() OVER (PARTITION BY k ORDER BY handling_s) AS rn,
-         COUNT(*) OVER (PARTITION BY k) AS n FROM base WHERE handling_s IS NOT NULL
-), h90 AS (SELECT k, MIN(handling_s) AS p90_s FROM hranked WHERE rn * 10 >= n * 9 GROUP BY k)"""
+# ordered-set aggregate; SQLite ranks with window functions. Joined back by key (a hash join: the ungrouped
+# None key is looked up on its own, as "k IS NULL" in a join condition would compare every pair of groups).
 _P90 = {
-    "sqlite": {"ranks": _RANKED, "p90_response": "MAX(p90.p90_s)", "p90_handling": "MAX(h90.p90_s)",
-               "joins": "LEFT JOIN p90 ON p90.k = b.k OR (p90.k IS NULL AND b.k IS NULL) "
-                        "LEFT JOIN h90 ON h90.k = b.k OR (h90.k IS NULL AND b.k IS NULL)"},
-    "postgres": {"ranks": "", "p90_response": "percentile_disc(0.9) WITHIN GROUP (ORDER BY b.response_s)",
-                 "p90_handling": "percentile_disc(0.9) WITHIN GROUP (ORDER BY b.handling_s)", "joins": ""},
+    "postgres": """, p90 AS (SELECT k, percentile_disc(0.9) WITHIN GROUP (ORDER BY v) AS p90_s FROM rv GROUP BY k
+), h90 AS (SELECT k, percentile_disc(0.9) WITHIN GROUP (ORDER BY v) AS p90_s FROM hv GROUP BY k)""",
+    "sqlite": """, rr AS (
+  SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM rv
+), p90 AS (SELECT k, MIN(v) AS p90_s FROM rr WHERE rn * 10 >= n * 9 GROUP BY k
+), hr AS (
+  SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) AS rn, COUNT(*) OVER (PARTITION BY k) AS n FROM hv
+), h90 AS (SELECT k, MIN(v) AS p90_s FROM hr WHERE rn * 10 >= n * 9 GROUP BY k)""",
 }
 
 
@@ -103,53 +104,72 @@ class CaseRow:
     void_rate: float | None
 
 
-async def case_stats(ctx: CaseContext, actor: Actor, query: CaseQuery) -> list[CaseRow]:
+async def case_stats(ctx: CaseContext, actor: Actor, query: CaseQuery, *, rollup: bool = True) -> list[CaseRow]:
+    """The figures per group; whole days the rollup holds unchanged are read from it (``rollup=False``: all
+    live — the same answer, slower)."""
     if query.by not in DIMENSIONS:
         raise Invalid(f"by must be one of {', '.join(DIMENSIONS)}", allowed=sorted(DIMENSIONS))
-    db = dialect()
-    where, params = _filters(actor, query)
-    window, window_params = _window(query)
-    sql = _SQL.format(key=DIMENSIONS[query.by].format(month=_MONTH[db]), where=where, window=window,
-                      response=_SECONDS[db].format(a="ev.accepted_at", b="ev.reported_at"),
-                      handling=_SECONDS[db].format(a="ev.handled_at",
-                                                   b="COALESCE(ev.accepted_at, ev.dispatched_at)"),
-                      **_P90[db])
-    rows = await fetch_report(sql, params + window_params)
+    sql, params = await statement(ctx, actor, query, rollup=rollup)
+    rows = await fetch_report(sql, params)
     overdue = await overdue_now(ctx, actor, query)
     return [_row(r, overdue.get(_text(r["k"]), 0)) for r in rows]
 
 
-def _filters(actor: Actor, query: CaseQuery) -> tuple[str, list[Any]]:
-    """Which cases' events to read: in scope, and (a cheap bound) touched since the window opened."""
+async def statement(ctx: CaseContext, actor: Actor, query: CaseQuery, *, rollup: bool = True
+                    ) -> tuple[str, list[Any]]:
+    """The report's SQL and parameters (what :func:`case_stats` runs; the bench explains it)."""
+    db = dialect()
+    since, until = (None if t is None else t.astimezone(UTC) for t in (query.since, query.until))
+    days: list[date] = []
+    ranges: list[Range] = [(since, until)]
+    if rollup and query.reporter_prefix is None:  # the rollup keeps no reporters
+        days, ranges = await plan(since, until, ctx.clock())
+    where, params = _filters(actor, query, Case)
+    ctes, live_params = per_case(db, ranges, where, params)
+    roll_where, roll_params = _rollup_where(db, actor, query, days)
+    key = DIMENSIONS[query.by]
+    sql = _SQL.format(ctes=ctes, live_key=key.format(t="b", month=_MONTH[db]["b"]),
+                      roll_key=key.format(t="r", month=_MONTH[db]["r"]), roll_where=roll_where,
+                      live_figures=", ".join(f"{e} AS {n}" for n, e in FIGURES.items()), names=", ".join(FIGURES),
+                      sums=", ".join(f"SUM({n}) AS {n}" for n in FIGURES), p90=_P90[db],
+                      value="v" if db == "postgres" else "value",
+                      # read three times: scanned each time beats a tuplestore of 100,000s of rows
+                      inline="NOT MATERIALIZED " if db == "postgres" else "",
+                      unnest_response=_UNNEST[db].format(col="response_values"),
+                      unnest_handling=_UNNEST[db].format(col="handling_values"))
+    return sql, live_params + roll_params
+
+
+def _filters(actor: Actor, query: CaseQuery, model: type[Case] | type[StatsDaily], t: str = "c",
+             ) -> tuple[str, list[Any]]:
+    """Which rows (cases ``c`` or rollup rows ``r``) to read: in scope, in the drill-down's area and
+    reporter set, and for cases (a cheap bound) touched since the window opened."""
     parts: list[str] = []
     params: list[Any] = []
-    if query.since is not None:
+    if query.since is not None and t == "c":
         parts.append("c.updated_at >= ?")
         params.append(query.since.astimezone(UTC))
     if query.reporter_prefix is not None:
-        parts.append("c.reporter LIKE ?")
+        parts.append(f"{t}.reporter LIKE ?")
         params.append(prefix(query.reporter_prefix) + "%")
     if query.area is not None:  # a drill-down into one street, community or cell, inside the scope
-        parts.append("c.grid_code LIKE ?")
+        parts.append(f"{t}.grid_code LIKE ?")
         params.append(prefix(query.area) + "%")
     scope = read_filter(actor)
     if scope.children or scope.filters:
         # The scope rule is written once, as an ORM filter: its SQL (values inlined and quoted by the ORM)
-        # becomes a sub-select, so lists and statistics can never disagree on who sees what.
-        parts.append(f"c.id IN ({Case.filter(scope).values_list('id').sql(params_inline=True)})")
+        # becomes a sub-select, so lists and statistics can never disagree on who sees what. The rollup
+        # names its columns as ``cases`` does, so the same filter reads it.
+        parts.append(f"{t}.id IN ({model.filter(scope).values_list('id').sql(params_inline=True)})")
     return "".join(f" AND {p}" for p in parts), params
 
 
-def _window(query: CaseQuery) -> tuple[str, list[Any]]:
-    """Received in the window: the ``open`` event's time (``opened_at`` restarts when a case is reopened)."""
-    parts, params = [], []
-    if query.since is not None:
-        parts.append("ev.reported_at >= ?")
-        params.append(query.since.astimezone(UTC))
-    if query.until is not None:
-        parts.append("ev.reported_at < ?")
-        params.append(query.until.astimezone(UTC))
-    return "".join(f" AND {p}" for p in parts), params
+def _rollup_where(db: str, actor: Actor, query: CaseQuery, days: list[date]) -> tuple[str, list[Any]]:
+    if not days:
+        return "1 = 0", []
+    which, params = day_spans(db, "r.day", days)
+    where, more = _filters(actor, query, StatsDaily, "r")
+    return which + where, params + more
 
 
 def _text(value: Any) -> str | None:
@@ -157,12 +177,18 @@ def _text(value: Any) -> str | None:
 
 
 def _row(r: dict[str, Any], overdue: int) -> CaseRow:
+    r = {**r, "avg_response_s": _mean(r["response_sum"], r["response_n"]),
+         "avg_handling_s": _mean(r["handling_sum"], r["handling_n"])}
     received, registered, closed, on_time = (int(r[k] or 0) for k in ("received", "registered", "closed", "on_time"))
     reopened, ever_closed, voided = (int(r[k] or 0) for k in ("reopened", "ever_closed", "voided"))
     return CaseRow(_text(r["k"]), received, registered, closed, on_time, ratio(closed, registered),
                    ratio(on_time, closed), _hours(r["avg_response_s"]), _hours(r["p90_response_s"]),
                    _hours(r["avg_handling_s"]), _hours(r["p90_handling_s"]), overdue,
                    int(r["supervised"] or 0), reopened, ratio(reopened, ever_closed), voided, ratio(voided, received))
+
+
+def _mean(total: Any, n: Any) -> float | None:
+    return float(total) / int(n) if n else None
 
 
 def ratio(part: int, whole: int) -> float | None:

@@ -25,7 +25,7 @@ MIGRATION_LOCK = 0x67726964  # "grid": the advisory lock key migrations hold on 
 MODEL_MODULES = ["intake.store.models", "intake.store.models_nlp", "intake.store.models_outbox",
                  "intake.store.models_alerts", "intake.store.models_surveys",
                  "intake.store.models_workflow", "intake.store.models_console",
-                 "intake.store.models_sessions"]
+                 "intake.store.models_sessions", "intake.store.models_stats"]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
@@ -139,6 +139,13 @@ async def fetch_report(sql: str, params: list[Any]) -> list[dict[str, Any]]:
 async def execute(sql: str, params: list[Any]) -> None:
     conn = connections.get("default")
     await conn.execute_query(_native(conn, sql), params)
+
+
+async def execute_all(statements: list[tuple[str, list[Any]]]) -> None:
+    """Several statements in one transaction (all or none), each with its own ``?`` parameters."""
+    async with in_transaction() as tx:
+        for sql, params in statements:
+            await tx.execute_query(_native(tx, sql), params)
 
 
 async def execute_many(sql: str, rows: list[list[Any]]) -> None:
