@@ -286,9 +286,9 @@ async def measure(bench: Bench, cycles: int, concurrency: int) -> None:
             await asyncio.sleep(1.0)
 
     sampler = asyncio.create_task(sample())
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(lane() for _ in range(concurrency)))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     sampler.cancel()
     rate = cycles / wall
     print(f"\n{cycles} full cycles, {concurrency} at a time, in {wall:.1f} s: {rate:.1f} cycles/s "
@@ -299,6 +299,8 @@ async def measure(bench: Bench, cycles: int, concurrency: int) -> None:
         values = bench.times[step]
         print(f"{step:<9}{statistics.median(values) * 1000:>9.0f}{p95(values) * 1000:>9.0f}"
               f"{max(values) * 1000:>9.0f}")
+    print(f"CPU of this process (app and client, one event loop): {cpu / cycles * 1000:.0f} ms a cycle, "
+          f"{cpu / wall:.2f} cores busy; PostgreSQL's own CPU comes on top")
     print(f"load average (1 min) while measured: {statistics.mean(loads):.2f} mean, {max(loads):.2f} max "
           f"on {os.cpu_count()} cores (the machine is shared; the client runs in this process too)")
 
