@@ -57,7 +57,7 @@ from intake.store import db
 from intake.store.models import User, UserGrid
 from tests.bot.worker.photo_files import phone_photo
 
-NAME = "gridline_bench_cycle"
+NAME = os.environ.get("BENCH_CYCLE_DB", "gridline_bench_cycle")
 GOAL, DIGIT = 20.0, 6.3
 CHUNK = 100_000  # background cases generated and copied per round (memory stays small)
 LINK_KEY = b"bench-cycle-link-secret-0123456789abcdef"
