@@ -64,4 +64,4 @@ async def _csrf_of(request: web.Request) -> object:
 async def staff_actor(user: User) -> Actor:
     grids = await UserGrid.filter(user_id=user.id).values_list("grid_code", flat=True)
     return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role), grids=tuple(str(g) for g in grids),
-                 user_id=user.id)
+                 user_id=user.id, department=user.department_code)  # a department user's scope is its department
