@@ -24,6 +24,15 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Upstream:
+    """The upstream city platform's Open311 GeoReport v2 endpoint (``base`` ends before ``requests.json``)."""
+
+    base: str
+    api_key: SecretStr
+    jurisdiction_id: str | None = None
+
+
+@dataclass(frozen=True)
 class OutboxConfig:
     """``kind``: live (the APIs), sandbox (recorded in-process) or blackhole (staging: accepted, dropped)."""
 
@@ -44,6 +53,7 @@ class OutboxConfig:
     smtp_url: SecretStr | None = None
     in_process: bool = True  # the web app runs the relay and sender itself (else ``gridline sender`` does)
     digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
+    upstream: Upstream | None = None
 
     def __post_init__(self) -> None:
         check_rates(self.rates)

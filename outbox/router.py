@@ -4,7 +4,8 @@ Residents: a customer-service message inside the 48-hour window after their last
 message (unless the API already refused it since then), else a subscribe credit
 (one is spent), else the message is held until they next write. Workers and grid
 groups: the WeCom group robot of the grid or its nearest ancestor. Departments:
-mail. Supervisors: their region's group, else a department's mail there.
+mail. Supervisors: their region's group, else a department's mail there. The upstream platform: its
+Open311 channel, with the fields as written.
 """
 
 from __future__ import annotations
@@ -54,9 +55,11 @@ class ReachRouter:
         self.directory, self.config, self._category = directory, config, category_name
 
     async def route(self, row: OutboxMessage, now: datetime) -> Route:
+        kind = row.recipient_kind
+        if kind == "upstream":  # the request's fields, as the domain wrote them (intake.cases.outward)
+            return Route(State.PENDING, "upstream", ChannelName.UPSTREAM_OPEN311, row.recipient_ref, dict(row.payload))
         await self.directory.refresh()
         facts = await self._facts(row)
-        kind = row.recipient_kind
         if kind == "resident":
             return await self._resident(row, facts, now)
         if kind in ("worker", "grid_group"):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from intake.cases import notices
+from intake.cases import notices, outward
 from intake.cases.states import Status
 from intake.cases.steps import Handler, StepTaken
 from intake.privacy import erase
@@ -43,6 +43,7 @@ async def _as(step: StepTaken, action: str) -> list[Notification]:
 EVERY_STEP: tuple[Handler, ...] = (
     notices.tell_residents,  # 已受理, 已派遣, 已办结 …: the steps residents hear about
     notices.tell_effect,  # what the step's own effect has to tell (a dispatch's task card)
+    outward.to_upstream,  # a registered case of a mapped category goes to the upstream Open311 platform
 )
 HANDLERS: Mapping[str, tuple[Handler, ...]] = MappingProxyType({
     "close": (labels.on_step, surveys.on_close),  # the category is vouched for; 满意度回访 is scheduled
