@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import webhook_config
 from bot.sections import (
     AlertsSection,
     MapSection,
@@ -159,6 +160,8 @@ class Settings(BaseSettings):
     upstream_open311_jurisdiction: str | None = Field(default=None, max_length=100)
     upstream_services: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     upstream_poll_seconds: float = Field(default=300.0, ge=10)
+    # webhook subscribers (#19, see bot.webhook_config): a JSON list of {name, url, secret, events}
+    webhooks: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -250,6 +253,13 @@ class Settings(BaseSettings):
     def _strong_token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
+        return value
+
+    @field_validator("webhooks")
+    @classmethod
+    def _webhooks(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            webhook_config.parse(value.get_secret_value())  # at start, naming the variable
         return value
 
     @model_validator(mode="after")
@@ -358,7 +368,7 @@ class Settings(BaseSettings):
             mp=_account(self.mp_api_base or self.wechat_api_base, self.mp_appid, self.mp_secret),
             wecom=_account(self.wecom_api_base, self.wecom_corp_id, self.wecom_corp_secret),
             wecom_agent_id=self.wecom_agent_id, smtp_url=self.smtp_url, in_process=self.sender_in_process,
-            digest_hour=self.digest_hour, upstream=self._upstream())
+            digest_hour=self.digest_hour, upstream=self._upstream(), webhooks=self._hooks.targets)
 
     def _upstream(self) -> Upstream | None:
         if not self.upstream_open311_url or self.upstream_open311_api_key is None:
@@ -367,8 +377,14 @@ class Settings(BaseSettings):
 
     @cached_property
     def outward(self) -> OutwardPolicy:
-        """Which cases the upstream platform gets (none unless it is configured)."""
-        return OutwardPolicy(upstream=dict(self.upstream_services) if self._upstream() else {})
+        """Which cases the upstream platform gets (none unless it is configured), which steps each webhook
+        subscriber hears of."""
+        return OutwardPolicy(upstream=dict(self.upstream_services) if self._upstream() else {},
+                             webhooks=self._hooks.events)
+
+    @cached_property
+    def _hooks(self) -> webhook_config.Hooks:
+        return webhook_config.parse(self.webhooks.get_secret_value() if self.webhooks else "")
 
     def _outbound_kind(self) -> Kind:
         """``auto``: sandbox in sandbox mode, else live."""

@@ -118,9 +118,10 @@ class Http:
 
     async def send(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
                    data: bytes | Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
-                   max_bytes: int = MAX_JSON) -> Raw:
+                   max_bytes: int = MAX_JSON, cut: bool = False) -> Raw:
         """Any request (a form, signed JSON): the answer whatever its status; :class:`TransportError` only
-        when no answer came (network, timeout) or it is longer than ``max_bytes``."""
+        when no answer came (network, timeout) or it is longer than ``max_bytes`` (unless ``cut``: then its
+        first ``max_bytes``, for callers that need only the status)."""
         try:
             async with self.session.request(method, url, params=params, data=data, headers=headers,
                                             timeout=self._timeout, allow_redirects=False) as resp:
@@ -128,9 +129,9 @@ class Http:
                 answer = Raw(resp.status, raw, {k: v for k, v in resp.headers.items()})
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
-        if len(raw) > max_bytes:
+        if len(raw) > max_bytes and not cut:
             raise TransportError(f"answer larger than {max_bytes} bytes", answer.status)
-        return answer
+        return Raw(answer.status, raw[:max_bytes], answer.headers)
 
     async def fetch(self, url: str, *, params: Mapping[str, str] | None = None,
                     max_bytes: int = MAX_MEDIA) -> Blob | ApiReply:

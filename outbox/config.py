@@ -33,6 +33,14 @@ class Upstream:
 
 
 @dataclass(frozen=True)
+class Webhook:
+    """A webhook subscriber's URL and signing secret (which events it hears is the domain's policy)."""
+
+    url: str
+    secret: SecretStr
+
+
+@dataclass(frozen=True)
 class OutboxConfig:
     """``kind``: live (the APIs), sandbox (recorded in-process) or blackhole (staging: accepted, dropped)."""
 
@@ -54,6 +62,7 @@ class OutboxConfig:
     in_process: bool = True  # the web app runs the relay and sender itself (else ``gridline sender`` does)
     digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
     upstream: Upstream | None = None
+    webhooks: Mapping[str, Webhook] = field(default_factory=dict)  # by subscriber name
 
     def __post_init__(self) -> None:
         check_rates(self.rates)

@@ -5,7 +5,7 @@ message (unless the API already refused it since then), else a subscribe credit
 (one is spent), else the message is held until they next write. Workers and grid
 groups: the WeCom group robot of the grid or its nearest ancestor. Departments:
 mail. Supervisors: their region's group, else a department's mail there. The upstream platform: its
-Open311 channel, with the fields as written.
+Open311 channel, with the fields as written; webhook subscribers: the webhook channel, the event as written.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class ReachRouter:
         kind = row.recipient_kind
         if kind == "upstream":  # the request's fields, as the domain wrote them (intake.cases.outward)
             return Route(State.PENDING, "upstream", ChannelName.UPSTREAM_OPEN311, row.recipient_ref, dict(row.payload))
+        if kind == "subscriber":  # a webhook subscriber: the event as written; the channel signs it when sent
+            return Route(State.PENDING, "subscriber", ChannelName.WEBHOOK, row.recipient_ref, dict(row.payload))
         await self.directory.refresh()
         facts = await self._facts(row)
         if kind == "resident":

@@ -23,6 +23,7 @@ from notify.backoff import Backoff
 from notify.channels.email import EmailChannel, EmailConfig
 from notify.channels.local import BlackholeChannel, SandboxChannel
 from notify.channels.open311 import Open311Channel
+from notify.channels.webhook import Subscriber, WebhookChannel
 from notify.channels.wechat import WeChatCsChannel, WeChatSubscribeChannel, WeChatTemplateChannel
 from notify.channels.wecom import WeComAppChannel, WeComRobotChannel
 from notify.http import Http
@@ -133,4 +134,8 @@ def live_channels(config: OutboxConfig, http: Http, tokens: TokenStore, clock: C
     if (up := config.upstream) is not None:
         platform = Open311Client(http, up.base, up.api_key.get_secret_value(), up.jurisdiction_id)
         out[ChannelName.UPSTREAM_OPEN311] = Open311Channel(platform, upstream.recorder(clock))
+    if config.webhooks:
+        subscribers = {name: Subscriber(hook.url, hook.secret.get_secret_value())
+                       for name, hook in config.webhooks.items()}
+        out[ChannelName.WEBHOOK] = WebhookChannel(http, subscribers)
     return out

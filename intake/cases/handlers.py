@@ -44,6 +44,7 @@ EVERY_STEP: tuple[Handler, ...] = (
     notices.tell_residents,  # 已受理, 已派遣, 已办结 …: the steps residents hear about
     notices.tell_effect,  # what the step's own effect has to tell (a dispatch's task card)
     outward.to_upstream,  # a registered case of a mapped category goes to the upstream Open311 platform
+    outward.to_subscribers,  # signed webhook events for the subscribers that follow this step
 )
 HANDLERS: Mapping[str, tuple[Handler, ...]] = MappingProxyType({
     "close": (labels.on_step, surveys.on_close),  # the category is vouched for; 满意度回访 is scheduled

@@ -23,6 +23,8 @@ class TaskPolicy:
 @dataclass(frozen=True, slots=True)
 class OutwardPolicy:
     """Who outside hears of cases (:mod:`intake.cases.outward`). ``upstream``: category code → the upstream
-    Open311 platform's ``service_code`` (empty: nothing is pushed)."""
+    Open311 platform's ``service_code`` (empty: nothing is pushed). ``webhooks``: subscriber name → the
+    steps it hears of (``*``: every step); URLs and secrets are the sender's, not the domain's."""
 
     upstream: Mapping[str, str] = field(default_factory=dict)
+    webhooks: Mapping[str, frozenset[str]] = field(default_factory=dict)
