@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from intake.cases import notices, outward
+from intake.cases import notices, outward, transfer
 from intake.cases.states import Status
 from intake.cases.steps import Handler, StepTaken
 from intake.privacy import erase
@@ -52,6 +52,7 @@ HANDLERS: Mapping[str, tuple[Handler, ...]] = MappingProxyType({
     "reopen": (surveys.on_reopen,),  # the surveys of the earlier round are withdrawn
     "checked": (after_checked,),  # a passing 核查 closes, a failed 抽查 reopens (intake.cases.tasks)
     "anonymise": (erase.on_anonymise,),  # PIPL: what the resident sent, beside the case row
+    "void": (transfer.record,),  # 不属于本辖区 passed on: the transfer's record
 })
 
 

@@ -1,4 +1,4 @@
-"""Tables of the grid centre's workflow (#19): the audit checkpoints, upstream Open311 requests.
+"""Tables of the grid centre's workflow (#19): audit checkpoints, upstream Open311 requests, transfers.
 
 A checkpoint is a hash over every case's chain head at one moment, chained to the
 previous checkpoint. The table is append-only (database triggers), so history rewritten
@@ -44,3 +44,19 @@ class UpstreamRequest(Model):
 
     class Meta:
         table = "upstream_requests"
+
+
+class CaseTransfer(Model):
+    """A case passed on as 不属于本辖区: moved into a region served here, or on record for one outside."""
+
+    id = fields.IntField(primary_key=True)
+    case_no = fields.CharField(max_length=32, db_index=True)
+    from_grid = fields.CharField(max_length=20, null=True)
+    to_code = fields.CharField(max_length=20, db_index=True)  # the division code it went to
+    moved = fields.BooleanField()  # True: the case is open in that region's queue here
+    by = fields.CharField(max_length=64)
+    note = fields.TextField(null=True)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "case_transfers"
