@@ -189,7 +189,8 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
                                                                   ctx.clock), media_fetch.LOCK),
         periodic.Job("upstream Open311 statuses", settings.upstream_poll_seconds,
                      upstream.job_body(lambda: _upstream_api(app), ctx.clock), upstream.LOCK),
-        periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
+        periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock, ctx.notifier,
+                                                       ctx.outward.witnesses), "lock:audit-checkpoint"),
         periodic.Job("personal data retention", 3600, partial(retention.run, ctx, settings.retention_days,
                                                                settings.media_dir), "lock:retention"),
         # Each process serves its own copy of the active model: no lock.

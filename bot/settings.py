@@ -162,6 +162,8 @@ class Settings(BaseSettings):
     upstream_poll_seconds: float = Field(default=300.0, ge=10)
     # webhook subscribers (#19, see bot.webhook_config): a JSON list of {name, url, secret, events}
     webhooks: SecretStr | None = None
+    # the audit checkpoints' external witness (#19, see intake.audit_witness): an append-only JSON-lines file
+    audit_witness_file: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -368,7 +370,8 @@ class Settings(BaseSettings):
             mp=_account(self.mp_api_base or self.wechat_api_base, self.mp_appid, self.mp_secret),
             wecom=_account(self.wecom_api_base, self.wecom_corp_id, self.wecom_corp_secret),
             wecom_agent_id=self.wecom_agent_id, smtp_url=self.smtp_url, in_process=self.sender_in_process,
-            digest_hour=self.digest_hour, upstream=self._upstream(), webhooks=self._hooks.targets)
+            digest_hour=self.digest_hour, upstream=self._upstream(), webhooks=self._hooks.targets,
+            witness_file=self.audit_witness_file)
 
     def _upstream(self) -> Upstream | None:
         if not self.upstream_open311_url or self.upstream_open311_api_key is None:
@@ -379,8 +382,11 @@ class Settings(BaseSettings):
     def outward(self) -> OutwardPolicy:
         """Which cases the upstream platform gets (none unless it is configured), which steps each webhook
         subscriber hears of."""
+        witnesses = [("subscriber", name) for name, steps in self._hooks.events.items() if "checkpoint" in steps]
+        if self.audit_witness_file is not None:
+            witnesses.insert(0, ("witness", "file"))
         return OutwardPolicy(upstream=dict(self.upstream_services) if self._upstream() else {},
-                             webhooks=self._hooks.events)
+                             webhooks=self._hooks.events, witnesses=tuple(witnesses))
 
     @cached_property
     def _hooks(self) -> webhook_config.Hooks:

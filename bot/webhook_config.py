@@ -24,7 +24,8 @@ from outbox.config import Webhook
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MIN_SECRET = 16
 MAX_HOOKS = 20
-EXTRA = frozenset({"*", "checked"})  # every step; a 核查 that closed or reopened (intake.cases.handlers)
+# every step; a 核查 that closed or reopened (intake.cases.handlers); the daily audit checkpoint (a witness)
+EXTRA = frozenset({"*", "checked", "checkpoint"})
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ class ChannelName(StrEnum):
     WECOM_APP = "wecom_app"  # a WeCom application message to a staff member
     EMAIL = "email"  # departments and supervisors
     WEBHOOK = "webhook"  # a subscriber's URL: case events, signed (notify.signing)
+    WITNESS_FILE = "witness_file"  # the audit checkpoints' append-only file outside the database
     UPSTREAM_OPEN311 = "upstream_open311"  # an upstream city platform's GeoReport v2 endpoint (outbox.upstream)
     # Not a sender's channel: the WeChat callback's own reply said it, so the row is written delivered.
     PASSIVE_REPLY = "passive_reply"

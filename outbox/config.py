@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
@@ -63,6 +64,7 @@ class OutboxConfig:
     digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
     upstream: Upstream | None = None
     webhooks: Mapping[str, Webhook] = field(default_factory=dict)  # by subscriber name
+    witness_file: Path | None = None  # the audit checkpoints' append-only file (notify.channels.witness)
 
     def __post_init__(self) -> None:
         check_rates(self.rates)

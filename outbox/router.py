@@ -58,6 +58,8 @@ class ReachRouter:
         kind = row.recipient_kind
         if kind == "upstream":  # the request's fields, as the domain wrote them (intake.cases.outward)
             return Route(State.PENDING, "upstream", ChannelName.UPSTREAM_OPEN311, row.recipient_ref, dict(row.payload))
+        if kind == "witness":  # the audit checkpoint, to the append-only file outside the database
+            return Route(State.PENDING, "witness", ChannelName.WITNESS_FILE, row.recipient_ref, dict(row.payload))
         if kind == "subscriber":  # a webhook subscriber: the event as written; the channel signs it when sent
             return Route(State.PENDING, "subscriber", ChannelName.WEBHOOK, row.recipient_ref, dict(row.payload))
         await self.directory.refresh()

@@ -26,6 +26,7 @@ from notify.channels.open311 import Open311Channel
 from notify.channels.webhook import Subscriber, WebhookChannel
 from notify.channels.wechat import WeChatCsChannel, WeChatSubscribeChannel, WeChatTemplateChannel
 from notify.channels.wecom import WeComAppChannel, WeComRobotChannel
+from notify.channels.witness import FileWitnessChannel
 from notify.http import Http
 from notify.open311 import Open311Client
 from notify.queue import MemoryQueue, Queue
@@ -138,4 +139,6 @@ def live_channels(config: OutboxConfig, http: Http, tokens: TokenStore, clock: C
         subscribers = {name: Subscriber(hook.url, hook.secret.get_secret_value())
                        for name, hook in config.webhooks.items()}
         out[ChannelName.WEBHOOK] = WebhookChannel(http, subscribers)
+    if config.witness_file is not None:
+        out[ChannelName.WITNESS_FILE] = FileWitnessChannel(config.witness_file)
     return out

@@ -28,3 +28,6 @@ class OutwardPolicy:
 
     upstream: Mapping[str, str] = field(default_factory=dict)
     webhooks: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Who witnesses each daily audit checkpoint outside the database: (recipient kind, ref) pairs, e.g.
+    # ("witness", "file") for the append-only file, ("subscriber", name) for a webhook following "checkpoint".
+    witnesses: tuple[tuple[str, str], ...] = ()
