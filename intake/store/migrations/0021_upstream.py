@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0019_wf_tasks')]
+    dependencies = [('gridline', '0020_table_notes')]
 
     initial = False
 

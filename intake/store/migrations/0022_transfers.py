@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0020_upstream')]
+    dependencies = [('gridline', '0021_upstream')]
 
     initial = False
 

@@ -29,7 +29,7 @@ async def backfill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0021_transfers')]
+    dependencies = [('gridline', '0022_transfers')]
 
     initial = False
 
