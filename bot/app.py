@@ -64,9 +64,10 @@ from intake.cases.context import Clock, utc_now
 from intake.privacy import retention
 from intake.stats import rollup
 from intake.store import db
+from notify.open311 import Open311Client
 from notify.recording import RecordingNotifier
 from notify.wechat import WeChatClient
-from outbox import media_fetch
+from outbox import media_fetch, upstream
 from outbox import periodic as outbound_periodic
 from outbox.alert_delivery import OutboxDelivery
 from outbox.notifier import OutboxNotifier
@@ -151,7 +152,8 @@ def _services(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[
                             groups=settings.outbox.kind == "sandbox")
         notifier = OutboxNotifier(clock or utc_now, mirror=app[RECORDER])  # the recorder feeds /sandbox
         domain = await build_context(notifier, clock, surveys=survey_policy(settings.surveys),
-                                     keyword_bar=settings.nlp.keyword_bar, tasks=settings.tasks)
+                                     keyword_bar=settings.nlp.keyword_bar, tasks=settings.tasks,
+                                     outward=settings.outward)
         app[CASES], app[SERVING] = domain.ctx, domain.serving
         app[ALERTS] = build_alerts(settings.alerts, app[CASES], delivery=OutboxDelivery(), heavy=app[HEAVY],
                                    max_crossings=settings.alert_polygon_max_crossings)
@@ -192,12 +194,20 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
                                                                   ctx.clock), media_fetch.LOCK),
         # The statistics' daily rollup: touched days rebuilt, missing days added (intake.stats.rollup).
         periodic.Job("statistics rollup", 60, lambda: rollup.refresh(ctx.clock()), "lock:stats-rollup"),
-        periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
+        periodic.Job("upstream Open311 statuses", settings.upstream_poll_seconds,
+                     upstream.job_body(lambda: _upstream_api(app), ctx.clock), upstream.LOCK),
+        periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock, ctx.notifier,
+                                                       ctx.outward.witnesses), "lock:audit-checkpoint"),
         periodic.Job("personal data retention", 3600, partial(retention.run, ctx, settings.retention_days,
                                                                settings.media_dir), "lock:retention"),
         # Each process serves its own copy of the active model: no lock.
         periodic.Job("classifier refresh", settings.nlp.poll_s, partial(poll_models, app[TUNING])),
     ]
+
+
+def _upstream_api(app: web.Application) -> Open311Client | None:
+    outbound = app.get(OUTBOUND)
+    return outbound.upstream if outbound is not None else None
 
 
 def _wechat_api(app: web.Application) -> WeChatClient | None:

@@ -58,7 +58,9 @@ def parser() -> argparse.ArgumentParser:
     key_add.add_argument("--channels", default=None,
                          help="comma-separated channels whose cases it may read (default: all)")
     audit = sub.add_parser("audit", help="audit tools").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
+    verify = audit.add_parser("verify", help="check every case's hash chain; exit 1 at the first broken link")
+    verify.add_argument("--witness", type=Path, default=None,
+                        help="the checkpoints' witness file (default: GRIDLINE_AUDIT_WITNESS_FILE)")
     nlp_cli.register(sub)
     org_cli.register(sub)
     from bot.alerts import replay_cli
@@ -131,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(org_cli.run(settings, args))
     if args.command == "user":
         return asyncio.run(commands.user_add(settings, args.role, args.name, args.grid))
-    return asyncio.run(commands.audit_verify(settings))
+    return asyncio.run(commands.audit_verify(settings, args.witness))
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:

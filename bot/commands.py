@@ -101,11 +101,11 @@ async def wechat_menu(settings: Settings) -> int:
     return 0
 
 
-async def audit_verify(settings: Settings) -> int:
+async def audit_verify(settings: Settings, witness: Path | None = None) -> int:
     await db.open_db(settings.database_url)
     broken = 0
     try:
-        async for item in verify_all():
+        async for item in verify_all(witness=witness or settings.audit_witness_file):
             if isinstance(item, Break):
                 broken += 1
                 print(f"BROKEN case {item.case_no} at event {item.seq}: {item.reason}")

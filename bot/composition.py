@@ -10,7 +10,7 @@ from bot.demo import is_empty, load_demo
 from bot.metrics import Metrics
 from bot.settings import Mode, Settings
 from intake.cases.context import CaseContext, Clock, utc_now
-from intake.cases.policy import TaskPolicy
+from intake.cases.policy import OutwardPolicy, TaskPolicy
 from intake.grid.store import GridService
 from intake.sla.calendar import WorkCalendar
 from intake.sla.deadlines import SlaPolicy
@@ -67,7 +67,8 @@ class Domain:
 
 
 async def build_context(notifier: Notifier, clock: Clock | None = None, *, surveys: SurveyPolicy | None = None,
-                        keyword_bar: float = 0.8, tasks: TaskPolicy | None = None) -> Domain:
+                        keyword_bar: float = 0.8, tasks: TaskPolicy | None = None,
+                        outward: OutwardPolicy | None = None) -> Domain:
     """Everything a case use-case needs, built once: nothing patches the context afterwards (it is frozen)."""
     taxonomy = TaxonomyStore(Catalog.load())
     await taxonomy.seed()
@@ -82,7 +83,8 @@ async def build_context(notifier: Notifier, clock: Clock | None = None, *, surve
     serving = ServingClassifier(classifier, keyword_bar, clock or utc_now)
     # English complaints are placed by the English keyword layer first (the models are Chinese-trained).
     ctx = CaseContext(taxonomy, grid, EnglishFirst(serving), notifier, sla, clock or utc_now,
-                      surveys=surveys or SurveyPolicy(), triage=serving.triage, tasks=tasks or TaskPolicy())
+                      surveys=surveys or SurveyPolicy(), triage=serving.triage, tasks=tasks or TaskPolicy(),
+                      outward=outward or OutwardPolicy())
     return Domain(ctx, serving)
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import webhook_config
 from bot.sections import (
     AlertsSection,
     MapSection,
@@ -29,10 +30,10 @@ from bot.sections import (
     WeComSection,
     WorkerSection,
 )
-from intake.cases.policy import TaskPolicy
+from intake.cases.policy import OutwardPolicy, TaskPolicy
 from intake.photos import handled
 from intake.stats.weights import Weights
-from outbox.config import Account, Kind, OutboxConfig, SmsSetup, check_rates
+from outbox.config import Account, Kind, OutboxConfig, SmsSetup, Upstream, check_rates
 from tuning.config import TuningConfig
 
 
@@ -166,6 +167,17 @@ class Settings(BaseSettings):
     heavy_timeout_seconds: float = Field(default=5.0, gt=0, le=600)
     heavy_memory_mb: int = Field(default=2048, ge=0, le=1024 * 1024)
     alert_polygon_max_crossings: int = Field(default=100, ge=0, le=100_000)
+    # the upstream city platform (#19, see outbox.upstream): its Open311 GeoReport v2 base URL (before
+    # requests.json), key and jurisdiction; which categories go there, ``0101=pothole,0203=streetlight``
+    upstream_open311_url: str = ""
+    upstream_open311_api_key: SecretStr | None = None
+    upstream_open311_jurisdiction: str | None = Field(default=None, max_length=100)
+    upstream_services: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    upstream_poll_seconds: float = Field(default=300.0, ge=10)
+    # webhook subscribers (#19, see bot.webhook_config): a JSON list of {name, url, secret, events}
+    webhooks: SecretStr | None = None
+    # the audit checkpoints' external witness (#19, see intake.audit_witness): an append-only JSON-lines file
+    audit_witness_file: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -225,15 +237,23 @@ class Settings(BaseSettings):
             raise ValueError("must be comma-separated http(s):// URLs")
         return value
 
-    @field_validator("outbound_rates", mode="before")
+    @field_validator("outbound_rates", "upstream_services", mode="before")
     @classmethod
-    def _rates(cls, value: Any) -> Any:
-        """``wecom_robot=20,wechat_cs=100`` (messages per second per channel, all processes together)."""
+    def _pairs(cls, value: Any) -> Any:
+        """``wecom_robot=20,wechat_cs=100`` (messages per second per channel, all processes together), or
+        ``0101=pothole`` (category code = upstream service code)."""
         if isinstance(value, str):
             pairs = [p.partition("=") for p in value.split(",") if p.strip()]
-            if any(not sep for _, sep, _ in pairs):
-                raise ValueError("must look like channel=rate,channel=rate")
-            return {name.strip(): rate.strip() for name, _, rate in pairs}
+            if any(not sep or not name.strip() or not got.strip() for name, sep, got in pairs):
+                raise ValueError("must look like name=value,name=value")
+            return {name.strip(): got.strip() for name, _, got in pairs}
+        return value
+
+    @field_validator("upstream_open311_url")
+    @classmethod
+    def _upstream_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s):// URL")
         return value
 
     @field_validator("outbound_rates")
@@ -250,6 +270,21 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
         return value
+
+    @field_validator("webhooks")
+    @classmethod
+    def _webhooks(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            webhook_config.parse(value.get_secret_value())  # at start, naming the variable
+        return value
+
+    @model_validator(mode="after")
+    def _upstream_complete(self) -> Settings:
+        key = self.upstream_open311_api_key
+        if self.upstream_open311_url and (key is None or not key.get_secret_value() or not self.upstream_services):
+            raise ValueError("GRIDLINE_UPSTREAM_OPEN311_URL needs GRIDLINE_UPSTREAM_OPEN311_API_KEY and "
+                             "GRIDLINE_UPSTREAM_SERVICES")
+        return self
 
     @model_validator(mode="after")
     def _production_needs_credentials(self) -> Settings:
@@ -363,7 +398,27 @@ class Settings(BaseSettings):
             mp=_account(self.mp_api_base or self.wechat_api_base, self.mp_appid, self.mp_secret),
             wecom=_account(self.wecom_api_base, self.wecom_corp_id, self.wecom_corp_secret),
             wecom_agent_id=self.wecom_agent_id, smtp_url=self.smtp_url, in_process=self.sender_in_process,
-            digest_hour=self.digest_hour, sms=self._sms(), photo_link_key=self.photo_link_key)
+            digest_hour=self.digest_hour, sms=self._sms(), photo_link_key=self.photo_link_key,
+            upstream=self._upstream(), webhooks=self._hooks.targets, witness_file=self.audit_witness_file)
+
+    def _upstream(self) -> Upstream | None:
+        if not self.upstream_open311_url or self.upstream_open311_api_key is None:
+            return None
+        return Upstream(self.upstream_open311_url, self.upstream_open311_api_key, self.upstream_open311_jurisdiction)
+
+    @cached_property
+    def outward(self) -> OutwardPolicy:
+        """Which cases the upstream platform gets (none unless it is configured), which steps each webhook
+        subscriber hears of."""
+        witnesses = [("subscriber", name) for name, steps in self._hooks.events.items() if "checkpoint" in steps]
+        if self.audit_witness_file is not None:
+            witnesses.insert(0, ("witness", "file"))
+        return OutwardPolicy(upstream=dict(self.upstream_services) if self._upstream() else {},
+                             webhooks=self._hooks.events, witnesses=tuple(witnesses))
+
+    @cached_property
+    def _hooks(self) -> webhook_config.Hooks:
+        return webhook_config.parse(self.webhooks.get_secret_value() if self.webhooks else "")
 
     @property
     def photo_link_key(self) -> bytes | None:

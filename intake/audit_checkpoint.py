@@ -4,24 +4,27 @@ A chain that is rewritten and re-hashed from some event onwards (and its case ro
 still verifies on its own; it no longer matches the checkpoints written before the rewrite. A
 checkpoint covers the events at or before its ``cutoff`` (a margin before it is written, so a step
 still committing is not missed); ``audit verify`` recomputes each checkpoint from the events as they
-are now. Copies of the checkpoint hashes kept elsewhere (mail, a WeCom group) make the table itself
-hard to rewrite.
+are now. Copies kept outside the database (the witnesses: an append-only file, a webhook subscriber
+following ``checkpoint``; sent through the outbox with the checkpoint) make the table itself hard to
+rewrite: ``audit verify --witness FILE`` compares them (``intake.audit_witness``).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.functions import Max
+from tortoise.transactions import in_transaction
 
 from intake.audit import GENESIS
 from intake.sla.calendar import to_shanghai
 from intake.store.models import Case, CaseEvent
 from intake.store.models_workflow import AuditCheckpoint
+from notify.types import Notification, Notifier, Recipient
 
 MARGIN = timedelta(minutes=10)
 BATCH = 1000
@@ -48,8 +51,10 @@ class HeadsDigest:
         return str(self.sha.hexdigest())
 
 
-async def write_checkpoint(now: datetime) -> AuditCheckpoint | None:
-    """Today's checkpoint (Shanghai day), unless it exists; the periodic job calls this hourly."""
+async def write_checkpoint(now: datetime, notifier: Notifier | None = None,
+                           witnesses: Sequence[tuple[str, str]] = ()) -> AuditCheckpoint | None:
+    """Today's checkpoint (Shanghai day), unless it exists; the periodic job calls this hourly. Each witness
+    (``OutwardPolicy.witnesses``) gets a copy through the outbox."""
     day = to_shanghai(now).date().isoformat()
     if await AuditCheckpoint.exists(day=day):
         return None
@@ -68,16 +73,32 @@ async def write_checkpoint(now: datetime) -> AuditCheckpoint | None:
             seq = wanted.get(r["case_no"])
             if seq is not None:
                 heads.add(r["case_no"], seq, hashes[(r["case_no"], seq)])
-    last = await AuditCheckpoint.all().order_by("-id").first()
-    prev = last.hash if last else GENESIS
-    digest = heads.hexdigest()
-    return await AuditCheckpoint.create(day=day, at=now, cutoff=cutoff, cases=heads.cases, heads_hash=digest,
-                                        prev_hash=prev, hash=checkpoint_hash(prev, day, cutoff, heads.cases, digest))
+    async with in_transaction():  # the checkpoint and its witnesses' outbox rows commit together
+        last = await AuditCheckpoint.all().order_by("-id").first()
+        prev = last.hash if last else GENESIS
+        digest = heads.hexdigest()
+        point = await AuditCheckpoint.create(day=day, at=now, cutoff=cutoff, cases=heads.cases, heads_hash=digest,
+                                             prev_hash=prev,
+                                             hash=checkpoint_hash(prev, day, cutoff, heads.cases, digest))
+        if notifier is not None and witnesses:
+            await notifier.publish(witness_notices(point, witnesses))
+    return point
 
 
-async def checkpoint_job(clock: Callable[[], datetime]) -> AuditCheckpoint | None:
+def witness_notices(point: AuditCheckpoint, witnesses: Sequence[tuple[str, str]]) -> list[Notification]:
+    """The checkpoint, as each witness outside the database keeps it (``intake.audit_witness`` reads it back)."""
+    body = {"event": "audit.checkpoint", "day": point.day, "at": point.at.astimezone(UTC).isoformat(),
+            "cutoff": point.cutoff.astimezone(UTC).isoformat(timespec="microseconds"), "cases": point.cases,
+            "heads_hash": point.heads_hash, "prev_hash": point.prev_hash, "hash": point.hash}
+    return [Notification("audit.checkpoint", Recipient(kind, ref), f"checkpoint:{point.day}:{kind}:{ref}",
+                         payload={"id": f"checkpoint:{point.day}", **body}, created_at=point.at)
+            for kind, ref in witnesses]
+
+
+async def checkpoint_job(clock: Callable[[], datetime], notifier: Notifier | None = None,
+                         witnesses: Sequence[tuple[str, str]] = ()) -> AuditCheckpoint | None:
     """The periodic job's body: hourly, so a day is covered even when the service restarts."""
-    return await write_checkpoint(clock())
+    return await write_checkpoint(clock(), notifier, witnesses)
 
 
 class CheckpointCheck:

@@ -17,7 +17,7 @@ MAX_JSON = 1 << 20
 MAX_MEDIA = 10 << 20
 # Secrets travel in query strings (access_token, webhook key, secret): never let them into an error message,
 # which ends up in the outbox's last_error and the admin API.
-_SECRETS = re.compile(r"((?:access_token|key|secret|corpsecret|js_code)=)[^&\s'\")]+", re.IGNORECASE)
+_SECRETS = re.compile(r"((?:access_token|key|secret|corpsecret|js_code|api_key)=)[^&\s'\")]+", re.IGNORECASE)
 
 
 async def read_capped(stream: aiohttp.StreamReader, limit: int) -> bytes:
@@ -57,6 +57,16 @@ class ApiReply:
     @property
     def ok(self) -> bool:
         return self.errcode == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """Any answer, as it came: for APIs whose bodies are not WeChat's JSON objects (Open311 answers lists,
+    webhook receivers answer anything); the caller reads the status."""
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +120,23 @@ class Http:
                 return parse_reply(resp.status, raw[:MAX_JSON])
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def send(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
+                   data: bytes | Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
+                   max_bytes: int = MAX_JSON, cut: bool = False) -> Raw:
+        """Any request (a form, signed JSON): the answer whatever its status; :class:`TransportError` only
+        when no answer came (network, timeout) or it is longer than ``max_bytes`` (unless ``cut``: then its
+        first ``max_bytes``, for callers that need only the status)."""
+        try:
+            async with self.session.request(method, url, params=params, data=data, headers=headers,
+                                            timeout=self._timeout, allow_redirects=False) as resp:
+                raw = await read_capped(resp.content, max_bytes)
+                answer = Raw(resp.status, raw, {k: v for k, v in resp.headers.items()})
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        if len(raw) > max_bytes and not cut:
+            raise TransportError(f"answer larger than {max_bytes} bytes", answer.status)
+        return Raw(answer.status, raw[:max_bytes], answer.headers)
 
     async def fetch(self, url: str, *, params: Mapping[str, str] | None = None,
                     max_bytes: int = MAX_MEDIA) -> Blob | ApiReply:

@@ -78,6 +78,9 @@ class ChannelName(StrEnum):
     # A template SMS (providers send nothing else): residents who reported by phone, hotline or Open311 with a
     # mobile number, and workers whose grid has no WeCom group.
     SMS = "sms_template"
+    WEBHOOK = "webhook"  # a subscriber's URL: case events, signed (notify.signing)
+    WITNESS_FILE = "witness_file"  # the audit checkpoints' append-only file outside the database
+    UPSTREAM_OPEN311 = "upstream_open311"  # an upstream city platform's GeoReport v2 endpoint (outbox.upstream)
     # Not a sender's channel: the WeChat callback's own reply said it, so the row is written delivered.
     PASSIVE_REPLY = "passive_reply"
 

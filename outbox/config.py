@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
@@ -21,6 +22,23 @@ class Account:
 
     api_base: str
     appid: str
+    secret: SecretStr
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The upstream city platform's Open311 GeoReport v2 endpoint (``base`` ends before ``requests.json``)."""
+
+    base: str
+    api_key: SecretStr
+    jurisdiction_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A webhook subscriber's URL and signing secret (which events it hears is the domain's policy)."""
+
+    url: str
     secret: SecretStr
 
 
@@ -67,6 +85,9 @@ class OutboxConfig:
     photo_link_key: bytes | None = field(default=None, repr=False)  # links to handled photos (None: text only)
     in_process: bool = True  # the web app runs the relay and sender itself (else ``gridline sender`` does)
     digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
+    upstream: Upstream | None = None
+    webhooks: Mapping[str, Webhook] = field(default_factory=dict)  # by subscriber name
+    witness_file: Path | None = None  # the audit checkpoints' append-only file (notify.channels.witness)
 
     def __post_init__(self) -> None:
         check_rates(self.rates)

@@ -5,7 +5,9 @@ message (unless the API already refused it since then), else a subscribe credit
 (one is spent), else the message is held until they next write. Residents who came by
 phone, hotline or Open311: an SMS to their mobile number. Workers and grid groups: the
 WeCom group robot of the grid or its nearest ancestor (a worker without one: an SMS).
-Departments: mail. Supervisors: their region's group, else a department's mail there.
+Departments: mail. Supervisors: their region's group, else a department's mail there. The upstream
+platform: its Open311 channel, with the fields as written; webhook subscribers: the webhook channel, the
+event as written; the checkpoint witness: its file.
 """
 
 from __future__ import annotations
@@ -61,9 +63,15 @@ class ReachRouter:
         self.directory, self.config, self._category = directory, config, category_name
 
     async def route(self, row: OutboxMessage, now: datetime) -> Route:
+        kind = row.recipient_kind
+        if kind == "upstream":  # the request's fields, as the domain wrote them (intake.cases.outward)
+            return Route(State.PENDING, "upstream", ChannelName.UPSTREAM_OPEN311, row.recipient_ref, dict(row.payload))
+        if kind == "witness":  # the audit checkpoint, to the append-only file outside the database
+            return Route(State.PENDING, "witness", ChannelName.WITNESS_FILE, row.recipient_ref, dict(row.payload))
+        if kind == "subscriber":  # a webhook subscriber: the event as written; the channel signs it when sent
+            return Route(State.PENDING, "subscriber", ChannelName.WEBHOOK, row.recipient_ref, dict(row.payload))
         await self.directory.refresh()
         facts = await self._facts(row)
-        kind = row.recipient_kind
         if kind == "resident":
             return await self._resident(row, facts, now)
         if kind in ("worker", "grid_group"):

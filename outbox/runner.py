@@ -22,10 +22,14 @@ from intake.cases.context import Clock, utc_now
 from notify.backoff import Backoff
 from notify.channels.email import EmailChannel, EmailConfig
 from notify.channels.local import BlackholeChannel, SandboxChannel
+from notify.channels.open311 import Open311Channel
 from notify.channels.sms import SmsChannel
+from notify.channels.webhook import Subscriber, WebhookChannel
 from notify.channels.wechat import WeChatCsChannel, WeChatSubscribeChannel, WeChatTemplateChannel
 from notify.channels.wecom import WeComAppChannel, WeComRobotChannel
+from notify.channels.witness import FileWitnessChannel
 from notify.http import Http
+from notify.open311 import Open311Client
 from notify.queue import MemoryQueue, Queue
 from notify.queue_redis import RedisStreamQueue
 from notify.ratelimit import MemoryRateLimiter, Rate, RateLimiter, RedisRateLimiter
@@ -35,6 +39,7 @@ from notify.sms import client_for
 from notify.tokens import MemoryTokenStore, RedisTokenStore, TokenStore
 from notify.types import SENT_CHANNELS, Channel, ChannelName
 from notify.wechat import WeChatClient, WeComClient
+from outbox import upstream
 from outbox.config import OutboxConfig
 from outbox.directory import Directory
 from outbox.router import ReachRouter, RouteConfig
@@ -53,6 +58,7 @@ class Outbound:
     http: Http | None = None
     redis: Redis | None = None
     wechat: WeChatClient | None = None  # the 公众号's API (live, configured): fetching residents' photos
+    upstream: Open311Client | None = None  # the upstream platform (live, configured): polling statuses
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -91,7 +97,7 @@ def build(config: OutboxConfig, clock: Clock = utc_now, consumer: str | None = N
     router = ReachRouter(Directory(), route, category_name)
     store = DbOutboxStore(router)
     http = Http() if config.kind == "live" else None
-    channels = live_channels(config, http, tokens) if http is not None else \
+    channels = live_channels(config, http, tokens, clock) if http is not None else \
         local_channels((sandbox or SandboxChannel()) if config.kind == "sandbox" else BlackholeChannel())
     rates = {name: Rate(per_s, max(1.0, per_s)) for name, per_s in config.rates.items()}
     sending = SenderConfig(consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
@@ -104,7 +110,10 @@ def build(config: OutboxConfig, clock: Clock = utc_now, consumer: str | None = N
     wx = config.wechat
     wechat = WeChatClient(http, wx.api_base, wx.appid, wx.secret.get_secret_value(), tokens) \
         if http is not None and wx is not None else None
-    return Outbound(store, queue, sender, relay, channels, http, redis, wechat)
+    up = config.upstream
+    client = Open311Client(http, up.base, up.api_key.get_secret_value(), up.jurisdiction_id) \
+        if http is not None and up is not None else None
+    return Outbound(store, queue, sender, relay, channels, http, redis, wechat, client)
 
 
 def local_channels(channel: Channel) -> dict[str, Channel]:
@@ -112,7 +121,7 @@ def local_channels(channel: Channel) -> dict[str, Channel]:
     return dict.fromkeys(SENT_CHANNELS, channel)
 
 
-def live_channels(config: OutboxConfig, http: Http, tokens: TokenStore) -> dict[str, Channel]:
+def live_channels(config: OutboxConfig, http: Http, tokens: TokenStore, clock: Clock = utc_now) -> dict[str, Channel]:
     """The channels whose credentials are configured; a message for a missing one is dead-lettered by name."""
     out: dict[str, Channel] = {ChannelName.WECOM_ROBOT: WeComRobotChannel(http, config.wecom_api_base)}
     if (wx := config.wechat) is not None:
@@ -128,6 +137,15 @@ def live_channels(config: OutboxConfig, http: Http, tokens: TokenStore) -> dict[
         out[ChannelName.WECOM_APP] = WeComAppChannel(wecom, config.wecom_agent_id)
     if config.smtp_url is not None:
         out[ChannelName.EMAIL] = EmailChannel(EmailConfig.from_url(config.smtp_url.get_secret_value()))
+    if (up := config.upstream) is not None:
+        platform = Open311Client(http, up.base, up.api_key.get_secret_value(), up.jurisdiction_id)
+        out[ChannelName.UPSTREAM_OPEN311] = Open311Channel(platform, upstream.recorder(clock))
+    if config.webhooks:
+        subscribers = {name: Subscriber(hook.url, hook.secret.get_secret_value())
+                       for name, hook in config.webhooks.items()}
+        out[ChannelName.WEBHOOK] = WebhookChannel(http, subscribers)
+    if config.witness_file is not None:
+        out[ChannelName.WITNESS_FILE] = FileWitnessChannel(config.witness_file)
     if config.sms is not None:
         out[ChannelName.SMS] = SmsChannel(client_for(http, config.sms.account()))
     return out

@@ -4,7 +4,8 @@ The lead asks (``request_assist``: an event the dispatcher answers); the dispatc
 (``assist``), which gets a sub-task of its own, told through the outbox. The unit answers it
 (``answer_assist``: note, photos, position) or the dispatcher waives it (``waive_assist``). The lead's 处置
 completes the case only when no sub-task is pending. Sub-tasks live on the case row (``assists``), so scope
-checks need no second query; each step is an event on the chain as well.
+checks need no second query; each step is an event on the chain as well. ``assist_units`` lists the units
+with an open or answered sub-task, so that their case lists show the case (``scope.read_filter``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,21 @@ MAX_ASSISTS = 10
 
 def pending(case: Case) -> list[dict[str, Any]]:
     return [a for a in case.assists or [] if a.get("status") == "pending"]
+
+
+def unit_key(kind: str, ref: str) -> str:
+    """How a unit is written in ``Case.assist_units`` (and looked for by ``scope.read_filter``)."""
+    return f" {kind}:{ref} "
+
+
+def units(assists: list[dict[str, Any]] | None) -> str | None:
+    """The units whose sub-task is open or answered (a waived one no longer lists the case for them)."""
+    found = [f"{a['kind']}:{a['ref']}" for a in assists or [] if a.get("status") in ("pending", "answered")]
+    return f" {' '.join(dict.fromkeys(found))} " if found else None
+
+
+def _set(case: Case, assists: list[dict[str, Any]]) -> None:
+    case.assists, case.assist_units = assists, units(assists)
 
 
 def mine(actor: Actor, case: Case) -> list[dict[str, Any]]:
@@ -52,7 +68,7 @@ async def assist(step: Step) -> None:
     entry = {"id": len(case.assists or []) + 1, "kind": kind, "ref": ref, "status": "pending", "note": None,
              "photos": [], "requested_by": step.actor.ref, "requested_at": step.now.isoformat(),
              "answered_by": None, "answered_at": None}
-    case.assists = [*(case.assists or []), entry]
+    _set(case, [*(case.assists or []), entry])
     step.data["assist"] = entry
     payload = {"assist": entry["id"], "category": case.category_code, "grid": case.grid_code,
                "address": case.address, "deadline": case.deadline_at.isoformat(), "note": step.request.note}
@@ -86,7 +102,7 @@ def _pick(step: Step, candidates: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _replace(case: Case, entry: dict[str, Any]) -> None:
-    case.assists = [entry if a["id"] == entry["id"] else a for a in case.assists or []]
+    _set(case, [entry if a["id"] == entry["id"] else a for a in case.assists or []])
 
 
 async def answer_assist(step: Step) -> None:

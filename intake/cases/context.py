@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from intake.cases.policy import TaskPolicy
+from intake.cases.policy import OutwardPolicy, TaskPolicy
 from intake.grid.store import GridService
 from intake.sla.deadlines import SlaPolicy
 from intake.surveys.policy import SurveyPolicy
@@ -38,3 +38,4 @@ class CaseContext:
     surveys: SurveyPolicy = field(default_factory=SurveyPolicy)
     triage: TriageCheck | None = None
     tasks: TaskPolicy = field(default_factory=TaskPolicy)
+    outward: OutwardPolicy = field(default_factory=OutwardPolicy)

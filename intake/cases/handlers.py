@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
-from intake.cases import notices
+from intake.cases import notices, outward, transfer
 from intake.cases.states import Status
 from intake.cases.steps import Handler, StepTaken
 from intake.privacy import erase
@@ -43,6 +43,8 @@ async def _as(step: StepTaken, action: str) -> list[Notification]:
 EVERY_STEP: tuple[Handler, ...] = (
     notices.tell_residents,  # 已受理, 已派遣, 已办结 …: the steps residents hear about
     notices.tell_effect,  # what the step's own effect has to tell (a dispatch's task card)
+    outward.to_upstream,  # a registered case of a mapped category goes to the upstream Open311 platform
+    outward.to_subscribers,  # signed webhook events for the subscribers that follow this step
 )
 HANDLERS: Mapping[str, tuple[Handler, ...]] = MappingProxyType({
     "close": (labels.on_step, surveys.on_close),  # the category is vouched for; 满意度回访 is scheduled
@@ -50,6 +52,7 @@ HANDLERS: Mapping[str, tuple[Handler, ...]] = MappingProxyType({
     "reopen": (surveys.on_reopen,),  # the surveys of the earlier round are withdrawn
     "checked": (after_checked,),  # a passing 核查 closes, a failed 抽查 reopens (intake.cases.tasks)
     "anonymise": (erase.on_anonymise,),  # PIPL: what the resident sent, beside the case row
+    "void": (transfer.record,),  # 不属于本辖区 passed on: the transfer's record
 })
 
 

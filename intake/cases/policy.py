@@ -1,8 +1,10 @@
-"""The knobs of the 核实 / 核查 tasks and of residents' own steps, set once by the composition root."""
+"""The knobs of the 核实 / 核查 tasks, of residents' own steps and of who outside hears of cases, set once
+by the composition root."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 TaskHolder = Literal["worker", "supervisor"]
@@ -16,3 +18,16 @@ class TaskPolicy:
     check_by: TaskHolder = "worker"  # who is given a 核查 task (never the handler)
     resident_urge_hours: float = 24.0  # a resident may 催办 a case at most once in this many hours
     office_hours: str = "周一至周五 9:00-18:00"  # shown on the 我的网格员 card
+
+
+@dataclass(frozen=True, slots=True)
+class OutwardPolicy:
+    """Who outside hears of cases (:mod:`intake.cases.outward`). ``upstream``: category code → the upstream
+    Open311 platform's ``service_code`` (empty: nothing is pushed). ``webhooks``: subscriber name → the
+    steps it hears of (``*``: every step); URLs and secrets are the sender's, not the domain's."""
+
+    upstream: Mapping[str, str] = field(default_factory=dict)
+    webhooks: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Who witnesses each daily audit checkpoint outside the database: (recipient kind, ref) pairs, e.g.
+    # ("witness", "file") for the append-only file, ("subscriber", name) for a webhook following "checkpoint".
+    witnesses: tuple[tuple[str, str], ...] = ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tortoise.expressions import Q
 
-from intake.cases import tasks
+from intake.cases import assists, tasks
 from intake.cases.model import Actor
 from intake.cases.states import Role
 from intake.errors import Forbidden, NotFound
@@ -36,15 +36,19 @@ def read_filter(actor: Actor) -> Q:
     desk = actor.role in (Role.DISPATCHER, Role.SUPERVISOR)
     if actor.role in (Role.ADMIN, Role.SYSTEM) or (desk and not actor.grids):
         return Q()
-    if actor.role is Role.DEPARTMENT:  # a department sees the cases dispatched to it, not an area
-        return Q(assignee_department=actor.department) if actor.department else Q(id=-1)
+    if actor.role is Role.DEPARTMENT:  # a department sees the cases dispatched to it or that it helps (协办)
+        if not actor.department:
+            return Q(id=-1)
+        return Q(assignee_department=actor.department) \
+            | Q(assist_units__contains=assists.unit_key("department", actor.department))
     grids = Q(*(Q(grid_code__startswith=g) for g in actor.grids), join_type="OR") if actor.grids else Q(id=-1)
     if desk:
         # Unplaced cases need a human to place them: every dispatcher's queue shows them (as Actor.covers allows).
         grids |= Q(grid_code__isnull=True)
     if actor.user_id is None:
         return grids
-    return grids | Q(assignee_user_id=actor.user_id) | Q(task_user_id=actor.user_id)
+    return grids | Q(assignee_user_id=actor.user_id) | Q(task_user_id=actor.user_id) \
+        | Q(assist_units__contains=assists.unit_key("worker", str(actor.user_id)))
 
 
 def check_act(actor: Actor, case: Case, action: str) -> None:

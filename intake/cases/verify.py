@@ -3,14 +3,17 @@
 For each case: the chain links (:func:`intake.audit.verify`), the chain's head against the case row
 (deleting the last events leaves the row pointing past them), and the report the chain committed to
 against the row's reporter, description, location and photos. Then every daily checkpoint against the
-chains as they are now (a rewritten and re-hashed history no longer matches an earlier checkpoint).
+chains as they are now (a rewritten and re-hashed history no longer matches an earlier checkpoint), and
+the checkpoints witnessed outside the database against the table (a rebuilt table no longer matches them).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+from intake import audit_witness
 from intake.audit import Break, verify
 from intake.audit_checkpoint import CheckpointCheck
 from intake.cases.seal import report_digest, sealed_digest
@@ -18,8 +21,9 @@ from intake.store.models import Case, CaseEvent
 from intake.store.models_workflow import AuditCheckpoint
 
 
-async def verify_all(batch: int = 500) -> AsyncIterator[Break | str]:
-    """Yields each problem found (a ``Break`` per case, a line per checkpoint), then a summary line."""
+async def verify_all(batch: int = 500, witness: Path | None = None) -> AsyncIterator[Break | str]:
+    """Yields each problem found (a ``Break`` per case, a line per checkpoint), then a summary line; with a
+    ``witness`` file, its checkpoints against the table's, and a line saying how many were compared."""
     checked = broken = 0
     last_id = 0
     checkpoints = CheckpointCheck(await AuditCheckpoint.all().order_by("id"))
@@ -41,6 +45,11 @@ async def verify_all(batch: int = 500) -> AsyncIterator[Break | str]:
         yield line
     yield (f"{checked} case chains checked, {broken} broken; {len(checkpoints.checkpoints)} checkpoints checked, "
            f"{len(problems)} broken")
+    if witness is not None:
+        count, lines = await audit_witness.check(witness)
+        for line in lines:
+            yield line
+        yield f"witness {witness}: {count} checkpoints witnessed, {len(lines)} problems"
 
 
 def _against_row(case: Case, events: list[dict[str, Any]]) -> Break | None:

@@ -5,7 +5,8 @@ the dispatcher answers by voiding or not). Each reason tells the reporter someth
 
 - ``false_report`` (虚报): the problem could not be confirmed;
 - ``duplicate`` (重复): merged into the case given as ``into`` (its reporter follows that case);
-- ``out_of_area`` (不属于本辖区): passed on; ``district`` names where, when known;
+- ``out_of_area`` (不属于本辖区): passed on; ``district`` names where, when known: a region served here
+  gets the case in its queue (it stays open), one outside gets a transfer record (:mod:`transfer`);
 - ``cannot_handle`` (无法处置): it cannot be handled here, with the reason in the note.
 """
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from intake.cases import repo
 from intake.cases.states import Status
+from intake.cases.transfer import transfer
 from intake.errors import IllegalTransition, Invalid
 from intake.store.models import CaseEvent
 from notify.types import Notification, Recipient
@@ -62,8 +64,9 @@ async def void(step: Step) -> None:
         district = str(step.request.params["district"])
         if not (district.isascii() and district.isdigit() and len(district) in (6, 9, 12)):
             raise Invalid("district must be a division code (6, 9 or 12 digits)")
-        step.data["transfer_to"] = district
-    case.closed_at = step.now
+        await transfer(step, district)  # moved into that region's queue when it is served here, else on record
+    if step.to_status is None or step.to_status.is_final:
+        case.closed_at = step.now
     payload = {"status": str(step.to_status or Status.VOIDED), "action": "void", "reason": reason,
                "note": step.request.note, "into": case.merged_into, "category": case.category_code}
     people = [(case.channel, case.reporter), *((c.channel, c.reporter) for c in await repo.co_reporters(case.case_no))]

@@ -166,6 +166,8 @@ class Case(Model):
     # null on rows older than the column (read both through ``or []``)
     position_flags: list[dict[str, Any]] | None = fields.JSONField(null=True)  # steps taken far from the case point
     assists: list[dict[str, Any]] | None = fields.JSONField(null=True)  # 协办 sub-tasks (intake.cases.assists)
+    # " department:<code> worker:<id> ": the units with a pending or answered sub-task, for list filters
+    assist_units = fields.CharField(max_length=1000, null=True)
     # When the retention job or an erasure request removed the resident's personal data (PIPL).
     anonymised_at = fields.DatetimeField(null=True)
 

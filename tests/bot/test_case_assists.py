@@ -84,3 +84,25 @@ async def test_an_assisting_worker_answers_their_own_sub_task_only(api: Api, uid
     reply = await step(api, case_no, "w2", "answer_assist", note="已到场", attachments=["../x"])
     assert (reply.status, reply.error) == (400, "invalid")  # photo refs are refs, not paths
     assert (await step(api, case_no, "w2", "answer_assist", note="已到场", attachments=["staff:x"])).status == 200
+
+
+async def listed(api: Api, token: str, uid: str) -> list[str]:
+    status, body = await as_token(api, token, "GET", f"{CASES}?reporter={uid}")
+    assert status == 200, body
+    return [item["case_no"] for item in body["items"]]
+
+
+async def test_an_assisting_department_lists_the_cases_it_helps_with_until_waived(api: Api, uid: str) -> None:
+    water = await new_user(api, uid, role="department", department_code="440307-water")
+    answered, waived = await walk(api, "handling", uid), await walk(api, "handling", uid)
+    assert await listed(api, water["token"], uid) == []  # neither is theirs yet
+    for case_no in (answered, waived):
+        assert (await step(api, case_no, "desk", "assist", department="water", note="请配合")).status == 200
+    assert set(await listed(api, water["token"], uid)) == {answered, waived}  # open sub-tasks list the cases
+    status, _ = await as_token(api, water["token"], "POST", f"{CASES}/{answered}/actions",
+                               {"action": "answer_assist", "note": "已关阀"})
+    assert status == 200
+    assert (await step(api, waived, "desk", "waive_assist", note="无需")).status == 200
+    assert await listed(api, water["token"], uid) == [answered]  # answered stays listed; waived no longer
+    other = await new_user(api, uid + "g", role="department", department_code="440307-gas")
+    assert await listed(api, other["token"], uid) == []  # another department sees none of it

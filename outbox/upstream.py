@@ -1,0 +1,79 @@
+"""The upstream Open311 platform, outbox side: what it answered, recorded; its statuses, read back.
+
+A case pushed upstream (``intake.cases.outward``) is an outbox row on the ``open311`` channel; the
+channel hands the platform's answer to :func:`record_created`, which writes ``upstream_requests``.
+:func:`poll` (a periodic job under a lock) turns tokens into ids and reads each open request's status
+(GeoReport v2: open | closed, with notes and the agency responsible) until the platform closes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from intake.cases.context import Clock
+from intake.store.models_workflow import UpstreamRequest
+from notify.http import TransportError
+from notify.open311 import Created, Open311Client, Open311Error
+from notify.types import Envelope
+
+log = logging.getLogger("gridline.outbound")
+LOCK = "lock:upstream-poll"
+BATCH = 50  # one status read per batch (GeoReport takes a comma-separated id list)
+KEY_PREFIX = "upstream:"
+
+
+def case_of(envelope: Envelope) -> str:
+    return envelope.key.removeprefix(KEY_PREFIX)
+
+
+def recorder(clock: Clock) -> Callable[[Envelope, Created], Awaitable[None]]:
+    async def record(envelope: Envelope, created: Created) -> None:
+        await record_created(case_of(envelope), str(envelope.body.get("service_code", "")), created, clock())
+
+    return record
+
+
+async def record_created(case_no: str, service_code: str, created: Created, now: datetime) -> None:
+    """The platform's id (or token) for the case; a second answer for the same case replaces the first."""
+    await UpstreamRequest.update_or_create(
+        case_no=case_no, defaults={"service_code": service_code[:64], "service_request_id": created.service_request_id,
+                                   "token": created.token, "status": "submitted", "created_at": now,
+                                   "updated_at": now})
+
+
+def job_body(client: Callable[[], Open311Client | None], clock: Clock) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        if (found := client()) is not None:
+            await poll(found, clock())
+
+    return run
+
+
+async def poll(client: Open311Client, now: datetime, batch: int = BATCH) -> int:
+    """One pass over the requests least recently read; how many changed. A platform that fails is tried
+    again next pass (nothing is lost: the rows stay open)."""
+    rows = await UpstreamRequest.exclude(status="closed").order_by("polled_at", "id").limit(batch)
+    changed = 0
+    try:
+        for row in rows:
+            if row.service_request_id is None and row.token:
+                row.service_request_id = await client.resolve(row.token)
+        named = {r.service_request_id: r for r in rows if r.service_request_id}
+        found = await client.statuses(list(named)) if named else []
+    except (TransportError, Open311Error) as exc:
+        log.warning("upstream poll failed", extra={"error": str(exc)})
+        return 0
+    for status in found:
+        hit = named.get(status.service_request_id)
+        news = (status.status, status.status_notes, status.agency)
+        if hit is None or (hit.status, hit.status_notes, hit.agency) == news:
+            continue
+        hit.status, hit.status_notes, hit.agency = news
+        hit.updated_at = now
+        changed += 1
+    for row in rows:
+        row.polled_at = now
+        await row.save()
+    return changed
