@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ("updated_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={"table": "upstream_requests", "app": "gridline", "pk_attr": "id",
-                     "table_description": "A case pushed to the upstream Open311 platform."},
+                     "table_description": "A case pushed to the upstream Open311 platform: its id there and the last status read back."},
             bases=["Model"],
         ),
     ]

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ("at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
             options={"table": "case_transfers", "app": "gridline", "pk_attr": "id",
-                     "table_description": "A case passed on as 不属于本辖区."},
+                     "table_description": "A case passed on as 不属于本辖区: moved into a region served here, or on record for one outside."},
             bases=["Model"],
         ),
     ]
