@@ -1,6 +1,7 @@
 """``gridline worker link``: print a signed link that opens a case on a worker's phone, signed in;
 ``gridline worker code``: print a one-time sign-in code (a first sign-in on a new phone, outside WeCom);
-``gridline worker signout``: end every page session of a user (a lost phone).
+``gridline worker signout``: end every page session of a user (a lost phone), in the store and in the
+admin's list of sessions (their rows are marked ended at once, not left to age out).
 
 For a first sign-in on a new phone, or to send a worker their task outside the group chat: the link
 is bound to the user and the case and expires (GRIDLINE_WORKER_LINK_TTL_HOURS). It needs
@@ -79,10 +80,13 @@ async def _sign_out(settings: Settings, user_id: int) -> int:
         print("gridline: sessions are in the server's memory (no GRIDLINE_REDIS_URL): restart it to end them")
         return 2
     store = RedisStore(settings.redis_url)
+    await db.open_db(settings.database_url)
     try:
-        await Sessions(store, settings.worker.session_idle).sign_out_everywhere(user_id)
+        # With a clock the sessions are also the listed ones: their rows end now, "everywhere".
+        await Sessions(store, settings.worker.session_idle, utc_now).sign_out_everywhere(user_id)
     finally:
         await store.close()
+        await db.close_db()
     print(f"every page session of user {user_id} ends at its next request")
     return 0
 

@@ -2,9 +2,12 @@
 // Shell: the versioned static files, cache-first. Pages: network first, the last copy when offline.
 "use strict";
 var V = "__VERSION__", SHELL = "gl-shell-" + V, PAGES = "gl-pages";
-var ASSETS = ["/worker/static/worker.css?v=" + V, "/worker/static/offline.js?v=" + V];
-// Which pages a worker may need offline: my tasks, a case, the alerts, my page (never sign-in or forms' answers).
-var KEEP = /^\/worker\/(cases\/[0-9-]{1,40}|alerts|me)?$/;
+// The shell: every script a kept page loads (photo.js shrinks the photos a worker takes offline).
+var ASSETS = ["/worker/static/worker.css?v=" + V, "/worker/static/offline.js?v=" + V, "/worker/static/photo.js?v=" + V,
+              "/worker/static/position.js?v=" + V, "/worker/static/report.js?v=" + V];
+// Which pages a worker may need offline: my tasks, a case, the alerts, my page, the patrol form (never
+// sign-in or forms' answers).
+var KEEP = /^\/worker\/(cases\/[0-9-]{1,40}|alerts|me|report)?$/;
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(SHELL).then(function (c) { return c.addAll(ASSETS); })

@@ -1,6 +1,8 @@
 // Offline: register the service worker, give every action form an idempotency key, and queue the forms
 // sent without a signal in IndexedDB ("waiting to send"), to send them in order when the signal returns.
 // A queued step the server refuses (the case moved on) stays on the page with the server's words.
+// Photo forms (multipart) queue too: the photos, already shrunk by photo.js, are copied into IndexedDB as
+// Blobs, and the key goes in the Idempotency-Key header (the server does not read a multipart body for it).
 "use strict";
 (function () {
   var me = document.currentScript, words = me ? me.dataset : {};
@@ -16,6 +18,11 @@
     var input = form.querySelector("input[name=idem]");
     if (!input) { input = document.createElement("input"); input.type = "hidden"; input.name = "idem"; form.appendChild(input); }
     input.value = newKey();
+    if (form.enctype === "multipart/form-data") {  // online too: a double tap on a photo form applies once
+      // (attributes, not form.action: the case forms have an input named "action" that shadows it)
+      var target = (form.getAttribute("action") || location.pathname).split("?")[0];
+      form.setAttribute("action", target + "?idem=" + encodeURIComponent(input.value));
+    }
   }
 
   function db() {
@@ -39,21 +46,42 @@
 
   function all() { return tx("readonly", function (s) { return s.getAll(); }); }  // in key order: the order sent
 
+  // A photo as stored: its bytes copied into a Blob of its own (a File picked from the gallery may be a
+  // reference to a file the phone later moves or deletes), with its name for the multipart part.
+  function stored(value) {
+    if (!(value instanceof Blob)) return Promise.resolve(value);
+    if (!value.size) return Promise.resolve(null);  // a file input left empty
+    return value.arrayBuffer().then(function (bytes) {
+      return { photo: new Blob([bytes], { type: value.type || "application/octet-stream" }), name: value.name || "photo.jpg" };
+    });
+  }
+
   function queue(form, submitter) {
-    var data = new FormData(form), fields = [];
+    var data = new FormData(form), pairs = [];
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-    data.forEach(function (value, name) { fields.push([name, value]); });  // photos (File) are kept as they are
-    var item = { url: new URL(form.getAttribute("action") || location.pathname, location.href).pathname, fields: fields, at: Date.now(), state: "waiting",
-                 label: (submitter && submitter.textContent.trim()) || form.id, page: location.pathname };
-    return tx("readwrite", function (s) { return s.add(item); });
+    data.forEach(function (value, name) { pairs.push([name, value]); });
+    return Promise.all(pairs.map(function (p) { return stored(p[1]); })).then(function (values) {
+      var fields = [];
+      values.forEach(function (v, i) { if (v !== null) fields.push([pairs[i][0], v]); });
+      var item = { url: new URL(form.getAttribute("action") || location.pathname, location.href).pathname, fields: fields,
+                   key: data.get("idem"), multipart: form.enctype === "multipart/form-data", at: Date.now(), state: "waiting",
+                   photos: fields.filter(function (f) { return f[1] && f[1].photo; }).length,
+                   label: (submitter && submitter.textContent.trim()) || form.id, page: location.pathname };
+      return tx("readwrite", function (s) { return s.add(item); });
+    });
   }
 
   function send(item) {
-    var body = new FormData(), token = document.querySelector("input[name=csrf]");
+    var idem = item.fields.filter(function (f) { return f[0] === "idem"; })[0], token = document.querySelector("input[name=csrf]");
+    var multipart = item.multipart || item.fields.some(function (f) { return f[1] instanceof Blob || (f[1] && f[1].photo); });
+    var body = multipart ? new FormData() : new URLSearchParams(), key = item.key || (idem && idem[1]);
     item.fields.forEach(function (f) {  // signed in again since: this page's token is the session's
-      body.append(f[0], f[0] === "csrf" && token ? token.value : f[1]);
+      if (f[1] && f[1].photo) body.append(f[0], f[1].photo, f[1].name);
+      else body.append(f[0], f[0] === "csrf" && token ? token.value : f[1]);
     });
-    return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
+    var headers = { Accept: "application/json" };
+    if (key) headers["Idempotency-Key"] = key;
+    return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", headers: headers })
       .then(function (resp) {
         return resp.json().catch(function () { return { kind: "error", text: String(resp.status) }; })
           .then(function (answer) { answer.status = resp.status; return answer; });
@@ -94,7 +122,7 @@
       items.forEach(function (item) {
         var li = document.createElement("li"), what = document.createElement("span");
         li.className = "queued " + item.state; li.dataset.url = item.url;
-        what.textContent = item.label + " · " + item.url.split("/").pop() + " — " +
+        what.textContent = item.label + " · " + item.url.split("/").pop() + (item.photos ? " · 📷 " + item.photos : "") + " — " +
           (item.state === "waiting" ? words.waiting : words.conflict + ": " + item.text);
         li.appendChild(what);
         if (item.state !== "waiting") {
@@ -131,7 +159,7 @@
       var tasks = document.querySelectorAll(".tasks a[href^='/worker/cases/']");
       if (reg.active && location.pathname === "/worker/") {  // 我的任务: keep my open tasks' pages on the phone
         var urls = Array.prototype.map.call(tasks, function (a) { return a.getAttribute("href"); });
-        urls.push("/worker/alerts", "/worker/me");
+        urls.push("/worker/alerts", "/worker/me", "/worker/report");
         reg.active.postMessage({ type: "keep", urls: urls });
       }
     }).catch(function () { /* no service worker (private mode, old browser): pages work online */ });

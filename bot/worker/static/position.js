@@ -1,4 +1,5 @@
 // 核实 / 处置 / 核查 / 协办: fill a form's hidden lat/lng from the device's position (WGS-84) when asked.
+// The buttons come disabled and are enabled once they listen (a tap before this script ran was lost).
 "use strict";
 (function () {
   var buttons = document.querySelectorAll("button.locate");
@@ -14,5 +15,6 @@
       }, function () { where.textContent = where.dataset.failed; },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     });
+    button.disabled = false;
   });
 })();

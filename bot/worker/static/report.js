@@ -1,4 +1,6 @@
 // 巡查上报: fill the hidden lat/lng from the device's position (WGS-84) when the worker asks for it.
+// The button comes disabled and is enabled here, once it listens: on a slow signal the page shows before
+// this script arrives, and a tap on a live button with no listener was silently lost.
 "use strict";
 (function () {
   var button = document.getElementById("locate"), where = document.getElementById("where");
@@ -13,4 +15,5 @@
     }, function () { where.textContent = where.dataset.failed; },
     { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
+  button.disabled = false;
 })();

@@ -25,7 +25,7 @@ async def alert_id(site: Site) -> AsyncIterator[int]:
     leaf = site.api.leaves[0]
     made = await site.api.call("POST", "/admin/v1/alerts", json={
         "signal": "台风", "colour": "yellow", "area": {"grids": [leaf]}, "message": "台风将影响本区",
-        "guidance": "关好门窗"})
+        "guidance": "关好门窗", "instructions": "逐户通知低洼住户转移\n<b>带好手电</b>"})
     assert made.status == 201, made.body
     yield int(made.body["id"])
     assert (await site.api.call("POST", f"/admin/v1/alerts/{made.body['id']}/cancel")).status == 200
@@ -46,6 +46,8 @@ async def test_the_card_link_opens_my_warnings_and_an_answer_is_recorded(site: S
             page = await resp.text()
         assert resp.status == 200 and "台风将影响本区" in page and f'id="ack-{alert_id}-{leaf}"' in page
         assert "act ack focus" in page  # the card's cell
+        # The workers' instructions (never in a resident's message) are on their page, as text, line breaks kept.
+        assert "网格员工作要求" in page and "逐户通知低洼住户转移\n&lt;b&gt;带好手电&lt;/b&gt;" in page
         data = {"csrf": csrf, "grid": leaf, "households": "12", "note": "挨家挨户", "idem": uuid.uuid4().hex}
         for _ in range(2):  # a double tap: one answer
             async with phone.post(f"/worker/alerts/{alert_id}", data=data, allow_redirects=False) as resp:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-import pytest
-
 from intake.store.models import Case
 from tests.bot.conftest import walk
 from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
 from tests.bot.worker.conftest import Site
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser
+    from playwright.async_api import Browser, Route
 
 PHONE = {"width": 360, "height": 740}
 WAIT_MS = 15_000
@@ -46,9 +44,6 @@ async def test_a_card_link_then_accept_and_report_handled_on_a_phone(browser: Br
     assert (await Case.get(case_no=case_no)).status == "handled"
 
 
-@pytest.mark.xfail(strict=False, reason="order-dependent: alone (and with tests/bot/worker) the emulated position "
-                   "arrives at once; late in the full suite Chromium delivered none within 15 s (CI rehearsal, "
-                   "both backends) — not yet understood")
 async def test_a_patrol_report_takes_the_phones_position(browser: Browser, site: Site, uid: str) -> None:
     case_no = await walk(site.api, "dispatched", f"wbp-{uid}")
     lat, lng = site.api.point(site.api.leaves[1])
@@ -75,3 +70,31 @@ async def test_a_patrol_report_takes_the_phones_position(browser: Browser, site:
         await context.close()
     case = await Case.get(description=f"巡查发现井盖缺失 {uid}")
     assert case.channel == "worker" and case.grid_code == site.api.leaves[1]
+
+
+async def test_the_position_button_waits_for_its_script(browser: Browser, site: Site, uid: str) -> None:
+    """A slow signal (or a busy server) delivers report.js late: a tap on 使用我的位置 before it ran must not
+    be lost (it was: the button was live before its listener, and the position never came)."""
+    case_no = await walk(site.api, "dispatched", f"wbs-{uid}")
+    lat, lng = site.api.point(site.api.leaves[1])
+    context = await browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True,
+                                        geolocation={"latitude": lat, "longitude": lng, "accuracy": 8},
+                                        permissions=["geolocation"], service_workers="block")
+
+    async def late(route: Route) -> None:
+        await asyncio.sleep(3)
+        await route.continue_()
+
+    await context.route("**/worker/static/report.js*", late)
+    page = await context.new_page()
+    try:
+        await page.goto(site.url(site.link("w1", case_no)))
+        await page.goto(site.url("/worker/report"), wait_until="commit")
+        await page.click("#locate")
+        for _ in range(WAIT_MS // 100):
+            if await page.input_value("input[name=lat]"):
+                break
+            await asyncio.sleep(0.1)
+        assert await page.input_value("input[name=lat]") == f"{lat:.6f}", "the tap was lost"
+    finally:
+        await context.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,10 @@ from yarl import URL
 
 from bot.settings import load_settings
 from bot.worker.link_cli import signed_url
+from intake.cases.context import utc_now
 from intake.errors import Invalid, NotFound
+from intake.org import sessions as listed
+from intake.store.models_sessions import PageSession
 from tests.bot.conftest import walk
 from tests.bot.test_cli import gridline
 from tests.bot.worker.conftest import LINK_SECRET, Site
@@ -46,6 +51,7 @@ def test_signout_needs_the_shared_store(tmp_path: Path) -> None:
 def test_signout_ends_the_users_sessions_in_redis(tmp_path: Path, redis_url: str) -> None:
     client = Redis.from_url(redis_url)
     key = "gridline:worker:generation:424242"  # what every session of that user is checked against
+    assert gridline(tmp_path, "migrate").returncode == 0  # the command also ends the sessions' rows
     try:
         before = int(client.get(key) or 0)
         result = gridline(tmp_path, "worker", "signout", "--user", "424242", env={"GRIDLINE_REDIS_URL": redis_url})
@@ -53,3 +59,24 @@ def test_signout_ends_the_users_sessions_in_redis(tmp_path: Path, redis_url: str
         assert "424242" in result.stdout and int(client.get(key) or 0) == before + 1
     finally:
         client.close()
+
+
+async def test_signout_ends_the_users_listed_sessions_at_once(database: str, redis_url: str, tmp_path: Path,
+                                                              uid: str) -> None:
+    """The admin's list of sessions shows the lost phone gone now, not after its idle timeout."""
+    user, other = random.randrange(10**8, 2**31 - 1), random.randrange(10**8, 2**31 - 1)
+    now, idle = utc_now(), timedelta(hours=12)
+    for digest, namespace, who in ((f"a{uid}", "worker", user), (f"b{uid}", "worker", user),
+                                   (f"c{uid}", "console", user), (f"d{uid}", "worker", other)):
+        await listed.started(digest.ljust(64, "0"), namespace, who, "Mozilla/5.0 (Linux; Android 14) wxwork/4.1",
+                             now, idle)
+    result = gridline(tmp_path, "worker", "signout", "--user", str(user),
+                      env={"GRIDLINE_REDIS_URL": redis_url, "GRIDLINE_DATABASE_URL": database})
+    assert result.returncode == 0, result.stderr
+    rows = {r.digest[:13]: r for r in await PageSession.filter(digest__endswith="0", user_id__in=[user, other])
+            if r.digest[1:13] == uid}
+    assert {k[0] for k, r in rows.items() if r.ended_at is not None} == {"a", "b"}
+    assert all(rows[f"{k}{uid}"].ended_by == "everywhere" for k in "ab")
+    assert [r.user_id for r in await listed.live(utc_now(), "worker", user)] == []
+    assert [r.id for r in await listed.live(utc_now(), "worker", other)] == [rows[f"d{uid}"].id]
+    assert [r.id for r in await listed.live(utc_now(), "console", user)] == [rows[f"c{uid}"].id]

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from intake.store.models import CaseEvent
+from intake.store.models import Case, CaseEvent, Media
 from tests.bot.conftest import act, walk
 from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
 from tests.bot.worker.conftest import Site
 from tests.bot.worker.test_browser import PHONE, WAIT_MS
+from tests.bot.worker.test_browser_photos import camera_photo
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page
+    from playwright.async_api import Browser, Page, Route
 
 KEPT = "urls => caches.open('gl-pages').then(c => Promise.all(urls.map(u => c.match(u)))).then(r => r.every(Boolean))"
 
@@ -59,6 +60,82 @@ async def test_steps_taken_offline_are_sent_once_in_order_and_a_conflict_is_repo
     sent = await accepts(first), await accepts(second), await accepts(moved)
     assert [len(ids) for ids in sent] == [1, 1, 1]  # each exactly once; the moved case only from the other phone
     assert sent[0][0] < sent[1][0]  # in the order they were taken
+
+
+async def kept(page: Page, urls: list[str]) -> None:
+    for _ in range(WAIT_MS // 100):  # the service worker fetches them in the background
+        if await page.evaluate(KEPT, urls):
+            return
+        await page.wait_for_timeout(100)
+    raise AssertionError(f"not kept for offline: {urls}")
+
+
+async def lose_first_answer(route: Route, lost: list[str]) -> None:
+    """The first queued POST reaches the server, whose answer is lost on the way back."""
+    if route.request.method != "POST":
+        await route.continue_()
+        return
+    key = await route.request.header_value("idempotency-key") or ""
+    await route.fetch()
+    await route.abort("connectionreset")
+    lost.append(key)  # only now: the test unroutes once it is lost
+
+
+async def test_a_photo_report_taken_offline_arrives_once_with_its_photo(browser: Browser, site: Site,
+                                                                         uid: str) -> None:
+    """处置反馈 with a photo in a basement: shrunk, queued in IndexedDB with the photo, sent when the signal
+    returns (multipart, its key in the header), applied once with the photo stored and named by the step."""
+    case_no = await walk(site.api, "handling", f"wqp-{uid}")
+    lat, lng = site.api.point(site.api.leaves[0])
+    context = await browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True,
+                                        geolocation={"latitude": lat, "longitude": lng, "accuracy": 10},
+                                        permissions=["geolocation"])
+    page = await context.new_page()
+    try:
+        await page.goto(site.url(site.link("w1", case_no, action="handle")))
+        await page.goto(site.url("/worker/"))
+        await kept(page, [f"/worker/cases/{case_no}", "/worker/report"])
+        await context.set_offline(True)
+        await page.goto(site.url(f"/worker/cases/{case_no}"))  # the service worker's copy, its scripts cached
+        await page.set_input_files("#act-handle input[name=photo]",
+                                   {"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()})
+        await page.wait_for_selector("#act-handle input[name=photo][data-ready='1']", state="attached",
+                                     timeout=WAIT_MS)  # shrunk offline
+        await page.fill("#act-handle textarea[name=note]", "地下室积水已抽排")
+        await page.click("#act-handle button[type=submit]")
+        waiting = page.locator("#outbox li.waiting")
+        await waiting.wait_for(timeout=WAIT_MS)
+        assert "📷 1" in await waiting.inner_text()
+        await page.reload()  # the queue (photo and all) outlives the page
+        await waiting.wait_for(timeout=WAIT_MS)
+        assert await CaseEvent.filter(case_no=case_no, action="handle").count() == 0
+        lost: list[str] = []
+        await page.route(f"**/worker/cases/{case_no}*", lambda route: lose_first_answer(route, lost))
+        await context.set_offline(False)
+        for _ in range(WAIT_MS // 100):
+            if lost:
+                break
+            await page.wait_for_timeout(100)
+        assert len(lost) == 1 and lost[0], "the queued form went with its key in the header"
+        await waiting.wait_for(timeout=WAIT_MS)  # applied, but the phone never heard: it is still waiting
+        await page.unroute_all()  # only the first answer is lost
+        await context.set_offline(True)  # the signal flickers, and returns: the same key is sent again
+        for _ in range(WAIT_MS // 100):  # (the page hears "online" only after it heard "offline")
+            if not await page.evaluate("navigator.onLine"):
+                break
+            await page.wait_for_timeout(100)
+        await context.set_offline(False)
+        await page.wait_for_selector("#status[data-status=handled]", timeout=WAIT_MS)  # sent, then reloaded
+        assert await page.locator("#outbox").count() == 0  # the replay answered as the first did: no conflict
+    finally:
+        await context.close()
+    assert (await Case.get(case_no=case_no)).status == "handled"
+    events = await CaseEvent.filter(case_no=case_no, action="handle")
+    rows = await Media.filter(case_no=case_no, source="staff")
+    assert len(events) == 1 and len(rows) == 1  # once, with its one photo
+    assert events[0].attachments == [rows[0].media_id] and events[0].note == "地下室积水已抽排"
+    assert max(rows[0].width, rows[0].height) == 1600  # the shrunk copy was queued, not the camera's original
+    assert (site.api.svc.home / "media" / rows[0].path).is_file()
 
 
 async def test_the_service_worker_is_served_for_all_of_worker_with_its_release(site: Site) -> None:
