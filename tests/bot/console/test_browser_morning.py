@@ -10,7 +10,6 @@ Screenshots of the desk and the case page (1280×800) are taken on the way; with
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,15 +25,8 @@ if TYPE_CHECKING:
 WAIT_MS = 15_000
 
 
-def _kept() -> Path | None:
-    """The README's folder: ``GRIDLINE_TEST_SCREENSHOTS`` (tests.screens), or this test's older name for it,
-    ``CONSOLE_SCREENSHOTS``; either relative to the checkout (the session runs in a temporary folder)."""
-    older = os.environ.get("CONSOLE_SCREENSHOTS")
-    return screens.folder() or (screens.ROOT / older if older else None)
-
-
 async def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    folder = _kept() or tmp_path
+    folder = screens.folder() or tmp_path
     drawn = await page.screenshot(path=str(folder / name), full_page=False)  # Playwright makes the folder
     assert len(drawn) > 10_000  # a page was drawn, not a blank
 
