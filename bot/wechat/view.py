@@ -57,19 +57,22 @@ async def callback(request: web.Request) -> web.Response:
     if admission is Admission.REPLAYED:
         return _refuse(CallbackError("replayed_nonce"), request)
     budget = request.app[SETTINGS].wechat.reply_budget_s
+    taken_over = False
     if admission is Admission.REDELIVERY:
         earlier = await redelivery.wait_for_reply(key, budget)
         if earlier != TAKEN_OVER:
             return _reply(request, inbound, earlier)
-        admission = Admission.BEHIND  # the first delivery's process died: store and answer it here
+        admission, taken_over = Admission.BEHIND, True  # the first delivery's process died: finish it here
     try:
         arrival = await _arrive(request.app, inbound)
     except Invalid as exc:  # a value longer than its column: no WeChat retry can store it
         log.warning("wechat message not stored", extra={"dedup_key": key[:80], "problem": exc.message})
         return success()
-    if not arrival.stored:  # stored earlier by a delivery whose claim has expired: never twice the effect
+    if not arrival.stored and not taken_over:  # stored by a delivery whose claim expired: never twice the effect
         await redelivery.release(key, user, claim=False)
         return success()
+    # Taken over and stored before: the dead process stored it but never finished its turn (its claim would
+    # hold the reply). The turn runs again; a case it opened is found by the message, not opened twice.
     task = asyncio.create_task(_answer(request.app, inbound, arrival, admission))
     request.app[TASKS].add(task)
     task.add_done_callback(request.app[TASKS].discard)
