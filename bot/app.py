@@ -52,6 +52,7 @@ from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
 from bot.views import health
 from bot.wechat import WeChatConfig
+from bot.wechat import recovery as wechat_recovery
 from bot.wechat import view as wechat_view
 from bot.wechat.draft import DraftStore
 from bot.wechat.handlers import build_router
@@ -185,6 +186,8 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         *alert_jobs(app[ALERTS], settings.alerts),
         periodic.Job("公众号 photo fetch", every, media_fetch.job_body(lambda: _wechat_api(app), settings.media_dir,
                                                                   ctx.clock), media_fetch.LOCK),
+        periodic.Job("公众号 half-done turns", wechat_recovery.EVERY, partial(wechat_recovery.recover, app),
+                     wechat_recovery.LOCK),
         periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock), "lock:audit-checkpoint"),
         periodic.Job("personal data retention", 3600, partial(retention.run, ctx, settings.retention_days,
                                                                settings.media_dir), "lock:retention"),

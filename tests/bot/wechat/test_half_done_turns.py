@@ -1,5 +1,6 @@
 """A turn whose message was stored but whose process died (kill -9) before the case or the reply: WeChat's
-retry takes the dead claim over and finishes the turn — one case, never two, and an answer.
+retry takes the dead claim over and finishes the turn — one case, never two, and an answer; with no retry
+(the callback had answered ``success`` already), the recovery walk (bot.wechat.recovery) finishes it.
 
 The dead process is played by what it leaves behind: the stored message, its "running" claim naming a
 lease that no longer renews, the resident's turn and, in the second case, the case it had opened.
@@ -8,11 +9,13 @@ lease that no longer renews, the resident's turn and, in the second case, the ca
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.keys import KV, WECHAT
+from bot.keys import KV, RECORDER, WECHAT, WECHAT_REDELIVERY
+from bot.wechat import recovery
 from bot.wechat.redelivery import RUNNING
 from bot.wechat.service import CHANNEL
 from intake.arrivals import Received, arrive
@@ -45,7 +48,9 @@ async def _died_after_storing(wx: WeChat, svc: Services, openid: str, msg_id: st
     """What a process killed after storing the resident's "1" leaves: the message, its claim, the turn."""
     assert wx.client.app is not None
     key = f"msg:{msg_id}"
-    await arrive(CHANNEL, openid, Received(key, "text", "1", None, None, None, None, {}), svc.ctx.clock())
+    raw = {"ToUserName": "gh_gridline0001", "FromUserName": openid, "CreateTime": str(int(time.time())),
+           "MsgType": "text", "Content": "1", "MsgId": msg_id}  # as the callback stores it
+    await arrive(CHANNEL, openid, Received(key, "text", "1", None, None, None, None, raw), svc.ctx.clock())
     await wx.client.app[KV].set(f"wx:msg:{key}", DEAD, 300)
     await wx.client.app[KV].set(f"wx:turn:{openid}", key, 30)
     return key
@@ -75,3 +80,26 @@ async def test_a_case_opened_before_the_kill_is_not_opened_again(server: WeChat,
     assert await Case.filter(reporter=openid).count() == 1
     assert "在哪里" in said(await server.send(text(openid, "路灯坏了", server.msg_id())))  # the draft moved on
 
+
+
+async def test_with_no_retry_the_recovery_walk_finishes_the_turn(server: WeChat, svc: Services, uid: str) -> None:
+    app = server.client.app
+    assert app is not None
+    openid, msg_id, live = f"r{uid}", server.msg_id(), f"l{uid}"
+    await app[KV].delete(recovery.PLACE)  # the shared Redis holds the place of other tests' databases
+    await recovery.recover(app)  # the walk starts from the newest message
+    await _confirming(server, svc, openid, uid)
+    key = await _died_after_storing(server, svc, openid, msg_id)
+    # A turn of this (live) process still running: the walk waits for it rather than taking it.
+    await arrive(CHANNEL, live, Received(f"msg:{live}", "text", "路灯", None, None, None, None, {}), svc.ctx.clock())
+    await app[KV].set(f"wx:msg:msg:{live}", RUNNING + ":" + app[WECHAT_REDELIVERY].lease, 300)
+    await recovery.recover(app)  # these messages are new to it: looked at on the next walk
+    assert await Case.filter(reporter=openid).count() == 0
+    assert await recovery.recover(app) == 1 and await recovery.recover(app) == 0  # once, not again
+    cases = await Case.filter(reporter=openid)
+    assert len(cases) == 1
+    pushed = [n for n in app[RECORDER].sent if n.recipient.ref == openid and n.kind == "wechat.reply"]
+    assert len(pushed) == 1 and cases[0].case_no in str(pushed[0].payload["text"])  # the resident is answered
+    assert await app[KV].get(f"wx:msg:{key}") == ""  # a late retry: success (the answer went as a push)
+    assert (await app[KV].get(f"wx:msg:msg:{live}") or "").startswith(RUNNING)  # the live turn: untouched
+    await app[KV].delete(f"wx:msg:msg:{live}")
