@@ -24,6 +24,7 @@ from intake.grid.model import Datum
 from intake.store.models import Case, InboundMessage
 from intake.store.models_outbox import OutboxMessage
 from notify.types import Notification, Recipient
+from tests import screens
 from tests.conftest import Services, state_dirs, unavailable
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CASE_NO = re.compile(r"\d{6}-\d{8}-\d{5}-\d")
-SCREENSHOT = Path("/tmp/gridline-sandbox.png")
+# The README's picture comes from here with GRIDLINE_TEST_SCREENSHOTS=docs/screenshots.
+SCREENSHOT = (screens.folder() or Path("/tmp")) / "sandbox.png"
 WAIT_MS = 15_000
 # A 1 × 1 transparent PNG: the page only shows it; WeChat would host it.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"

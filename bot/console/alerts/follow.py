@@ -15,6 +15,7 @@ from bot.console.auth import sessions
 from bot.jsonout import json_response
 from bot.keys import ALERTS
 from bot.views.alerts import UpdateBody, preview_json, update_draft
+from bot.web.auth import Me
 from bot.web.render import error_page, gettext, page, see_other
 from intake.alerts import acks
 from intake.alerts.preview import preview
@@ -29,9 +30,17 @@ async def _alert(request: web.Request) -> Alert | None:
     return await Alert.get_or_none(id=int(raw)) if raw.isdigit() and len(raw) <= 9 else None
 
 
-def _missing(request: web.Request) -> web.Response:
-    _ = gettext(request)
-    return error_page(request, 404, _("There is no such alert."))
+async def _opened(request: web.Request, *, as_json: bool = False) -> tuple[Me, Alert] | web.Response:
+    """The signed-in admin and the alert in the path, or the refusal (403 page; 404 as a page or JSON)."""
+    me = admin(request)
+    if isinstance(me, web.Response):
+        return me
+    alert = await _alert(request)
+    if alert is not None:
+        return me, alert
+    if as_json:
+        return json_response({"error": "no such alert"}, status=404)
+    return error_page(request, 404, gettext(request)("There is no such alert."))
 
 
 # The table's order: what needs a look first (escalated, failed), then the answers, then the silent cells.
@@ -65,12 +74,10 @@ async def coverage_of(request: web.Request, alert: Alert) -> dict[str, Any]:
 
 @routes.get("/alerts/{alert_id}", name="alert")
 async def follow_page(request: web.Request) -> web.Response:
-    me = admin(request)
-    if isinstance(me, web.Response):
-        return me
-    alert = await _alert(request)
-    if alert is None:
-        return _missing(request)
+    opened = await _opened(request)
+    if isinstance(opened, web.Response):
+        return opened
+    me, alert = opened
     service = request.config_dict[ALERTS]
     signal = service.catalogue.signals.get(alert.signal_code or "")
     return page("alert.html", request, {
@@ -81,12 +88,10 @@ async def follow_page(request: web.Request) -> web.Response:
 
 @routes.get("/alerts/{alert_id}/coverage.json", name="alert_coverage")
 async def coverage_json(request: web.Request) -> web.Response:
-    me = admin(request)
-    if isinstance(me, web.Response):
-        return me
-    alert = await _alert(request)
-    if alert is None:
-        return json_response({"error": "no such alert"}, status=404)
+    opened = await _opened(request, as_json=True)
+    if isinstance(opened, web.Response):
+        return opened
+    alert = opened[1]
     body = await coverage_of(request, alert)
     if request.query.get("shapes") == "1":
         body["shapes"] = geo.shapes(request.config_dict[ALERTS].grid.index, [r["grid"] for r in body["rows"]])
@@ -96,12 +101,10 @@ async def coverage_json(request: web.Request) -> web.Response:
 @routes.post("/alerts/{alert_id}/preview", name="alert_preview")
 async def update_preview(request: web.Request) -> web.Response:
     """The update's preview; ``cancel=1``: what a cancel does (stop what is queued, tell who was reached)."""
-    me = admin(request)
-    if isinstance(me, web.Response):
-        return me
-    alert, service = await _alert(request), request.config_dict[ALERTS]
-    if alert is None:
-        return json_response({"error": "no such alert"}, status=404)
+    opened = await _opened(request, as_json=True)
+    if isinstance(opened, web.Response):
+        return opened
+    (me, alert), service = opened, request.config_dict[ALERTS]
     try:
         body = UpdateBody.model_validate(body_of(await request.post(), update=True))
         seen = await preview(service, update_draft(service, alert, body, me.actor.ref), me.actor)
@@ -113,12 +116,10 @@ async def update_preview(request: web.Request) -> web.Response:
 
 @routes.post("/alerts/{alert_id}/update", name="alert_update")
 async def update(request: web.Request) -> web.Response:
-    me = admin(request)
-    if isinstance(me, web.Response):
-        return me
-    alert, service = await _alert(request), request.config_dict[ALERTS]
-    if alert is None:
-        return _missing(request)
+    opened = await _opened(request)
+    if isinstance(opened, web.Response):
+        return opened
+    (me, alert), service = opened, request.config_dict[ALERTS]
     try:
         body = UpdateBody.model_validate(body_of(await request.post(), update=True))
         out = await service.receive(update_draft(service, alert, body, me.actor.ref), me.actor)
@@ -130,12 +131,10 @@ async def update(request: web.Request) -> web.Response:
 
 @routes.post("/alerts/{alert_id}/cancel", name="alert_cancel")
 async def cancel(request: web.Request) -> web.Response:
-    me = admin(request)
-    if isinstance(me, web.Response):
-        return me
-    alert = await _alert(request)
-    if alert is None:
-        return _missing(request)
+    opened = await _opened(request)
+    if isinstance(opened, web.Response):
+        return opened
+    me, alert = opened
     try:
         out = await request.config_dict[ALERTS].cancel(alert, f"{alert.identifier}:cancel", me.actor)
     except DomainError as exc:

@@ -6,6 +6,8 @@ The confirmation is a GET that changes nothing; its button posts the change (CSR
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -55,50 +57,41 @@ def _models(request: web.Request) -> str:
     return str(request.app.router["nlp_models"].url_for())
 
 
-async def _applied(request: web.Request) -> None:
-    await request.config_dict[TUNING].refresh()
+async def _change(request: web.Request, change: Callable[[str, datetime], Awaitable[object]],
+                  done: str) -> web.Response:
+    """One registry change by the signed-in admin, then this process serves the new state at once."""
+    me, now = request[ME], request.config_dict[CASES].clock()
+
+    async def step() -> None:
+        await change(me.actor.ref, now)
+        await request.config_dict[TUNING].refresh()
+    return await attempt(request, _models(request), done, step)
 
 
 @routes.post("/nlp/models/{id}/activate", name="nlp_activate")
 @allowed(ADMIN)
 async def activate(request: web.Request) -> web.Response:
-    me, now = request[ME], request.config_dict[CASES].clock()
-
-    async def step() -> None:
-        await registry.activate(path_id(request), me.actor.ref, now)
-        await _applied(request)
-    return await attempt(request, _models(request), gettext(request)("The version now classifies new cases."), step)
+    return await _change(request, lambda actor, now: registry.activate(path_id(request), actor, now),
+                         gettext(request)("The version now classifies new cases."))
 
 
 @routes.post("/nlp/models/{id}/shadow", name="nlp_shadow")
 @allowed(ADMIN)
 async def shadow(request: web.Request) -> web.Response:
-    me, now = request[ME], request.config_dict[CASES].clock()
-
-    async def step() -> None:
-        await registry.set_shadow(path_id(request), me.actor.ref, now)
-        await _applied(request)
-    return await attempt(request, _models(request), gettext(request)("The version now runs in the shadow."), step)
+    return await _change(request, lambda actor, now: registry.set_shadow(path_id(request), actor, now),
+                         gettext(request)("The version now runs in the shadow."))
 
 
 @routes.post("/nlp/rollback", name="nlp_rollback")
 @allowed(ADMIN)
 async def roll_back(request: web.Request) -> web.Response:
-    me, now = request[ME], request.config_dict[CASES].clock()
-
-    async def step() -> None:
-        await registry.roll_back(me.actor.ref, now)
-        await _applied(request)
-    return await attempt(request, _models(request), gettext(request)("Rolled back."), step)
+    return await _change(request, registry.roll_back, gettext(request)("Rolled back."))
 
 
 @routes.post("/nlp/shadow/clear", name="nlp_unshadow")
 @allowed(ADMIN)
 async def unshadow(request: web.Request) -> web.Response:
-    me, now = request[ME], request.config_dict[CASES].clock()
-
-    async def step() -> None:
-        if not await registry.clear_shadow(me.actor.ref, now):
+    async def clear(actor: str, now: datetime) -> None:
+        if not await registry.clear_shadow(actor, now):
             raise NotFound("no version runs in the shadow")
-        await _applied(request)
-    return await attempt(request, _models(request), gettext(request)("The shadow stopped."), step)
+    return await _change(request, clear, gettext(request)("The shadow stopped."))

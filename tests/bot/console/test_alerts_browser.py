@@ -7,12 +7,12 @@ With ``GRIDLINE_TEST_SCREENSHOTS=<folder>`` the compose-with-preview and follow 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.store.models import Resident
 from intake.store.models_alerts import Alert
+from tests import screens
 from tests.bot.conftest import WORKER_STREET, Api
 from tests.bot.console.conftest import PASSWORD
 from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
@@ -25,7 +25,7 @@ WAIT_MS = 20_000
 
 async def test_compose_preview_send_and_see_an_acknowledgement(browser: Browser, console: Api, uid: str,
                                                                tmp_path: Path) -> None:
-    shots = Path(os.environ.get("GRIDLINE_TEST_SCREENSHOTS") or tmp_path)
+    shots = screens.folder() or tmp_path
     leaf = console.leaves[0]
     await Resident.create(channel="wechat", external_id=f"brw-{uid}", home_grid=leaf)
     context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")

@@ -1,14 +1,12 @@
 """The tuning loop at the console, in Debian's Chromium driven by Playwright: an admin triages five cases,
 imports a label CSV with one bad line (the preview names it, nothing is stored until it is fixed), retrains
 watching the progress bar, compares, activates and rolls back. Without Chromium or Playwright this skips
-locally and fails in CI. With NLP_SCREENSHOTS=<folder> it also saves the README's screenshots.
+locally and fails in CI. With GRIDLINE_TEST_SCREENSHOTS=docs/screenshots it also saves the README's screenshots.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,6 +14,7 @@ import pytest
 from bot.keys import TUNING
 from intake.store.models_nlp import Label, ModelVersion, TriageItem
 from intake.tuning import registry
+from tests import screens
 from tests.bot.conftest import Api, report
 from tests.bot.console.conftest import PASSWORD
 from tests.bot.tuning.test_nlp_api import labels_csv, train
@@ -39,9 +38,9 @@ async def serving_restored(console: Api) -> AsyncIterator[Api]:
 
 
 async def shot(page: Page, name: str) -> None:
-    folder = os.environ.get("NLP_SCREENSHOTS")
-    if folder:
-        await page.screenshot(path=str(Path(folder) / f"console-nlp-{name}.png"))
+    keep = screens.folder()
+    if keep:
+        await page.screenshot(path=str(keep / f"console-nlp-{name}.png"))
 
 
 async def triage_five(page: Page, admin: str) -> None:

@@ -8,7 +8,6 @@ README's pictures: ``docs/screenshots``). Without Chromium or Playwright this sk
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from intake.store.models import Region, User
 from intake.store.models_outbox import GridGroup, OutboxMessage
 from outbox import runner
 from outbox.config import OutboxConfig
+from tests import screens
 from tests.bot.conftest import Api
 from tests.bot.console.conftest import PASSWORD
 from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
@@ -63,8 +63,8 @@ async def signed_in_page(browser: Browser, api: Api) -> Page:
 
 
 def shot(name: str) -> Path | None:
-    folder = os.environ.get("GRIDLINE_TEST_SCREENSHOTS")
-    return Path(folder) / f"console-setup-{name}.png" if folder else None
+    keep = screens.folder()
+    return keep / f"console-setup-{name}.png" if keep else None
 
 
 async def test_an_admin_adds_a_worker_and_a_group_and_the_test_message_arrives(
