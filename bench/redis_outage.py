@@ -16,6 +16,7 @@ import asyncio
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -38,6 +39,9 @@ class Tally:
     def __init__(self) -> None:
         self.sent, self.refused, self.answered = 0, 0, set[str]()
         self.health: set[str] = set()
+        self.statuses: Counter[int] = Counter()  # 0: no answer within 10 s (cut off, or the server too slow)
+        self.refused_at: list[float] = []  # seconds into the run a refused message was sent
+        self.started = time.monotonic()
 
 
 async def one(session: aiohttp.ClientSession, base: str, n: int, tag: str, tally: Tally) -> None:
@@ -45,9 +49,13 @@ async def one(session: aiohttp.ClientSession, base: str, n: int, tag: str, tally
     xml = signing.message_xml({"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": int(time.time()),
                                "MsgType": "text", "Content": COMPLAINTS[n % len(COMPLAINTS)], "MsgId": msg_id})
     req = signing.plain_request(Keys(TOKEN, APPID), xml, timestamp=int(time.time()), nonce=f"o{msg_id}")
+    sent_at = time.monotonic() - tally.started
     statuses = await asyncio.gather(*(_post(session, base, req) for _ in range(3)))
+    if any(s != 200 for s in statuses):
+        tally.refused_at.append(sent_at)
     tally.sent += 1
     tally.refused += any(s != 200 for s in statuses)
+    tally.statuses.update(statuses)
     if 200 in statuses:
         tally.answered.add(f"msg:{msg_id}")
 
@@ -56,6 +64,7 @@ async def traffic(base: str, rate: float, seconds: float, tag: str, tally: Tally
                   before: float, outage: float) -> None:
     async with aiohttp.ClientSession() as session:
         started, n, pending = time.monotonic(), 0, set()
+        tally.started = started
         down = up = False
         while (elapsed := time.monotonic() - started) < seconds:
             if not down and elapsed >= before:
@@ -103,7 +112,9 @@ def main() -> int:
     figures = {"rate_per_s": args.rate, "outage_s": args.outage, "messages": tally.sent,
                "refused (goal 0)": tally.refused, "lost (goal 0)": len(tally.answered - set(stored)),
                "stored_twice (goal 0)": len(stored) - len(set(stored)),
-               "healthz_redis_during_outage": sorted(tally.health)}
+               "healthz_redis_during_outage": sorted(tally.health), "delivery_statuses": dict(tally.statuses),
+               "refused_between_s": [round(min(tally.refused_at), 1), round(max(tally.refused_at), 1)]
+               if tally.refused_at else []}
     print(json.dumps(figures, ensure_ascii=False))
     return 1 if tally.refused or figures["lost (goal 0)"] or figures["stored_twice (goal 0)"] else 0
 
