@@ -51,6 +51,8 @@ from bot.surveys import SWEEP_LOCK as SURVEY_LOCK
 from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
 from bot.views import health
+from bot.web import handled as handled_photos
+from bot.web import wecom
 from bot.wechat import WeChatConfig
 from bot.wechat import recovery as wechat_recovery
 from bot.wechat import view as wechat_view
@@ -102,11 +104,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app.cleanup_ctx.append(outbound_app.outbound(clock, settings.outbox.in_process and own_database
                                                  if sender is None else sender))
     app.cleanup_ctx.append(_tasks)
+    app.cleanup_ctx.append(wecom.lifetime)  # the WeCom sign-ins' client (worker OAuth, console QR)
     if sweeper:
         app.cleanup_ctx.append(periodic.running(_jobs))
     app.add_routes(health.routes)
     app.add_routes(wechat_view.routes)
     app.add_routes(welcome.routes)  # "/": the sandbox, or a landing text
+    app.add_routes(handled_photos.routes)  # the signed links to handled photos in residents' messages
     # Each channel is a sub-application at its prefix; shared state stays here, reached as request.config_dict.
     # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())

@@ -116,6 +116,7 @@ class WeComSection(Section):
     secret: SecretStr | None = None
     api_base: str = "https://qyapi.weixin.qq.com"
     oauth_base: str = "https://open.weixin.qq.com"
+    qr_base: str = "https://login.work.weixin.qq.com"  # the console's QR sign-in page (扫码登录)
 
     @property
     def oauth_ready(self) -> bool:

@@ -30,8 +30,9 @@ from bot.sections import (
     WorkerSection,
 )
 from intake.cases.policy import TaskPolicy
+from intake.photos import handled
 from intake.stats.weights import Weights
-from outbox.config import Account, Kind, OutboxConfig, check_rates
+from outbox.config import Account, Kind, OutboxConfig, SmsSetup, check_rates
 from tuning.config import TuningConfig
 
 
@@ -90,7 +91,20 @@ class Settings(BaseSettings):
     wecom_corp_secret: SecretStr | None = None
     wecom_agent_id: int | None = None
     wecom_oauth_base: str = "https://open.weixin.qq.com"  # the authorize page of WeCom's web OAuth
+    wecom_qr_base: str = "https://login.work.weixin.qq.com"  # WeCom's QR sign-in page (the console's 扫码登录)
     smtp_url: SecretStr | None = None  # smtp://user:pass@host:port?starttls=1&from=noreply@example.org
+    # SMS (Tencent Cloud or Aliyun): residents who reported by phone, hotline or Open311; workers without a group
+    sms_provider: Literal["none", "tencent", "aliyun"] = "none"
+    sms_api_base: str = ""  # "": the provider's own endpoint
+    sms_secret_id: str | None = None  # Tencent SecretId / Aliyun AccessKeyId
+    sms_secret_key: SecretStr | None = None
+    sms_sign_name: str | None = Field(default=None, max_length=40)
+    sms_app_id: str | None = None  # Tencent's SmsSdkAppId
+    sms_region: str = "ap-guangzhou"
+    sms_template_id: str | None = None  # progress: {1} case number, {2} the step
+    sms_staff_template_id: str | None = None  # a worker's notice: {1} the notice in short
+    # signs the links to handled photos in residents' messages (default: derived from the 公众号 secret)
+    photo_link_secret: SecretStr | None = None
     outbound: Outbound = Field(default="auto")
     public_url: str = "http://127.0.0.1:8080"
     sender_in_process: bool = True
@@ -243,6 +257,19 @@ class Settings(BaseSettings):
             raise ValueError("GRIDLINE_MODE=production needs GRIDLINE_WECHAT_TOKEN and GRIDLINE_WECHAT_APPID")
         return self
 
+    @model_validator(mode="after")
+    def _sms_complete(self) -> Settings:
+        if self.sms_provider == "none":
+            return self
+        needed = {"GRIDLINE_SMS_SECRET_ID": self.sms_secret_id, "GRIDLINE_SMS_SECRET_KEY": self.sms_secret_key,
+                  "GRIDLINE_SMS_SIGN_NAME": self.sms_sign_name, "GRIDLINE_SMS_TEMPLATE_ID": self.sms_template_id}
+        if self.sms_provider == "tencent":
+            needed["GRIDLINE_SMS_APP_ID"] = self.sms_app_id
+        missing = [name for name, value in needed.items() if not value]
+        if missing:
+            raise ValueError(f"GRIDLINE_SMS_PROVIDER={self.sms_provider} needs {', '.join(missing)}")
+        return self
+
     @property
     def has_wechat_credentials(self) -> bool:
         return self.wechat_token is not None and self.wechat_appid is not None
@@ -322,7 +349,8 @@ class Settings(BaseSettings):
     @cached_property
     def wecom(self) -> WeComSection:
         return WeComSection(corp_id=self.wecom_corp_id, agent_id=self.wecom_agent_id, secret=self.wecom_corp_secret,
-                            api_base=self.wecom_api_base, oauth_base=self.wecom_oauth_base)
+                            api_base=self.wecom_api_base, oauth_base=self.wecom_oauth_base,
+                            qr_base=self.wecom_qr_base)
 
     @cached_property
     def outbox(self) -> OutboxConfig:
@@ -335,7 +363,20 @@ class Settings(BaseSettings):
             mp=_account(self.mp_api_base or self.wechat_api_base, self.mp_appid, self.mp_secret),
             wecom=_account(self.wecom_api_base, self.wecom_corp_id, self.wecom_corp_secret),
             wecom_agent_id=self.wecom_agent_id, smtp_url=self.smtp_url, in_process=self.sender_in_process,
-            digest_hour=self.digest_hour)
+            digest_hour=self.digest_hour, sms=self._sms(), photo_link_key=self.photo_link_key)
+
+    @property
+    def photo_link_key(self) -> bytes | None:
+        """The key of the handled-photo links, the same in the web app and every sender process."""
+        secret = self.photo_link_secret or self.wechat_secret
+        return handled.link_key(secret.get_secret_value()) if secret is not None else None
+
+    def _sms(self) -> SmsSetup | None:
+        if self.sms_provider == "none" or self.sms_secret_key is None:
+            return None
+        return SmsSetup(self.sms_provider, self.sms_secret_id or "", self.sms_secret_key, self.sms_sign_name or "",
+                        self.sms_template_id or "", self.sms_staff_template_id, self.sms_app_id or "",
+                        self.sms_region, self.sms_api_base)
 
     def _outbound_kind(self) -> Kind:
         """``auto``: sandbox in sandbox mode, else live."""

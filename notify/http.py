@@ -1,4 +1,4 @@
-"""The one outbound HTTP seam: every WeChat / WeCom call goes through :class:`Http`.
+"""The one outbound HTTP seam: every WeChat / WeCom / SMS provider call goes through :class:`Http`.
 
 Tests point the clients' base URLs at the fake server; nothing else in notify/ opens a connection.
 """
@@ -93,11 +93,16 @@ class Http:
         return self._session
 
     async def call(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
-                   json: Any = None) -> ApiReply:
-        """A JSON API call; raises :class:`TransportError` on anything that is not a JSON object below 500."""
+                   json: Any = None, data: bytes | None = None,
+                   headers: Mapping[str, str] | None = None) -> ApiReply:
+        """A JSON API call; raises :class:`TransportError` on anything that is not a JSON object below 500.
+
+        ``data`` and ``headers``: a body sent byte for byte with its own headers, for APIs that sign the exact
+        bytes (Tencent Cloud's TC3, Aliyun's RPC form)."""
         # ensure_ascii=False: WeChat counts content length in characters of the UTF-8 body.
-        body = None if json is None else _dumps(json)
-        headers = None if body is None else {"Content-Type": "application/json; charset=utf-8"}
+        body = data if json is None else _dumps(json)
+        if headers is None and json is not None:
+            headers = {"Content-Type": "application/json; charset=utf-8"}
         try:
             async with self.session.request(method, url, params=params, data=body, headers=headers,
                                             timeout=self._timeout) as resp:

@@ -75,6 +75,9 @@ class ChannelName(StrEnum):
     WECOM_ROBOT = "wecom_robot"  # a grid's WeCom group chat robot
     WECOM_APP = "wecom_app"  # a WeCom application message to a staff member
     EMAIL = "email"  # departments and supervisors
+    # A template SMS (providers send nothing else): residents who reported by phone, hotline or Open311 with a
+    # mobile number, and workers whose grid has no WeCom group.
+    SMS = "sms_template"
     # Not a sender's channel: the WeChat callback's own reply said it, so the row is written delivered.
     PASSIVE_REPLY = "passive_reply"
 

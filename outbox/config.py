@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
+from notify.sms import Provider, SmsAccount
 from notify.types import SENT_CHANNELS
 
 Kind = Literal["live", "sandbox", "blackhole"]
@@ -21,6 +22,26 @@ class Account:
     api_base: str
     appid: str
     secret: SecretStr
+
+
+@dataclass(frozen=True)
+class SmsSetup:
+    """The SMS provider account and the approved template that tells a resident how their report goes
+    (two parameters: the case number and the step in a few words)."""
+
+    provider: Provider
+    secret_id: str
+    secret_key: SecretStr
+    sign_name: str
+    template_id: str
+    staff_template_id: str | None = None  # a worker's notice when their grid has no WeCom group
+    app_id: str = ""
+    region: str = "ap-guangzhou"
+    api_base: str = ""
+
+    def account(self) -> SmsAccount:
+        return SmsAccount(self.provider, self.secret_id, self.secret_key.get_secret_value(), self.sign_name,
+                          self.app_id, self.region, self.api_base)
 
 
 @dataclass(frozen=True)
@@ -42,6 +63,8 @@ class OutboxConfig:
     wecom: Account | None = None
     wecom_agent_id: int | None = None
     smtp_url: SecretStr | None = None
+    sms: SmsSetup | None = None
+    photo_link_key: bytes | None = field(default=None, repr=False)  # links to handled photos (None: text only)
     in_process: bool = True  # the web app runs the relay and sender itself (else ``gridline sender`` does)
     digest_hour: int = 8  # local (Asia/Shanghai) hour of the daily digests
 

@@ -21,6 +21,7 @@ from outbox.texts import Words
 
 TEXT_MAX = 600  # a customer-service text stays readable on a phone
 THING_MAX = 20  # WeChat's "thing" field limit in subscribe messages
+SMS_PARAM_MAX = 35  # the longest template parameter both SMS providers take
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,25 @@ def resident_text(kind: str, payload: Mapping[str, Any], facts: Facts, words: Wo
 
 def cs_body(text: str) -> dict[str, Any]:
     return {"msgtype": "text", "text": {"content": text}}
+
+
+def news_body(title: str, text: str, url: str, picurl: str, photos: int) -> dict[str, Any]:
+    """A customer-service news card (one article, as WeChat allows): the step, the text, the photos behind
+    the link and the first one as its picture."""
+    return {"msgtype": "news", "news": {"articles": [{
+        "title": title[:64], "description": f"{text} ({photos})"[:TEXT_MAX], "url": url, "picurl": picurl}]}}
+
+
+def sms_body(template_id: str, kind: str, facts: Facts, words: Words) -> dict[str, Any]:
+    """A template SMS: the case number and the step in a few words (the template holds the rest)."""
+    return {"template": template_id, "params": [(facts.case_no or "-")[:32], words.progress(kind)[:SMS_PARAM_MAX]]}
+
+
+def sms_staff_body(template_id: str, kind: str, payload: Mapping[str, Any], facts: Facts,
+                   words: Words) -> dict[str, Any]:
+    """A worker's notice by SMS (their grid has no WeCom group): the notice's first line, masked, in short."""
+    values = {**payload, **alert_texts.staff_values(kind, payload, words), "case_no": facts.case_no or ""}
+    return {"template": template_id, "params": [mask_text(words.staff(kind, values))[:SMS_PARAM_MAX]]}
 
 
 def subscribe_body(template_id: str, text: str, facts: Facts, words: Words, now: datetime) -> dict[str, Any]:

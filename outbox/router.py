@@ -2,29 +2,33 @@
 
 Residents: a customer-service message inside the 48-hour window after their last
 message (unless the API already refused it since then), else a subscribe credit
-(one is spent), else the message is held until they next write. Workers and grid
-groups: the WeCom group robot of the grid or its nearest ancestor. Departments:
-mail. Supervisors: their region's group, else a department's mail there.
+(one is spent), else the message is held until they next write. Residents who came by
+phone, hotline or Open311: an SMS to their mobile number. Workers and grid groups: the
+WeCom group robot of the grid or its nearest ancestor (a worker without one: an SMS).
+Departments: mail. Supervisors: their region's group, else a department's mail there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import F
 
+from intake.photos import handled
 from intake.store.models import Case, CaseEvent, Resident, SubscriptionCredit, User
 from intake.store.models_outbox import OutboxAttempt, OutboxMessage
 from notify.store import State
 from notify.types import ChannelName
 from outbox import render
 from outbox.directory import Directory, department_email, region_email, worker_grids
+from outbox.phones import resident_mobile, texts_residents, worker_mobile
 from outbox.texts import Words
 
 CS_WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # a margin for clocks and queueing
+HANDLED_KINDS = frozenset({"case.handle", "case.close"})  # the steps whose message may carry handled photos
 SUBSCRIBE_CHANNEL = {"wechat": ChannelName.WECHAT_SUBSCRIBE, "mp": ChannelName.MP_SUBSCRIBE}  # by resident channel
 
 
@@ -32,6 +36,9 @@ SUBSCRIBE_CHANNEL = {"wechat": ChannelName.WECHAT_SUBSCRIBE, "mp": ChannelName.M
 class RouteConfig:
     base_url: str = "http://127.0.0.1:8080"
     subscribe_template: str | None = None  # None: spend a credit of any template the resident allowed
+    sms_template: str | None = None  # the SMS provider's progress template; None: no SMS to residents
+    sms_staff_template: str | None = None  # one parameter, the notice in short; None: no SMS to workers
+    photo_link_key: bytes | None = field(default=None, repr=False)  # signs links to handled photos; None: none
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,8 @@ class ReachRouter:
 
     async def _resident(self, row: OutboxMessage, facts: render.Facts, now: datetime) -> Route:
         channel, openid = row.recipient_channel or "", row.recipient_ref
+        if texts_residents(channel):
+            return await self._sms(row, await resident_mobile(channel, openid), facts, Words())
         if channel not in SUBSCRIBE_CHANNEL:
             return _stop(f"no outbound channel for residents of {channel!r}")
         resident = await Resident.get_or_none(channel=channel, external_id=openid)
@@ -83,13 +92,22 @@ class ReachRouter:
         seen = resident.last_seen_at if resident else None
         if channel == "wechat" and seen is not None and now - seen < CS_WINDOW \
                 and not await _refused_since(row.id, ChannelName.WECHAT_CS, seen):
-            body = render.cs_body(text)
+            body = await self._cs_body(row, text, words, now)
             return Route(State.PENDING, "cs", ChannelName.WECHAT_CS, openid, body, f"last message {seen.isoformat()}")
         template = await self._spend_credit(openid, now)
         if template is not None:
             body = render.subscribe_body(template, text, facts, words, now)
             return Route(State.PENDING, "subscribe", SUBSCRIBE_CHANNEL[channel], openid, body, f"credit {template}")
         return Route(State.HELD, "hold", detail="outside the 48-hour window and no subscribe credit")
+
+    async def _cs_body(self, row: OutboxMessage, text: str, words: Words, now: datetime) -> dict[str, Any]:
+        """Text; for 已处置 / 已办结 with staff photos, a news card whose link shows them (watermarked)."""
+        key = self.config.photo_link_key
+        if key is None or row.kind not in HANDLED_KINDS or not row.case_no \
+                or not (shown := await handled.photos(row.case_no)):
+            return render.cs_body(text)
+        url = f"{self.config.base_url.rstrip('/')}/photos/{handled.sign(key, row.case_no, now)}"
+        return render.news_body(f"{row.case_no} {words.progress(row.kind)}", text, url, f"{url}/1", len(shown))
 
     async def _spend_credit(self, openid: str, now: datetime) -> str | None:
         query = SubscriptionCredit.filter(openid=openid, credits__gt=0)
@@ -109,7 +127,23 @@ class ReachRouter:
         for grid in grids:
             if (found := self.directory.group_for(grid)) is not None:
                 return self._robot(row, facts, found)
-        return _stop(f"no WeCom group for grid {', '.join(grids) or '-'} or any region above it")
+        why = f"no WeCom group for grid {', '.join(grids) or '-'} or any region above it"
+        if row.recipient_kind == "worker" and (template := self.config.sms_staff_template):
+            mobile = await worker_mobile(row.recipient_ref)
+            if mobile is not None:
+                body = render.sms_staff_body(template, row.kind, row.payload, facts, Words())
+                return Route(State.PENDING, "sms", ChannelName.SMS, mobile, body, why)
+        return _stop(why)
+
+    async def _sms(self, row: OutboxMessage, mobile: str | None, facts: render.Facts, words: Words) -> Route:
+        if not self.config.sms_template:
+            return _stop("no SMS provider configured")
+        if mobile is None:
+            return _stop("no mobile number")
+        if not words.has_progress(row.kind):  # the progress template says a case's step, nothing else
+            return _stop(f"no SMS template for {row.kind}")
+        return Route(State.PENDING, "sms", ChannelName.SMS, mobile,
+                     render.sms_body(self.config.sms_template, row.kind, facts, words))
 
     def _robot(self, row: OutboxMessage, facts: render.Facts, found: tuple[str, str]) -> Route:
         body = render.group_markdown(row.kind, row.payload, facts, Words(), self.config.base_url)

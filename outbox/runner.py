@@ -22,6 +22,7 @@ from intake.cases.context import Clock, utc_now
 from notify.backoff import Backoff
 from notify.channels.email import EmailChannel, EmailConfig
 from notify.channels.local import BlackholeChannel, SandboxChannel
+from notify.channels.sms import SmsChannel
 from notify.channels.wechat import WeChatCsChannel, WeChatSubscribeChannel, WeChatTemplateChannel
 from notify.channels.wecom import WeComAppChannel, WeComRobotChannel
 from notify.http import Http
@@ -30,6 +31,7 @@ from notify.queue_redis import RedisStreamQueue
 from notify.ratelimit import MemoryRateLimiter, Rate, RateLimiter, RedisRateLimiter
 from notify.relay import Relay
 from notify.sender import Sender, SenderConfig
+from notify.sms import client_for
 from notify.tokens import MemoryTokenStore, RedisTokenStore, TokenStore
 from notify.types import SENT_CHANNELS, Channel, ChannelName
 from notify.wechat import WeChatClient, WeComClient
@@ -83,7 +85,10 @@ def build(config: OutboxConfig, clock: Clock = utc_now, consumer: str | None = N
     queue: Queue = RedisStreamQueue(redis, stream=config.stream) if redis is not None else MemoryQueue()
     limiter: RateLimiter = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
     tokens: TokenStore = RedisTokenStore(redis) if redis is not None else MemoryTokenStore()
-    router = ReachRouter(Directory(), RouteConfig(config.public_url, config.subscribe_template_id), category_name)
+    sms = config.sms
+    route = RouteConfig(config.public_url, config.subscribe_template_id, sms.template_id if sms else None,
+                        sms.staff_template_id if sms else None, config.photo_link_key)
+    router = ReachRouter(Directory(), route, category_name)
     store = DbOutboxStore(router)
     http = Http() if config.kind == "live" else None
     channels = live_channels(config, http, tokens) if http is not None else \
@@ -123,4 +128,6 @@ def live_channels(config: OutboxConfig, http: Http, tokens: TokenStore) -> dict[
         out[ChannelName.WECOM_APP] = WeComAppChannel(wecom, config.wecom_agent_id)
     if config.smtp_url is not None:
         out[ChannelName.EMAIL] = EmailChannel(EmailConfig.from_url(config.smtp_url.get_secret_value()))
+    if config.sms is not None:
+        out[ChannelName.SMS] = SmsChannel(client_for(http, config.sms.account()))
     return out

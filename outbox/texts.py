@@ -37,6 +37,16 @@ RESIDENT: dict[str, str] = {
     "case.void.cannot_handle": _("Your report {case_no} was closed because it cannot be handled here. "
                                  "Reason: {note}"),
 }
+# The step in a few words, for an SMS template's parameter (a provider allows at most 35 characters).
+PROGRESS: dict[str, str] = {
+    "case.open": _("has been received"), "case.register": _("has been registered"),
+    "case.dispatch": _("has been dispatched"), "case.accept": _("is being handled"),
+    "case.handle": _("has been handled, awaiting check"), "case.close": _("has been resolved"),
+    "case.reject": _("was not registered"), "case.return": _("is being dispatched again"),
+    "case.withdraw": _("was withdrawn"), "case.reopen": _("has been reopened"),
+    "case.merge": _("was merged into another case"),
+}
+CLOSED = _("was closed as void")  # every case.void.<reason>
 NO_NOTE = _("none")
 STAFF: dict[str, str] = {
     "case.task": _("New task {case_no}"),
@@ -90,6 +100,14 @@ class Words:
             return None
         note = values.get("note") or self._gettext(NO_NOTE)
         return self.t(msgid, **{**values, "note": note})
+
+    @staticmethod
+    def has_progress(kind: str) -> bool:
+        return kind in PROGRESS or kind.startswith("case.void.")
+
+    def progress(self, kind: str) -> str:
+        msgid = PROGRESS.get(kind) or (CLOSED if kind.startswith("case.void.") else None)
+        return self._gettext(msgid) if msgid else kind.rpartition(".")[2]
 
     def staff(self, kind: str, values: Mapping[str, Any]) -> str:
         msgid = STAFF.get(kind)

@@ -12,7 +12,19 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import alerts, case_page, login, mapviews, nlp, setup, staff, statsviews, views
+from bot.console import (
+    alerts,
+    case_page,
+    live,
+    login,
+    mapviews,
+    nlp,
+    setup,
+    staff,
+    statsviews,
+    views,
+    wecom_login,
+)
 from bot.console.auth import CONFIG, console_auth
 from bot.console.config import ConsoleConfig
 from bot.web import render
@@ -27,8 +39,10 @@ def build(config: ConsoleConfig | None = None) -> web.Application:
     app[CONFIG] = config or ConsoleConfig()
     render.setup(app, Path(__file__).resolve().parent, SITE)
     app.add_routes(login.routes)
+    app.add_routes(wecom_login.routes)
     app.add_routes(statsviews.routes)  # /cases/export before /cases/{case_no}
     app.add_routes(views.routes)
+    app.add_routes(live.routes)
     nlp.add_routes(app)
     app.add_routes(setup.routes)
     app.add_routes(case_page.routes)

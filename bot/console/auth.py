@@ -19,7 +19,7 @@ from bot.web.session import Session, Sessions, csrf_ok
 
 COOKIE, PRE_COOKIE, PATH = "gl_console", "gl_console_pre", "/console"
 CONFIG = web.AppKey("console_config", ConsoleConfig)
-PUBLIC = frozenset({"login", "login_post", "static", "bare"})
+PUBLIC = frozenset({"login", "login_post", "login_wecom", "login_wecom_back", "static", "bare"})
 # Streamed uploads (over the app's form size): the handler reads the CSRF field first and checks it.
 UPLOADS = frozenset({"setup_grids_upload"})
 # Who may sign in: the desk roles (a supervisor role joins when the user model has one).

@@ -8,6 +8,7 @@ redirects back with the outcome in words. A case outside the user's scope is "no
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -18,17 +19,19 @@ from bot.keys import CASES
 from bot.web import present
 from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page
-from intake.cases import casefile
+from intake.cases import assists, casefile, codispatch
 from intake.cases.context import CaseContext
 from intake.cases.oversight import RECALL_TO
 from intake.cases.states import RULES, Status, allowed_actions
 from intake.cases.void import REASONS, pending_request
+from intake.cases.workflow import act
 from intake.errors import Invalid
 from intake.store.models import Case
 from intake.store.models_nlp import TriageItem
 from notify.mask import mask_text
 
 routes = web.RouteTableDef()
+ASSIST_WORDS = {"pending": "Pending", "answered": "Answered", "waived": "Waived"}
 VOID_WORDS = {"false_report": "False report (虚报)", "duplicate": "Duplicate (重复)",
               "out_of_area": "Not in this area (不属于本辖区)", "cannot_handle": "Cannot be handled (无法处置)"}
 
@@ -39,6 +42,8 @@ async def offered(case: Case, role: Any) -> list[tuple[str, str]]:
         allowed -= {"approve_extension", "deny_extension"}
     if "deny_void" in allowed and await pending_request(case.case_no) is None:
         allowed.discard("deny_void")
+    if not assists.pending(case):
+        allowed.discard("waive_assist")
     return [(a, label) for a, label in forms.FORMS.items() if a in allowed]
 
 
@@ -71,7 +76,8 @@ async def case_page(request: web.Request) -> web.Response:
         "actions": actions, "void_reasons": [(r, VOID_WORDS[r]) for r in REASONS],
         "recall_to": [str(s) for s in RECALL_TO], "pending_void": await pending_request(case.case_no),
         "workers": await choices.cell_workers(case) if "dispatch" in names else [],
-        "departments": await casefile.departments(ctx, case) if "dispatch" in names else [],
+        "departments": await casefile.departments(ctx, case) if names & {"dispatch", "assist"} else [],
+        "assists": await choices.assist_rows(case), "assist_words": ASSIST_WORDS,
         "categories": _categories(ctx, lang) if "reclassify" in names else [],
         "duplicates": await casefile.duplicates(ctx, me.actor, case),
         "others": await casefile.reporter_cases(me.actor, case), "messages": await casefile.messages(me.actor, case),
@@ -90,7 +96,10 @@ async def case_action(request: web.Request) -> web.Response:
         return error_page(request, 400, _("This page does not offer that step."))
     try:
         step = forms.request(action, form)
+        helpers = forms.assist_departments(form) if action == "dispatch" else []
     except Invalid as exc:
         return error_page(request, 400, f"{_('Please check what you entered.')} ({exc.message})")
+    # 派遣 with 协办: the lead's dispatch and each helper's sub-task, all or nothing (intake.cases.codispatch)
+    perform = partial(codispatch.dispatch_with_assists, departments=helpers) if helpers else act
     return await act_and_return(request, sessions(request), me.session, me.actor, case, step, forms.FORMS[action],
-                                _("There is no such case in your area."))
+                                _("There is no such case in your area."), perform)

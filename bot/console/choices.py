@@ -5,6 +5,8 @@ Offering is a convenience; intake decides (a dispatcher who types another street
 
 from __future__ import annotations
 
+from typing import Any
+
 from intake.cases.model import Actor
 from intake.store.models import Case, Department, Region, User, UserGrid
 
@@ -44,3 +46,14 @@ async def staff() -> list[tuple[int, str, str]]:
     """Every active staff user who may sign in to a page: ``(id, name, role)``."""
     rows = await User.filter(active=True).exclude(role="resident").order_by("id")
     return [(u.id, u.name, u.role) for u in rows]
+
+
+async def assist_rows(case: Case) -> list[dict[str, Any]]:
+    """The case's 协办 sub-tasks with their unit's name (a department's or a worker's), pending first."""
+    entries = list(case.assists or [])
+    depts = {d.code: d.name for d in await Department.filter(code__in=[a["ref"] for a in entries
+                                                                      if a["kind"] == "department"])}
+    ids = [int(a["ref"]) for a in entries if a["kind"] == "worker" and str(a["ref"]).isdigit()]
+    people = {str(u.id): u.name for u in await User.filter(id__in=ids)}
+    named = [{**a, "name": (depts if a["kind"] == "department" else people).get(a["ref"], a["ref"])} for a in entries]
+    return sorted(named, key=lambda a: (a["status"] != "pending", a["id"]))

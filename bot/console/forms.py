@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo
 
 from multidict import MultiDictProxy
 
+from intake.cases.assists import MAX_ASSISTS
 from intake.cases.model import ActionRequest
 from intake.errors import Invalid
 
 # The steps the case page has a form for, in the order offered, and their labels (msgids).
 FORMS = {
     "register": "Register (立案)", "reject": "Reject (不予立案)", "dispatch": "Dispatch (派遣)",
+    "assist": "Add assisting department (协办)", "waive_assist": "Waive assistance (免协办)",
     "reclassify": "Change category", "supervise": "Supervise (督办)", "urge": "Urge (催办)",
     "instruct": "Instruct (批示)", "approve_extension": "Approve extension", "deny_extension": "Deny extension",
     "deny_void": "Refuse void request", "void": "Void (作废)", "recall": "Recall (召回)",
@@ -48,13 +50,17 @@ def _deadline(value: str) -> str | None:
 def params(action: str, form: MultiDictProxy[Any]) -> dict[str, Any]:
     """The step's parameters from the form's fields; a malformed field is left out (intake says what's missing)."""
     get = {k: str(form.get(k, "")).strip()[:200] for k in
-           ("user_id", "department", "category", "deadline", "reason", "into", "district", "to")}
+           ("user_id", "department", "category", "deadline", "reason", "into", "district", "to", "assist")}
     out: dict[str, Any] = {}
     if action == "dispatch":
         if _digits(get["user_id"], 9):
             out["user_id"] = int(get["user_id"])
         elif _CODE.fullmatch(get["department"]):
             out["department"] = get["department"]
+    elif action == "assist" and _CODE.fullmatch(get["department"]):
+        out["department"] = get["department"]
+    elif action == "waive_assist" and _digits(get["assist"], 4):
+        out["assist"] = int(get["assist"])
     elif action == "reclassify" and _digits(get["category"], 16):
         out["category"] = get["category"]
     elif action == "supervise" and (deadline := _deadline(get["deadline"])):
@@ -71,6 +77,16 @@ def request(action: str, form: MultiDictProxy[Any]) -> ActionRequest:
     if action == "comment" and note is None:
         raise Invalid("a comment needs words")  # intake takes a bare comment step; a page has no use for one
     return ActionRequest(action, note, params=params(action, form))
+
+
+def assist_departments(form: MultiDictProxy[Any]) -> list[str]:
+    """The dispatch form's 协办 departments, each once; a malformed code or too many is an error in words."""
+    picked = [str(v).strip() for v in form.getall("assist_department", []) if str(v).strip()]
+    if len(picked) > MAX_ASSISTS:
+        raise Invalid(f"at most {MAX_ASSISTS} assisting departments")
+    if any(not _CODE.fullmatch(code) for code in picked):
+        raise Invalid("an assisting department's code is malformed")
+    return list(dict.fromkeys(picked))
 
 
 def case_numbers(form: MultiDictProxy[Any]) -> list[str]:

@@ -19,7 +19,7 @@ from bot.console.auth import (
     set_cookie,
 )
 from bot.console.lockout import Lockout
-from bot.keys import CASES, KV
+from bot.keys import CASES, KV, SETTINGS
 from bot.web.render import error_page, page, see_other, translate
 from intake import passwords, staff_audit
 from intake.store.models import User
@@ -28,15 +28,15 @@ log = logging.getLogger("gridline.console")
 routes = web.RouteTableDef()
 
 
-def _next(request: web.Request, target: str) -> str:
+def safe_next(target: str) -> str:
     ours = target.startswith(f"{PATH}/") and "//" not in target and "\\" not in target
     return target if ours else f"{PATH}/"  # never an open redirect
 
 
-def _form(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
+def form_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
     token = pre_token(request)
-    response = page("login.html", request, {"csrf": token, "error": error,
-                                            "next": request.query.get("next", "")}, status=status)
+    response = page("login.html", request, {"csrf": token, "error": error, "next": request.query.get("next", ""),
+                                            "wecom": request.config_dict[SETTINGS].wecom.oauth_ready}, status=status)
     set_cookie(response, PRE_COOKIE, token, request.config_dict[CONFIG].secure_cookies)
     return response
 
@@ -44,8 +44,8 @@ def _form(request: web.Request, error: str | None = None, status: int = 200) -> 
 @routes.get("/login", name="login")
 async def login(request: web.Request) -> web.Response:
     if await sessions(request).load(request.cookies.get(COOKIE, "")) is not None:
-        return see_other(_next(request, request.query.get("next", "")))
-    return _form(request)
+        return see_other(safe_next(request.query.get("next", "")))
+    return form_page(request)
 
 
 @routes.post("/login", name="login_post")
@@ -60,7 +60,7 @@ async def login_post(request: web.Request) -> web.Response:
         log.warning("console sign-in refused: locked", extra={"account": account, "ip": ip})
         await staff_audit.record("sign_in_locked", request.config_dict[CASES].clock(), account=account,
                                  user_id=None, actor=f"account:{account}", ip=ip)
-        return _form(request, translate(request, "Too many failed sign-ins. Please try again in 15 minutes."), 429)
+        return form_page(request, translate(request, "Too many failed sign-ins. Please try again in 15 minutes."), 429)
     now = request.config_dict[CASES].clock()
     known = account.isdigit() and len(account) <= 9  # an IntField id: larger numbers name no one
     user = await User.get_or_none(id=int(account), active=True) if known else None
@@ -70,7 +70,7 @@ async def login_post(request: web.Request) -> web.Response:
         log.warning("console sign-in failed", extra={"account": account, "ip": ip, "failures": failures})
         await staff_audit.record("sign_in_failed", now, account=account, user_id=user.id if user else None,
                                  actor=f"account:{account}", ip=ip, detail=f"failure {failures}")
-        return _form(request, translate(request, "Wrong user id or password."), 401)
+        return form_page(request, translate(request, "Wrong user id or password."), 401)
     await lockout.clear(account, ip)
     if user.role not in DESK_ROLES:
         log.info("console sign-in sent to the worker pages", extra={"user_id": user.id, "ip": ip})
@@ -78,7 +78,7 @@ async def login_post(request: web.Request) -> web.Response:
     session = await sessions(request).start(user.id, request.headers.get("User-Agent", ""))
     log.info("console sign-in", extra={"user_id": user.id, "role": user.role, "ip": ip})
     await staff_audit.record("sign_in", now, account=account, user_id=user.id, actor=f"user:{user.id}", ip=ip)
-    response = see_other(_next(request, str(form.get("next", ""))))
+    response = see_other(safe_next(str(form.get("next", ""))))
     set_cookie(response, COOKIE, session.sid, config.secure_cookies)
     response.del_cookie(PRE_COOKIE, path=PATH)
     return response

@@ -97,7 +97,7 @@ async def stats_export(request: web.Request) -> web.StreamResponse:
 async def cases_export(request: web.Request) -> web.StreamResponse:
     """The case list with the admin list's filters, in the signed-in user's scope (the API's export)."""
     try:
-        return await stream_cases(request, request[ME].actor)
+        return await stream_cases(request, request[ME].actor, "console case export")
     except DomainError as err:
         return error_page(request, 400, str(err))
 

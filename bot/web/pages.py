@@ -7,6 +7,7 @@ found", as in the API, so a page says nothing about whether it exists.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from bot.web.media import photo_rows
 from bot.web.render import SITE, error_page, gettext, language, see_other
 from bot.web.session import Session, Sessions
 from intake.cases import repo, scope
+from intake.cases.context import CaseContext
 from intake.cases.model import ActionRequest, Actor
 from intake.cases.numbers import parse_case_no
 from intake.cases.workflow import act
@@ -27,6 +29,7 @@ from intake.privacy import reads
 from intake.store.models import Case
 from notify.mask import mask_text
 
+Perform = Callable[[CaseContext, str, Actor, ActionRequest], Awaitable[Case]]
 PAGE_FIELDS = ("description", "address", "photos")  # what a case page shows of the resident (masked)
 ERROR_WORDS = {
     IllegalTransition: "This step is not possible in the case's current state.",
@@ -82,12 +85,13 @@ async def try_act(request: web.Request, actor: Actor, case: Case, step: ActionRe
 
 
 async def act_and_return(request: web.Request, store: Sessions, session: Session, actor: Actor, case: Case,
-                         step: ActionRequest, label: str, missing: str) -> web.Response:
+                         step: ActionRequest, label: str, missing: str, perform: Perform = act) -> web.Response:
     """Take ``step`` on ``case``, flash the outcome (``label`` is the step's msgid) and redirect back to the
-    case page; ``missing`` is the 404 page's words should the case be gone meanwhile."""
+    case page; ``missing`` is the 404 page's words should the case be gone meanwhile. ``perform`` is intake's
+    ``act`` or a domain action of the same shape that takes more than one step (派遣 with 协办)."""
     _ = gettext(request)
     try:
-        await act(request.config_dict[CASES], case.case_no, actor, step)
+        await perform(request.config_dict[CASES], case.case_no, actor, step)
     except NotFound:
         return error_page(request, 404, missing)
     except IllegalTransition as exc:  # e.g. a queued step sent after the case moved on: say where it is now

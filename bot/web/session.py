@@ -78,6 +78,15 @@ class Sessions:
         await self._kv.set(self._key(sid), raw, self._idle)  # sliding idle timeout
         return Session(sid, int(data["u"]), str(data["csrf"]))
 
+    async def alive(self, sid: str) -> bool:
+        """Whether the session still stands, without renewing its idle timeout (a page's live stream is not
+        the user's activity): ended, revoked, idled out or signed out everywhere is ``False``."""
+        raw = await self._kv.get(self._key(sid)) if sid and len(sid) <= 64 else None
+        if raw is None:
+            return False
+        data = json.loads(raw)
+        return int(data.get("g", 0)) == await self._generation(int(data["u"]))
+
     async def end(self, sid: str, why: str = "signed out") -> None:
         await self._kv.delete(self._key(sid))
         await self._kv.delete(self._key(sid, "flash"))

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.sections import WorkerSection
 from bot.web import render
-from bot.worker import alerts, me, offline, patrol, signin, views, wecom
+from bot.worker import alerts, me, offline, patrol, signin, views
 from bot.worker.auth import CONFIG, worker_auth
 from bot.worker.config import WorkerConfig
 from bot.worker.idem import idempotent
@@ -31,7 +31,6 @@ def build(section: WorkerSection) -> web.Application:
     app.add_routes(views.routes)
     app.add_routes(patrol.routes)
     app.add_routes(signin.routes)
-    app.cleanup_ctx.append(wecom.lifetime)
     app.add_routes(offline.routes)
     app.add_routes(alerts.routes)
     app.add_routes(me.routes)

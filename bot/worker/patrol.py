@@ -42,15 +42,19 @@ async def report_post(request: web.Request) -> web.Response:
             "channel": CHANNEL, "reporter": me.actor.ref, "description": fields["description"],
             "category": fields["category"] or None, "address": fields["address"] or None,
             "lat": fields["lat"] or None, "lng": fields["lng"] or None})
-        if body.lat is None and not body.address:
-            return await _form(request, fields, _("Share your position or type the address."))
         # Photos first: every one validated before the case opens, stored with its number once it has one.
         photos = await staff.inspect_all(runner(request), photo_config(request), form.photos)
+        # No position from the device: the first photo's own GPS places the report, marked as such.
+        exif = staff.exif_position(photos) if body.lat is None else None
+        lat, lng = exif if exif is not None else (body.lat, body.lng)
+        if lat is None and not body.address:
+            return await _form(request, fields, _("Share your position or type the address."))
         ids = tuple(staff.new_media_id() for _ in photos)
         opened = await open_case(ctx, NewReport(
-            channel=CHANNEL, reporter=me.actor.ref, description=body.description, lng=body.lng, lat=body.lat,
+            channel=CHANNEL, reporter=me.actor.ref, description=body.description, lng=lng, lat=lat,
             datum=Datum.WGS84, address=body.address, category=body.category, photos=ids,
-            evidence=tuple(staff.describe(p, i) for p, i in zip(photos, ids, strict=True))))
+            evidence=tuple(staff.describe(p, i) for p, i in zip(photos, ids, strict=True)),
+            position_source=staff.PHOTO_EXIF if exif is not None else None))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         return await _form(request, fields, f"{_('Please check what you entered.')} ({problems})")

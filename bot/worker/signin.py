@@ -19,19 +19,18 @@ import secrets
 from aiohttp import web
 
 from bot.keys import CASES, KV, SETTINGS
+from bot.web import wecom, wecom_signin
 from bot.web.render import error_page, page, see_other, translate
 from bot.web.session import Session, csrf_ok
-from bot.worker import wecom
 from bot.worker.auth import CONFIG, sessions, set_cookie
 from bot.worker.session import COOKIE
 from intake import login_codes
 from intake.store.models import User
-from notify.wechat import ApiError
 
 log = logging.getLogger("gridline.worker")
 routes = web.RouteTableDef()
 STATE_COOKIE, PRE_COOKIE, PATH = "gl_worker_oauth", "gl_worker_pre", "/worker"
-STATE_TTL_S = 600.0
+FLOW = wecom_signin.Flow("worker", STATE_COOKIE, PATH)
 TRIES_PER_IP, TRIES_OVERALL, TRIES_WINDOW_S = 5, 100, 900.0
 
 
@@ -67,32 +66,24 @@ async def start(request: web.Request) -> web.Response:
     if not settings.wecom.oauth_ready:  # the sign-in page, saying so: the other ways are there
         return _page(request, safe_next(request.query.get("next", "")), False,
                      translate(request, "Signing in with WeCom is not set up here."))
-    state = secrets.token_urlsafe(24)
-    await request.config_dict[KV].set(_state_key(state), safe_next(request.query.get("next", "")), STATE_TTL_S)
+    state = await wecom_signin.begin(request, FLOW, safe_next(request.query.get("next", "")))
     back = f"{settings.public_url.rstrip('/')}{PATH}/login/wecom/back"
     response = see_other(wecom.authorize_url(settings.wecom, back, state))
-    response.set_cookie(STATE_COOKIE, state, path=PATH, httponly=True, samesite="Lax", max_age=int(STATE_TTL_S),
-                        secure=request.config_dict[CONFIG].secure_cookies)
+    wecom_signin.remember(response, FLOW, state, secure=request.config_dict[CONFIG].secure_cookies)
     return response
 
 
 @routes.get("/login/wecom/back", name="login_wecom_back")
 async def back(request: web.Request) -> web.Response:
-    state, code, kv = request.query.get("state", ""), request.query.get("code", ""), request.config_dict[KV]
-    target = await kv.get(_state_key(state)) if 0 < len(state) <= 64 else None
-    cookie = request.cookies.get(STATE_COOKIE, "")
-    if target is None or not secrets.compare_digest(cookie.encode(), state.encode()) or not 0 < len(code) <= 512:
+    began = await wecom_signin.finish(request, FLOW)
+    if began is None:
         return error_page(request, 403, translate(request, "This sign-in has expired. Please open the page again."))
-    await kv.delete(_state_key(state))  # one use
-    try:
-        userid = await wecom.client(request).oauth_user(code)
-    except ApiError as exc:
-        log.warning("WeCom sign-in refused", extra={"errcode": exc.errcode})
+    target, code = began
+    user = await wecom_signin.member(request, code)
+    if user is wecom_signin.Refused.CODE:
         return error_page(request, 403, translate(request, "WeCom could not confirm who you are. "
                                                            "Please open the page again from WeCom."))
-    user = await User.get_or_none(wecom_userid=userid, active=True)
-    if user is None:
-        log.warning("WeCom sign-in: no active user with this WeCom id", extra={"wecom_userid": userid})
+    if not isinstance(user, User):
         return error_page(request, 403, translate(request, "Your WeCom account is not linked to a gridline user. "
                                                            "Ask your administrator to add your WeCom user id."))
     log.info("worker sign-in through WeCom", extra={"user_id": user.id})
@@ -132,10 +123,6 @@ async def _signed_in(request: web.Request, user_id: int, target: str) -> web.Res
     response = see_other(target)
     set_cookie(response, session.sid, request.config_dict[CONFIG].secure_cookies)
     return response
-
-
-def _state_key(state: str) -> str:
-    return f"worker:oauth:{hashlib.sha256(state.encode()).hexdigest()}"
 
 
 def _tries_key(who: str) -> str:

@@ -74,8 +74,10 @@ async def case_action(request: web.Request) -> web.Response:
         await sessions(request).flash(me.session.sid, f"{_('Please check what you entered.')} ({exc.message})",
                                       "error")
         return see_other(request.app.router["case"].url_for(case_no=case.case_no))
-    return await act_and_return(request, sessions(request), me.session, me.actor, case,
-                                forms.request_of(action, form.fields, photos), forms.LABELS[action],
+    step = forms.request_of(action, form.fields, photos)
+    if action in forms.EVIDENCE:  # no position from the device: a photo's own GPS stands in, marked as such
+        step = await staff.placed_by_photo(case.case_no, step)
+    return await act_and_return(request, sessions(request), me.session, me.actor, case, step, forms.LABELS[action],
                                 _("There is no such case among your tasks."))
 
 

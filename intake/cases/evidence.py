@@ -1,9 +1,10 @@
 """Proof that someone was there: the actor's position and photo refs on 核实, 处置, 核查 and 协办 answers.
 
 Photos are refs (``mp:…``, ``wechat-media:…``, ``staff:…``: what the upload routes store and
-:mod:`intake.cases.media` records); this module never reads a file. The position is the device's (or the
-photo's GPS, read by the upload before EXIF is stripped), WGS-84. A position farther from the case point than
-the policy's tolerance is accepted and flagged on the case (``position_flags``) and in the event, so the
+:mod:`intake.cases.media` records); this module never reads a file. The position is the device's, or, when
+the device gave none, the photo's GPS read by the upload before EXIF is stripped (``position_source``
+``photo_exif``, recorded as the position's ``source`` and on its flag), WGS-84. A position farther from the
+case point than the policy's tolerance is accepted and flagged on the case (``position_flags``) and in the event, so the
 dispatcher sees it: a weak GPS fix must not block work, but a desk-side "on-site" check must show.
 """
 
@@ -59,9 +60,14 @@ def record(step: Step, *, required: bool) -> None:
         step.data["position"] = _checked(step, *where)
 
 
+def _source(step: Step) -> str:
+    """Where the position came from: the device, or a photo's own GPS (``photo_exif``) when the device gave none."""
+    return "photo_exif" if step.request.params.get("position_source") == "photo_exif" else "device"
+
+
 def _checked(step: Step, lat: float, lng: float) -> dict[str, Any]:
     case = step.case
-    out: dict[str, Any] = {"lat": lat, "lng": lng, "distance_m": None, "flagged": False}
+    out: dict[str, Any] = {"lat": lat, "lng": lng, "distance_m": None, "flagged": False, "source": _source(step)}
     if case.lat is None or case.lng is None:
         return out  # nothing to compare with: an unplaced report
     distance = round(haversine_m(lng, lat, case.lng, case.lat))
@@ -69,6 +75,7 @@ def _checked(step: Step, lat: float, lng: float) -> dict[str, Any]:
     if distance > step.ctx.tasks.tolerance_m:
         out["flagged"] = True
         flag = {"action": step.request.action, "seq": case.last_seq + 1, "distance_m": distance,
-                "tolerance_m": step.ctx.tasks.tolerance_m, "by": step.actor.ref, "at": step.now.isoformat()}
+                "tolerance_m": step.ctx.tasks.tolerance_m, "by": step.actor.ref, "at": step.now.isoformat(),
+                "source": out["source"]}
         case.position_flags = [*(case.position_flags or []), flag]
     return out

@@ -191,4 +191,7 @@ async def _find_duplicates(ctx: CaseContext, category: Category | None, descript
 
 def _evidence(report: NewReport) -> dict[str, Any]:
     """Staff photos' originals' SHA-256 and EXIF position/time, for the opening event."""
-    return {"photos": list(report.evidence)} if report.evidence else {}
+    out: dict[str, Any] = {"photos": list(report.evidence)} if report.evidence else {}
+    if report.position_source:
+        out["position_source"] = report.position_source  # the point came from a photo's EXIF, not the device
+    return out

@@ -9,6 +9,7 @@ heavy-step pool (:class:`intake.heavy.HeavyPool.run`) — never on the event loo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from intake.cases.model import Actor
+from intake.cases.model import ActionRequest, Actor
 from intake.errors import Invalid
 from intake.photos import images, stamp
 from intake.store.models import Media
@@ -74,6 +75,34 @@ async def take(run: Runner, config: PhotoConfig, case_no: str, actor: Actor, upl
     """Validate all, then store all: the media ids to pass as the step's ``attachments``."""
     photos = await inspect_all(run, config, uploads)
     return tuple(row.media_id for row in await store(run, config, case_no, actor, photos, now, device))
+
+
+PHOTO_EXIF = "photo_exif"  # a position read from a photo's own GPS (the device gave none): weaker proof
+
+
+def exif_position(photos: Sequence[images.Inspected]) -> Position | None:
+    """The GPS position of the first photo that has one, read before EXIF was stripped."""
+    return next(((p.lat, p.lng) for p in photos if p.lat is not None and p.lng is not None), None)
+
+
+async def stored_position(case_no: str, media_ids: Sequence[str]) -> Position | None:
+    """The EXIF position of the first of ``media_ids`` (staff photos of ``case_no``, in that order) that has one."""
+    rows = await Media.filter(media_id__in=list(media_ids)[:MAX_PHOTOS], case_no=case_no, source="staff",
+                              lat__isnull=False, lng__isnull=False)
+    by_id = {row.media_id: row for row in rows}
+    return next(((r.lat, r.lng) for m in media_ids if (r := by_id.get(m)) is not None
+                 and r.lat is not None and r.lng is not None), None)
+
+
+async def placed_by_photo(case_no: str, step: ActionRequest) -> ActionRequest:
+    """``step`` with the position of its first located staff photo when the device gave none, marked as such."""
+    if "lat" in step.params or "lng" in step.params or not step.attachments:
+        return step
+    where = await stored_position(case_no, step.attachments)
+    if where is None:
+        return step
+    return dataclasses.replace(step, params={**step.params, "lat": where[0], "lng": where[1],
+                                             "position_source": PHOTO_EXIF})
 
 
 def caption(at: datetime, case_no: str, where: Position | None) -> str:

@@ -9,7 +9,8 @@ rate limits, scripted failures and latency per API name (``gate.limit`` / ``gate
 or ``POST /_fake/config``). API names: token, stable_token, wecom_gettoken, custom_send, bizsend,
 subscribe_send, template_send, media_get, webhook_send, wecom_send.
 WeCom web OAuth: ``/connect/oauth2/authorize`` (as the client answers it for ``oauth_member``) and
-``/cgi-bin/auth/getuserinfo`` (40014 / 42001 token, 40029 invalid or reused code).
+``/cgi-bin/auth/getuserinfo`` (40014 / 42001 token, 40029 invalid or reused code). WeCom QR sign-in
+(企业微信扫码登录): ``/wwlogin/sso/login`` (``login_type=CorpApp``), scanned by ``oauth_member``.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class FakeWeChat(SendApis):
         app.router.add_get("/cgi-bin/gettoken", self.wecom_gettoken)
         app.router.add_get("/cgi-bin/auth/getuserinfo", self.wecom_getuserinfo)
         app.router.add_get("/connect/oauth2/authorize", self.wecom_authorize)
+        app.router.add_get("/wwlogin/sso/login", self.wecom_qr_login)
         self.add_send_routes(app)
         app.router.add_get("/_fake/stats", self.fake_stats)
         app.router.add_get("/_fake/deliveries", self.fake_deliveries)
@@ -214,6 +216,21 @@ class FakeWeChat(SendApis):
         if q.get("appid") != self.corpid or q.get("response_type") != "code" or q.get("scope") != "snsapi_base":
             return web.Response(status=400, text="参数错误")  # WeCom shows an error page, no redirect
         if q.get("agentid") not in (None, str(self.agentid)):
+            return web.Response(status=400, text="agentid 错误")
+        target = URL(q.get("redirect_uri", ""))
+        if not target.is_absolute():
+            return web.Response(status=400, text="redirect_uri 错误")
+        code = self.oauth_code(self.oauth_member)
+        raise web.HTTPFound(target.update_query(code=code, state=q.get("state", "")))
+
+    async def wecom_qr_login(self, request: web.Request) -> web.Response:
+        """login.work.weixin.qq.com's QR page, as if ``oauth_member`` scanned it and confirmed in the WeCom app:
+        back to ``redirect_uri`` with ``code`` and ``state``. A self-built app's login needs its agentid."""
+        self.calls.append("wecom_qr_login")
+        q = request.query
+        if q.get("login_type") != "CorpApp" or q.get("appid") != self.corpid:
+            return web.Response(status=400, text="参数错误")  # WeCom shows an error page, no redirect
+        if q.get("agentid") != str(self.agentid):
             return web.Response(status=400, text="agentid 错误")
         target = URL(q.get("redirect_uri", ""))
         if not target.is_absolute():

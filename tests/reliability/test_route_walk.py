@@ -53,6 +53,8 @@ EXPECT: dict[tuple[str, str], str] = {
     **dict.fromkeys(OPEN, PUBLIC),  # the admin API's own description (bot/admin_docs.py)
     ("GET", "/healthz"): PUBLIC, ("GET", "/metrics"): PUBLIC, ("GET", "/"): REDIRECT,
     ("GET", "/wechat"): SIGNED, ("POST", "/wechat"): SIGNED,
+    # handled photos behind the signed link in a reporter's message: 403 for a token the server did not sign
+    ("GET", "/photos/{token}"): SIGNED, ("GET", "/photos/{token}/{number}"): SIGNED,
     # the worker's pages (its session cookie)
     ("GET", f"{W}/static"): STATIC, ("GET", W): REDIRECT,
     ("GET", f"{W}/login"): SIGN_IN, ("POST", f"{W}/logout"): PAGE, ("GET", f"{W}/login/wecom"): SIGN_IN,
@@ -64,8 +66,10 @@ EXPECT: dict[tuple[str, str], str] = {
     # the console (its password session)
     ("GET", f"{C}/static"): STATIC, ("GET", f"{C}/login"): SIGN_IN, ("POST", f"{C}/login"): SIGN_IN,
     ("POST", f"{C}/logout"): PAGE, ("GET", f"{C}/"): PAGE,
+    ("GET", f"{C}/login/wecom"): SIGN_IN, ("GET", f"{C}/login/wecom/back"): SIGN_IN_RETURN,
     ("GET", C): REDIRECT,
-    ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/cases/{{case_no}}"): PAGE,
+    ("GET", f"{C}/counts.json"): PAGE, ("GET", f"{C}/counts/stream"): PAGE,
+    ("GET", f"{C}/cases/{{case_no}}"): PAGE,
     ("POST", f"{C}/cases/{{case_no}}"): PAGE, ("GET", f"{C}/media/{{media_id}}"): PAGE,
     # the console's alert pages (admins)
     **{(method, f"{C}/alerts{path}"): PAGE for method, path in (

@@ -1,22 +1,44 @@
-// The desk: queue counts refreshed every 30 s (with the page's filters), "select all", keyboard shortcuts
-// (1–9 a queue, j/k move, x tick, o/Enter open, / filters). The list itself changes on reload only.
+// The desk: live queue counts (with the page's filters) pushed by the server as server-sent events, or polled
+// every 30 s where the browser or the server cannot stream; "select all"; keyboard shortcuts (1–9 a queue,
+// j/k move, x tick, o/Enter open, / filters). The list itself changes on reload only.
 "use strict";
 (function () {
   const filters = new URLSearchParams(location.search);
   filters.delete("queue");
+  function show(counts) {
+    document.querySelectorAll("[data-queue]").forEach(function (el) {
+      const n = counts[el.dataset.queue];
+      if (typeof n === "number") el.textContent = String(n);
+    });
+  }
   async function refresh() {
     try {
       const response = await fetch("/console/counts.json?" + filters.toString(),
                                    {credentials: "same-origin", cache: "no-store"});
-      if (!response.ok) return;
-      const counts = await response.json();
-      document.querySelectorAll("[data-queue]").forEach(function (el) {
-        const n = counts[el.dataset.queue];
-        if (typeof n === "number") el.textContent = String(n);
-      });
+      if (response.ok) show(await response.json());
     } catch (e) { /* offline for a moment: the next tick tries again */ }
   }
-  setInterval(refresh, 30000);
+  let polling = null;
+  function poll() {
+    document.body.dataset.live = "polling";
+    if (polling === null) polling = setInterval(refresh, 30000);
+  }
+  function listen() {
+    if (typeof EventSource === "undefined") { poll(); return; }
+    const live = new EventSource("/console/counts/stream?" + filters.toString());
+    document.body.dataset.live = "connecting";
+    live.addEventListener("open", function () { document.body.dataset.live = "open"; });
+    live.addEventListener("counts", function (ev) { show(JSON.parse(ev.data)); });
+    live.addEventListener("end", function () {  // signed out or revoked: the reload asks for a sign-in
+      live.close();
+      document.body.dataset.live = "ended";
+      location.reload();
+    });
+    live.addEventListener("error", function () {  // refused (429, signed out): the browser gives up, so poll
+      if (live.readyState === EventSource.CLOSED) poll();
+    });
+  }
+  listen();
 
   const all = document.getElementById("all");
   if (all) all.addEventListener("change", function () {

@@ -1,7 +1,7 @@
 """The dispatcher's day at the desk: Debian's Chromium driven by Playwright.
 
 Sign in, the desk lists a new case, open it, 立案, dispatch to the cell's worker; the database has
-the case dispatched. Without Chromium or Playwright this skips locally and fails in CI.
+the case dispatched, with the water bureau as 协办. Without Chromium or Playwright this skips locally and fails in CI.
 """
 
 from __future__ import annotations
@@ -38,9 +38,13 @@ async def test_sign_in_register_and_dispatch_at_the_desk(browser: Browser, conso
         assert await page.is_visible(".flash.ok")
         await page.select_option("form[data-action=dispatch] select[name=user_id]",
                                  str(console.staff["w1"].user_id))
+        await page.select_option("form[data-action=dispatch] select[name=assist_department]", ["440307-water"])
         await page.click("form[data-action=dispatch] button")
         await page.wait_for_selector("#status[data-status=dispatched]", timeout=WAIT_MS)
+        assert await page.is_visible("tr[data-assist='1'][data-assist-status=pending]")  # 协办 on the page
     finally:
         await context.close()
     case = await Case.get(case_no=case_no)
     assert case.status == "dispatched" and case.assignee_user_id == console.staff["w1"].user_id
+    helpers = [(a["kind"], a["ref"], a["status"]) for a in case.assists or []]
+    assert helpers == [("department", "440307-water", "pending")]

@@ -1,18 +1,21 @@
 """A dispatcher's morning at the desk, in Debian's Chromium driven by Playwright (#14).
 
-A resident's case appears in the new queue; open it, 立案 by the keyboard, dispatch it to the suggested
+A resident's case appears in the new queue, and the new queue's count goes up by itself when another
+arrives (server-sent events); open it, 立案 by the keyboard, dispatch it to the suggested
 department; find an overdue case and 督办 it; tick two new cases and 立案 both at once; sign out.
 Screenshots of the desk and the case page (1280×800) are taken on the way; with
-``CONSOLE_SCREENSHOTS=<folder>`` they are kept there (the README's come from this test).
+``GRIDLINE_TEST_SCREENSHOTS=docs/screenshots`` they are kept there (the README's come from this test).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.store.models import Case, CaseEvent
+from tests import screens
 from tests.bot.conftest import Api, open_case, walk
 from tests.bot.console.conftest import PASSWORD
 from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
@@ -23,8 +26,15 @@ if TYPE_CHECKING:
 WAIT_MS = 15_000
 
 
+def _kept() -> Path | None:
+    """The README's folder: ``GRIDLINE_TEST_SCREENSHOTS`` (tests.screens), or this test's older name for it,
+    ``CONSOLE_SCREENSHOTS``; either relative to the checkout (the session runs in a temporary folder)."""
+    older = os.environ.get("CONSOLE_SCREENSHOTS")
+    return screens.folder() or (screens.ROOT / older if older else None)
+
+
 async def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    folder = Path(os.environ.get("CONSOLE_SCREENSHOTS") or tmp_path)
+    folder = _kept() or tmp_path
     drawn = await page.screenshot(path=str(folder / name), full_page=False)  # Playwright makes the folder
     assert len(drawn) > 10_000  # a page was drawn, not a blank
 
@@ -42,7 +52,16 @@ async def test_a_dispatchers_morning(browser: Browser, console: Api, uid: str, t
         await page.fill("input[name=password]", PASSWORD)
         await page.click("form.act button")
         await page.wait_for_selector(f"tr[data-case='{resident}']", timeout=WAIT_MS)
+        assert "派遣台" in await page.inner_text("nav.sections")  # the Chinese section bar
+        await page.wait_for_selector("body[data-live=open]", timeout=WAIT_MS)  # the counts stream is open
         await _shot(page, tmp_path, "console-desk.png")
+        before = int(await page.inner_text("[data-queue=new]"))
+        await open_case(console, f"morning-live-{uid}", description=f"垃圾桶满了 {uid}", channel="wechat")
+        for _ in range(100):  # pushed by the server: no reload, no poll
+            if int(await page.inner_text("[data-queue=new]")) > before:
+                break
+            await asyncio.sleep(0.1)
+        assert int(await page.inner_text("[data-queue=new]")) > before
         await page.click(f"a[href='/console/cases/{resident}']")
         await page.wait_for_selector("#status[data-status=reported]", timeout=WAIT_MS)
         await page.keyboard.press("r")  # 立案 by its shortcut

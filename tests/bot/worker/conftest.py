@@ -21,6 +21,7 @@ from tests.bot.conftest import OTHER_STREET, WORKER_STREET, Api, _leaves_of, _st
 from tests.conftest import Services, state_dirs
 
 LINK_SECRET = "worker-link-secret-for-tests-0123456789"
+PHOTO_LINK_SECRET = "handled-photo-links-for-tests-0123456789"
 KEY = LINK_SECRET.encode()
 
 
@@ -46,7 +47,7 @@ class Site:
 @pytest.fixture(scope="session")
 async def worker_site(services: Services) -> AsyncIterator[Site]:
     settings = load_settings({"GRIDLINE_DATABASE_URL": services.url, "GRIDLINE_WORKER_LINK_SECRET": LINK_SECRET,
-                              **state_dirs(services.home)})
+                              "GRIDLINE_PHOTO_LINK_SECRET": PHOTO_LINK_SECRET, **state_dirs(services.home)})
     client = TestClient(TestServer(create_app(settings, clock=services.clock, sweeper=False, own_database=False)))
     await client.start_server()
     mine = _leaves_of(services, WORKER_STREET)

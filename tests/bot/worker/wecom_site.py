@@ -42,7 +42,8 @@ async def wecom_site_shared(services: Services) -> AsyncIterator[WeComSite]:
         "GRIDLINE_DATABASE_URL": services.url, "GRIDLINE_WORKER_LINK_SECRET": LINK_SECRET,
         "GRIDLINE_PUBLIC_URL": f"http://127.0.0.1:{port}", "GRIDLINE_WECOM_CORP_ID": fake.corpid,
         "GRIDLINE_WECOM_CORP_SECRET": fake.corpsecret, "GRIDLINE_WECOM_AGENT_ID": str(fake.agentid),
-        "GRIDLINE_WECOM_API_BASE": fake_url, "GRIDLINE_WECOM_OAUTH_BASE": fake_url, **state_dirs(services.home)})
+        "GRIDLINE_WECOM_API_BASE": fake_url, "GRIDLINE_WECOM_OAUTH_BASE": fake_url,
+        "GRIDLINE_WECOM_QR_BASE": fake_url, **state_dirs(services.home)})
     app = create_app(settings, clock=services.clock, sweeper=False, own_database=False)
     client = TestClient(TestServer(app, host="127.0.0.1", port=port))
     await client.start_server()

@@ -1,4 +1,5 @@
-"""The worker pages' WeCom API client (web OAuth's ``getuserinfo``), made on first use, closed with the app.
+"""The pages' WeCom API client (``getuserinfo`` for the worker's web OAuth and the console's QR sign-in), made
+on first use, closed with the app (it lives on the root app, so both sub-apps reach it).
 
 It goes through notify's one HTTP client and WeCom access-token handling (:class:`notify.wechat.WeComClient`);
 the token is cached in Redis when the app has it, so every process (and the sender) shares it.
@@ -42,7 +43,7 @@ class WeComLogin:
             await self._redis.aclose()
 
 
-WECOM = web.AppKey("worker_wecom", WeComLogin)
+WECOM = web.AppKey("pages_wecom", WeComLogin)
 
 
 def client(request: web.Request) -> WeComClient:
@@ -62,3 +63,11 @@ def authorize_url(section: WeComSection, redirect_uri: str, state: str) -> str:
     query = urlencode({"appid": section.corp_id, "redirect_uri": redirect_uri, "response_type": "code",
                        "scope": "snsapi_base", "state": state, "agentid": str(section.agent_id)})
     return f"{section.oauth_base.rstrip('/')}/connect/oauth2/authorize?{query}#wechat_redirect"
+
+
+def qr_url(section: WeComSection, redirect_uri: str, state: str) -> str:
+    """WeCom's QR sign-in page for a browser (企业微信扫码登录, ``login_type=CorpApp``): the member scans it with
+    the WeCom app and WeCom sends the browser back to ``redirect_uri`` with ``code`` and ``state``."""
+    query = urlencode({"login_type": "CorpApp", "appid": section.corp_id, "agentid": str(section.agent_id),
+                       "redirect_uri": redirect_uri, "state": state})
+    return f"{section.qr_base.rstrip('/')}/wwlogin/sso/login?{query}"

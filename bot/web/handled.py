@@ -1,0 +1,57 @@
+"""``/photos/<token>``: the handled photos a reporter's progress message links to (处置后照片).
+
+The token is signed by the server (:mod:`intake.photos.handled`) and names one case and its expiry: a token
+it did not make, or an expired one, is 403 — nothing says whether the case exists. Only the staff photos of
+the case's latest 处置 are shown, as stored (watermarked, no EXIF).
+"""
+
+from __future__ import annotations
+
+import html
+
+from aiohttp import web
+
+from bot.keys import CASES, SETTINGS
+from bot.web.render import gettext
+from intake.photos import handled
+
+routes = web.RouteTableDef()
+HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600",
+           "Referrer-Policy": "no-referrer"}
+
+
+def _case_no(request: web.Request) -> str:
+    key = request.config_dict[SETTINGS].photo_link_key
+    case_no = handled.verify(key, request.match_info["token"], request.config_dict[CASES].clock()) if key else None
+    if case_no is None:
+        raise web.HTTPForbidden(text="this link is not valid or has expired")
+    return case_no
+
+
+@routes.get("/photos/{token}")
+async def page(request: web.Request) -> web.Response:
+    case_no, _ = _case_no(request), gettext(request)
+    shown = await handled.photos(case_no)
+    title = html.escape(_("Photos of the handling of your report {case_no}").format(case_no=case_no))
+    token = html.escape(request.match_info["token"])
+    images = "".join(f'<p><img src="/photos/{token}/{n}" alt="{n}" style="max-width:100%"></p>'
+                     for n in range(1, len(shown) + 1)) or f"<p>{html.escape(_('No photos.'))}</p>"
+    body = (f'<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" '
+            f'content="width=device-width,initial-scale=1"><title>{title}</title></head>'
+            f"<body><h1>{title}</h1>{images}</body></html>")
+    return web.Response(text=body, content_type="text/html", headers={
+        **HEADERS, "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"})
+
+
+@routes.get("/photos/{token}/{number}")
+async def photo(request: web.Request) -> web.StreamResponse:
+    case_no = _case_no(request)
+    shown = await handled.photos(case_no)
+    raw = request.match_info["number"]
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
+    if not 1 <= number <= len(shown):
+        raise web.HTTPNotFound(text="no such photo")
+    row = shown[number - 1]
+    return web.FileResponse(request.config_dict[SETTINGS].mp.media_dir / row.path, headers={
+        **HEADERS, "Content-Type": row.mime, "Content-Security-Policy": "default-src 'none'",
+        "Content-Disposition": "inline"})
