@@ -2,8 +2,8 @@
 
 Prints payloads tried / 5xx / stored-from-rejected, IDOR findings, log leaks and the longest /healthz
 stall. The parts built so far: polygon bombs and hostile alert JSON, CAP in many encodings, cross-street
-alert changes, Open311 public-key reads, oversized headers. Not yet here (see tests/reliability and the
-issue): kill -9 redelivery runs, Redis and PostgreSQL outages, several processes.
+alert changes, Open311 public-key reads, oversized headers. The kill -9 run is ``bench/kill9.py``, the
+Redis outage ``bench/redis_outage.py``; not yet here: PostgreSQL outages, several processes.
 
     PYTHONPATH=$PWD .venv/bin/python bench/chaos.py --payloads 200 --seed 18
 """

@@ -54,6 +54,7 @@ from bot.views import health
 from bot.web import handled as handled_photos
 from bot.web import wecom
 from bot.wechat import WeChatConfig
+from bot.wechat import recovery as wechat_recovery
 from bot.wechat import view as wechat_view
 from bot.wechat.draft import DraftStore
 from bot.wechat.handlers import build_router
@@ -198,6 +199,8 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
                      upstream.job_body(lambda: _upstream_api(app), ctx.clock), upstream.LOCK),
         periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock, ctx.notifier,
                                                        ctx.outward.witnesses), "lock:audit-checkpoint"),
+        periodic.Job("公众号 half-done turns", wechat_recovery.EVERY, partial(wechat_recovery.recover, app),
+                     wechat_recovery.LOCK),
         periodic.Job("personal data retention", 3600, partial(retention.run, ctx, settings.retention_days,
                                                                settings.media_dir), "lock:retention"),
         # Each process serves its own copy of the active model: no lock.

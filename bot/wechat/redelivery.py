@@ -110,16 +110,20 @@ class Redelivery:
             value = await self._kv.get(f"wx:msg:{key}")
             if value is not None and not value.startswith(RUNNING):
                 return value
-            if value is not None and await self._take_over(key, value):
+            if value is not None and await self.take_over(key, value):
                 return TAKEN_OVER
             if time.monotonic() >= deadline:
                 return None
             await asyncio.sleep(self._poll)
 
-    async def _take_over(self, key: str, claim: str) -> bool:
-        """Take ``claim`` when its owner's lease is gone; True when this delivery now holds it."""
+    async def alive(self, claim: str) -> bool:
+        """Whether a "running" claim's owner still renews its lease (a claim without one counts as alive)."""
         owner = claim[len(RUNNING) + 1:]
-        if not owner or claim == self._running or await self._kv.get(_lease(owner)) is not None:
+        return not owner or claim == self._running or await self._kv.get(_lease(owner)) is not None
+
+    async def take_over(self, key: str, claim: str) -> bool:
+        """Take ``claim`` when its owner's lease is gone; True when this delivery now holds it."""
+        if await self.alive(claim):
             return False  # a claim without a lease (an older process) waits for its TTL
         await self._kv.set_many([Entry(f"wx:msg:{key}", self._running, CLAIM_TTL, only_if=claim)])
         if await self._kv.get(f"wx:msg:{key}") != self._running:

@@ -20,6 +20,7 @@ from aiohttp import web
 from bot.jsonout import json_response
 from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
+from bot.wechat.messages import Message
 from bot.wechat.redelivery import TAKEN_OVER, Admission
 from intake.arrivals import Arrival
 from intake.errors import Invalid
@@ -57,20 +58,23 @@ async def callback(request: web.Request) -> web.Response:
     if admission is Admission.REPLAYED:
         return _refuse(CallbackError("replayed_nonce"), request)
     budget = request.app[SETTINGS].wechat.reply_budget_s
+    taken_over = False
     if admission is Admission.REDELIVERY:
         earlier = await redelivery.wait_for_reply(key, budget)
         if earlier != TAKEN_OVER:
             return _reply(request, inbound, earlier)
-        admission = Admission.BEHIND  # the first delivery's process died: store and answer it here
+        admission, taken_over = Admission.BEHIND, True  # the first delivery's process died: finish it here
     try:
         arrival = await _arrive(request.app, inbound)
     except Invalid as exc:  # a value longer than its column: no WeChat retry can store it
         log.warning("wechat message not stored", extra={"dedup_key": key[:80], "problem": exc.message})
         return success()
-    if not arrival.stored:  # stored earlier by a delivery whose claim has expired: never twice the effect
+    if not arrival.stored and not taken_over:  # stored by a delivery whose claim expired: never twice the effect
         await redelivery.release(key, user, claim=False)
         return success()
-    task = asyncio.create_task(_answer(request.app, inbound, arrival, admission))
+    # Taken over and stored before: the dead process stored it but never finished its turn (its claim would
+    # hold the reply). The turn runs again; a case it opened is found by the message, not opened twice.
+    task = asyncio.create_task(_answer(request.app, inbound.message, arrival, admission))
     request.app[TASKS].add(task)
     task.add_done_callback(request.app[TASKS].discard)
     done, _ = await asyncio.wait({task}, timeout=budget)
@@ -92,20 +96,27 @@ async def _arrive(app: web.Application, inbound: Inbound) -> Arrival:
         raise  # a 500: WeChat delivers it again within seconds
 
 
-async def _answer(app: web.Application, inbound: Inbound, arrival: Arrival, admission: Admission) -> str:
-    """Run the dialogue in the resident's turn; if the passive-reply window has passed by then, push the answer."""
-    started, key, user = time.monotonic(), inbound.message.dedup_key, inbound.message.from_user
+async def finish(app: web.Application, msg: Message) -> None:
+    """Run a turn its process left half-done (taken over by :mod:`bot.wechat.recovery`): the answer is pushed."""
+    await _answer(app, msg, None, Admission.BEHIND, late=True)
+
+
+async def _answer(app: web.Application, msg: Message, arrival: Arrival | None, admission: Admission, *,
+                  late: bool = False) -> str:
+    """Run the dialogue in the resident's turn; if the passive-reply window has passed by then (or ``late``),
+    push the answer."""
+    started, key, user = time.monotonic(), msg.dedup_key, msg.from_user
     dialogue, redelivery = app[WECHAT_DIALOGUE], app[WECHAT_REDELIVERY]
     if admission is Admission.BEHIND:
         await redelivery.take_turn(user, key)
     try:
-        response = await dialogue.respond(inbound.message, arrival)
+        response = await dialogue.respond(msg, arrival)
     except Exception:
         log.exception("wechat dialogue failed", extra={"dedup_key": key})
         await redelivery.remember(key, "", user)
         return ""
     reply = response.reply or ""
-    late = time.monotonic() - started >= app[SETTINGS].wechat.reply_budget_s
+    late = late or time.monotonic() - started >= app[SETTINGS].wechat.reply_budget_s
     # The reply redeliveries repeat, the resident's draft and the end of the turn: one round trip.
     await redelivery.remember(key, "" if late else reply, user, dialogue.drafts.entry(user, response.draft))
     if late and reply:

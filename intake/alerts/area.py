@@ -17,7 +17,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
-from intake.alerts.shapes import ShapeLimits, repair, vet_counts, vet_projected
+from intake.alerts import shapes
+from intake.alerts.shapes import ShapeLimits, vet_counts
 from intake.errors import Invalid
 from intake.grid.index import GridIndex
 from intake.heavy import HeavyPool
@@ -115,7 +116,7 @@ class AreaIndex:
     """Leaf cells by shape or by code prefix (built once per grid index).
 
     A polygon that needs repair is vetted first (:mod:`intake.alerts.shapes`) and repaired in ``heavy``'s
-    worker processes, never on the event loop.
+    worker processes, never on the event loop; a large one is vetted there too.
     """
 
     def __init__(self, grid: GridIndex, heavy: HeavyPool | None = None, limits: ShapeLimits | None = None) -> None:
@@ -130,8 +131,8 @@ class AreaIndex:
         :class:`~intake.errors.Busy` when a repair runs over its budget."""
         found: set[str] = set()
         vet_counts(area.polygons, len(area.circles), self.limits)
-        shapes = [await self._polygon(p) for p in area.polygons] + [self._circle(c) for c in area.circles]
-        for shape in shapes:
+        geoms = [await self._polygon(p) for p in area.polygons] + [self._circle(c) for c in area.circles]
+        for shape in geoms:
             found.update(self.codes[i] for i in self._tree.query(shape, predicate="intersects"))
         for code in area.divisions:
             found.update(self.under(division_prefix(code)))
@@ -148,10 +149,14 @@ class AreaIndex:
         return self.codes[lo:hi]
 
     async def _polygon(self, ring: tuple[Point, ...]) -> BaseGeometry:
-        shape = self.grid.projection.project(shapely.Polygon(ring))
-        if not vet_projected(shape, ring, self.limits):
+        shapes.vet_extent(ring, self.limits)
+        shape = self.grid.projection.project(shapely.polygons(ring))
+        if len(ring) > shapes.INLINE_VERTICES:
+            fixed = await self.heavy.run(shapes.vet_and_repair, shapely.to_wkb(shape), self.limits.max_crossings)
+            return shape if fixed is None else shapely.from_wkb(fixed)
+        if not shapes.needs_repair(shape, self.limits.max_crossings):
             return shape
-        return shapely.from_wkb(await self.heavy.run(repair, shapely.to_wkb(shape)))
+        return shapely.from_wkb(await self.heavy.run(shapes.repair, shapely.to_wkb(shape)))
 
     def _circle(self, circle: tuple[float, float, float]) -> BaseGeometry:
         lng, lat, radius_km = circle

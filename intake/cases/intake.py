@@ -28,7 +28,7 @@ from intake.grid.geodesy import to_wgs84
 from intake.grid.model import Cell
 from intake.photos import wechat as wechat_photos
 from intake.sla.calendar import to_shanghai
-from intake.store.models import Case, CaseEvent, User
+from intake.store.models import Case, CaseEvent, InboundMessage, User
 from intake.taxonomy.catalog import Category, Severity
 from intake.tuning import triage
 from nlp.types import Prediction
@@ -95,6 +95,8 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
     duplicates = await _find_duplicates(ctx, category, case.description, placed, now)
     async with in_transaction():  # the outbox rows exist exactly when the case does
         await repo.insert(case, events)
+        if report.source:  # in the same transaction: a turn re-run after a crash finds its case, opens none
+            await InboundMessage.filter(dedup_key=report.source).update(case_no=case.case_no)
         await wechat_photos.enlist(case, now)  # fetched later by a background job, never on the reply path
         if held is not None:
             await triage.enqueue(case, prediction, held, now)
@@ -104,6 +106,16 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
                                                                    notices=tuple(task))))
     leaf = ctx.grid.index.find(case.grid_code) if case.grid_code else None
     return Opened(case, category, leaf, duplicates, assignee, events[0].hash)
+
+
+async def opened_from(source: str) -> Opened | None:
+    """The case a stored message's turn opened (its turn ran to ``open_case`` before its process died)."""
+    linked = await InboundMessage.filter(dedup_key=source, case_no__isnull=False).values_list("case_no", flat=True)
+    case = await Case.get_or_none(case_no=linked[0]) if linked else None
+    if case is None:
+        return None
+    first = await CaseEvent.filter(case_no=case.case_no).order_by("seq").first().only("hash")
+    return Opened(case, None, None, [], None, first.hash if first else "")
 
 
 def _classify(ctx: CaseContext, report: NewReport, prediction: Prediction) -> tuple[Category | None, float, str]:

@@ -77,6 +77,7 @@ class NewReport:
     evidence: tuple[dict[str, Any], ...] = ()  # staff photos: originals' SHA-256, EXIF position and time
     anonymous: bool = False  # hide the reporter from staff, no survey: stored with the case itself
     position_source: str | None = None  # "photo_exif": no device position, the photo's own GPS placed it
+    source: str | None = None  # the stored inbound message (dedup key) whose turn opens the case: linked to it
 
 
 @dataclass(frozen=True, slots=True)

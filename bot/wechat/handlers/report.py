@@ -12,7 +12,7 @@ from bot.wechat.draft import Draft
 from bot.wechat.handlers import unclear
 from bot.wechat.router import Router, Turn, command, state, text_in
 from intake import residents
-from intake.cases.intake import open_case, preview
+from intake.cases.intake import Opened, open_case, opened_from, preview
 from intake.cases.model import ActionRequest, Actor, NewReport
 from intake.cases.seal import short
 from intake.cases.states import Status
@@ -144,6 +144,9 @@ async def _next_step(turn: Turn) -> str:
 
 async def _submit(turn: Turn, *, check_duplicates: bool) -> str:
     report = _report(turn)
+    opened = await opened_from(report.source) if report.source else None
+    if opened is not None:  # this message's turn opened its case, then its process died before the reply
+        return _submitted(turn, opened)
     if check_duplicates:
         view = await preview(turn.ctx, report)
         if view.duplicates:
@@ -152,7 +155,10 @@ async def _submit(turn: Turn, *, check_duplicates: bool) -> str:
             category = view.category.name(turn.t.lang) if view.category else turn.t.unknown_category()
             place = view.grid.name if view.grid else turn.draft.label or turn.draft.address or ""
             return turn.t.duplicate(category, place, when.ago(turn.t.lang, first.opened_at or turn.now, turn.now))
-    opened = await open_case(turn.ctx, report)
+    return _submitted(turn, await open_case(turn.ctx, report))
+
+
+def _submitted(turn: Turn, opened: Opened) -> str:
     turn.draft = Draft(state="submitted")
     due = when.deadline(turn.t.lang, opened.case.deadline_at, turn.t._)
     return turn.t.submitted(opened.case.case_no, due, short(opened.opening_hash),
@@ -163,4 +169,4 @@ def _report(turn: Turn) -> NewReport:
     d = turn.draft
     return NewReport(channel=CHANNEL, reporter=turn.resident.external_id, description=d.description,
                      lng=d.lng, lat=d.lat, datum=Datum.GCJ02, address=d.address or d.label,
-                     category=d.category, photos=tuple(d.photos))
+                     category=d.category, photos=tuple(d.photos), source=getattr(turn.msg, "dedup_key", None))

@@ -66,12 +66,21 @@ def text(openid: str, content: str, msg_id: str) -> str:
     return signing.text_xml(content, create_time=int(time.time()), from_user=openid, msg_id=msg_id)
 
 
-def location(svc: Services, openid: str, msg_id: str) -> str:
-    leaf = svc.ctx.grid.index.leaves[next(_cells)]
+def location(svc: Services, openid: str, msg_id: str, cell: int | None = None) -> str:
+    leaf = svc.ctx.grid.index.leaves[next(_cells) if cell is None else cell]
     lng, lat = wgs84_to_gcj02(*svc.ctx.grid.index.centroid(leaf.code))
     return signing.message_xml({"ToUserName": "gh_gridline0001", "FromUserName": openid,
                                 "CreateTime": int(time.time()), "MsgType": "location", "Location_X": lat,
                                 "Location_Y": lng, "Scale": 15, "Label": "测试地点", "MsgId": msg_id})
+
+
+async def empty_cell(svc: Services, start: int) -> int:
+    """A leaf index from ``start`` on with no case in it or beside it: a report there is nobody's duplicate
+    (the shared database holds other tests' similar reports, made at the same fake moment)."""
+    index = svc.ctx.grid.index
+    used = set(await Case.all().values_list("grid_code", flat=True))
+    free = (n % len(index.leaves) for n in range(start, start + len(index.leaves)))
+    return next(n for n in free if used.isdisjoint({index.leaves[n].code, *index.neighbours(index.leaves[n].code)}))
 
 
 async def _serve(services: Services, **env: str) -> TestClient[web.Request, web.Application]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,8 +20,10 @@ NANAO = "440307011"
 
 
 @pytest.fixture(scope="module")
-def areas(services: Services) -> AreaIndex:
-    return AreaIndex(services.ctx.grid.index)
+def areas(services: Services) -> Iterator[AreaIndex]:
+    index = AreaIndex(services.ctx.grid.index)
+    yield index
+    index.heavy.close()
 
 
 @pytest.mark.parametrize(("code", "prefix"), [("440307", "440307"), ("440307011", "440307011"),
@@ -85,6 +89,7 @@ def test_bad_polygons(points: list[tuple[float, float]]) -> None:
 async def test_polygon_bomb_is_refused_before_any_repair(areas: AreaIndex) -> None:
     # 300 random points: ~10,000 edge crossings; make_valid on it froze the server for 11–30 s.
     lng, lat = areas.grid.centroid(next(c for c in areas.codes if c.startswith(NANAO)))
+    await areas.heavy.start()  # a large ring is vetted in a worker; their one start is not the vetting's time
     started = time.perf_counter()
     with pytest.raises(Invalid, match="cross each other more than"):
         await areas.cells(Area(polygons=(check_polygon(polygon_bomb(5000, (lng, lat))),)))
@@ -97,6 +102,26 @@ async def test_polygon_bomb_is_refused_before_any_repair(areas: AreaIndex) -> No
     world = check_polygon([(-170.0, -80.0), (170.0, -80.0), (170.0, 80.0), (-170.0, 80.0)])
     with pytest.raises(Invalid, match="extent"):
         await areas.cells(Area(polygons=(world,)))
+
+
+async def test_a_large_ring_is_vetted_in_a_worker(areas: AreaIndex) -> None:
+    """A 4,990-vertex outline: a valid one finds its cells, one that crosses itself a few times is repaired,
+    and a zigzag its closing edges cross 2,000 times is refused."""
+    lng, lat = areas.grid.centroid(next(c for c in areas.codes if c.startswith(NANAO)))
+    small = await areas.cells(Area(polygons=(check_polygon(_circle(lng, lat, 0.01, 40)),)))
+    ring = _circle(lng, lat, 0.01, 4990)
+    assert await areas.cells(Area(polygons=(check_polygon(ring),))) == small
+    bowtie = check_polygon([*ring[:2500], (lng + 0.03, lat), *ring[2500:]])  # one spike: a few crossings
+    assert set(small) <= set(await areas.cells(Area(polygons=(bowtie,))))
+    zigzag = [(lng + (i % 2) * 0.02, lat + i * 1e-6) for i in range(2000)]
+    zigzag += [(lng + 0.01, lat + 0.01), (lng, lat - 0.01)]
+    with pytest.raises(Invalid, match="cross each other more than"):
+        await areas.cells(Area(polygons=(check_polygon(zigzag),)))
+
+
+def _circle(lng: float, lat: float, radius: float, n: int) -> list[tuple[float, float]]:
+    return [(lng + radius * math.cos(2 * math.pi * i / n), lat + radius * math.sin(2 * math.pi * i / n))
+            for i in range(n)]
 
 
 async def test_a_repair_over_budget_is_busy_and_the_loop_keeps_answering(areas: AreaIndex) -> None:

@@ -1,0 +1,174 @@
+"""kill -9 during triple-delivered WeChat conversations, then restart: what was lost or doubled (#18).
+
+``gridline serve`` on a fresh PostgreSQL database and the Redis database ``--redis`` (flushed). Each
+conversation is text → location → "1", each message delivered three times at once, as WeChat retries;
+a delivery refused or cut off (the server was killed) is sent again, as WeChat does, until one is
+answered 200. Meanwhile the server is killed with SIGKILL ``--kills`` times at random moments and started
+again at once. Afterwards the recovery walk (every 5 s) gets ``--settle`` seconds to finish half-done turns.
+
+Prints the figures beside the goals: lost (answered 200, never stored) 0; duplicate cases 0;
+conversations whose "1" was stored but that have no case 0.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/kill9.py --conversations 60 --kills 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import pgdb
+from bench.callback_servers import callback_env, flush_redis
+from bench.callback_workload import ACCOUNT, APPID, TOKEN, Keys
+from bench.harness import PG_ADMIN_URL, Server, gridline_argv, load_demo, work_folder
+from bench.texts import COMPLAINTS
+from tests.bot.wechat import signing
+
+DB = "gridline_bench_kill9"
+
+
+async def leaves(url: str, count: int) -> list[tuple[float, float]]:
+    """Cell centres far apart in code order, so that no report is another's duplicate."""
+    from intake.grid.store import GridService
+    from intake.store import db
+
+    await db.open_db(url)
+    try:
+        index = (await GridService.from_db()).index
+    finally:
+        await db.close_db()
+    step = max(1, len(index.leaves) // count)
+    return [index.centroid(index.leaves[i * step].code) for i in range(count)]
+
+
+async def deliver(session: aiohttp.ClientSession, base: str, keys: Keys, xml: str, nonce: str,
+                  answered: list[str], key: str) -> None:
+    """Three deliveries at once; while none is answered 200, again (WeChat's retries, made generous)."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        req = signing.plain_request(keys, xml, timestamp=int(time.time()), nonce=nonce)
+        results = await asyncio.gather(*(_post(session, base, req) for _ in range(3)))
+        if 200 in results:
+            answered.append(key)
+            return
+        await asyncio.sleep(1.0)
+
+
+async def _post(session: aiohttp.ClientSession, base: str, req: signing.SignedRequest) -> int:
+    try:
+        async with session.post(base + "/wechat", params=req.query, data=req.body,
+                                timeout=aiohttp.ClientTimeout(total=10)) as resp:
+            await resp.read()
+            return resp.status
+    except (aiohttp.ClientError, TimeoutError):
+        return 0
+
+
+async def conversation(session: aiohttp.ClientSession, base: str, n: int, tag: str, place: tuple[float, float],
+                       answered: list[str]) -> None:
+    from intake.grid.geodesy import wgs84_to_gcj02
+
+    openid, keys = f"oKill{tag}{n:06d}", Keys(TOKEN, APPID)
+    lng, lat = wgs84_to_gcj02(*place)
+    steps: list[dict[str, str | int | float]] = [
+        {"MsgType": "text", "Content": COMPLAINTS[n % len(COMPLAINTS)]},
+        {"MsgType": "location", "Location_X": lat, "Location_Y": lng, "Scale": 15, "Label": "现场"},
+        {"MsgType": "text", "Content": "1"}]
+    for step, fields in enumerate(steps):
+        msg_id = f"{tag_number(tag)}{n:06d}{step}"
+        xml = signing.message_xml({"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": int(time.time()),
+                                   **fields, "MsgId": msg_id})
+        await deliver(session, base, keys, xml, f"{n}{step}{tag_number(tag)}", answered, f"msg:{msg_id}")
+        await asyncio.sleep(random.uniform(0.2, 1.0))
+
+
+def tag_number(tag: str) -> str:
+    return str(int(tag, 16))
+
+
+async def killer(server: Server, kills: int, span: float) -> None:
+    for _ in range(kills):
+        await asyncio.sleep(random.uniform(0.3, 1.0) * span / kills)
+        server.process.kill()  # type: ignore[union-attr]  # SIGKILL, mid-turn
+        server.process.wait()  # type: ignore[union-attr]
+        server.start()
+        await server.wait_ready()
+
+
+async def run(args: argparse.Namespace, server: Server, url: str, tag: str) -> dict[str, object]:
+    places = await leaves(url, args.conversations)
+    answered: list[str] = []
+    base = f"http://127.0.0.1:{args.port}"
+    async with aiohttp.ClientSession() as session:
+        talks = [conversation(session, base, n, tag, places[n], answered) for n in range(args.conversations)]
+        started = time.monotonic()
+        await asyncio.gather(killer(server, args.kills, args.span), *(_staggered(t, n * args.span
+                                                                                  / args.conversations)
+                                                                      for n, t in enumerate(talks)))
+        traffic = time.monotonic() - started
+    await asyncio.sleep(args.settle)
+    conn = await asyncpg.connect(url)
+    try:
+        stored = {r["dedup_key"] for r in await conn.fetch("SELECT dedup_key FROM inbound_messages")}
+        cases = {r["reporter"]: r["n"] for r in await conn.fetch(
+            "SELECT reporter, count(*) AS n FROM cases WHERE reporter LIKE $1 GROUP BY reporter", f"oKill{tag}%")}
+        confirmed = {r["external_id"] for r in await conn.fetch(
+            "SELECT external_id FROM inbound_messages WHERE content = '1' AND external_id LIKE $1", f"oKill{tag}%")}
+    finally:
+        await conn.close()
+    return {"conversations": args.conversations, "kills": args.kills, "messages_sent": 3 * args.conversations,
+            "answered_200": len(answered), "traffic_s": round(traffic, 1),
+            "lost (goal 0)": len(set(answered) - stored),
+            "duplicate_cases (goal 0)": sum(n - 1 for n in cases.values() if n > 1),
+            "confirmed_without_case (goal 0)": len(confirmed - set(cases)),
+            "cases": sum(cases.values())}
+
+
+async def _staggered(talk: object, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await talk  # type: ignore[misc]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--conversations", type=int, default=60)
+    p.add_argument("--kills", type=int, default=3)
+    p.add_argument("--span", type=float, default=60.0, help="seconds over which conversations start and kills fall")
+    p.add_argument("--settle", type=float, default=20.0)
+    p.add_argument("--port", type=int, default=18319)
+    p.add_argument("--pg", default=PG_ADMIN_URL)
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/13")
+    p.add_argument("--seed", type=int, default=18)
+    args = p.parse_args()
+    random.seed(args.seed)
+    tag = f"{int(time.time()) % 36**4:04x}"
+    with work_folder("gridline-kill9-") as work:
+        url = asyncio.run(pgdb.fresh_database(args.pg, DB))
+        flush_redis(args.redis)
+        env = callback_env(url, args.redis, "WARNING")
+        load_demo(env, work, work / "server.log")
+        server = Server("gridline", gridline_argv(["serve", "--host", "127.0.0.1", "--port", str(args.port)]), env,
+                        work, args.port, work / "server.log")
+        server.start()
+        try:
+            asyncio.run(server.wait_ready())
+            figures = asyncio.run(run(args, server, url, tag))
+        finally:
+            server.stop()
+            asyncio.run(pgdb.drop_database(args.pg, DB))
+    print(json.dumps(figures, ensure_ascii=False))
+    return 1 if figures["lost (goal 0)"] or figures["duplicate_cases (goal 0)"] \
+        or figures["confirmed_without_case (goal 0)"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

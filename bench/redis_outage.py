@@ -1,0 +1,132 @@
+"""WeChat callbacks at a steady rate through a Redis outage and an empty restart (#18).
+
+``gridline serve`` on a fresh PostgreSQL database and a redis-server of the bench's own (killed and
+started again empty, never the shared one). Each message is a new resident's complaint, delivered three
+times at once as WeChat retries. Redis dies ``--before`` seconds in and comes back ``--outage`` seconds
+later; traffic goes on ``--after`` seconds more. Prints beside the goals: callbacks refused (not 200) 0,
+lost (answered 200, never stored) 0, stored twice 0, and /healthz's redis state during the outage.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/redis_outage.py --rate 50 --outage 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import pgdb
+from bench.callback_servers import callback_env
+from bench.callback_workload import ACCOUNT, APPID, TOKEN, Keys
+from bench.harness import PG_ADMIN_URL, Server, gridline_argv, load_demo, work_folder
+from bench.kill9 import _post
+from bench.texts import COMPLAINTS
+from tests.bot.test_storage_fallback import OwnRedis
+from tests.bot.wechat import signing
+
+DB = "gridline_bench_redis_outage"
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.sent, self.refused, self.answered = 0, 0, set[str]()
+        self.health: set[str] = set()
+        self.statuses: Counter[int] = Counter()  # 0: no answer within 10 s (cut off, or the server too slow)
+        self.refused_at: list[float] = []  # seconds into the run a refused message was sent
+        self.started = time.monotonic()
+
+
+async def one(session: aiohttp.ClientSession, base: str, n: int, tag: str, tally: Tally) -> None:
+    openid, msg_id = f"oOut{tag}{n:07d}", f"{int(tag, 16)}{n:07d}"
+    xml = signing.message_xml({"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": int(time.time()),
+                               "MsgType": "text", "Content": COMPLAINTS[n % len(COMPLAINTS)], "MsgId": msg_id})
+    req = signing.plain_request(Keys(TOKEN, APPID), xml, timestamp=int(time.time()), nonce=f"o{msg_id}")
+    sent_at = time.monotonic() - tally.started
+    statuses = await asyncio.gather(*(_post(session, base, req) for _ in range(3)))
+    if any(s != 200 for s in statuses):
+        tally.refused_at.append(sent_at)
+    tally.sent += 1
+    tally.refused += any(s != 200 for s in statuses)
+    tally.statuses.update(statuses)
+    if 200 in statuses:
+        tally.answered.add(f"msg:{msg_id}")
+
+
+async def traffic(base: str, rate: float, seconds: float, tag: str, tally: Tally, redis: OwnRedis,
+                  before: float, outage: float) -> None:
+    async with aiohttp.ClientSession() as session:
+        started, n, pending = time.monotonic(), 0, set()
+        tally.started = started
+        down = up = False
+        while (elapsed := time.monotonic() - started) < seconds:
+            if not down and elapsed >= before:
+                redis.kill()
+                down = True
+            if down and not up and elapsed >= before + outage:
+                redis.start()  # empty
+                up = True
+            if down and not up and n % 25 == 0:
+                async with session.get(base + "/healthz") as resp:
+                    tally.health.add(str((await resp.json()).get("redis")))
+            pending.add(asyncio.create_task(one(session, base, n, tag, tally)))
+            n += 1
+            await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
+        await asyncio.gather(*pending)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rate", type=float, default=50.0)
+    p.add_argument("--before", type=float, default=10.0)
+    p.add_argument("--outage", type=float, default=60.0)
+    p.add_argument("--after", type=float, default=20.0)
+    p.add_argument("--port", type=int, default=18320)
+    p.add_argument("--pg", default=PG_ADMIN_URL)
+    args = p.parse_args()
+    tag, redis, tally = f"{int(time.time()) % 36**4:04x}", OwnRedis(), Tally()
+    with work_folder("gridline-outage-") as work:
+        url = asyncio.run(pgdb.fresh_database(args.pg, DB))
+        redis.start()
+        env = callback_env(url, redis.url, "WARNING")
+        load_demo(env, work, work / "server.log")
+        server = Server("gridline", gridline_argv(["serve", "--host", "127.0.0.1", "--port", str(args.port)]), env,
+                        work, args.port, work / "server.log")
+        server.start()
+        try:
+            asyncio.run(server.wait_ready())
+            asyncio.run(traffic(f"http://127.0.0.1:{args.port}", args.rate, args.before + args.outage + args.after,
+                                tag, tally, redis, args.before, args.outage))
+            stored = asyncio.run(_stored(url, tag))
+        finally:
+            server.stop()
+            redis.kill()
+            asyncio.run(pgdb.drop_database(args.pg, DB))
+    figures = {"rate_per_s": args.rate, "outage_s": args.outage, "messages": tally.sent,
+               "refused (goal 0)": tally.refused, "lost (goal 0)": len(tally.answered - set(stored)),
+               "stored_twice (goal 0)": len(stored) - len(set(stored)),
+               "healthz_redis_during_outage": sorted(tally.health), "delivery_statuses": dict(tally.statuses),
+               "refused_between_s": [round(min(tally.refused_at), 1), round(max(tally.refused_at), 1)]
+               if tally.refused_at else []}
+    print(json.dumps(figures, ensure_ascii=False))
+    return 1 if tally.refused or figures["lost (goal 0)"] or figures["stored_twice (goal 0)"] else 0
+
+
+async def _stored(url: str, tag: str) -> list[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch("SELECT dedup_key FROM inbound_messages WHERE external_id LIKE $1", f"oOut{tag}%")
+        return [r["dedup_key"] for r in rows]
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
