@@ -21,7 +21,7 @@ from bot.console.auth import CONFIG, COOKIE, DESK_ROLES, PATH, sessions, set_coo
 from bot.console.login import form_page, safe_next
 from bot.keys import CASES, SETTINGS
 from bot.web import wecom, wecom_signin
-from bot.web.render import error_page, page, see_other, translate
+from bot.web.render import error_page, page, translate
 from intake import staff_audit
 from intake.store.models import User
 
@@ -35,11 +35,8 @@ async def start(request: web.Request) -> web.Response:
     settings = request.config_dict[SETTINGS]
     if not settings.wecom.oauth_ready:
         return form_page(request, translate(request, "Signing in with WeCom is not set up here."))
-    state = await wecom_signin.begin(request, FLOW, safe_next(request.query.get("next", "")))
-    back = f"{settings.public_url.rstrip('/')}{PATH}/login/wecom/back"
-    response = see_other(wecom.qr_url(settings.wecom, back, state))
-    wecom_signin.remember(response, FLOW, state, secure=request.config_dict[CONFIG].secure_cookies)
-    return response
+    return await wecom_signin.redirect(request, FLOW, safe_next(request.query.get("next", "")), wecom.qr_url,
+                                      secure=request.config_dict[CONFIG].secure_cookies)
 
 
 @routes.get("/login/wecom/back", name="login_wecom_back")

@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
 from aiohttp import web
 
-from bot.keys import KV
+from bot.keys import KV, SETTINGS
+from bot.sections import WeComSection
 from bot.web import wecom
+from bot.web.render import see_other
 from intake.store.models import User
 from notify.wechat import ApiError
 
@@ -46,6 +49,18 @@ async def begin(request: web.Request, flow: Flow, target: str) -> str:
     state = secrets.token_urlsafe(24)
     await request.config_dict[KV].set(_key(flow, state), target, STATE_TTL_S)
     return state
+
+
+async def redirect(request: web.Request, flow: Flow, target: str,
+                   wecom_page: Callable[[WeComSection, str, str], str], *, secure: bool) -> web.Response:
+    """Begin a sign-in and send the browser to ``wecom_page`` (the authorize page, or the QR page), which
+    sends it back to this page family's ``/login/wecom/back``."""
+    settings = request.config_dict[SETTINGS]
+    state = await begin(request, flow, target)
+    back = f"{settings.public_url.rstrip('/')}{flow.path}/login/wecom/back"
+    response = see_other(wecom_page(settings.wecom, back, state))
+    remember(response, flow, state, secure=secure)
+    return response
 
 
 def remember(response: web.StreamResponse, flow: Flow, state: str, *, secure: bool) -> None:

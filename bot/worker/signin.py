@@ -66,11 +66,8 @@ async def start(request: web.Request) -> web.Response:
     if not settings.wecom.oauth_ready:  # the sign-in page, saying so: the other ways are there
         return _page(request, safe_next(request.query.get("next", "")), False,
                      translate(request, "Signing in with WeCom is not set up here."))
-    state = await wecom_signin.begin(request, FLOW, safe_next(request.query.get("next", "")))
-    back = f"{settings.public_url.rstrip('/')}{PATH}/login/wecom/back"
-    response = see_other(wecom.authorize_url(settings.wecom, back, state))
-    wecom_signin.remember(response, FLOW, state, secure=request.config_dict[CONFIG].secure_cookies)
-    return response
+    return await wecom_signin.redirect(request, FLOW, safe_next(request.query.get("next", "")), wecom.authorize_url,
+                                      secure=request.config_dict[CONFIG].secure_cookies)
 
 
 @routes.get("/login/wecom/back", name="login_wecom_back")
