@@ -16,6 +16,7 @@ from intake.cases.states import Status
 from intake.i18n import gettext_for
 from intake.store.models import Case, UserGrid
 from tests.bot.test_dialogue import Chat
+from tests.bot.wechat.test_callback_view import empty_cell
 from tests.conftest import Services
 
 
@@ -63,13 +64,6 @@ async def test_submitted_says_dispatched_and_a_readable_deadline(chat: Chat, com
     assert dispatched == (case.status == Status.DISPATCHED)
 
 
-async def _an_empty_cell(svc: Services, start: int) -> int:
-    index = svc.ctx.grid.index
-    used = set(await Case.all().values_list("grid_code", flat=True))
-    free = (n % len(index.leaves) for n in range(start, start + len(index.leaves)))
-    return next(n for n in free if used.isdisjoint({index.leaves[n].code, *index.neighbours(index.leaves[n].code)}))
-
-
 @pytest.mark.parametrize(("first", "second", "offer"), [
     ("小区门口路灯坏了，晚上很黑 电话13800138000", "小区门口的路灯坏了好几天", "回复“附议”加入已有诉求"),
     ("小區門口路燈壞了，晚上很黑 電話13800138000", "小區門口的路燈壞了好幾天", "回覆「附議」加入已有訴求"),
@@ -81,7 +75,7 @@ async def test_duplicates_are_offered_without_the_other_residents_words(svc: Ser
     await other.say(first)
     # A cell with no case in it or beside it: the shared database holds other tests' 路灯 reports made at the same fake
     # moment, and one in this cell turned the first report itself into an offer (so no case of its own).
-    await other.location(await _an_empty_cell(svc, int(uid, 16)))
+    await other.location(await empty_cell(svc, int(uid, 16)))
     await other.say("1")
     svc.clock.advance(hours=3)
     if second == "english":  # a resident who chose English, reporting in Chinese
