@@ -37,12 +37,11 @@ BATCH = 500
 async def recover(app: web.Application) -> int:
     """One walk; the number of turns finished here."""
     kv = app[KV]
-    place = await kv.get(PLACE)
-    newest = await _newest()
-    done, upto = (int(p) for p in (place or "-1:-1").split(":"))
-    if place is None or upto > newest:  # never walked, or a place in another database (restored, replaced)
-        await kv.set(PLACE, f"{newest}:{newest}")
+    place, newest = _read(await kv.get(PLACE)), await _newest()
+    if place is None or place[1] > newest:  # never walked, or a place in another database (restored, replaced)
+        await kv.set(PLACE, _place(newest, newest))
         return 0
+    done, upto = place
     finished = 0
     rows = await InboundMessage.filter(channel=CHANNEL, id__gt=done, id__lte=upto).order_by("id").limit(BATCH)
     for row in rows:
@@ -53,8 +52,21 @@ async def recover(app: web.Application) -> int:
         done = row.id
     else:
         done = max(done, upto) if len(rows) < BATCH else done
-    await kv.set(PLACE, f"{done}:{newest if done >= upto else upto}")
+    await kv.set(PLACE, _place(done, newest if done >= upto else upto))
     return finished
+
+
+def _read(place: str | None) -> tuple[int, int] | None:
+    """The walk's place, ``done/upto`` (message ids); None when never walked or unreadable."""
+    try:
+        done, upto = (int(p) for p in (place or "").split("/"))
+    except ValueError:
+        return None
+    return done, upto
+
+
+def _place(done: int, upto: int) -> str:
+    return f"{done}/{upto}"
 
 
 async def _newest() -> int:

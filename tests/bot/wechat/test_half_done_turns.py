@@ -86,8 +86,9 @@ async def test_with_no_retry_the_recovery_walk_finishes_the_turn(server: WeChat,
     app = server.client.app
     assert app is not None
     openid, msg_id, live = f"r{uid}", server.msg_id(), f"l{uid}"
-    await app[KV].delete(recovery.PLACE)  # the shared Redis holds the place of other tests' databases
-    await recovery.recover(app)  # the walk starts from the newest message
+    # The shared Redis holds the place of other tests' databases; an unreadable one counts as never walked.
+    await app[KV].set(recovery.PLACE, "not-a-place", 300)
+    assert await recovery.recover(app) == 0  # the walk starts from the newest message
     await _confirming(server, svc, openid, uid)
     key = await _died_after_storing(server, svc, openid, msg_id)
     # A turn of this (live) process still running: the walk waits for it rather than taking it.
