@@ -194,7 +194,8 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         periodic.Job("公众号 photo fetch", every, media_fetch.job_body(lambda: _wechat_api(app), settings.media_dir,
                                                                   ctx.clock), media_fetch.LOCK),
         # The statistics' daily rollup: touched days rebuilt, missing days added (intake.stats.rollup).
-        periodic.Job("statistics rollup", 60, lambda: rollup.refresh(ctx.clock()), "lock:stats-rollup"),
+        periodic.Job("statistics rollup", 60, lambda: rollup.refresh(ctx.clock()), "lock:stats-rollup",
+                     wait_first=True),
         periodic.Job("upstream Open311 statuses", settings.upstream_poll_seconds,
                      upstream.job_body(lambda: _upstream_api(app), ctx.clock), upstream.LOCK),
         periodic.Job("audit checkpoint", 3600, partial(checkpoint_job, ctx.clock, ctx.notifier,

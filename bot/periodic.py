@@ -32,11 +32,18 @@ class Job:
     # The shared-store key that lets one process at a time run it; None: every process runs it
     # (refreshing its own in-memory state).
     lock: str | None = None
+    # Wait one interval before the first run: for a job whose start-up run is not worth its cost in
+    # every process start (the statistics rollup rebuilds days; short-lived processes never need it).
+    wait_first: bool = False
 
 
 async def every(job: Job, kv: KeyValueStore, stopping: asyncio.Event | None = None) -> None:
-    """Run ``job`` now and every ``interval`` seconds until ``stopping`` is set (or the task is cancelled)."""
+    """Run ``job`` now (or after one interval, ``wait_first``) and every ``interval`` seconds until ``stopping``
+    is set (or the task is cancelled)."""
     me, stopping = uuid.uuid4().hex, stopping or asyncio.Event()
+    if job.wait_first:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), job.interval)
     while not stopping.is_set():
         try:
             await _once(job, kv, me)

@@ -100,3 +100,15 @@ async def test_shutdown_ends_a_loop_whose_job_swallowed_the_cancellation() -> No
     with contextlib.suppress(StopAsyncIteration):
         await asyncio.wait_for(ctx.__anext__(), 2)  # before: waited for the hour-long interval
     assert runs == [1]
+
+
+async def test_a_job_that_waits_first_runs_only_after_its_interval() -> None:
+    kv, runs = MemoryStore(), []
+
+    async def work() -> None:
+        runs.append(1)
+
+    await _spin(Job("t9", 0.3, work, wait_first=True), kv, 0.1)
+    assert runs == []  # stopped before its first interval ended: never ran
+    await _spin(Job("t9", 0.05, work, wait_first=True), kv, 0.3)
+    assert runs  # it does run once its interval has passed
