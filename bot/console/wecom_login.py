@@ -41,11 +41,10 @@ async def start(request: web.Request) -> web.Response:
 
 @routes.get("/login/wecom/back", name="login_wecom_back")
 async def back(request: web.Request) -> web.Response:
-    began = await wecom_signin.finish(request, FLOW)
-    if began is None:
-        return error_page(request, 403, translate(request, "This sign-in has expired. Please open the page again."))
-    target, code = began
-    user = await wecom_signin.member(request, code)
+    back_from = await wecom_signin.returned(request, FLOW)
+    if isinstance(back_from, web.Response):
+        return back_from
+    target, user = back_from
     if not isinstance(user, User) or user.role not in DESK_ROLES:
         return await _refused(request, user)
     now, ip = request.config_dict[CASES].clock(), request.remote or "-"

@@ -21,7 +21,7 @@ from aiohttp import web
 from bot.keys import KV, SETTINGS
 from bot.sections import WeComSection
 from bot.web import wecom
-from bot.web.render import see_other
+from bot.web.render import error_page, see_other, translate
 from intake.store.models import User
 from notify.wechat import ApiError
 
@@ -77,6 +77,16 @@ async def finish(request: web.Request, flow: Flow) -> tuple[str, str] | None:
         return None
     await kv.delete(_key(flow, state))  # one use
     return target, code
+
+
+async def returned(request: web.Request, flow: Flow) -> tuple[str, User | Refused] | web.Response:
+    """Back from WeCom: where to go and the member (or why not), or the 403 page for a sign-in this browser
+    did not begin or that expired."""
+    began = await finish(request, flow)
+    if began is None:
+        return error_page(request, 403, translate(request, "This sign-in has expired. Please open the page again."))
+    target, code = began
+    return target, await member(request, code)
 
 
 async def member(request: web.Request, code: str) -> User | Refused:

@@ -72,11 +72,10 @@ async def start(request: web.Request) -> web.Response:
 
 @routes.get("/login/wecom/back", name="login_wecom_back")
 async def back(request: web.Request) -> web.Response:
-    began = await wecom_signin.finish(request, FLOW)
-    if began is None:
-        return error_page(request, 403, translate(request, "This sign-in has expired. Please open the page again."))
-    target, code = began
-    user = await wecom_signin.member(request, code)
+    back_from = await wecom_signin.returned(request, FLOW)
+    if isinstance(back_from, web.Response):
+        return back_from
+    target, user = back_from
     if user is wecom_signin.Refused.CODE:
         return error_page(request, 403, translate(request, "WeCom could not confirm who you are. "
                                                            "Please open the page again from WeCom."))
