@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -37,8 +36,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-import aiohttp
 import asyncpg
 from aiohttp.test_utils import TestServer
 
@@ -46,6 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import pgdb
 from bench.console_map import CASE_COLUMNS, EVENT_COLUMNS, PG_ADMIN, generate
+from bench.cycle_http import CSRF, Client, cookies, part, photo_part
+from bench.harness import Server, cpu_seconds, gridline_argv, gridline_env, print_profile
 from bot.app import create_app
 from bot.auth import hash_token, new_token
 from bot.demo import load_demo
@@ -62,7 +63,7 @@ GOAL, DIGIT = 20.0, 6.3
 CHUNK = 100_000  # background cases generated and copied per round (memory stays small)
 LINK_KEY = b"bench-cycle-link-secret-0123456789abcdef"
 BOOTSTRAP = "bench-cycle-bootstrap-token-0123456789abcdef"
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+REDIS = os.environ.get("BENCH_CYCLE_REDIS", "redis://127.0.0.1:6379/11")  # --workers > 1 share sessions there
 STEPS = ("open", "dispatch", "accept", "handle", "check", "close")
 
 
@@ -95,15 +96,14 @@ async def fill(url: str, n: int, ctx: Any) -> float:
 class Person:
     user_id: int
     token: str
-    phone: aiohttp.ClientSession | None = None
+    cookie: str = ""  # the phone's session, once signed in
     csrf: str = ""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass
 class Bench:
-    base: str
-    http: aiohttp.ClientSession
+    port: int
     desk: Person
     category: str
     line: str
@@ -111,55 +111,40 @@ class Bench:
     handlers: dict[str, list[Person]]  # leaf → users of the department that line resolves to there
     people: dict[int, Person]
     times: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
-    photo: dict[str, bytes] = field(default_factory=dict)
+    photo: dict[str, bytes] = field(default_factory=dict)  # leaf → the multipart part of its photo
 
-    async def api(self, who: Person, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        async with self.http.post(f"{self.base}{path}", json=body,
-                                  headers={"Authorization": f"Bearer {who.token}"}) as resp:
-            reply: dict[str, Any] = await resp.json()
-            if resp.status not in (200, 201):
-                raise RuntimeError(f"{path} {body.get('action', '')}: {resp.status} {reply}")
-            return reply
-
-    async def phone_of(self, who: Person, case_no: str) -> Person:
+    async def phone_of(self, http: Client, who: Person, case_no: str) -> Person:
         """The person's phone, signed in once through a task card's signed link (as the card opens it)."""
         async with who.lock:
-            if who.phone is None:
-                who.phone = aiohttp.ClientSession(base_url=self.base, cookie_jar=aiohttp.CookieJar(unsafe=True))
+            if not who.cookie:
                 signed = links.issue(LINK_KEY, who.user_id, case_no, datetime.now(UTC)).query(LINK_KEY)
-                async with who.phone.get(f"/worker/cases/{case_no}", params={"action": "accept", **signed},
-                                         allow_redirects=False) as resp:
-                    assert resp.status == 303, await resp.text()
-                async with who.phone.get(f"/worker/cases/{case_no}") as resp:
-                    found = CSRF.search(await resp.text())
-                    assert resp.status == 200 and found, resp.status
-                    who.csrf = found.group(1)
+                answer = await http.send("GET", f"/worker/cases/{case_no}?{urlencode({'action': 'accept', **signed})}")
+                assert answer.status == 303, answer.body[:300]
+                cookie = cookies(answer)
+                page = await http.page(f"/worker/cases/{case_no}", cookie)
+                found = CSRF.search(page.body.decode())
+                assert page.status == 200 and found, page.status
+                who.cookie, who.csrf = cookie, found.group(1)
         return who
 
-    async def page_step(self, who: Person, case_no: str, fields: dict[str, str],
+    async def page_step(self, http: Client, who: Person, case_no: str, fields: dict[str, str],
                         cell: tuple[str, float, float]) -> None:
         """A step on the phone page with a photo taken where the cell is (multipart, as the page posts it)."""
-        await self.phone_of(who, case_no)
-        assert who.phone is not None
-        form = aiohttp.FormData()
-        form.add_field("csrf", who.csrf)  # first: the middleware reads it before any photo
-        for key, value in fields.items():
-            form.add_field(key, value)
-        form.add_field("photo", self.photo[cell[0]], filename="IMG_0001.jpg", content_type="image/jpeg")
-        form.add_field("lat", f"{cell[1]:.6f}")
-        form.add_field("lng", f"{cell[2]:.6f}")
-        async with who.phone.post(f"/worker/cases/{case_no}", data=form, allow_redirects=False) as resp:
-            assert resp.status == 303, (resp.status, await resp.text())
-            flash = resp.headers.get("Location", "")
-        async with who.phone.get(flash) as resp:  # the page after post/redirect/get says how it went
-            page = await resp.text()
-            if "flash error" in page:
-                raise RuntimeError(f"{fields['action']} on {case_no} refused: {page[page.index('flash error'):][:300]}")
+        await self.phone_of(http, who, case_no)
+        parts = [part("csrf", who.csrf)]  # first: the middleware reads it before any photo
+        parts += [part(key, value) for key, value in fields.items()]
+        parts += [self.photo[cell[0]], part("lat", f"{cell[1]:.6f}"), part("lng", f"{cell[2]:.6f}")]
+        answer = await http.form(f"/worker/cases/{case_no}", who.cookie, parts)
+        assert answer.status == 303, (answer.status, answer.body[:300])
+        page = (await http.page(answer.header("location")[0], who.cookie)).body.decode()
+        if "flash error" in page:  # the page after post/redirect/get says how it went
+            raise RuntimeError(f"{fields['action']} on {case_no} refused: {page[page.index('flash error'):][:300]}")
 
     async def cycle(self, n: int) -> None:
         cell = self.cells[n % len(self.cells)]
         handler = self.handlers[cell[0]][n % len(self.handlers[cell[0]])]
         took: dict[str, float] = {}
+        http = Client(self.port)  # a new connection each cycle: the kernel spreads them over the workers
 
         async def timed(step: str, run: Callable[[], Awaitable[Any]]) -> Any:
             t0 = time.perf_counter()
@@ -167,23 +152,28 @@ class Bench:
             took[step] = time.perf_counter() - t0
             return out
 
-        opened = await timed("open", lambda: self.api(self.desk, "/admin/v1/reports", {
-            "channel": "hotline", "reporter": f"cycle-{n}", "description": f"路口井盖松动，车辆经过有响声 {n}",
-            "lat": cell[1], "lng": cell[2], "category": self.category}))
-        no = str(opened["case_no"])
-        actions = f"/admin/v1/cases/{no}/actions"
+        desk = self.desk.token
+        try:
+            opened = await timed("open", lambda: http.api(desk, "/admin/v1/reports", {
+                "channel": "hotline", "reporter": f"cycle-{n}", "description": f"路口井盖松动，车辆经过有响声 {n}",
+                "lat": cell[1], "lng": cell[2], "category": self.category}))
+            no = str(opened["case_no"])
+            actions = f"/admin/v1/cases/{no}/actions"
 
-        async def dispatch() -> None:
-            await self.api(self.desk, actions, {"action": "register", "note": "立案"})
-            await self.api(self.desk, actions, {"action": "dispatch", "note": "派遣", "department": self.line})
+            async def dispatch() -> None:
+                await http.api(desk, actions, {"action": "register", "note": "立案"})
+                await http.api(desk, actions, {"action": "dispatch", "note": "派遣", "department": self.line})
 
-        await timed("dispatch", dispatch)
-        await timed("accept", lambda: self.api(handler, actions, {"action": "accept", "note": "已接单"}))
-        await timed("handle", lambda: self.page_step(handler, no, {"action": "handle", "note": "已更换井盖"}, cell))
-        task = await timed("check", lambda: self.api(self.desk, actions, {"action": "check", "note": "请核查"}))
-        checker = self.people[int(task["task"]["user_id"])]
-        await timed("close", lambda: self.page_step(checker, no, {"action": "checked", "result": "pass",
-                                                                  "note": "核查通过"}, cell))
+            await timed("dispatch", dispatch)
+            await timed("accept", lambda: http.api(handler.token, actions, {"action": "accept", "note": "已接单"}))
+            await timed("handle", lambda: self.page_step(http, handler, no, {"action": "handle", "note": "已更换井盖"},
+                                                         cell))
+            task = await timed("check", lambda: http.api(desk, actions, {"action": "check", "note": "请核查"}))
+            checker = self.people[int(task["task"]["user_id"])]
+            await timed("close", lambda: self.page_step(http, checker, no, {"action": "checked", "result": "pass",
+                                                                            "note": "核查通过"}, cell))
+        finally:
+            http.fresh()
         for step, seconds in took.items():
             self.times[step].append(seconds)
 
@@ -241,10 +231,16 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
-async def run(url: str, args: argparse.Namespace, home: Path) -> None:
-    settings = load_settings({"GRIDLINE_DATABASE_URL": url, "GRIDLINE_ADMIN_TOKEN": BOOTSTRAP,
-                              "GRIDLINE_WORKER_LINK_SECRET": LINK_KEY.decode(),
-                              "GRIDLINE_MODEL_DIR": str(home / "models"), "GRIDLINE_MEDIA_DIR": str(home / "media")})
+def server_env(url: str, home: Path) -> dict[str, str]:
+    return gridline_env({"DATABASE_URL": url, "REDIS_URL": REDIS, "ADMIN_TOKEN": BOOTSTRAP, "MODE": "sandbox",
+                         "WORKER_LINK_SECRET": LINK_KEY.decode(), "LOG_LEVEL": "WARNING",
+                         "MODEL_DIR": str(home / "models"), "MEDIA_DIR": str(home / "media")})
+
+
+async def setup(url: str, args: argparse.Namespace, home: Path) -> Bench:
+    """Background cases, the bench's people and cells, read through an app of this process (its context:
+    grid, taxonomy, departments); the measured server is another process (``serve``)."""
+    settings = load_settings({k: v for k, v in server_env(url, home).items() if k.startswith("GRIDLINE_")} | {"GRIDLINE_REDIS_URL": ""})
     app = create_app(settings, sweeper=False, own_database=False, sender=False)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
@@ -256,24 +252,49 @@ async def run(url: str, args: argparse.Namespace, home: Path) -> None:
         category, line = department_category(ctx)
         cells = cells_with_duty(ctx, 24)
         desk, handlers, everyone = await people([c[0] for c in cells], line, ctx)
-        connector = aiohttp.TCPConnector(limit=0)
-        async with aiohttp.ClientSession(connector=connector) as http:
-            bench = Bench(f"http://127.0.0.1:{server.port}", http, desk, category, line, cells, handlers, everyone)
-            bench.photo = {c[0]: phone_photo(640, 480, c[1], c[2]) for c in cells}
-            print(f"category {category} (line {line}); {len(cells)} cells; photo {len(bench.photo[cells[0][0]]):,} B; "
-                  f"warming up (every cell once: phones sign in, caches fill)", flush=True)
-            await asyncio.gather(*(bench.cycle(-1 - i) for i in range(len(cells))))
-            bench.times = {s: [] for s in STEPS}
-            await measure(bench, args.cycles, args.concurrency)
-        for person in everyone.values():
-            if person.phone is not None:
-                await person.phone.close()
     finally:
         await server.close()
+    bench = Bench(args.port, desk, category, line, cells, handlers, everyone)
+    bench.photo = {c[0]: photo_part(phone_photo(640, 480, c[1], c[2])) for c in cells}
+    print(f"category {category} (line {line}); {len(cells)} cells; photo part {len(bench.photo[cells[0][0]]):,} B")
+    return bench
 
 
-async def measure(bench: Bench, cycles: int, concurrency: int) -> None:
-    queue = iter(range(cycles))
+async def run(url: str, args: argparse.Namespace, home: Path) -> None:
+    bench = await setup(url, args, home)
+    argv = gridline_argv(["serve", "--host", "127.0.0.1", "--port", str(args.port), "--workers", str(args.workers)],
+                         profile=Path(args.profile) if args.profile else None)
+    server = Server("gridline", argv, server_env(url, home), home, args.port, home / "server.log")
+    server.start()
+    try:
+        await server.wait_ready()
+        print(f"gridline serve --workers {args.workers} ready; warming up (every cell once: phones sign in, "
+              f"caches fill)", flush=True)
+        await asyncio.gather(*(bench.cycle(-1 - i) for i in range(len(bench.cells))))
+        bench.times = {s: [] for s in STEPS}
+        await measure(bench, args, server.pid, url)
+    except BaseException:
+        print(f"server log:\n  {server.log_tail()}")
+        raise
+    finally:
+        server.stop()
+    if args.profile:
+        print_profile(Path(args.profile), "the server's CPU profile (one process: run it with --workers 1)")
+
+
+async def backends_cpu(url: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving the bench's database now (the server's pool)."""
+    conn = await asyncpg.connect(url)
+    try:
+        pids = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                                NAME)
+    finally:
+        await conn.close()
+    return sum(cpu_seconds(int(row["pid"])) or 0.0 for row in pids)
+
+
+async def measure(bench: Bench, args: argparse.Namespace, server: int, url: str) -> None:
+    queue = iter(range(args.cycles))
     loads: list[float] = []
 
     async def lane() -> None:
@@ -286,23 +307,33 @@ async def measure(bench: Bench, cycles: int, concurrency: int) -> None:
             await asyncio.sleep(1.0)
 
     sampler = asyncio.create_task(sample())
+    server0, pg0 = cpu_seconds(server) or 0.0, await backends_cpu(url)
     t0, cpu0 = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    await asyncio.gather(*(lane() for _ in range(args.concurrency)))
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    server_cpu, pg_cpu = (cpu_seconds(server) or 0.0) - server0, await backends_cpu(url) - pg0
     sampler.cancel()
+    report(bench, args, wall, {"server": server_cpu, "PostgreSQL": pg_cpu, "client": cpu}, loads)
+
+
+def report(bench: Bench, args: argparse.Namespace, wall: float, cpu: dict[str, float], loads: list[float]) -> None:
+    cycles = args.cycles
     rate = cycles / wall
-    print(f"\n{cycles} full cycles, {concurrency} at a time, in {wall:.1f} s: {rate:.1f} cycles/s "
-          f"(goal ≥ {GOAL:.0f}: {'OK' if rate >= GOAL else 'MISSED'}; DIGIT's published load test: {DIGIT} "
-          f"complaint cycles/s on 16 vCPU at 1M records)")
+    print(f"\n{cycles} full cycles, {args.concurrency} at a time, gridline serve --workers {args.workers}, in "
+          f"{wall:.1f} s: {rate:.1f} cycles/s (goal ≥ {GOAL:.0f}: {'OK' if rate >= GOAL else 'MISSED'}; DIGIT's "
+          f"published load test: {DIGIT} complaint cycles/s on 16 vCPU at 1M records)")
     print(f"{'step':<9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for step in STEPS:
         values = bench.times[step]
         print(f"{step:<9}{statistics.median(values) * 1000:>9.0f}{p95(values) * 1000:>9.0f}"
               f"{max(values) * 1000:>9.0f}")
-    print(f"CPU of this process (app and client, one event loop): {cpu / cycles * 1000:.0f} ms a cycle, "
-          f"{cpu / wall:.2f} cores busy; PostgreSQL's own CPU comes on top")
+    print("CPU a cycle: " + ", ".join(f"{name} {sec / cycles * 1000:.0f} ms ({sec / wall:.2f} cores busy)"
+                                      for name, sec in cpu.items()))
+    service = (cpu["server"] + cpu["PostgreSQL"]) / cycles
+    print(f"one free core for the service (server + PostgreSQL, the client elsewhere): about {1 / service:.1f} "
+          f"cycles/s; the 2 cores of this machine, were they free: about {2 / service:.1f}")
     print(f"load average (1 min) while measured: {statistics.mean(loads):.2f} mean, {max(loads):.2f} max "
-          f"on {os.cpu_count()} cores (the machine is shared; the client runs in this process too)")
+          f"on {os.cpu_count()} cores (the machine is shared)")
 
 
 async def main() -> int:
@@ -310,6 +341,9 @@ async def main() -> int:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--cycles", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gridline serve --workers (one per core)")
+    parser.add_argument("--port", type=int, default=8719)
+    parser.add_argument("--profile", help="write the server's CPU profile here (with --workers 1: one process)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     url = await pgdb.fresh_database(PG_ADMIN, NAME)

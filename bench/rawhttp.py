@@ -21,6 +21,7 @@ class Connection(asyncio.Protocol):
         self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
         self.closed = False
         self.reusable = True
+        self.head: list[str] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -60,6 +61,7 @@ class Connection(asyncio.Protocol):
         if end < 0:
             return
         head = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+        self.head = head  # as sent (the dict below lower-cases values): for a Location or a Set-Cookie
         status = int(head[0].split(" ", 2)[1])
         headers = {}
         for line in head[1:]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from tortoise import connections
 from tortoise.expressions import Q
@@ -15,6 +16,7 @@ from intake.cases import scope
 from intake.cases.model import Actor
 from intake.cases.states import OPEN
 from intake.errors import Conflict, NotFound
+from intake.store import db
 from intake.store.models import Case, CaseEvent, CoReporter
 
 _UPSERT = ("INSERT INTO case_counters (district, day, n) VALUES ({p1}, {p2}, 1) "
@@ -47,9 +49,10 @@ async def insert(case: Case, events: Sequence[CaseEvent]) -> None:
 async def save_step(case: Case, expected_seq: int, events: Sequence[CaseEvent],
                     extra: Sequence[CoReporter] = ()) -> None:
     """Write a changed case and its new events, unless someone else got there first."""
-    fields = {name: getattr(case, name) for name in case._meta.fields_map if name not in ("id", "case_no")}
-    async with in_transaction():
-        updated = await Case.filter(id=case.id, last_seq=expected_seq).update(**fields)
+    sql, names = _step_update()
+    values = [Case._meta.fields_map[name].to_db_value(getattr(case, name), None) for name in names]
+    async with in_transaction() as tx:
+        updated, _ = await tx.execute_query(db.native(tx, sql), [*values, case.id, expected_seq])
         # (SQLite's count includes the stats_dirty row its trigger writes: "none" is the conflict.)
         if updated < 1:
             raise Conflict(f"case {case.case_no} changed meanwhile; reload and retry")
@@ -59,11 +62,28 @@ async def save_step(case: Case, expected_seq: int, events: Sequence[CaseEvent],
                                            defaults={"created_at": row.created_at})
 
 
+@cache
+def _step_update() -> tuple[str, tuple[str, ...]]:
+    """Every column but the keys, guarded by the sequence. Written once: the ORM's ``update(**fields)``
+    copies its whole query for each of the ~40 columns (about 3 ms a step, the dearest part of one)."""
+    names = tuple(n for n in Case._meta.fields_map if n not in ("id", "case_no"))
+    columns = ", ".join(f'"{Case._meta.fields_db_projection[n]}" = ?' for n in names)
+    return f'UPDATE "{Case._meta.db_table}" SET {columns} WHERE "id" = ? AND "last_seq" = ?', names
+
+
+@cache
+def _by_number() -> str:
+    columns = ", ".join(f'"{c}"' for c in Case._meta.fields_db_projection.values())
+    return f'SELECT {columns} FROM "{Case._meta.db_table}" WHERE "case_no" = ?'
+
+
 async def get(case_no: str) -> Case:
-    case = await Case.get_or_none(case_no=case_no)
-    if case is None:
+    """The case, read as the ORM reads it but from SQL written once (a step reads its case 1-2 times;
+    the ORM builds each such query anew, about half a millisecond)."""
+    rows = await db.fetch(_by_number(), [case_no])  # case_no is unique: one row or none
+    if not rows:
         raise NotFound(f"no case {case_no}")
-    return case
+    return Case._init_from_db(**rows[0])
 
 
 async def events(case_no: str) -> list[CaseEvent]:

@@ -112,7 +112,7 @@ async def ping() -> bool:
 
 # Hand-written SQL for the hot paths: write ``?`` placeholders, they become ``$n`` on PostgreSQL.
 
-def _native(conn: Any, sql: str) -> str:
+def native(conn: Any, sql: str) -> str:
     if conn.capabilities.dialect == "sqlite":
         return sql
     parts = sql.split("?")
@@ -121,7 +121,7 @@ def _native(conn: Any, sql: str) -> str:
 
 async def fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     conn = connections.get("default")
-    return [dict(row) for row in await conn.execute_query_dict(_native(conn, sql), params)]
+    return [dict(row) for row in await conn.execute_query_dict(native(conn, sql), params)]
 
 
 async def fetch_report(sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -133,24 +133,24 @@ async def fetch_report(sql: str, params: list[Any]) -> list[dict[str, Any]]:
         return await fetch(sql, params)
     async with in_transaction() as tx:
         await tx.execute_script("SET LOCAL jit = off")
-        return [dict(row) for row in await tx.execute_query_dict(_native(tx, sql), params)]
+        return [dict(row) for row in await tx.execute_query_dict(native(tx, sql), params)]
 
 
 async def execute(sql: str, params: list[Any]) -> None:
     conn = connections.get("default")
-    await conn.execute_query(_native(conn, sql), params)
+    await conn.execute_query(native(conn, sql), params)
 
 
 async def execute_all(statements: list[tuple[str, list[Any]]]) -> None:
     """Several statements in one transaction (all or none), each with its own ``?`` parameters."""
     async with in_transaction() as tx:
         for sql, params in statements:
-            await tx.execute_query(_native(tx, sql), params)
+            await tx.execute_query(native(tx, sql), params)
 
 
 async def execute_many(sql: str, rows: list[list[Any]]) -> None:
     conn = connections.get("default")
-    await conn.execute_many(_native(conn, sql), rows)
+    await conn.execute_many(native(conn, sql), rows)
 
 
 def db_value(model: Any, name: str, value: Any) -> Any:
