@@ -16,7 +16,7 @@ from bot.keys import SETTINGS
 from intake.cases.model import Actor
 from intake.cases.states import Role
 from intake.errors import Forbidden
-from intake.store.models import User, UserGrid
+from intake.org import who
 
 TOKEN_PREFIX = "glt_"
 
@@ -49,12 +49,12 @@ async def authenticate(request: web.Request) -> Actor:
     bootstrap = request.config_dict[SETTINGS].admin_token
     if bootstrap is not None and hmac.compare_digest(token.encode(), bootstrap.get_secret_value().encode()):
         return Actor(ref="admin:bootstrap", name="bootstrap admin", role=Role.ADMIN)
-    user = await User.get_or_none(token_hash=hash_token(token), active=True)
-    if user is None:
+    found = await who.active_user("token_hash", hash_token(token))
+    if found is None:
         raise Unauthorized("invalid or revoked token")
-    grids = await UserGrid.filter(user_id=user.id).values_list("grid_code", flat=True)
+    user, grids = found
     return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role),
-                 grids=tuple(str(g) for g in grids), user_id=user.id, department=user.department_code)
+                 grids=grids, user_id=user.id, department=user.department_code)
 
 
 def actor(request: web.Request, *roles: Role) -> Actor:

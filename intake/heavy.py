@@ -100,7 +100,8 @@ class HeavyPool:
             raise Busy("the request needs more memory than allowed; simplify it") from None
 
     def _kill(self, pool: ProcessPoolExecutor) -> None:
-        for proc in list(pool._processes.values()):  # the executor cannot cancel a running task otherwise
+        # The executor cannot cancel a running task otherwise; a pool broken while starting has no process table.
+        for proc in list((pool._processes or {}).values()):
             proc.kill()
         pool.shutdown(wait=False, cancel_futures=True)
         if self._pool is pool:

@@ -16,6 +16,7 @@ from bot.web.render import error_page, see_other, translate
 from bot.web.session import Session, Sessions, csrf_ok
 from intake.cases.model import Actor
 from intake.cases.states import Role
+from intake.org import who
 from intake.store.models import User, UserGrid
 
 WORKER_HOME = "/worker/"  # where a user whose role has no business on a page is sent
@@ -37,19 +38,20 @@ async def signed_in(request: web.Request, store: Sessions, cookie: str, login: s
     (``login``) for a GET, 401 for a POST, 403 for a POST without the session's CSRF token.
     ``form_csrf=False``: a streamed upload, bigger than a form may be; its handler checks the token."""
     session = await store.load(request.cookies.get(cookie, ""))
-    user = await User.get_or_none(id=session.user_id, active=True) if session else None
-    if session is None or user is None:
+    found = await who.active_user("id", session.user_id) if session else None
+    if session is None or found is None:
         if session is not None:
             await store.end(session.sid)  # deactivated meanwhile: this session is over
         if request.method == "GET":
             return see_other(URL(login).with_query(next=request.path_qs))
         return error_page(request, 401, translate(request, "Your session has ended. Please sign in again."))
+    user, grids = found
     if roles is not None and user.role not in roles:
         await store.end(session.sid)  # the role changed since sign-in
         return see_other(WORKER_HOME)
     if request.method == "POST" and form_csrf and not csrf_ok(session, await _csrf_of(request)):
         return error_page(request, 403, translate(request, "This form has expired. Please reload the page."))
-    me = Me(await staff_actor(user), session)
+    me = Me(_actor(user, grids), session)
     request[SIGNED_IN] = me
     return me
 
@@ -63,5 +65,9 @@ async def _csrf_of(request: web.Request) -> object:
 
 async def staff_actor(user: User) -> Actor:
     grids = await UserGrid.filter(user_id=user.id).values_list("grid_code", flat=True)
-    return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role), grids=tuple(str(g) for g in grids),
+    return _actor(user, tuple(str(g) for g in grids))
+
+
+def _actor(user: User, grids: tuple[str, ...]) -> Actor:
+    return Actor(ref=f"user:{user.id}", name=user.name, role=Role(user.role), grids=grids,
                  user_id=user.id, department=user.department_code)  # a department user's scope is its department
