@@ -68,7 +68,7 @@ STEPS = ("open", "dispatch", "accept", "handle", "check", "close")
 
 
 async def fill(url: str, n: int, ctx: Any) -> float:
-    """``n`` background cases in chunks of ``CHUNK``, each chunk's numbers made unique; seconds taken."""
+    """``n`` background cases in chunks of ``CHUNK``, numbered after the demo's own; seconds taken."""
     index = ctx.grid.index
     leaves = [(c.code, *index.centroid(c.code)) for c in index.leaves]
     workers: dict[str, list[int]] = {}
@@ -78,14 +78,17 @@ async def fill(url: str, n: int, ctx: Any) -> float:
     rng, t0 = random.Random(19), time.perf_counter()
     conn = await asyncpg.connect(url)
     try:
-        for k in range(0, n, CHUNK):
-            cases, events = generate(min(CHUNK, n - k), 365, leaves, workers, categories, rng)
-            prefix = f"C{k // CHUNK:04d}"  # generate numbers each chunk from 0: the chunk's prefix keeps them apart
-            await conn.copy_records_to_table("cases", records=[(prefix + c[0][-5:], *c[1:]) for c in cases],
-                                             columns=CASE_COLUMNS)
-            await conn.copy_records_to_table("case_events", records=[(prefix + e[0][-5:], *e[1:]) for e in events],
-                                             columns=EVENT_COLUMNS)
-            print(f"  {k + len(cases):,} cases stored ({time.perf_counter() - t0:.0f} s)", flush=True)
+        serials: dict[Any, int] = {}  # a day's numbers go on after the demo's cases of that day
+        for row in await conn.fetch("SELECT case_no FROM cases"):
+            _, day, serial, _ = str(row["case_no"]).split("-")
+            key = datetime.strptime(day, "%Y%m%d").date()
+            serials[key] = max(serials.get(key, 0), int(serial))
+        await conn.execute("SET session_replication_role = replica")  # a bulk load: no per-row triggers
+        for first in range(0, n, CHUNK):
+            cases, events = generate(first, min(CHUNK, n - first), 365, leaves, workers, categories, rng, serials)
+            await conn.copy_records_to_table("cases", records=cases, columns=CASE_COLUMNS)
+            await conn.copy_records_to_table("case_events", records=events, columns=EVENT_COLUMNS)
+            print(f"  {first + len(cases):,} cases stored ({time.perf_counter() - t0:.0f} s)", flush=True)
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
@@ -240,7 +243,8 @@ def server_env(url: str, home: Path) -> dict[str, str]:
 async def setup(url: str, args: argparse.Namespace, home: Path) -> Bench:
     """Background cases, the bench's people and cells, read through an app of this process (its context:
     grid, taxonomy, departments); the measured server is another process (``serve``)."""
-    settings = load_settings({k: v for k, v in server_env(url, home).items() if k.startswith("GRIDLINE_")} | {"GRIDLINE_REDIS_URL": ""})
+    own = {k: v for k, v in server_env(url, home).items() if k.startswith("GRIDLINE_")}
+    settings = load_settings(own | {"GRIDLINE_REDIS_URL": ""})
     app = create_app(settings, sweeper=False, own_database=False, sender=False)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

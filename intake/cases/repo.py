@@ -50,7 +50,7 @@ async def save_step(case: Case, expected_seq: int, events: Sequence[CaseEvent],
                     extra: Sequence[CoReporter] = ()) -> None:
     """Write a changed case and its new events, unless someone else got there first."""
     sql, names = _step_update()
-    values = [Case._meta.fields_map[name].to_db_value(getattr(case, name), None) for name in names]
+    values = [db.db_value(Case, name, getattr(case, name)) for name in names]
     async with in_transaction() as tx:
         updated, _ = await tx.execute_query(db.native(tx, sql), [*values, case.id, expected_seq])
         # (SQLite's count includes the stats_dirty row its trigger writes: "none" is the conflict.)
