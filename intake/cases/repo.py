@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import TypeVar
 
 from tortoise import connections
 from tortoise.expressions import Q
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -18,6 +20,8 @@ from intake.cases.states import OPEN
 from intake.errors import Conflict, NotFound
 from intake.store import db
 from intake.store.models import Case, CaseEvent, CoReporter
+
+M = TypeVar("M", bound=Model)
 
 _UPSERT = ("INSERT INTO case_counters (district, day, n) VALUES ({p1}, {p2}, 1) "
            "ON CONFLICT (district, day) DO UPDATE SET n = case_counters.n + 1 RETURNING n")
@@ -72,26 +76,30 @@ def _step_update() -> tuple[str, tuple[str, ...]]:
 
 
 @cache
-def _by_number() -> str:
-    columns = ", ".join(f'"{c}"' for c in Case._meta.fields_db_projection.values())
-    return f'SELECT {columns} FROM "{Case._meta.db_table}" WHERE "case_no" = ?'
+def _of_case(model: type[Model], order: str) -> str:
+    """A model's rows of one case, in ``order``: SQL written once (the ORM builds each query anew, about
+    half a millisecond of CPU; a cycle's steps read the case, its events and co-reporters a dozen times)."""
+    columns = ", ".join(f'"{c}"' for c in model._meta.fields_db_projection.values())
+    return f'SELECT {columns} FROM "{model._meta.db_table}" WHERE "case_no" = ? ORDER BY "{order}"'
+
+
+async def _rows(model: type[M], case_no: str, order: str) -> list[M]:
+    return [model._init_from_db(**row) for row in await db.fetch(_of_case(model, order), [case_no])]
 
 
 async def get(case_no: str) -> Case:
-    """The case, read as the ORM reads it but from SQL written once (a step reads its case 1-2 times;
-    the ORM builds each such query anew, about half a millisecond)."""
-    rows = await db.fetch(_by_number(), [case_no])  # case_no is unique: one row or none
-    if not rows:
+    found = await _rows(Case, case_no, "id")  # case_no is unique: one row or none
+    if not found:
         raise NotFound(f"no case {case_no}")
-    return Case._init_from_db(**rows[0])
+    return found[0]
 
 
 async def events(case_no: str) -> list[CaseEvent]:
-    return await CaseEvent.filter(case_no=case_no).order_by("seq")
+    return await _rows(CaseEvent, case_no, "seq")
 
 
 async def co_reporters(case_no: str) -> list[CoReporter]:
-    return await CoReporter.filter(case_no=case_no).order_by("id")
+    return await _rows(CoReporter, case_no, "id")
 
 
 @dataclass(frozen=True, slots=True)
