@@ -90,6 +90,10 @@ async def fill(url: str, n: int, ctx: Any) -> float:
             await conn.copy_records_to_table("cases", records=cases, columns=CASE_COLUMNS)
             await conn.copy_records_to_table("case_events", records=events, columns=EVENT_COLUMNS)
             print(f"  {first + len(cases):,} cases stored ({time.perf_counter() - t0:.0f} s)", flush=True)
+        # The product's daily counters go on after the background's numbers (its days include today).
+        await conn.executemany("INSERT INTO case_counters (district, day, n) VALUES ('440307', $1, $2) ON CONFLICT "
+                               "(district, day) DO UPDATE SET n = GREATEST(case_counters.n, EXCLUDED.n)",
+                               [(f"{day:%Y%m%d}", n) for day, n in serials.items()])
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
