@@ -20,6 +20,8 @@ from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
 from bot.composition import SWEEP_LOCK, build_context, refresh_taxonomy, sla_sweep
 from bot.console.config import ConsoleConfig
+from bot.default_model import BuildDefault
+from bot.default_model import lifetime as default_model
 from bot.demo import is_empty, load_demo
 from bot.heavy import heavy_pool
 from bot.keys import (
@@ -81,8 +83,12 @@ MAX_BODY = 256 * 1024
 
 def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool = True,
                own_database: bool = True, mp: miniprogram.MpConfig | None = None,
-               open311_config: open311.Open311Config | None = None, sender: bool | None = None) -> web.Application:
+               open311_config: open311.Open311Config | None = None, sender: bool | None = None,
+               build_default: BuildDefault | None = None) -> web.Application:
     """Compose the service. Tests pass ``own_database=False`` to share a connection they opened.
+
+    ``build_default``: with no model registered, build the default one in the background (``gridline
+    serve`` asks, as GRIDLINE_NLP_BUILD_DEFAULT says; an app in a test does not unless it passes one).
 
     ``sender``: run the outbox relay and sender in this process (default: GRIDLINE_SENDER_IN_PROCESS,
     and never for an app sharing a test's connection).
@@ -103,6 +109,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
     app.cleanup_ctx.append(_tuning)
+    app.cleanup_ctx.append(default_model(build_default))
     app.cleanup_ctx.append(outbound_app.outbound(clock, settings.outbox.in_process and own_database
                                                  if sender is None else sender))
     app.cleanup_ctx.append(_tasks)

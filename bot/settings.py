@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     nlp_holdout_percent: int = Field(default=20, ge=0, le=50)
     nlp_poll_seconds: float = Field(default=10.0, gt=0)
     nlp_checkpoint: Path | None = None
+    # serve with no model registered trains the default one in the background (bot.default_model)
+    nlp_build_default: bool = True
     # surveys (see bot.sections.SurveysSection)
     survey_delay_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     survey_reminder_hours: float = Field(default=48.0, gt=0, le=24 * 30)

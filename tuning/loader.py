@@ -45,6 +45,10 @@ class ModelCache:
             del self._loaded[stale]
 
 
+async def any_active() -> bool:
+    return (await registry.serving())[0] is not None
+
+
 async def refresh(serving: ServingClassifier, cache: ModelCache, *, force: bool = False) -> bool:
     """Reload when the registry changed since the last look; True when something was swapped."""
     revision = await registry.revision()
@@ -71,13 +75,16 @@ async def _served(version: ModelVersion | None, cache: ModelCache) -> Served | N
     return Served(version.id, classifier, dict(version.thresholds))
 
 
-async def register_default(model_dir: Path, target_precision: float, taxonomy_version: int) -> ModelVersion | None:
+async def register_default(model_dir: Path, target_precision: float, taxonomy_version: int, *,
+                           built_now: bool = False) -> ModelVersion | None:
     """On a fresh install, register and activate ``MODEL_DIR/default`` (``gridline nlp build-default``).
 
     Only when the registry is empty: once an admin has registered anything, start-up changes nothing.
+    ``built_now``: serve's background build has just written it (``bot.default_model``), which it does only
+    while no model is active and no default exists; then it is registered beside any retired versions.
     """
     directory = Path(model_dir) / DEFAULT_DIR
-    if await ModelVersion.exists() or not (directory / "meta.json").is_file():
+    if not (directory / "meta.json").is_file() or (not built_now and await ModelVersion.exists()):
         return None
     try:
         meta = model_info(directory)
@@ -86,5 +93,6 @@ async def register_default(model_dir: Path, target_precision: float, taxonomy_ve
         return None
     now = datetime.now(UTC)
     version = await registry.register(from_meta(directory, meta, taxonomy_version, target_precision,
-                                                {"from": "gridline nlp build-default"}), "system", now)
+                                                {"from": "gridline serve (background build)" if built_now
+                                                 else "gridline nlp build-default"}), "system", now)
     return await registry.activate(version.id, "system", now)
