@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import Server, cpu_seconds, gridline_argv, gridline_env, work_folder  # noqa: E402
+from bench.harness import Server, cpu_seconds, gridline_argv, gridline_env, work_folder
 
 GOAL_S = 3.0
 LIMIT_S = 120.0

@@ -8,7 +8,8 @@ the serving classifier, as an admin's activation does. The keyword matcher answe
 ``/healthz`` and the admin status say which classifier serves and how the build goes (:attr:`state`).
 
 Only while no model is active and ``MODEL_DIR/default`` does not exist: an active model is never
-replaced, and the default is built once per model folder (an admin who retired it keeps the keyword matcher). Several processes (``--workers``) race for a lock in the shared store: one builds, the others
+replaced, and the default is built once per model folder (an admin who retired it keeps the keyword
+matcher). Several processes (``--workers``) race for a lock in the shared store: one builds, the others
 pick the model up at their next registry poll. A failed build logs why and leaves the keyword matcher.
 """
 
