@@ -17,7 +17,6 @@ from typing import cast
 
 from intake.store.models_nlp import ModelVersion
 from intake.tuning import registry, rules
-from nlp.training import load_model, model_info
 from nlp.types import Classifier
 from tuning.serving import Served, ServingClassifier
 from tuning.versions import from_meta
@@ -35,6 +34,8 @@ class ModelCache:
 
     async def get(self, version: ModelVersion) -> Classifier:
         if version.id not in self._loaded:
+            from nlp.training import load_model  # scikit-learn's and scipy's import only once a model serves
+
             directory, places = Path(version.directory), self.places
             model = await asyncio.to_thread(load_model, directory, places=places)
             self._loaded[version.id] = cast(Classifier, model)
@@ -86,6 +87,8 @@ async def register_default(model_dir: Path, target_precision: float, taxonomy_ve
     directory = Path(model_dir) / DEFAULT_DIR
     if not (directory / "meta.json").is_file() or (not built_now and await ModelVersion.exists()):
         return None
+    from nlp.training import model_info
+
     try:
         meta = model_info(directory)
     except (OSError, ValueError):

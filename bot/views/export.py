@@ -13,10 +13,9 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from openpyxl import Workbook
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.auth import actor
 from bot.keys import CASES
@@ -26,6 +25,10 @@ from intake.cases import export
 from intake.cases.model import Actor
 from intake.errors import Invalid
 from intake.sla.calendar import SHANGHAI
+
+if TYPE_CHECKING:  # openpyxl takes ~0.2 s to import: only when a workbook is asked for
+    from openpyxl import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 routes = web.RouteTableDef()
 CHUNK = 64 * 1024
@@ -84,6 +87,8 @@ def _csv(batch: Iterable[Sequence[str]]) -> bytes:
 
 async def _xlsx(title: str, header: list[str], rows: AsyncIterator[Sequence[list[str]]]) -> Path:
     """The workbook in a temp file; openpyxl's write-only sheet spools appended rows to disk as it goes."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     sheet.append(header)
