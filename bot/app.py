@@ -84,11 +84,12 @@ MAX_BODY = 256 * 1024
 def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool = True,
                own_database: bool = True, mp: miniprogram.MpConfig | None = None,
                open311_config: open311.Open311Config | None = None, sender: bool | None = None,
-               build_default: BuildDefault | None = None) -> web.Application:
+               build_default: BuildDefault | None = None, load_later: bool = False) -> web.Application:
     """Compose the service. Tests pass ``own_database=False`` to share a connection they opened.
 
     ``build_default``: with no model registered, build the default one in the background (``gridline
     serve`` asks, as GRIDLINE_NLP_BUILD_DEFAULT says; an app in a test does not unless it passes one).
+    ``load_later``: load the active model after start-up, the keyword matcher answering meanwhile (``serve``).
 
     ``sender``: run the outbox relay and sender in this process (default: GRIDLINE_SENDER_IN_PROCESS,
     and never for an app sharing a test's connection).
@@ -108,7 +109,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     if own_database:
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
-    app.cleanup_ctx.append(_tuning)
+    app.cleanup_ctx.append(partial(_tuning, load_later=load_later))
     app.cleanup_ctx.append(default_model(build_default))
     app.cleanup_ctx.append(outbound_app.outbound(clock, settings.outbox.in_process and own_database
                                                  if sender is None else sender))
@@ -226,8 +227,8 @@ def _wechat_api(app: web.Application) -> WeChatClient | None:
     return outbound.wechat if outbound is not None else None
 
 
-async def _tuning(app: web.Application) -> AsyncIterator[None]:
+async def _tuning(app: web.Application, *, load_later: bool) -> AsyncIterator[None]:
     """The serving classifier's models and retrain jobs (the registry poll is a periodic job)."""
-    async with tuning_runtime(app[CASES], app[SERVING], app[SETTINGS].nlp) as state:
+    async with tuning_runtime(app[CASES], app[SERVING], app[SETTINGS].nlp, load_later=load_later) as state:
         app[TUNING] = state
         yield

@@ -53,11 +53,13 @@ def classifier(serving: ServingClassifier | None, build: DefaultBuild | None = N
     return {"classifier": serving.name, "model_version": serving.active.version_id, "default_model": state}
 
 
-def _said(serving: dict[str, str | int | None]) -> str:
+def _said(serving: dict[str, str | int | None], loaded: bool) -> str:
     if serving["model_version"] is None:
-        building = "; the default model is being built in the background" if serving["default_model"] in (
-            "building", "elsewhere") else ""
-        return f"the keyword matcher (no model is active{building})"
+        # serve loads the registry's models once it listens (tuning.runtime, load_later)
+        why = "no model is active" if loaded else "until the registry's models have loaded, in the background"
+        if serving["default_model"] in ("building", "elsewhere"):
+            why += "; the default model is being built in the background"
+        return f"the keyword matcher ({why})"
     return f"model {serving['classifier']} (version {serving['model_version']})"
 
 
@@ -68,8 +70,9 @@ def announce(app: web.Application, host: str, port: int) -> None:
         log.info(f"gridline ready on {url}", extra={"url": url, "pid": os.getpid()})
         return
     serving = classifier(app.get(SERVING), app.get(DEFAULT_BUILD))
+    loaded = SERVING not in app or app[SERVING].revision != -1
     links = [url + path for path, _ in pages(settings)]
-    log.info(f"gridline ready on {url}: open {links[0]}; classifier: {_said(serving)}",
+    log.info(f"gridline ready on {url}: open {links[0]}; classifier: {_said(serving, loaded)}",
              extra={"url": url, "pages": links, **serving, "mode": str(settings.effective_mode),
                     "cells": len(app[CASES].grid.index) if CASES in app else None, "pid": os.getpid()})
 

@@ -39,7 +39,7 @@ def _child(settings: Settings, host: str, port: int) -> None:
 
     logs.configure(settings.log_level)
     build = BuildDefault() if settings.nlp_build_default else None  # one of the workers builds (a lock)
-    runner.run(create_app(settings, build_default=build), host, port, reuse_port=True)
+    runner.run(create_app(settings, build_default=build, load_later=True), host, port, reuse_port=True)
 
 
 def run(settings: Settings, host: str, port: int, workers: int) -> int:

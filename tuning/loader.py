@@ -31,8 +31,14 @@ class ModelCache:
     def __init__(self, places: Sequence[str] = ()) -> None:
         self.places = tuple(places)
         self._loaded: dict[int, Classifier] = {}
+        # The start-up's background load and the registry poll may ask together: one loads, one waits.
+        self._lock = asyncio.Lock()
 
     async def get(self, version: ModelVersion) -> Classifier:
+        async with self._lock:
+            return await self._get(version)
+
+    async def _get(self, version: ModelVersion) -> Classifier:
         if version.id not in self._loaded:
             from nlp.training import load_model  # scikit-learn's and scipy's import only once a model serves
 

@@ -32,19 +32,27 @@ class Tuning:
 
 
 @contextlib.asynccontextmanager
-async def tuning(ctx: CaseContext, serving: ServingClassifier, config: TuningConfig) -> AsyncIterator[Tuning]:
+async def tuning(ctx: CaseContext, serving: ServingClassifier, config: TuningConfig, *,
+                 load_later: bool = False) -> AsyncIterator[Tuning]:
     """Register the default model on a fresh install and load what serves; retrain jobs stop at shutdown.
 
-    ``serving`` is the classifier ``ctx`` classifies through (both from ``build_context``)."""
+    ``serving`` is the classifier ``ctx`` classifies through (both from ``build_context``). ``load_later``
+    (``gridline serve``): the models load in the background once start-up is done, the keyword matcher
+    answering meanwhile: loading one is most of a second of CPU, which start-up to ready need not wait for."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridline-train")
     state = Tuning(ctx, serving, ModelCache(ctx.grid.gazetteer.names()), Jobs(ctx, serving, config, executor),
                    config)
     await loader.register_default(config.model_dir, config.target_precision, ctx.taxonomy.version)
-    await state.refresh(force=True)
+    if load_later:
+        task = asyncio.create_task(state.refresh(force=True), name="classifier load")
+        state.jobs.tasks.add(task)
+        task.add_done_callback(state.jobs.tasks.discard)
+    else:
+        await state.refresh(force=True)
     try:
         yield state
     finally:
-        for task in state.jobs.tasks:
+        for task in list(state.jobs.tasks):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
