@@ -29,6 +29,7 @@ from bot.keys import (
     CASES,
     HEAVY,
     KV,
+    LISTENING,
     METRICS,
     OUTBOUND,
     RECORDER,
@@ -89,7 +90,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
 
     ``build_default``: with no model registered, build the default one in the background (``gridline
     serve`` asks, as GRIDLINE_NLP_BUILD_DEFAULT says; an app in a test does not unless it passes one).
-    ``load_later``: load the active model after start-up, the keyword matcher answering meanwhile (``serve``).
+    ``load_later``: load the active model once the server listens (``LISTENING``, set by ``bot.runner``), the
+    keyword matcher answering meanwhile; the default model's build starts then too (``serve``).
 
     ``sender``: run the outbox relay and sender in this process (default: GRIDLINE_SENDER_IN_PROCESS,
     and never for an app sharing a test's connection).
@@ -104,13 +106,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app[RECORDER] = RecordingNotifier()
     app[WECHAT] = WeChatConfig.of(settings.wechat)
     app[TASKS] = set()
+    app[LISTENING] = asyncio.Event()
     app.cleanup_ctx.append(_storage)
     app.cleanup_ctx.append(heavy_pool)
     if own_database:
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
     app.cleanup_ctx.append(partial(_tuning, load_later=load_later))
-    app.cleanup_ctx.append(default_model(build_default))
+    app.cleanup_ctx.append(default_model(build_default, app[LISTENING].wait if load_later else None))
     app.cleanup_ctx.append(outbound_app.outbound(clock, settings.outbox.in_process and own_database
                                                  if sender is None else sender))
     app.cleanup_ctx.append(_tasks)
@@ -229,6 +232,7 @@ def _wechat_api(app: web.Application) -> WeChatClient | None:
 
 async def _tuning(app: web.Application, *, load_later: bool) -> AsyncIterator[None]:
     """The serving classifier's models and retrain jobs (the registry poll is a periodic job)."""
-    async with tuning_runtime(app[CASES], app[SERVING], app[SETTINGS].nlp, load_later=load_later) as state:
+    after = app[LISTENING].wait if load_later else None
+    async with tuning_runtime(app[CASES], app[SERVING], app[SETTINGS].nlp, load_after=after) as state:
         app[TUNING] = state
         yield

@@ -76,10 +76,12 @@ class DefaultBuild:
         self.state = "building"
         return True
 
-    async def build(self) -> None:
+    async def build(self, after: Callable[[], Awaitable[object]] | None = None) -> None:
         me = self._me
         renew = asyncio.create_task(self._hold(me))
         try:
+            if after is not None:
+                await after()
             await self._build()
         except Exception:  # anything: the keyword matcher keeps serving, the reason goes to the log
             self.state = "failed"
@@ -97,6 +99,8 @@ class DefaultBuild:
         final = Path(self.config.model_dir) / DEFAULT_DIR
         partial = final.with_name(f"{DEFAULT_DIR}.building-{os.getpid()}")
         log.info("no model yet: building the default model in the background; the keyword matcher serves")
+        for stale in final.parent.glob(f"{DEFAULT_DIR}.building-*"):  # a killed process's half-built model
+            shutil.rmtree(stale, ignore_errors=True)
         try:
             await self._train(partial)
             partial.replace(final)  # whole or absent: a process starting meanwhile never sees half a model
@@ -127,14 +131,16 @@ class DefaultBuild:
                 self.child.kill()
 
 
-def lifetime(request: BuildDefault | None) -> Callable[[web.Application], AsyncIterator[None]]:
-    """A ``cleanup_ctx`` after the tuning runtime's: starts the build when asked, kills its child at shutdown."""
+def lifetime(request: BuildDefault | None, after: Callable[[], Awaitable[object]] | None = None,
+             ) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A ``cleanup_ctx`` after the tuning runtime's: starts the build when asked (its child once ``after``
+    returns: serve's server listens), kills the child at shutdown."""
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         tuning = app[TUNING]
         build = app[DEFAULT_BUILD] = DefaultBuild(app[SETTINGS].nlp, app[KV], lambda: tuning.refresh(force=True),
                                                   request or BuildDefault(), lambda: tuning.ctx.taxonomy.version)
         building = request is not None and await build.claim()
-        task = asyncio.create_task(build.build(), name="default model build") if building else None
+        task = asyncio.create_task(build.build(after), name="default model build") if building else None
         yield
         build.stop()
         if task is not None:

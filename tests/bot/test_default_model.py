@@ -1,6 +1,7 @@
 """The default model from the first start: an app with no model serves the keyword matcher, builds the default
-in a child process and swaps it in without a restart; an active model is never replaced; a failed build
-leaves the keyword matcher and logs why; one process builds when several start.
+in a child process and swaps it in without a restart; an active model is never replaced; serve's next start
+loads it after start-up; a failed build leaves the keyword matcher and logs why; one process builds when
+several start.
 
 The end-to-end build runs on SQLite only: the build is a child process that touches no database, and the
 registry calls it ends with are the ones ``register_default`` makes on both backends at every start.
@@ -27,6 +28,8 @@ from intake.tuning import registry
 from nlp.csvdata import SEED_EXAMPLES
 from tests.conftest import Services, state_dirs
 from tuning.config import TuningConfig
+from tuning.runtime import tuning as tuning_runtime
+from tuning.serving import ServingClassifier
 
 SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
@@ -83,6 +86,15 @@ async def test_with_no_model_the_default_is_built_and_serves_without_a_restart(
                              lambda: 1)
         await again.run()
         assert again.state == "not needed" and again.child is None and not (tmp_path / "other").exists()
+
+        # serve's next start (load_later) is ready before the model loads; the keyword matcher answers meanwhile.
+        serving, listening = ServingClassifier(cleaned.serving.fallback), asyncio.Event()
+        async with tuning_runtime(cleaned.ctx, serving, settings.nlp, load_after=listening.wait) as later:
+            await asyncio.sleep(0.05)
+            assert serving.active is None and serving.revision == -1 and later.jobs.tasks
+            listening.set()
+            await asyncio.wait(list(later.jobs.tasks))
+            assert serving.active is not None and serving.active.version_id == active.id
 
 
 async def _never() -> None:
