@@ -5,7 +5,9 @@
 spawned and stops when a signed text message posted to ``/wechat`` (token from the sandbox's
 ``/sandbox/api/config``, as the sandbox page does) is answered 200 with a reply. Polled every 50 ms.
 Also printed: the CPU time (user + sys) the server process and its children used up to ready — on
-this shared, loaded machine the wall clock also counts time spent waiting for a core. The default
+this shared, loaded machine the wall clock also counts time spent waiting for a core — and the same
+figures when ``/healthz`` first answers (the server listens; the active model then loads in the
+background, so its CPU lands between the two). The default
 model's background build is left on (as a newcomer gets it): its CPU is the child's and is counted
 only for what it used before ready; the build's own time to done is printed after.
 
@@ -22,6 +24,7 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -72,19 +75,28 @@ async def _callback_answered(port: int) -> bool:
     return status == 200 and b"<Content>" in body
 
 
-async def _until_ready(server: Server, t0: float) -> tuple[float, float]:
-    """Seconds from spawn to the first answered callback, and the CPU seconds used by then."""
+async def _healthz_ok(port: int) -> bool:
+    return (await _request(port, "GET", "/healthz"))[0] == 200
+
+
+async def _until(server: Server, t0: float, ready: Callable[[int], Awaitable[bool]]) -> tuple[float, float]:
+    """Seconds from spawn until ``ready(port)``, and the CPU seconds (user + sys) used by then."""
     assert server.process is not None
     while time.perf_counter() - t0 < LIMIT_S:
         if server.process.poll() is not None:
             raise RuntimeError(f"the server exited with {server.process.returncode}:\n  {server.log_tail()}")
         try:
-            if await asyncio.wait_for(_callback_answered(server.port), 10):
+            if await asyncio.wait_for(ready(server.port), 10):
                 return time.perf_counter() - t0, cpu_seconds(server.pid) or 0.0
         except (OSError, TimeoutError, ValueError, IndexError, KeyError):  # not listening yet
             pass
         await asyncio.sleep(0.05)
     raise RuntimeError(f"not ready within {LIMIT_S:.0f} s:\n  {server.log_tail()}")
+
+
+async def _until_ready(server: Server, t0: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(seconds, CPU) until ``/healthz`` answers 200 (listening), then until a callback is answered (ready)."""
+    return await _until(server, t0, _healthz_ok), await _until(server, t0, _callback_answered)
 
 
 async def _until_model(server: Server, t0: float) -> float | None:
@@ -104,9 +116,10 @@ def start(work: Path, label: str, *, wait_model: bool = False) -> float:
     t0 = time.perf_counter()
     server.start()
     try:
-        wall, cpu = asyncio.run(_until_ready(server, t0))
+        (up, up_cpu), (wall, cpu) = asyncio.run(_until_ready(server, t0))
         print(f"{label}: ready (callback answered) in {wall:.2f} s, goal ≤ {GOAL_S:.0f} s "
-              f"({'met' if wall <= GOAL_S else 'MISSED'}); CPU user+sys {cpu:.2f} s")
+              f"({'met' if wall <= GOAL_S else 'MISSED'}); CPU user+sys {cpu:.2f} s; "
+              f"/healthz first answered at {up:.2f} s, CPU {up_cpu:.2f} s")
         if wait_model:
             built = asyncio.run(_until_model(server, t0))
             print(f"{label}: default model active after {built:.1f} s (background build)" if built is not None
