@@ -11,6 +11,8 @@ import argparse
 import json
 import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -221,9 +223,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``nlp`` command needs, not the app (``gridline nlp`` goes through :mod:`bot.cli`, which does)."""
     if hasattr(os, "nice"):
         os.nice(10)
+    _die_with(os.getppid())
     parser = argparse.ArgumentParser(prog="gridline")
     register(parser.add_subparsers(dest="command", required=True))
     return run(parser.parse_args(argv))
+
+
+def _die_with(parent: int) -> None:
+    """Exit when ``parent`` is gone: a server killed with SIGKILL cannot kill its build, which would train on
+    for a minute of CPU nobody waits for (the next start removes its half-written folder)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="parent watch", daemon=True).start()
 
 
 if __name__ == "__main__":
