@@ -110,7 +110,7 @@ async def _until_model(server: Server, t0: float) -> float | None:
 
 
 def start(work: Path, label: str, *, wait_model: bool = False) -> float:
-    env = gridline_env({})
+    env = gridline_env({"NLP_BUILD_DEFAULT": "true"})  # as a newcomer gets it
     server = Server(label, gridline_argv(["serve", "--port", str(port := _free_port())]), env, work, port,
                     work / f"{label}.log")
     t0 = time.perf_counter()
