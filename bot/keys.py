@@ -34,3 +34,4 @@ SERVING = web.AppKey("serving", ServingClassifier)  # the classifier CASES class
 TUNING = web.AppKey("tuning", Tuning)
 OUTBOUND = web.AppKey("outbound", Outbound)
 HEAVY = web.AppKey("heavy", HeavyPool)
+HEAVY_LATER = web.AppKey("heavy_later", HeavyPool)  # work after the answer: never queued before a request's

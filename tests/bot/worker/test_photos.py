@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 from PIL import Image
 
+from intake.photos import pending
 from intake.store.models import Case, CaseEvent, Media
 from tests.bot.conftest import QUIET_CATEGORY, _staff, walk
 from tests.bot.worker.conftest import Site
@@ -42,6 +43,12 @@ async def test_handled_with_a_photo_is_watermarked_hashed_and_shown(site: Site, 
             assert resp.status == 303, await resp.text()
         assert (await Case.get(case_no=case_no)).status == "handled"
         row = await Media.get(case_no=case_no, source="staff")
+        event = await CaseEvent.get(case_no=case_no, action="handle")
+        assert event.data["photos"][0]["sha256"] is None  # answered before the watermark: the original's hash only
+        done = await pending.ready(row.media_id, 10.0)  # stamped after the answer, in the background
+        assert done is not None and done.state == "stored" and done.caption and case_no in done.caption
+        assert not (site.api.svc.home / "media" / "pending" / f"{row.media_id}.jpg").exists()  # original gone
+        row = done
         assert row.original_sha256 == hashlib.sha256(original).hexdigest() and row.owner.startswith("user:")
         assert row.lat == pytest.approx(LAT, abs=1e-5) and row.lng == pytest.approx(LNG, abs=1e-5)
         stored = (site.api.svc.home / "media" / row.path).read_bytes()
@@ -49,7 +56,6 @@ async def test_handled_with_a_photo_is_watermarked_hashed_and_shown(site: Site, 
             f"{hashlib.sha256(stored).hexdigest()}.jpg"
         image = Image.open(io.BytesIO(stored))
         assert not image.getexif() and image.convert("RGB").getpixel((2, image.height - 2))[0] < 150  # the band
-        event = await CaseEvent.get(case_no=case_no, action="handle")
         assert event.attachments == [row.media_id]
         assert event.data["photos"][0]["original_sha256"] == row.original_sha256
         assert event.data["photos"][0]["lat"] == pytest.approx(LAT, abs=1e-5)
