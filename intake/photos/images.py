@@ -94,29 +94,32 @@ def sniff(head: bytes) -> str | None:
 
 def clean(data: bytes, max_pixels: int) -> Clean:
     """Validate and re-encode; CPU-bound, so the caller runs it in a worker process (:mod:`intake.heavy`)."""
-    upright, claimed, _ = _decode(data, max_pixels)
+    upright, claimed, _, _ = _decode(data, max_pixels)
     return Clean(_encode(upright, claimed), claimed, upright.width, upright.height)
 
 
 def inspect(data: bytes, max_pixels: int) -> Inspected:
     """:func:`clean`, plus the original's hash and its EXIF position and time (read before stripping)."""
-    upright, claimed, exif = _decode(data, max_pixels)
+    upright, claimed, exif, _ = _decode(data, max_pixels)
     seen = _checked(data, claimed, upright.width, upright.height, exif)
     cleaned = Clean(_encode(upright, claimed), claimed, upright.width, upright.height)
     return Inspected(cleaned, seen.original_sha256, seen.taken_at, seen.lat, seen.lng)
 
 
 def check(data: bytes, max_pixels: int) -> Checked:
-    """:func:`inspect`'s verdict, hash, position and time without the re-encoding; CPU-bound (a worker process)."""
-    image, claimed, exif = _decode(data, max_pixels, upright=False)
-    turned = exif.get(ExifTags.Base.Orientation) in (5, 6, 7, 8)  # what exif_transpose would swap
-    width, height = (image.height, image.width) if turned else (image.width, image.height)
+    """:func:`inspect`'s verdict, hash, position and time without the re-encoding; CPU-bound (a worker process).
+
+    A JPEG is decoded at 1/8 scale (``draft``): every block of the body is still entropy-decoded, so a
+    truncated or forged body fails as in a full decode, but only 1/64 of the pixels are built."""
+    _, claimed, exif, (width, height) = _decode(data, max_pixels, upright=False, reduced=True)
+    if exif.get(ExifTags.Base.Orientation) in (5, 6, 7, 8):  # what exif_transpose will swap
+        width, height = height, width
     return _checked(data, claimed, width, height, exif)
 
 
 def upright_rgb(data: bytes, max_pixels: int) -> Image.Image:
     """The (already checked) image decoded again, turned upright, in RGB, with no metadata left on it."""
-    image, _, _ = _decode(data, max_pixels)
+    image, _, _, _ = _decode(data, max_pixels)
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
@@ -126,7 +129,9 @@ def _checked(data: bytes, claimed: str, width: int, height: int, exif: Image.Exi
                    position[0] if position else None, position[1] if position else None)
 
 
-def _decode(data: bytes, max_pixels: int, upright: bool = True) -> tuple[Image.Image, str, Image.Exif]:
+def _decode(data: bytes, max_pixels: int, upright: bool = True,
+            reduced: bool = False) -> tuple[Image.Image, str, Image.Exif, tuple[int, int]]:
+    """The image (upright unless told), its format, its EXIF and its size as stored (before any draft)."""
     claimed = sniff(data[:16])
     if claimed is None:
         raise Rejected("unsupported_type", "only JPEG, PNG and WebP images are accepted")
@@ -134,9 +139,12 @@ def _decode(data: bytes, max_pixels: int, upright: bool = True) -> tuple[Image.I
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[claimed])
+            size = image.size
             if image.width * image.height > max_pixels:
                 raise Rejected("too_many_pixels", f"images may have at most {max_pixels} pixels")
             _check_metadata(image)
+            if reduced and claimed == "JPEG":
+                image.draft(image.mode, (max(1, size[0] // 8), max(1, size[1] // 8)))
             image.load()  # decodes every pixel: a truncated or forged body fails here
             _check_metadata(image)  # chunks after the pixels (a PNG's eXIf at the end) are read by load()
             exif = image.getexif()
@@ -147,7 +155,7 @@ def _decode(data: bytes, max_pixels: int, upright: bool = True) -> tuple[Image.I
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
             Image.DecompressionBombWarning, EOFError) as exc:
         raise Rejected("undecodable", f"not a valid {claimed} image") from exc
-    return turned, claimed, exif
+    return turned, claimed, exif, size
 
 
 def _check_metadata(image: Image.Image) -> None:

@@ -102,3 +102,26 @@ def test_a_turned_photo_is_measured_and_stamped_upright() -> None:
     seen = images.check(out.getvalue(), 50_000_000)
     _, width, height = stamp.stamp_original(out.getvalue(), "x", 50_000_000)
     assert (seen.width, seen.height) == (width, height) == (240, 320)
+
+
+def _noise_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.effect_noise((800, 600), 40).convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _claiming(data: bytes, width: int, height: int) -> bytes:
+    """The JPEG with its frame header (SOF0) claiming another size."""
+    at = data.index(b"\xff\xc0") + 5
+    return data[:at] + height.to_bytes(2, "big") + width.to_bytes(2, "big") + data[at + 4:]
+
+
+@pytest.mark.parametrize("case", ["cut_in_half", "bomb", "cut_before_the_body"])
+def test_the_reduced_decode_still_refuses_a_broken_jpeg(case: str) -> None:
+    good = _noise_jpeg()
+    bad = {"cut_in_half": good[: len(good) // 2], "bomb": _claiming(good, 8_000, 7_000),
+           "cut_before_the_body": good[: good.index(b"\xff\xda") + 2]}[case]
+    assert images.check(good, 50_000_000).width == 800
+    with pytest.raises(images.Rejected) as caught:
+        images.check(bad, 50_000_000)
+    assert caught.value.code == ("too_many_pixels" if case == "bomb" else "undecodable")
