@@ -8,6 +8,7 @@ left, after :data:`intake.photos.pending.GRACE`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -16,6 +17,7 @@ from aiohttp import web
 from aiohttp.helpers import ChainMapProxy
 
 from bot.keys import CASES, HEAVY_LATER, SETTINGS, TASKS
+from intake.errors import Busy
 from intake.photos import pending
 from intake.photos.staff import PhotoConfig
 
@@ -35,6 +37,26 @@ def later_runner(app: web.Application | ChainMapProxy) -> Runner:
     return in_thread
 
 
+def warm(request: web.Request) -> None:
+    """Start the after-answer pool's worker beside the request's own (its first use spawns a process: a
+    request with photos starts both, so the first stamping after a process start waits for no spawn)."""
+    pool = request.config_dict.get(HEAVY_LATER)
+    if pool is None:
+        return
+
+    async def started() -> str:
+        with contextlib.suppress(Busy):  # the stamping will say so, and the periodic pass retries
+            await pool.start()
+        return "warm"
+    _track(request, asyncio.create_task(started()))
+
+
+def _track(request: web.Request, task: asyncio.Task[str]) -> None:
+    tasks = request.config_dict[TASKS]  # the root app's: its shutdown waits a moment for them
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
 def start(request: web.Request, config: PhotoConfig, media_ids: Sequence[str]) -> None:
     """Stamp the photos a request took, after its answer; a failure is left to the periodic pass."""
     if not media_ids:
@@ -48,10 +70,7 @@ def start(request: web.Request, config: PhotoConfig, media_ids: Sequence[str]) -
             log.exception("staff photos left for the periodic pass", extra={"media_ids": ids})
         return "watermarks"
 
-    tasks = app[TASKS]  # the root app's: its shutdown waits a moment for them
-    task = asyncio.create_task(stamp())
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    _track(request, asyncio.create_task(stamp()))
 
 
 def job_body(app: web.Application) -> Callable[[], Awaitable[int]]:

@@ -44,6 +44,8 @@ async def report_post(request: web.Request) -> web.Response:
             "category": fields["category"] or None, "address": fields["address"] or None,
             "lat": fields["lat"] or None, "lng": fields["lng"] or None})
         # Photos first: every one validated before the case opens, stored with its number once it has one.
+        if form.photos:
+            watermarks.warm(request)
         photos = await staff.inspect_all(runner(request), photo_config(request), form.photos)
         # No position from the device: the first photo's own GPS places the report, marked as such.
         exif = staff.exif_position(photos) if body.lat is None else None

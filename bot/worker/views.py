@@ -67,9 +67,12 @@ async def case_action(request: web.Request) -> web.Response:
         if action not in forms.FORMS:
             return error_page(request, 400, _("This page does not offer that step."))
         # Photos prove 核实 / 处置 / 核查 / 协办: validated all, stored all, then the step names them.
-        photos = await staff.take(runner(request), photo_config(request), case.case_no, me.actor, form.photos,
+        evidence = form.photos if action in forms.EVIDENCE else []
+        if evidence:
+            watermarks.warm(request)  # the pool that stamps them after the answer, started beside the checks'
+        photos = await staff.take(runner(request), photo_config(request), case.case_no, me.actor, evidence,
                                   request.config_dict[CASES].clock(), device_position(form.fields)) \
-            if form.photos and action in forms.EVIDENCE else ()
+            if evidence else ()
     except DomainError as exc:
         await sessions(request).flash(me.session.sid, f"{_('Please check what you entered.')} ({exc.message})",
                                       "error")
