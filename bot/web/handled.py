@@ -2,7 +2,8 @@
 
 The token is signed by the server (:mod:`intake.photos.handled`) and names one case and its expiry: a token
 it did not make, or an expired one, is 403 — nothing says whether the case exists. Only the staff photos of
-the case's latest 处置 are shown, as stored (watermarked, no EXIF).
+the case's latest 处置 are shown, as stored (watermarked, no EXIF). A photo still being watermarked (a moment
+after the step's answer) is waited for, as on the staff media route: its copy or a 503, never the original.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ import html
 from aiohttp import web
 
 from bot.keys import CASES, SETTINGS
+from bot.web import media
 from bot.web.render import gettext
-from intake.photos import handled
+from intake.photos import handled, pending
+from intake.photos.access import PENDING, STORED
+from intake.store.models import Media
 
 routes = web.RouteTableDef()
 HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600",
@@ -31,7 +35,7 @@ def _case_no(request: web.Request) -> str:
 @routes.get("/photos/{token}")
 async def page(request: web.Request) -> web.Response:
     case_no, _ = _case_no(request), gettext(request)
-    shown = await handled.photos(case_no)
+    shown = await handled.photos(case_no, waiting=True)
     title = html.escape(_("Photos of the handling of your report {case_no}").format(case_no=case_no))
     token = html.escape(request.match_info["token"])
     images = "".join(f'<p><img src="/photos/{token}/{n}" alt="{n}" style="max-width:100%"></p>'
@@ -46,12 +50,19 @@ async def page(request: web.Request) -> web.Response:
 @routes.get("/photos/{token}/{number}")
 async def photo(request: web.Request) -> web.StreamResponse:
     case_no = _case_no(request)
-    shown = await handled.photos(case_no)
+    shown = await handled.photos(case_no, waiting=True)
     raw = request.match_info["number"]
     number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 2 else 0
     if not 1 <= number <= len(shown):
         raise web.HTTPNotFound(text="no such photo")
-    row = shown[number - 1]
+    row: Media | None = shown[number - 1]
+    if row is not None and row.state == PENDING:
+        row = await pending.ready(row.media_id, media.WAIT_S)
+        if row is None:
+            return web.Response(status=503, text="this photo is not ready yet; try again in a moment",
+                                headers={**HEADERS, "Retry-After": "2", "Cache-Control": "no-store"})
+    if row is None or row.state != STORED:
+        raise web.HTTPNotFound(text="no such photo")
     return web.FileResponse(request.config_dict[SETTINGS].mp.media_dir / row.path, headers={
         **HEADERS, "Content-Type": row.mime, "Content-Security-Policy": "default-src 'none'",
         "Content-Disposition": "inline"})

@@ -8,8 +8,11 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
+
 from bot.settings import load_settings
-from intake.photos import handled
+from bot.web import media, watermarks
+from intake.photos import handled, pending
 from intake.store.models import Case, Media, Resident
 from intake.store.models_outbox import OutboxMessage
 from notify.types import Notification, Recipient
@@ -90,3 +93,30 @@ def test_a_link_expires_and_cannot_be_moved_to_another_case(site: Site) -> None:
     assert handled.verify(KEY, token, now + timedelta(days=31)) is None
     assert handled.verify(KEY, token.replace("0001", "0002", 1), now) is None
     assert handled.verify(b"another key", token, now) is None
+
+
+async def test_a_photo_still_being_watermarked_is_linked_and_waited_for(site: Site, uid: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(watermarks, "start", lambda *args: None)  # stamped later, by the periodic pass
+    monkeypatch.setattr(media, "WAIT_S", 0.2)
+    case_no = await walk(site.api, "handling", f"hw-{uid}")
+    phone, csrf = await signed_in(site, "w1", case_no)
+    original = phone_photo()
+    async with phone, phone.post(f"/worker/cases/{case_no}", data=handle_form(csrf, original),
+                                 allow_redirects=False) as resp:
+        assert resp.status == 303
+    message = await routed(site, await Case.get(case_no=case_no), "case.handle", uid)
+    assert message.body is not None and message.body["msgtype"] == "news"  # routed at once: the link is there
+    path = urlsplit(message.body["news"]["articles"][0]["url"]).path
+    async with site.phone() as stranger:
+        async with stranger.get(path) as resp:
+            assert IMG.findall(await resp.text()) == [f"{path}/1"]
+        async with stranger.get(f"{path}/1") as resp:
+            body = await resp.read()
+            assert resp.status == 503 and resp.headers["Retry-After"] == "2" and b"\xff\xd8" not in body
+        site.api.svc.clock.advance(seconds=pending.GRACE.total_seconds())
+        await watermarks.job_body(site.api.client.app)()
+        stored = await Media.get(case_no=case_no, source="staff")
+        async with stranger.get(f"{path}/1") as resp:
+            served = await resp.read()
+            assert resp.status == 200 and hashlib.sha256(served).hexdigest() == stored.sha256 != stored.original_sha256

@@ -153,7 +153,8 @@ async def test_a_photo_left_pending_is_never_served_until_the_periodic_pass_stam
             body = await resp.read()
             assert resp.status == 503 and resp.headers["Retry-After"] == "2" and resp.content_type == "text/html"
             assert b"\xff\xd8" not in body and b"PhoneCam" not in body
-        assert await handled.photos(case_no) == []  # the reporter's page leaves it out meanwhile
+        assert await handled.photos(case_no) == []  # not stored yet; the reporter's link waits for it as above
+        assert [r.media_id for r in await handled.photos(case_no, waiting=True)] == [row.media_id]
 
         app = site.api.client.app
         await watermarks.job_body(app)()  # within its grace: the answer's own stamping may still be running
