@@ -8,18 +8,21 @@ after the step's answer) is waited for, as on the staff media route: its copy or
 
 from __future__ import annotations
 
-import html
-
+import jinja2
 from aiohttp import web
 
 from bot.keys import CASES, SETTINGS
 from bot.web import media
-from bot.web.render import gettext
+from bot.web.render import SHARED, gettext, language
 from intake.photos import handled, pending
 from intake.photos.access import PENDING, STORED
 from intake.store.models import Media
 
 routes = web.RouteTableDef()
+# The root app has no template environment of its own (the sub-apps' are theirs): this page's, from the
+# shared folder, escaping everything as theirs do.
+PAGE = jinja2.Environment(loader=jinja2.FileSystemLoader(SHARED), autoescape=True,
+                          undefined=jinja2.StrictUndefined).get_template("handled.html")
 HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600",
            "Referrer-Policy": "no-referrer"}
 
@@ -34,15 +37,11 @@ def _case_no(request: web.Request) -> str:
 
 @routes.get("/photos/{token}")
 async def page(request: web.Request) -> web.Response:
-    case_no, _ = _case_no(request), gettext(request)
+    case_no, _ = _case_no(request), gettext(request)  # the signature and expiry first: no lookup before
     shown = await handled.photos(case_no, waiting=True)
-    title = html.escape(_("Photos of the handling of your report {case_no}").format(case_no=case_no))
-    token = html.escape(request.match_info["token"])
-    images = "".join(f'<p><img src="/photos/{token}/{n}" alt="{n}" style="max-width:100%"></p>'
-                     for n in range(1, len(shown) + 1)) or f"<p>{html.escape(_('No photos.'))}</p>"
-    body = (f'<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width,initial-scale=1"><title>{title}</title></head>'
-            f"<body><h1>{title}</h1>{images}</body></html>")
+    body = PAGE.render({"_": _, "lang": language(request).replace("_", "-"), "token": request.match_info["token"],
+                        "title": _("Photos of the handling of your report {case_no}").format(case_no=case_no),
+                        "numbers": range(1, len(shown) + 1)})
     return web.Response(text=body, content_type="text/html", headers={
         **HEADERS, "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"})
 

@@ -120,3 +120,18 @@ async def test_a_photo_still_being_watermarked_is_linked_and_waited_for(site: Si
         async with stranger.get(f"{path}/1") as resp:
             served = await resp.read()
             assert resp.status == 200 and hashlib.sha256(served).hexdigest() == stored.sha256 != stored.original_sha256
+
+
+@pytest.mark.parametrize(("accept", "lang", "words"), [
+    ("en", "en", ("Photos of the handling of your report", "No photos.")),
+    ("zh-HK", "zh-HK", ("處置後的現場照片", "暫無照片。")),
+    ("", "zh-CN", ("处置后的现场照片", "暂无照片。"))])
+async def test_the_page_speaks_the_readers_language(site: Site, uid: str, accept: str, lang: str,
+                                                    words: tuple[str, str]) -> None:
+    assert KEY is not None
+    token = handled.sign(KEY, f"GL-{uid}", site.api.svc.clock())
+    async with site.phone() as stranger, stranger.get(f"/photos/{token}", headers={"Accept-Language": accept}) as resp:
+        text = await resp.text()
+        assert resp.status == 200 and resp.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert f'<html lang="{lang}">' in text and all(w in text for w in words) and f"GL-{uid}" in text
+    assert "<script" not in text and not IMG.findall(text)
