@@ -13,16 +13,19 @@ from bot.settings import Settings
 from intake.heavy import Budget, HeavyPool
 
 
-def pool_of(settings: Settings) -> HeavyPool:
+def pool_of(settings: Settings, nice: int = 0) -> HeavyPool:
     return HeavyPool(Budget(seconds=settings.heavy_timeout_seconds, memory_mb=settings.heavy_memory_mb,
-                            workers=settings.heavy_workers))
+                            workers=settings.heavy_workers, nice=nice))
+
+
+LATER_NICE = 10  # nobody waits on it: the requests' steps (and the checks' pool) get the CPU first
 
 
 async def heavy_pool(app: web.Application) -> AsyncIterator[None]:
     """A cleanup context. Workers start with the first heavy request (their start is not counted in its
     budget), so a server that never repairs a polygon or decodes a photo never spawns them."""
     pool = app[HEAVY] = pool_of(app[SETTINGS])
-    later = app[HEAVY_LATER] = pool_of(app[SETTINGS])
+    later = app[HEAVY_LATER] = pool_of(app[SETTINGS], nice=LATER_NICE)
     yield
     pool.close()
     later.close()
