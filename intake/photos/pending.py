@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,7 @@ FOLDER = "pending"
 GRACE = timedelta(seconds=30)  # the periodic pass leaves a fresh photo to the stamping its answer started
 MAX_TRIES = 5
 BATCH = 20
+ORPHAN_AGE_S = 3600.0
 
 
 def original_path(media_id: str, fmt: str) -> str:
@@ -88,7 +90,30 @@ async def finish_due(run: Runner, root: Path, max_pixels: int, now: datetime, li
     rows = await Media.filter(source="staff", state=PENDING, next_try_at__lte=now).order_by("id").limit(limit)
     for row in rows:
         await finish(run, root, max_pixels, row, now)
+    await sweep_originals(root)
     return len(rows)
+
+
+async def sweep_originals(root: Path, older_than_s: float = ORPHAN_AGE_S) -> int:
+    """Delete originals no pending row names (a process stopped between writing one and its row, or between
+    storing the copy and deleting the original): their EXIF is personal data. Only files older than
+    ``older_than_s`` (wall clock): a request may be between writing an original and creating its row."""
+    folder = root / FOLDER
+    names = await asyncio.to_thread(_old_files, folder, time.time() - older_than_s)
+    if not names:
+        return 0
+    kept = set(await Media.filter(path__in=[f"{FOLDER}/{n}" for n in names], state__in=(PENDING, LOST))
+               .values_list("path", flat=True))
+    gone = [n for n in names if f"{FOLDER}/{n}" not in kept]
+    for name in gone:
+        await asyncio.to_thread((folder / name).unlink, missing_ok=True)
+    return len(gone)
+
+
+def _old_files(folder: Path, before: float) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return [p.name for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < before][:500]
 
 
 async def ready(media_id: str, wait_s: float, poll_s: float = 0.1) -> Media | None:

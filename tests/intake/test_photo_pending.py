@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import os
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -125,3 +127,17 @@ def test_the_reduced_decode_still_refuses_a_broken_jpeg(case: str) -> None:
     with pytest.raises(images.Rejected) as caught:
         images.check(bad, 50_000_000)
     assert caught.value.code == ("too_many_pixels" if case == "bomb" else "undecodable")
+
+
+async def test_originals_no_pending_row_names_are_swept(svc: Services, uid: str) -> None:
+    config, row = await _kept(svc, uid, phone_photo())
+    folder = config.root / pending.FOLDER
+    stray, fresh = folder / f"m{uid}stray.jpg", folder / f"m{uid}fresh.jpg.123.part"
+    for path in (stray, fresh):
+        path.write_bytes(b"\xff\xd8 EXIF with GPS")
+    old = time.time() - 2 * pending.ORPHAN_AGE_S
+    for path in (stray, config.root / row.path):
+        os.utime(path, (old, old))
+    assert await pending.sweep_originals(config.root) >= 1
+    assert not stray.exists() and fresh.exists() and (config.root / row.path).exists()
+    fresh.unlink()
