@@ -102,8 +102,8 @@ async def sweep_originals(root: Path, older_than_s: float = ORPHAN_AGE_S) -> int
     names = await asyncio.to_thread(_old_files, folder, time.time() - older_than_s)
     if not names:
         return 0
-    kept = set(await Media.filter(path__in=[f"{FOLDER}/{n}" for n in names], state__in=(PENDING, LOST))
-               .values_list("path", flat=True))
+    kept = {str(p) for p in await Media.filter(path__in=[f"{FOLDER}/{n}" for n in names],
+                                               state__in=(PENDING, LOST)).values_list("path", flat=True)}
     gone = [n for n in names if f"{FOLDER}/{n}" not in kept]
     for name in gone:
         await asyncio.to_thread((folder / name).unlink, missing_ok=True)
