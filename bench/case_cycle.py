@@ -10,7 +10,7 @@ port and runs ``--cycles`` cycles, ``--concurrency`` at a time, each as the peop
              product resolves along the cell to the nearest department (two requests);
 3. accept    a user of that department accepts it (API, bearer token);
 4. handle    the same user reports it handled on the phone page with a real JPEG (multipart upload:
-             validated, watermarked, hashed) and the position;
+             validated and hashed; watermarked after the answer) and the position;
 5. check     the desk gives the 核查 to the cell's worker on duty (the product's pick; never the handler);
 6. close     that worker (another person) records 核查 passed on the phone page with a photo: closed.
 

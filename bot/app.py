@@ -55,7 +55,7 @@ from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
 from bot.views import health
 from bot.web import handled as handled_photos
-from bot.web import wecom
+from bot.web import watermarks, wecom
 from bot.wechat import WeChatConfig
 from bot.wechat import recovery as wechat_recovery
 from bot.wechat import view as wechat_view
@@ -202,6 +202,7 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         periodic.Job("survey reminders", settings.surveys.sweep_s, partial(send_reminders, ctx),
                      SURVEY_LOCK),
         *alert_jobs(app[ALERTS], settings.alerts),
+        periodic.Job("staff photo watermarks", every, watermarks.job_body(app), watermarks.LOCK),
         periodic.Job("公众号 photo fetch", every, media_fetch.job_body(lambda: _wechat_api(app), settings.media_dir,
                                                                   ctx.clock), media_fetch.LOCK),
         # The statistics' daily rollup: touched days rebuilt, missing days added (intake.stats.rollup).

@@ -38,6 +38,7 @@ SERVING = web.AppKey("serving", ServingClassifier)  # the classifier CASES class
 TUNING = web.AppKey("tuning", Tuning)
 OUTBOUND = web.AppKey("outbound", Outbound)
 HEAVY = web.AppKey("heavy", HeavyPool)
+HEAVY_LATER = web.AppKey("heavy_later", HeavyPool)  # work after the answer: never queued before a request's
 # set by bot.runner once the server listens: what start-up to ready need not wait for starts then
 LISTENING = web.AppKey("listening", asyncio.Event)
 # the default model's background build (its module reads the keys above: named for the type checker only)

@@ -112,7 +112,7 @@ class ReachRouter:
         """Text; for 已处置 / 已办结 with staff photos, a news card whose link shows them (watermarked)."""
         key = self.config.photo_link_key
         if key is None or row.kind not in HANDLED_KINDS or not row.case_no \
-                or not (shown := await handled.photos(row.case_no)):
+                or not (shown := await handled.photos(row.case_no, waiting=True)):
             return render.cs_body(text)
         url = f"{self.config.base_url.rstrip('/')}/photos/{handled.sign(key, row.case_no, now)}"
         return render.news_body(f"{row.case_no} {words.progress(row.kind)}", text, url, f"{url}/1", len(shown))
