@@ -161,6 +161,7 @@ class Settings(BaseSettings):
     check_by: Literal["worker", "supervisor"] = "worker"
     resident_urge_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     worker_office_hours: str = Field(default="周一至周五 9:00-18:00", max_length=100)
+    auto_dispatch_departments: bool = False  # 条线分流 at intake (see intake.cases.routing)
     # reliability (#18): heavy steps (geometry repair, image re-encoding) run in worker processes with a
     # time and memory budget; an alert polygon whose edges cross more than N times is refused before repair.
     heavy_workers: int = Field(default=1, ge=1, le=64)
@@ -373,7 +374,8 @@ class Settings(BaseSettings):
     def tasks(self) -> TaskPolicy:
         return TaskPolicy(tolerance_m=self.position_tolerance_m, evidence_required=self.task_evidence_required,
                           verify_by=self.verify_by, check_by=self.check_by,
-                          resident_urge_hours=self.resident_urge_hours, office_hours=self.worker_office_hours)
+                          resident_urge_hours=self.resident_urge_hours, office_hours=self.worker_office_hours,
+                          auto_dispatch_departments=self.auto_dispatch_departments)
 
     @cached_property
     def worker(self) -> WorkerSection:

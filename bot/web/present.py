@@ -24,6 +24,7 @@ LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2}
 SEVERITY_WORDS = {"red": "Urgent (red)", "yellow": "Pressing (yellow)", "blue": "Routine (blue)"}
 # Notes the system writes on a timeline in English: shown through the catalogs as well.
 SYSTEM_NOTES = {"self-handle list": "On the self-handle list: sent straight to the cell's worker",
+                "line dispatch": "Line dispatch: sent straight to the line's department",
                 "triage": "Category set at triage"}
 
 
