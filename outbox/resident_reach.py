@@ -22,6 +22,7 @@ from outbox.texts import Words
 CS_WINDOW = timedelta(hours=48) - timedelta(minutes=5)  # a margin for clocks and queueing
 HANDLED_KINDS = frozenset({"case.handle", "case.close"})  # the steps whose message may carry handled photos
 SUBSCRIBE_CHANNEL = {"wechat": ChannelName.WECHAT_SUBSCRIBE, "mp": ChannelName.MP_SUBSCRIBE}  # by resident channel
+SURVEY_KINDS = frozenset({"survey.request", "survey.reminder"})  # texted with the survey template: reply 1 / 2 / 3
 
 
 async def route(config: RouteConfig, row: OutboxMessage, facts: render.Facts, now: datetime) -> Route:
@@ -74,6 +75,9 @@ def _sms(config: RouteConfig, row: OutboxMessage, mobile: str | None, facts: ren
         return stop("no SMS provider configured")
     if mobile is None:
         return stop("no mobile number")
+    if row.kind in SURVEY_KINDS and config.sms_survey_template:  # answered by the provider's uplink (bot.sms_uplink)
+        return Route(State.PENDING, "sms", ChannelName.SMS, mobile, render.sms_survey_body(config.sms_survey_template,
+                                                                                           facts))
     if not words.has_progress(row.kind):  # the progress template says a case's step, nothing else
         return stop(f"no SMS template for {row.kind}")
     return Route(State.PENDING, "sms", ChannelName.SMS, mobile, render.sms_body(config.sms_template, row.kind, facts,

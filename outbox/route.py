@@ -15,6 +15,7 @@ class RouteConfig:
     sms_template: str | None = None  # the SMS provider's progress template; None: no SMS to residents
     sms_staff_template: str | None = None  # one parameter, the notice in short; None: no SMS to workers
     photo_link_key: bytes | None = field(default=None, repr=False)  # signs links to handled photos; None: none
+    sms_survey_template: str | None = None  # the 回访 question, {1} the case number; None: callers are not asked
 
 
 @dataclass(frozen=True, slots=True)
