@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from intake.store.models_workflow import CaseTransfer
+from intake.sla.calendar import SHANGHAI
 from notify.open311 import Created
 from outbox import upstream
 from tests.bot.conftest import OTHER_STREET, WORKER_STREET, Api, Staff, _staff, walk
@@ -58,20 +58,24 @@ async def test_transfers_are_listed_from_both_ends_and_filtered(api: Api, uid: s
     assert [r["to"] for r in await _list(api, TRANSFERS, "street", case_no=outside, moved="false")] == ["440303"]
     assert await _list(api, TRANSFERS, "street", case_no=outside, moved="true") == []
     assert await _list(api, TRANSFERS, "admin", case_no=outside, into="440307") == []
-    day = api.svc.clock().strftime("%Y-%m-%d")
+    day = api.svc.clock().astimezone(SHANGHAI).strftime("%Y-%m-%d")
     assert len(await _list(api, TRANSFERS, "admin", case_no=moved, **{"from": day, "to": day})) == 1
     assert await _list(api, TRANSFERS, "admin", case_no=moved, **{"from": "2099-01-01"}) == []
 
 
 async def test_transfers_page_newest_first(api: Api, uid: str) -> None:
+    api.svc.clock.advance(days=2100)  # a day of our own: the other tests' transfers lie elsewhere
     cases = [await walk(api, "registered", f"{uid}-{i}") for i in range(3)]
-    for n, case_no in enumerate(cases):
-        api.svc.clock.advance(seconds=n + 1)
+    for case_no in cases:
+        api.svc.clock.advance(seconds=1)
         await _void_out(api, case_no, "440303")
-    total = await CaseTransfer.filter(to_code="440303").count()
-    first = await api.call("GET", TRANSFERS, "admin", params={"into": "440303", "per_page": "2"})
-    assert (first.body["total"], first.body["page"], first.body["per_page"]) == (total, 1, 2)
+    day = api.svc.clock().astimezone(SHANGHAI).strftime("%Y-%m-%d")
+    query = {"into": "440303", "per_page": "2", "from": day, "to": day}
+    first = await api.call("GET", TRANSFERS, "admin", params=query)
+    assert (first.body["total"], first.body["page"], first.body["per_page"]) == (3, 1, 2)
     assert [r["case_no"] for r in first.body["items"]] == cases[::-1][:2]
+    second = await api.call("GET", TRANSFERS, "admin", params={**query, "page": "2"})
+    assert [r["case_no"] for r in second.body["items"]] == cases[:1]
 
 
 async def test_upstream_requests_are_listed_with_their_cases_scope(api: Api, uid: str) -> None:
