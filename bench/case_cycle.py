@@ -76,17 +76,20 @@ async def fill(url: str, n: int, ctx: Any) -> float:
     for user_id, code in await UserGrid.filter(user__role="worker").values_list("user_id", "grid_code"):
         workers.setdefault(str(code), []).append(int(user_id))
     categories = [c.code for c in ctx.taxonomy.catalog.leaves()]
-    rng, t0 = random.Random(19), time.perf_counter()
+    rng, t0, serials = random.Random(19), time.perf_counter(), dict[Any, int]()
     conn = await asyncpg.connect(url)
     try:
         for k in range(0, n, CHUNK):
-            cases, events = generate(min(CHUNK, n - k), 365, leaves, workers, categories, rng)
-            prefix = f"C{k // CHUNK:04d}"  # generate numbers each chunk from 0: the chunk's prefix keeps them apart
-            await conn.copy_records_to_table("cases", records=[(prefix + c[0][-5:], *c[1:]) for c in cases],
-                                             columns=CASE_COLUMNS)
-            await conn.copy_records_to_table("case_events", records=[(prefix + e[0][-5:], *e[1:]) for e in events],
-                                             columns=EVENT_COLUMNS)
+            # real numbers, unique through ``serials`` (district 440307, per Shanghai day)
+            cases, events = generate(k, min(CHUNK, n - k), 365, leaves, workers, categories, rng, serials)
+            await conn.copy_records_to_table("cases", records=cases, columns=CASE_COLUMNS)
+            await conn.copy_records_to_table("case_events", records=events, columns=EVENT_COLUMNS)
             print(f"  {k + len(cases):,} cases stored ({time.perf_counter() - t0:.0f} s)", flush=True)
+        # The app's daily counters continue after the generated numbers (a case opened today gets a fresh one).
+        await conn.executemany(
+            "INSERT INTO case_counters (district, day, n) VALUES ('440307', $1, $2) "
+            "ON CONFLICT (district, day) DO UPDATE SET n = GREATEST(case_counters.n, EXCLUDED.n)",
+            [(f"{day:%Y%m%d}", count) for day, count in serials.items()])
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
