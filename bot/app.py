@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import admin, console, logfilter, middlewares, open311, outbound_app, periodic, welcome, worker
+from bot import admin, console, logfilter, middlewares, open311, outbound_app, periodic, sms_uplink, welcome, worker
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
@@ -124,6 +124,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app.add_routes(wechat_view.routes)
     app.add_routes(welcome.routes)  # "/": the sandbox, or a landing text
     app.add_routes(handled_photos.routes)  # the signed links to handled photos in residents' messages
+    app.add_routes(sms_uplink.routes)  # replies to the 回访 SMS, pushed by the provider
     # Each channel is a sub-application at its prefix; shared state stays here, reached as request.config_dict.
     # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())

@@ -24,6 +24,8 @@ LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2}
 SEVERITY_WORDS = {"red": "Urgent (red)", "yellow": "Pressing (yellow)", "blue": "Routine (blue)"}
 # Notes the system writes on a timeline in English: shown through the catalogs as well.
 SYSTEM_NOTES = {"self-handle list": "On the self-handle list: sent straight to the cell's worker",
+                "line dispatch": "Line dispatch: sent straight to the line's department",
+                "upstream closed": "The upstream platform reports it closed",
                 "triage": "Category set at triage"}
 
 
@@ -133,6 +135,7 @@ STEP_WORDS = {
     "resident_urge": "Urged by the reporter",
     "supplement": "Details added by the reporter",
     "deny_void": "Void request refused",
+    "upstream": "Upstream platform update",
 }
 
 
