@@ -12,7 +12,8 @@ from intake.cases import repo
 from intake.cases.model import ActionRequest
 from intake.cases.workflow import act
 from intake.sla.deadlines import Light
-from intake.sla.light import light, state
+from intake.sla.light import light as light_alone
+from intake.sla.light import state
 from intake.sla.sweeper import sweep
 from intake.store.models import Supervision
 from tests.conftest import Services
@@ -23,7 +24,7 @@ async def light_of(svc: Services, case_no: str) -> tuple[Light | None, str | Non
     case = await repo.get(case_no)
     shown = case_summary(svc.ctx, case, DESK, "zh_CN", svc.clock.now)["light"]  # what lists and cards show
     ruled = state(svc.ctx.sla, case, svc.clock.now).light
-    assert light(svc.ctx.sla, case, svc.clock.now) == ruled  # the export's shortcut reads the same rule
+    assert light_alone(svc.ctx.sla, case, svc.clock.now) == ruled  # the export's shortcut reads the same rule
     return ruled, shown
 
 
@@ -43,8 +44,8 @@ def test_the_light_alone_is_the_rules_light_and_none_for_a_final_case(svc: Servi
     now = svc.clock.now
     for due in (now + timedelta(hours=3), now + timedelta(minutes=30), now - timedelta(days=400)):
         row = Clocked(status, due, suspended_at=now - timedelta(hours=1) if status == "suspended" else None)
-        assert light(svc.ctx.sla, row, now) == state(svc.ctx.sla, row, now).light
-        assert (light(svc.ctx.sla, row, now) is None) == (status in ("closed", "voided"))
+        assert light_alone(svc.ctx.sla, row, now) == state(svc.ctx.sla, row, now).light
+        assert (light_alone(svc.ctx.sla, row, now) is None) == (status in ("closed", "voided"))
 
 
 async def levels(case_no: str) -> list[int]:
