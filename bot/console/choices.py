@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Q
+
 from intake.cases.model import Actor
+from intake.cases.states import Role
 from intake.store.models import Case, Department, Region, User, UserGrid
 
 MAX_WORKERS = 500  # a datalist, not a directory: the id field takes any number
@@ -22,8 +25,12 @@ async def areas(actor: Actor) -> list[tuple[str, str]]:
 
 async def area_workers(actor: Actor) -> list[tuple[int, str]]:
     """Active workers with a cell in the actor's area, by name."""
-    links = await UserGrid.filter(user__role="worker", user__active=True).values("user_id", "grid_code")
-    ids = sorted({int(r["user_id"]) for r in links if actor.covers(str(r["grid_code"]))})[:MAX_WORKERS]
+    links = UserGrid.filter(user__role="worker", user__active=True)
+    if actor.grids and actor.role not in (Role.ADMIN, Role.SYSTEM):
+        # Only cells under the actor's areas can pass ``covers``: read those, not the district's every cell.
+        links = links.filter(Q(*(Q(grid_code__startswith=g) for g in actor.grids), join_type="OR"))
+    rows = await links.values("user_id", "grid_code")
+    ids = sorted({int(r["user_id"]) for r in rows if actor.covers(str(r["grid_code"]))})[:MAX_WORKERS]
     return [(u.id, u.name) for u in await User.filter(id__in=ids).order_by("name")]
 
 
