@@ -17,18 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from intake.cases import scope
+from intake.cases import assists, scope
 from intake.cases.model import Actor
 from intake.cases.states import OPEN, Status
 from intake.sla.deadlines import DEFAULT_LIMIT_HOURS
-from intake.store.db import db_value, fetch
+from intake.store.db import db_value, dialect, fetch
 from intake.store.models import Case
 from intake.tuning.triage import PENDING
 
-QUEUES = ("new", "triage", "dispatch", "returned", "overdue", "supervised", "checking", "extension", "void")
+QUEUES = ("new", "triage", "dispatch", "returned", "overdue", "supervised", "checking", "extension", "void",
+          "assist")
 LABELS = {"new": "New reports", "triage": "Triage", "dispatch": "To dispatch", "returned": "Returned",
           "overdue": "Overdue", "supervised": "Supervised (督办)", "checking": "Awaiting check",
-          "extension": "Extension requested", "void": "Void requested"}
+          "extension": "Extension requested", "void": "Void requested", "assist": "Assist pending (协办)"}
 SEVERITIES = tuple(DEFAULT_LIMIT_HOURS)
 # The channels the filter suggests (the admin API may name others; the filter takes any such name).
 CHANNELS = ("wechat", "miniprogram", "worker", "open311", "api")
@@ -42,7 +43,8 @@ def _is(*states: Status) -> str:
     return "c.status IN (" + ", ".join(f"'{s}'" for s in states) + ")"
 
 
-# Each queue's condition on an open case ``c``; ``?`` (overdue) is now.
+# Each queue's condition on an open case ``c``; ``?`` (overdue) is now. 协办 (``assist``: a sub-task waiting
+# for its unit's answer) is the database's own JSON reading, from intake.cases.assists (see ``condition``).
 QUEUE_SQL = {
     "new": _is(_S.REPORTED),
     "triage": f"{_is(_S.REPORTED)} AND EXISTS (SELECT 1 FROM nlp_triage t "
@@ -60,6 +62,10 @@ QUEUE_SQL = {
             "AND NOT EXISTS (SELECT 1 FROM case_events d WHERE d.case_no = c.case_no "
             "AND d.action = 'deny_void' AND d.seq > e.seq))",
 }
+
+
+def condition(queue: str) -> str:
+    return assists.PENDING_SQL[dialect()] if queue == "assist" else QUEUE_SQL[queue]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +114,7 @@ def _now(now: datetime) -> Any:
 
 async def counts(actor: Actor, now: datetime, flt: DeskFilter | None = None) -> dict[str, int]:
     """Every queue's count in one statement."""
-    columns = ", ".join(f"COUNT(*) FILTER (WHERE {QUEUE_SQL[q]}) AS {q}" for q in QUEUES)
+    columns = ", ".join(f"COUNT(*) FILTER (WHERE {condition(q)}) AS {q}" for q in QUEUES)
     found, params = _open_cases(actor, flt or DeskFilter())
     rows = await fetch(f"SELECT {columns} {found}", [_now(now), *params])
     return {q: int(rows[0][q] or 0) for q in QUEUES}
@@ -118,7 +124,7 @@ async def cases(actor: Actor, queue: str, now: datetime, flt: DeskFilter | None 
                 after: tuple[datetime, int] | None = None) -> list[Case]:
     """The queue's cases, the nearest deadline first; ``after`` (a row's deadline and id) pages on."""
     found, params = _open_cases(actor, flt or DeskFilter())
-    where = QUEUE_SQL[queue]
+    where = condition(queue)
     params += [_now(now)] if queue == "overdue" else []
     if after is not None:
         where += " AND (c.deadline_at > ? OR (c.deadline_at = ? AND c.id > ?))"

@@ -7,7 +7,7 @@ import importlib
 from datetime import timedelta
 from typing import Any
 
-from intake.cases import desk
+from intake.cases import assists, desk
 from intake.cases.desk import DeskFilter
 from intake.cases.intake import open_case
 from intake.cases.model import ActionRequest, Actor, NewReport
@@ -38,8 +38,8 @@ async def _set(case_no: str, **values: Any) -> None:
 
 async def test_each_queue_holds_the_cases_that_answer_its_question(svc: Services, uid: str) -> None:
     channel, now = f"dq{uid}", svc.clock()
-    new, triage, dispatch, returned, handled, extension, escalated, supervised, voiding, denied, closed = \
-        await _cases(svc, channel, 11)
+    new, triage, dispatch, returned, handled, extension, escalated, supervised, voiding, denied, closed, \
+        helped, answered, waived = await _cases(svc, channel, 14)
     await TriageItem.create(case_no=triage, predicted=None, confidence=0.2, threshold=0.6, model="m", top=[],
                             status="pending", created_at=now)
     await _set(dispatch, status="registered")
@@ -51,17 +51,23 @@ async def test_each_queue_holds_the_cases_that_answer_its_question(svc: Services
     worker = Actor(f"user:{WORKER_ID}", "w", Role.WORKER, (), WORKER_ID)
     for no in (voiding, denied):
         await _set(no, status="handling", assignee_user_id=WORKER_ID)
-        await act(svc.ctx, no, worker, ActionRequest("request_void", note="a duplicate", params={"reason": "duplicate"}))
+        asked = ActionRequest("request_void", note="a duplicate", params={"reason": "duplicate"})
+        await act(svc.ctx, no, worker, asked)
     await act(svc.ctx, denied, ADMIN, ActionRequest("deny_void", note="not a duplicate"))
     await _set(closed, status="closed", deadline_at=now - timedelta(days=3), escalation_level=2)
+    for no, states in ((helped, ("answered", "pending")), (answered, ("answered",)), (waived, ("waived",))):
+        await _set(no, status="handling", assists=[{"id": k, "kind": "department", "ref": f"d{k}", "status": state,
+                                                    "note": None} for k, state in enumerate(states, 1)])
     expected = {"new": {new, triage, supervised}, "triage": {triage}, "dispatch": {dispatch, escalated},
                 "returned": {returned}, "overdue": {returned}, "supervised": {escalated, supervised},
-                "checking": {handled}, "extension": {extension}, "void": {voiding}}
+                "checking": {handled}, "extension": {extension}, "void": {voiding}, "assist": {helped}}
     flt = DeskFilter(channel=channel)
     counts = await desk.counts(ADMIN, now, flt)
     for queue in desk.QUEUES:
         found = [c.case_no for c in await desk.cases(ADMIN, queue, now, flt)]
         assert set(found) == expected[queue] and counts[queue] == len(found), queue
+    mine = await Case.filter(channel=channel)  # the 协办 queue's SQL is intake.cases.assists.pending's rule
+    assert {c.case_no for c in mine if assists.pending(c) and c.status in OPEN} == expected["assist"]
 
 
 async def test_filters_scope_and_pages_narrow_counts_and_lists_alike(svc: Services, uid: str) -> None:
