@@ -27,10 +27,15 @@ async def area_workers(actor: Actor) -> list[tuple[int, str]]:
     """Active workers with a cell in the actor's area, by name."""
     links = UserGrid.filter(user__role="worker", user__active=True)
     if actor.grids and actor.role not in (Role.ADMIN, Role.SYSTEM):
-        # Only cells under the actor's areas can pass ``covers``: read those, not the district's every cell.
-        links = links.filter(Q(*(Q(grid_code__startswith=g) for g in actor.grids), join_type="OR"))
-    rows = await links.values("user_id", "grid_code")
-    ids = sorted({int(r["user_id"]) for r in rows if actor.covers(str(r["grid_code"]))})[:MAX_WORKERS]
+        # An area covers every cell under it: ask ``covers`` once per area, and the database for the cells
+        # under those (a street's few thousand cells were a check each, on every desk page).
+        areas = [g for g in actor.grids if actor.covers(g)]
+        found = await links.filter(Q(*(Q(grid_code__startswith=g) for g in areas), join_type="OR")) \
+            .distinct().values_list("user_id", flat=True) if areas else []
+        ids = sorted(int(i) for i in found)[:MAX_WORKERS]
+    else:
+        rows = await links.values("user_id", "grid_code")
+        ids = sorted({int(r["user_id"]) for r in rows if actor.covers(str(r["grid_code"]))})[:MAX_WORKERS]
     return [(u.id, u.name) for u in await User.filter(id__in=ids).order_by("name")]
 
 
