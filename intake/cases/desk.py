@@ -112,23 +112,34 @@ def _now(now: datetime) -> Any:
     return db_value(Case, "deadline_at", now)
 
 
+def counts_statement(actor: Actor, now: datetime, flt: DeskFilter) -> tuple[str, list[Any]]:
+    """:func:`counts`' SQL (``?`` placeholders) and parameters (also for ``bench/console_explain.py``)."""
+    columns = ", ".join(f"COUNT(*) FILTER (WHERE {condition(q)}) AS {q}" for q in QUEUES)
+    found, params = _open_cases(actor, flt)
+    return f"SELECT {columns} {found}", [_now(now), *params]
+
+
+def page_statement(actor: Actor, queue: str, now: datetime, flt: DeskFilter,
+                   after: tuple[datetime, int] | None = None) -> tuple[str, list[Any]]:
+    """The ids of a queue's page: :func:`cases`' SQL and parameters."""
+    found, params = _open_cases(actor, flt)
+    where = condition(queue)
+    params += [_now(now)] if queue == "overdue" else []
+    if after is not None:
+        where += " AND (c.deadline_at > ? OR (c.deadline_at = ? AND c.id > ?))"
+        params += [_now(after[0]), _now(after[0]), after[1]]
+    return f"SELECT c.id {found} AND {where} ORDER BY c.deadline_at, c.id LIMIT {PAGE}", params
+
+
 async def counts(actor: Actor, now: datetime, flt: DeskFilter | None = None) -> dict[str, int]:
     """Every queue's count in one statement."""
-    columns = ", ".join(f"COUNT(*) FILTER (WHERE {condition(q)}) AS {q}" for q in QUEUES)
-    found, params = _open_cases(actor, flt or DeskFilter())
-    rows = await fetch(f"SELECT {columns} {found}", [_now(now), *params])
+    rows = await fetch(*counts_statement(actor, now, flt or DeskFilter()))
     return {q: int(rows[0][q] or 0) for q in QUEUES}
 
 
 async def cases(actor: Actor, queue: str, now: datetime, flt: DeskFilter | None = None,
                 after: tuple[datetime, int] | None = None) -> list[Case]:
     """The queue's cases, the nearest deadline first; ``after`` (a row's deadline and id) pages on."""
-    found, params = _open_cases(actor, flt or DeskFilter())
-    where = condition(queue)
-    params += [_now(now)] if queue == "overdue" else []
-    if after is not None:
-        where += " AND (c.deadline_at > ? OR (c.deadline_at = ? AND c.id > ?))"
-        params += [_now(after[0]), _now(after[0]), after[1]]
-    rows = await fetch(f"SELECT c.id {found} AND {where} ORDER BY c.deadline_at, c.id LIMIT {PAGE}", params)
-    found = {c.id: c for c in await Case.filter(id__in=[int(r["id"]) for r in rows])}
-    return [found[int(r["id"])] for r in rows if int(r["id"]) in found]
+    ids = [int(r["id"]) for r in await fetch(*page_statement(actor, queue, now, flt or DeskFilter(), after))]
+    found = {c.id: c for c in await Case.filter(id__in=ids)}
+    return [found[i] for i in ids if i in found]
