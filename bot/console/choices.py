@@ -30,9 +30,9 @@ async def area_workers(actor: Actor) -> list[tuple[int, str]]:
         # An area covers every cell under it: ask ``covers`` once per area, and the database for the cells
         # under those (a street's few thousand cells were a check each, on every desk page).
         areas = [g for g in actor.grids if actor.covers(g)]
-        found = await links.filter(Q(*(Q(grid_code__startswith=g) for g in areas), join_type="OR")) \
-            .distinct().values_list("user_id", flat=True) if areas else []
-        ids = sorted(int(i) for i in found)[:MAX_WORKERS]
+        under = links.filter(Q(*(Q(grid_code__startswith=g) for g in areas), join_type="OR")) if areas else None
+        found = await under.distinct().values("user_id") if under is not None else []
+        ids = sorted(int(r["user_id"]) for r in found)[:MAX_WORKERS]
     else:
         rows = await links.values("user_id", "grid_code")
         ids = sorted({int(r["user_id"]) for r in rows if actor.covers(str(r["grid_code"]))})[:MAX_WORKERS]

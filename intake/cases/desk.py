@@ -4,11 +4,12 @@ A case may sit in two queues (returned and overdue): each queue answers one ques
 Filters (area, category, severity, channel, reported between two dates) narrow every queue alike.
 
 Every queue holds open cases only, so both reads start from the open cases (a partial index, migration
-0029, keeps them apart from the years of closed ones) in the scope and filters, then: all nine counts in
-one grouped ``COUNT(*) FILTER`` statement, and a queue's page by the index's order (nearest deadline
-first). The queue conditions are SQL written once here (`QUEUE_SQL`) and used by both reads; the
-events' questions (督办 by a person, the last word on voiding) are correlated ``EXISTS`` on the
-``(case_no, seq)`` index instead of a scan of every event.
+0029, keeps them apart from the years of closed ones) in the scope and filters, then: every queue's count
+in one grouped ``COUNT(*) FILTER`` statement, and a queue's page by the index's order (nearest deadline
+first). The queue conditions are SQL written once here (``QUEUE_SQL``) and used by both reads; the
+events' questions (督办 by a person, the last word on voiding) are correlated ``EXISTS`` answered from a
+partial index of those few events (migration 0029) instead of a scan of every event. The page's SLA
+light is :mod:`intake.sla.light`'s, per listed case (a page is at most ``PAGE`` of them).
 """
 
 from __future__ import annotations
