@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.views.serialize import case_summary
+from bot.web import present
 from intake.cases import repo
 from intake.cases.model import ActionRequest
 from intake.cases.workflow import act
@@ -19,6 +20,7 @@ from tests.intake.test_sla_sweeper import DESK, _worker_for, red_case
 async def light_of(svc: Services, case_no: str) -> tuple[Light | None, str | None]:
     case = await repo.get(case_no)
     shown = case_summary(svc.ctx, case, DESK, "zh_CN", svc.clock.now)["light"]  # what lists and cards show
+    assert present.light(svc.ctx, case, svc.clock.now) == shown  # the console's and worker pages' rows too
     return state(svc.ctx.sla, case, svc.clock.now).light, shown
 
 
