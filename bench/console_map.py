@@ -13,8 +13,9 @@ with COPY in chunks (the statistics' triggers off, as for a bulk load), builds t
   page (p95, ≤ 100 ms), and the Excel export of that street's cases (≤ 30 s, memory flat).
 
 Run: ``.venv/bin/python bench/console_map.py [--cases 1000000] [--days 730] [--repeat 3] [--keep] [--reuse]``
-(``GRIDLINE_TEST_PG`` names the server's admin URL; the database ``gridline_bench_console`` is recreated, or
-with ``--reuse`` the one a ``--keep`` run left is timed again — ``--cases`` and ``--days`` must be its own).
+(``GRIDLINE_TEST_PG`` names the server's admin URL; the database ``gridline_bench_console``, or
+``GRIDLINE_BENCH_CONSOLE_DB``, is recreated, or with ``--reuse`` the one a ``--keep`` run left is timed again —
+``--cases`` and ``--days`` must be its own).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ from intake.store.models import UserGrid
 from notify.recording import RecordingNotifier
 
 PG_ADMIN = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-NAME = "gridline_bench_console"
+# Another name lets two people bench on one server without dropping each other's database.
+NAME = os.environ.get("GRIDLINE_BENCH_CONSOLE_DB", "gridline_bench_console")
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 ADMIN = Actor("user:bench", "bench", Role.ADMIN)
 CASE_COLUMNS = ("case_no", "status", "channel", "reporter", "description", "lat", "lng", "grid_code",

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.views.serialize import case_summary
+from bot.web import present
 from intake.cases import repo
 from intake.cases.model import ActionRequest
 from intake.cases.workflow import act
@@ -24,6 +25,7 @@ async def light_of(svc: Services, case_no: str) -> tuple[Light | None, str | Non
     case = await repo.get(case_no)
     shown = case_summary(svc.ctx, case, DESK, "zh_CN", svc.clock.now)["light"]  # what lists and cards show
     ruled = state(svc.ctx.sla, case, svc.clock.now).light
+    assert present.light(svc.ctx, case, svc.clock.now) == shown  # the console's and worker pages' rows too
     assert light_alone(svc.ctx.sla, case, svc.clock.now) == ruled  # the export's shortcut reads the same rule
     return ruled, shown
 
