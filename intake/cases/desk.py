@@ -4,7 +4,7 @@ A case may sit in two queues (returned and overdue): each queue answers one ques
 Filters (area, category, severity, channel, reported between two dates) narrow every queue alike.
 
 Every queue holds open cases only, so both reads start from the open cases (a partial index, migration
-0029, keeps them apart from the years of closed ones) in the scope and filters, then: every queue's count
+0026, keeps them apart from the years of closed ones) in the scope and filters, then: every queue's count
 in one grouped ``COUNT(*) FILTER`` statement, and a queue's page by the index's order (nearest deadline
 first). The queue conditions are SQL written once here (``QUEUE_SQL``) and used by both reads; the
 events' questions (督办 by a person, the last word on voiding) are correlated ``EXISTS`` answered from a
