@@ -7,17 +7,19 @@ port and runs ``--cycles`` cycles, ``--concurrency`` at a time, each as the peop
 1. open      the desk reports a case (``POST /admin/v1/reports``) in one of the bench's cells, in a
              category handled by a department (条线);
 2. dispatch  the desk registers it and dispatches it to the category's department line, which the
-             product resolves along the cell to the nearest department (two requests);
+             product resolves along the cell to the nearest department (two requests); with ``--auto``
+             intake does both itself at ``open`` (条线分流, ``GRIDLINE_AUTO_DISPATCH_DEPARTMENTS``), and
+             this step is gone;
 3. accept    a user of that department accepts it (API, bearer token);
 4. handle    the same user reports it handled on the phone page with a real JPEG (multipart upload:
-             validated, watermarked, hashed) and the position;
+             validated and hashed; watermarked after the answer) and the position;
 5. check     the desk gives the 核查 to the cell's worker on duty (the product's pick; never the handler);
 6. close     that worker (another person) records 核查 passed on the phone page with a photo: closed.
 
 Prints cycles per second beside the goal (≥ 20 on this 2-core machine) and DIGIT's published 6.3 complaint
 cycles/s (16 vCPU, 1M records), the p95 of each step and the load average while measured.
 
-Run: ``.venv/bin/python bench/case_cycle.py [--cases 1000000] [--cycles 500] [--concurrency 8] [--keep]``
+Run: ``.venv/bin/python bench/case_cycle.py [--cases 1000000] [--cycles 500] [--concurrency 8] [--auto] [--keep]``
 (``GRIDLINE_TEST_PG`` names the server's admin URL).
 """
 
@@ -120,6 +122,7 @@ class Bench:
     people: dict[int, Person]
     times: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STEPS})
     photo: dict[str, bytes] = field(default_factory=dict)  # leaf → the multipart part of its photo
+    auto: bool = False  # intake dispatches to the department itself (条线分流): no dispatch step
 
     async def phone_of(self, http: Client, who: Person, case_no: str) -> Person:
         """The person's phone, signed in once through a task card's signed link (as the card opens it)."""
@@ -172,7 +175,10 @@ class Bench:
                 await http.api(desk, actions, {"action": "register", "note": "立案"})
                 await http.api(desk, actions, {"action": "dispatch", "note": "派遣", "department": self.line})
 
-            await timed("dispatch", dispatch)
+            if not self.auto:
+                await timed("dispatch", dispatch)
+            elif opened["status"] != "dispatched":
+                raise RuntimeError(f"{no} was not dispatched at intake: {opened['status']}")
             await timed("accept", lambda: http.api(handler.token, actions, {"action": "accept", "note": "已接单"}))
             await timed("handle", lambda: self.page_step(http, handler, no, {"action": "handle", "note": "已更换井盖"},
                                                          cell))
@@ -239,16 +245,17 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
-def server_env(url: str, home: Path) -> dict[str, str]:
+def server_env(url: str, home: Path, auto: bool) -> dict[str, str]:
     return gridline_env({"DATABASE_URL": url, "REDIS_URL": REDIS, "ADMIN_TOKEN": BOOTSTRAP, "MODE": "sandbox",
                          "WORKER_LINK_SECRET": LINK_KEY.decode(), "LOG_LEVEL": "WARNING",
-                         "MODEL_DIR": str(home / "models"), "MEDIA_DIR": str(home / "media")})
+                         "MODEL_DIR": str(home / "models"), "MEDIA_DIR": str(home / "media"),
+                         "AUTO_DISPATCH_DEPARTMENTS": "true" if auto else "false"})
 
 
 async def setup(url: str, args: argparse.Namespace, home: Path) -> Bench:
     """Background cases, the bench's people and cells, read through an app of this process (its context:
     grid, taxonomy, departments); the measured server is another process (``serve``)."""
-    own = {k: v for k, v in server_env(url, home).items() if k.startswith("GRIDLINE_")}
+    own = {k: v for k, v in server_env(url, home, args.auto).items() if k.startswith("GRIDLINE_")}
     settings = load_settings(own | {"GRIDLINE_REDIS_URL": ""})
     app = create_app(settings, sweeper=False, own_database=False, sender=False)
     server = TestServer(app, host="127.0.0.1")
@@ -263,7 +270,7 @@ async def setup(url: str, args: argparse.Namespace, home: Path) -> Bench:
         desk, handlers, everyone = await people([c[0] for c in cells], line, ctx)
     finally:
         await server.close()
-    bench = Bench(args.port, desk, category, line, cells, handlers, everyone)
+    bench = Bench(args.port, desk, category, line, cells, handlers, everyone, auto=args.auto)
     bench.photo = {c[0]: photo_part(phone_photo(640, 480, c[1], c[2])) for c in cells}
     print(f"category {category} (line {line}); {len(cells)} cells; photo part {len(bench.photo[cells[0][0]]):,} B")
     return bench
@@ -273,7 +280,7 @@ async def run(url: str, args: argparse.Namespace, home: Path) -> None:
     bench = await setup(url, args, home)
     argv = gridline_argv(["serve", "--host", "127.0.0.1", "--port", str(args.port), "--workers", str(args.workers)],
                          profile=Path(args.profile) if args.profile else None)
-    server = Server("gridline", argv, server_env(url, home), home, args.port, home / "server.log")
+    server = Server("gridline", argv, server_env(url, home, args.auto), home, args.port, home / "server.log")
     server.start()
     try:
         await server.wait_ready()
@@ -350,6 +357,9 @@ def report(bench: Bench, args: argparse.Namespace, wall: float, cpu: dict[str, f
     print(f"{'step':<9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for step in STEPS:
         values = bench.times[step]
+        if not values:
+            print(f"{step:<9}   (done by intake at open)")
+            continue
         print(f"{step:<9}{statistics.median(values) * 1000:>9.0f}{p95(values) * 1000:>9.0f}"
               f"{max(values) * 1000:>9.0f}")
     print("CPU a cycle: " + ", ".join(f"{name} {sec / cycles * 1000:.0f} ms ({sec / wall:.2f} cores busy)"
@@ -370,6 +380,7 @@ async def main() -> int:
     parser.add_argument("--port", type=int, default=8719)
     parser.add_argument("--profile", help="write the server's CPU profile here (with --workers 1: one process)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--auto", action="store_true", help="条线分流 at intake instead of the desk's dispatch")
     args = parser.parse_args()
     url = await pgdb.fresh_database(PG_ADMIN, NAME)
     await db.migrate(url)
