@@ -24,14 +24,14 @@ def read(path: Path) -> tuple[str, list[list[Any]]]:
 
 def test_rows_read_back_cell_for_cell_with_hostile_text(tmp_path: Path) -> None:
     path = tmp_path / "a.xlsx"
-    hostile = ["a&b<c>\"d'", "'=1+1", " 前后空格 ", "two\nlines", "'\rx", "bell\x07\x00end", "\ufffe", "", "末"]
+    hostile = ["a&b<c>\"d'", "'=1+1", " 前后空格 ", "two\nlines", "'\rx\r\ny", "bell\x07\x00end", "\ufffe", "", "末"]
     with SheetWriter(path, "cases") as sheet:
         sheet.append([["h1", "h2"]])
         sheet.append([hostile, ["only"]])
     title, rows = read(path)
     assert title == "cases"
     assert rows[0][:2] == ["h1", "h2"]
-    assert rows[1] == ["a&b<c>\"d'", "'=1+1", " 前后空格 ", "two\nlines", "'\rx", "bell\ufffd\ufffdend", "\ufffd",
+    assert rows[1] == ["a&b<c>\"d'", "'=1+1", " 前后空格 ", "two\nlines", "'\nx\ny", "bell\ufffd\ufffdend", "\ufffd",
                        None, "末"]
     assert rows[2][0] == "only" and all(c is None for c in rows[2][1:])
     assert zipfile.ZipFile(path).testzip() is None
