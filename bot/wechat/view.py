@@ -22,7 +22,7 @@ from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_RED
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
 from bot.wechat.messages import Message
 from bot.wechat.redelivery import TAKEN_OVER, Admission
-from intake.arrivals import Arrival
+from intake.arrivals import Arrival, answered
 from intake.errors import Invalid
 from notify.http import read_capped
 from notify.types import Notification, Recipient
@@ -119,11 +119,21 @@ async def _answer(app: web.Application, msg: Message, arrival: Arrival | None, a
     late = late or time.monotonic() - started >= app[SETTINGS].wechat.reply_budget_s
     # The reply redeliveries repeat, the resident's draft and the end of the turn: one round trip.
     await redelivery.remember(key, "" if late else reply, user, dialogue.drafts.entry(user, response.draft))
+    await _answered(app, key)
     if late and reply:
         await app[CASES].notifier.publish([Notification(
             kind="wechat.reply", recipient=Recipient("resident", user, "wechat"), key=f"reply:{key}",
             payload={"text": reply})])
     return reply
+
+
+async def _answered(app: web.Application, key: str) -> None:
+    """Mark the stored message's turn over. A failed mark loses nothing: the recovery walk finds the claim
+    holding the reply and marks it then."""
+    try:
+        await answered(key, app[CASES].clock())
+    except Exception as exc:  # the database is away: the reply is decided all the same
+        log.warning("answered mark not written", extra={"dedup_key": key[:80], "error": type(exc).__name__})
 
 
 def _reply(request: web.Request, inbound: Inbound, text: str | None) -> web.Response:

@@ -1,0 +1,26 @@
+"""Inbound messages say when their turn ended (#18): the recovery walk finds half-done turns in the database,
+not by Redis's claims, which an empty restart loses. Messages stored before this column existed count as
+answered (their turns are long over, and a walk must not answer them again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+
+async def backfill(apps: Any, schema_editor: Any) -> None:
+    await schema_editor.client.execute_script("UPDATE inbound_messages SET answered_at = received_at")
+
+
+class Migration(migrations.Migration):
+    dependencies = [('gridline', '0024_assist_units')]
+
+    initial = False
+
+    operations: list[ops.Operation] = [
+        ops.AddField(model_name="InboundMessage", name="answered_at",
+                     field=fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
+        ops.RunPython(backfill),
+    ]
