@@ -112,7 +112,8 @@ class Redelivery:
     async def wait_for_reply(self, key: str, within: float) -> str | None:
         """The first delivery's reply once it is known, or ``None`` after ``within`` seconds, or
         :data:`TAKEN_OVER` when its owner died and this delivery now holds the claim (it must store
-        and answer the message itself)."""
+        and answer the message itself), or :data:`GIVEN_BACK` when the owner gave the claim back unstored
+        (the database was away) and this delivery now holds it (it must store the message)."""
         deadline = time.monotonic() + within
         while True:
             value = await self._kv.get(f"wx:msg:{key}")
@@ -120,6 +121,8 @@ class Redelivery:
                 return value
             if value is not None and await self.take_over(key, value):
                 return TAKEN_OVER
+            if value is None and await self.reclaim(key):  # the first delivery could not store it, and let go
+                return GIVEN_BACK
             if (left := deadline - time.monotonic()) <= 0:
                 self._answered.pop(key, None)  # nothing left behind for a message never answered
                 return None
@@ -157,6 +160,7 @@ class Redelivery:
 
 
 TAKEN_OVER = "\x00taken-over"
+GIVEN_BACK = "\x00given-back"
 
 
 def _turn(resident: str) -> str:
