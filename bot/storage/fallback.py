@@ -53,11 +53,12 @@ class FallbackStore:
         against the database beside it, which would then only repeat the call)."""
         return self._down_since is not None and self._clock() < self._next_probe
 
-    async def _run(self, primary: Callable[[], Awaitable[T]],
-                   secondary: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
-        """The call's result, and whether the database gave it."""
+    async def _run(self, primary: Callable[[], Awaitable[T]], secondary: Callable[[], Awaitable[T]],
+                   skipping: bool = False) -> tuple[T, bool]:
+        """The call's result, and whether the database gave it (always with ``skipping``: the caller skipped
+        the checks a call to Redis needs)."""
         now = self._clock()
-        if self._down_since is not None and now < self._next_probe:
+        if skipping or (self._down_since is not None and now < self._next_probe):
             return await secondary(), True
         try:
             result = await primary()
@@ -74,10 +75,11 @@ class FallbackStore:
         return result, False
 
     async def set_if_absent(self, key: str, value: str, ttl_seconds: float) -> bool:
-        if not self._skipping() and self._in_grace() and await self.secondary.live([key]):
+        skipping = self._skipping()
+        if not skipping and self._in_grace() and await self.secondary.live([key]):
             return False
         return (await self._run(lambda: self.primary.set_if_absent(key, value, ttl_seconds),
-                                lambda: self.secondary.set_if_absent(key, value, ttl_seconds)))[0]
+                                lambda: self.secondary.set_if_absent(key, value, ttl_seconds), skipping))[0]
 
     async def get(self, key: str) -> str | None:
         found, from_db = await self._run(lambda: self.primary.get(key), lambda: self.secondary.get(key))
@@ -102,13 +104,14 @@ class FallbackStore:
         return done
 
     async def set_if_absent_guarded(self, guard: Entry, claims: Sequence[Entry]) -> tuple[bool, int]:
-        if not self._skipping() and self._in_grace():
+        skipping = self._skipping()
+        if not skipping and self._in_grace():
             held = await self.secondary.live([guard.key, *(c.key for c in claims)])
             if guard.key in held and await self.secondary.get(guard.key) != guard.value:
                 return False, 0
             claims = self._unclaimed_prefix(claims, held)
         return (await self._run(lambda: self.primary.set_if_absent_guarded(guard, claims),
-                                lambda: self.secondary.set_if_absent_guarded(guard, claims)))[0]
+                                lambda: self.secondary.set_if_absent_guarded(guard, claims), skipping))[0]
 
     @staticmethod
     def _unclaimed_prefix(claims: Sequence[Entry], held: set[str]) -> list[Entry]:
