@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import TypeVar
 
 from redis.exceptions import RedisError
@@ -114,7 +114,7 @@ class FallbackStore:
                                 lambda: self.secondary.set_if_absent_guarded(guard, claims), skipping))[0]
 
     @staticmethod
-    def _unclaimed_prefix(claims: Sequence[Entry], held: set[str]) -> list[Entry]:
+    def _unclaimed_prefix(claims: Sequence[Entry], held: Collection[str]) -> list[Entry]:
         """The claims before the first one the outage's database still holds (claims stop at the first taken)."""
         out = []
         for claim in claims:
