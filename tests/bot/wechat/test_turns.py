@@ -76,11 +76,14 @@ async def test_a_message_waits_for_the_residents_turn(wx: WeChat, uid: str) -> N
 
 class FailingOnce(OutboxDialogue):
     failed = False
+    # Not the database away (that is tried again within the request: the test after this one): a failure
+    # the request cannot get past, answered 500 with the claim given back.
+    error: Exception = RuntimeError("storing failed")
 
     async def arrive(self, msg, dedup_key, raw):  # type: ignore[no-untyped-def]
         if not FailingOnce.failed:
             FailingOnce.failed = True
-            raise ConnectionError("database went away")
+            raise FailingOnce.error
         return await super().arrive(msg, dedup_key, raw)
 
 
@@ -117,6 +120,23 @@ async def test_a_claim_whose_process_died_is_taken_over_by_the_retry(wx: WeChat,
     answer = await asyncio.wait_for(wx.send(text(openid, "路灯不亮", msg_id)), 10)
     assert "在哪里" in answer
     assert await InboundMessage.filter(external_id=openid).count() == 1
+
+
+async def test_a_database_away_for_a_moment_is_tried_again_within_the_request(wx: WeChat, uid: str) -> None:
+    assert wx.client.app is not None
+    app, openid = wx.client.app, f"blip{uid}"
+    working = app[WECHAT_DIALOGUE]
+    with pytest.warns(DeprecationWarning):  # swapping a collaborator of a running app, on purpose
+        app[WECHAT_DIALOGUE] = FailingOnce(working.ctx, working.drafts, working.router)
+    FailingOnce.failed, FailingOnce.error = False, ConnectionError("database went away")
+    try:
+        status, body = await wx.post(wx.request(text(openid, "井盖丢了", wx.msg_id()), "plain"))
+        assert FailingOnce.failed and status == 200 and "在哪里" in body  # stored on the second try, answered
+        assert await InboundMessage.filter(external_id=openid).count() == 1
+    finally:
+        FailingOnce.error = RuntimeError("storing failed")
+        with pytest.warns(DeprecationWarning):
+            app[WECHAT_DIALOGUE] = working
 
 
 async def test_a_live_owners_claim_is_not_taken_over(wx: WeChat, uid: str) -> None:
