@@ -54,6 +54,7 @@ class Redelivery:
         self.lease = secrets.token_hex(8)
         self._running = ":".join((RUNNING, self.lease))  # a claim value, not a resident ref
         self._answered: dict[str, asyncio.Event] = {}  # messages this process runs that a retry waits on
+        self._taken: dict[str, str] = {}  # the claim values of messages taken over, until answered or given back
 
     async def renew(self) -> None:
         """Keep this process's lease alive (its claims are not taken over while it is)."""
@@ -94,11 +95,13 @@ class Redelivery:
     async def remember(self, key: str, reply: str, resident: str, *also: Entry) -> None:
         """Keep the reply for redeliveries, write ``also`` (the draft) and end the turn: one round trip."""
         await self._kv.set_many([Entry(f"wx:msg:{key}", reply, CLAIM_TTL), *also, self.end_turn(resident, key)])
+        self._taken.pop(key, None)
         self._wake(key)
 
     async def release(self, key: str, resident: str, *, claim: bool) -> None:
         """End the turn this message took, and with ``claim`` give up its claim (it was not stored)."""
-        give_back = [Entry(f"wx:msg:{key}", None, only_if=self._running)] if claim else []
+        held = self._taken.pop(key, self._running)
+        give_back = [Entry(f"wx:msg:{key}", None, only_if=held)] if claim else []
         await self._kv.set_many([*give_back, self.end_turn(resident, key)])
         self._wake(key)
 
@@ -141,8 +144,8 @@ class Redelivery:
 
     async def alive(self, claim: str) -> bool:
         """Whether a "running" claim's owner still renews its lease (a claim without one counts as alive)."""
-        owner = claim[len(RUNNING) + 1:]
-        return not owner or claim == self._running or await self._kv.get(_lease(owner)) is not None
+        owner = claim[len(RUNNING) + 1:].split(":")[0]  # a taken-over claim adds ":<token>"
+        return not owner or owner == self.lease or await self._kv.get(_lease(owner)) is not None
 
     async def reclaim(self, key: str) -> bool:
         """Claim a stored message whose claim is gone (Redis came back empty); True when this process holds it."""
@@ -152,9 +155,13 @@ class Redelivery:
         """Take ``claim`` when its owner's lease is gone; True when this delivery now holds it."""
         if await self.alive(claim):
             return False  # a claim without a lease (an older process) waits for its TTL
-        await self._kv.set_many([Entry(f"wx:msg:{key}", self._running, CLAIM_TTL, only_if=claim)])
-        if await self._kv.get(f"wx:msg:{key}") != self._running:
+        # A token of this take-over's own: a retry and the recovery walk of one process, both after the same
+        # dead claim, would each read back the process's own claim value and both run the turn (two cases).
+        mine = f"{self._running}:{secrets.token_hex(4)}"
+        await self._kv.set_many([Entry(f"wx:msg:{key}", mine, CLAIM_TTL, only_if=claim)])
+        if await self._kv.get(f"wx:msg:{key}") != mine:
             return False  # another redelivery took it first
+        self._taken[key] = mine
         log.warning("took over a redelivery claim whose process died", extra={"dedup_key": key[:80]})
         return True
 

@@ -198,3 +198,18 @@ async def test_while_the_database_is_away_the_callback_answers_503_and_the_retry
     monkeypatch.setattr(service, "arrive", stored)  # the database is back
     assert "在哪里" in await asyncio.wait_for(wx.send(text(openid, "路灯不亮", msg_id)), 10)
     assert await InboundMessage.filter(external_id=openid).count() == 1
+
+
+async def test_a_dead_claim_is_taken_over_once_within_one_process(wx: WeChat, uid: str) -> None:
+    """A retry and the recovery walk of one process after the same dead claim: one of them runs the turn (both
+    used to read back the process's own claim value and both ran it: two cases in bench/kill9.py)."""
+    assert wx.client.app is not None
+    kv, key = wx.client.app[KV], f"msg:dead-twice-{uid}"
+    dead = RUNNING + ":deadbeef00000000"
+    await kv.set(f"wx:msg:{key}", dead, 300)
+    process = Redelivery(kv)
+    await process.renew()
+    taken = await asyncio.gather(process.take_over(key, dead), process.take_over(key, dead))
+    assert sorted(taken) == [False, True]
+    await process.release(key, "oDead" + uid, claim=True)  # the taker's claim, given back
+    assert await kv.get(f"wx:msg:{key}") is None
