@@ -12,8 +12,10 @@ with COPY in chunks (the statistics' triggers off, as for a bulk load), builds t
 - through the real app signed in as one street's dispatcher: the desk page and its queue counts, the case
   page (p95, ≤ 100 ms), and the Excel export of that street's cases (≤ 30 s, memory flat).
 
-Run: ``.venv/bin/python bench/console_map.py [--cases 1000000] [--days 730] [--repeat 3] [--keep]``
-(``GRIDLINE_TEST_PG`` names the server's admin URL; the database ``gridline_bench_console`` is recreated).
+Run: ``.venv/bin/python bench/console_map.py [--cases 1000000] [--days 730] [--repeat 3] [--keep] [--reuse]``
+(``GRIDLINE_TEST_PG`` names the server's admin URL; the database ``gridline_bench_console``, or
+``GRIDLINE_BENCH_CONSOLE_DB``, is recreated, or with ``--reuse`` the one a ``--keep`` run left is timed again —
+``--cases`` and ``--days`` must be its own).
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ from intake.store.models import UserGrid
 from notify.recording import RecordingNotifier
 
 PG_ADMIN = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-NAME = "gridline_bench_console"
+# Another name lets two people bench on one server without dropping each other's database.
+NAME = os.environ.get("GRIDLINE_BENCH_CONSOLE_DB", "gridline_bench_console")
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 ADMIN = Actor("user:bench", "bench", Role.ADMIN)
 CASE_COLUMNS = ("case_no", "status", "channel", "reporter", "description", "lat", "lng", "grid_code",
@@ -129,40 +132,18 @@ async def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--load-only", action="store_true", help="generate and build the rollup, time nothing")
+    parser.add_argument("--reuse", action="store_true", help="time the database a --keep run left (no load)")
     args = parser.parse_args()
-    url = await pgdb.fresh_database(PG_ADMIN, NAME)
+    url = f"{PG_ADMIN.rsplit('/', 1)[0]}/{NAME}" if args.reuse else await pgdb.fresh_database(PG_ADMIN, NAME)
     await db.migrate(url)
     await db.open_db(url)
     try:
-        await load_demo(None, Path(tempfile.mkdtemp()) / "tokens.json", replace=True)
+        if not args.reuse:
+            await load_demo(None, Path(tempfile.mkdtemp()) / "tokens.json", replace=True)
         domain = await build_context(RecordingNotifier(), lambda: NOW)
         ctx = domain.ctx
-        index = ctx.grid.index
-        leaves = [(c.code, *index.centroid(c.code)) for c in index.leaves]
-        workers: dict[str, list[int]] = {}
-        for user_id, code in await UserGrid.filter(user__role="worker").values_list("user_id", "grid_code"):
-            workers.setdefault(str(code), []).append(int(user_id))
-        categories = [c.code for c in ctx.taxonomy.catalog.leaves()]
-        t0, rng, serials, events = time.perf_counter(), random.Random(14), dict[Any, int](), 0
-        conn = await asyncpg.connect(url)
-        try:
-            await conn.execute("SET session_replication_role = replica")  # a bulk load: no per-row triggers
-            for first in range(0, args.cases, CHUNK):
-                cases, chunk = generate(first, min(CHUNK, args.cases - first), args.days, leaves, workers,
-                                        categories, rng, serials)
-                await conn.copy_records_to_table("cases", records=cases, columns=CASE_COLUMNS)
-                await conn.copy_records_to_table("case_events", records=chunk, columns=EVENT_COLUMNS)
-                events += len(chunk)
-            await conn.execute("VACUUM ANALYZE")  # as autovacuum would after a load: index-only scans
-        finally:
-            await conn.close()
-        print(f"generated {args.cases:,} cases and {events:,} events on PostgreSQL in "
-              f"{time.perf_counter() - t0:.1f} s ({len(leaves):,} leaf cells, {args.days} days); "
-              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-        t0 = time.perf_counter()
-        built = await rollup.refresh(NOW, max_days=args.days + 2)
-        rows = (await db.fetch("SELECT COUNT(*) AS n FROM stats_daily", []))[0]["n"]
-        print(f"daily rollup built: {built} days, {rows:,} rows in {time.perf_counter() - t0:.1f} s")
+        if not args.reuse:
+            await generate_all(url, ctx, args)
         if args.load_only:
             return 0
         await report(ctx, args.repeat, args.days, args.cases)
@@ -174,6 +155,36 @@ async def main() -> int:
         if not args.keep:
             await pgdb.drop_database(PG_ADMIN, NAME)
     return 0
+
+
+async def generate_all(url: str, ctx: Any, args: argparse.Namespace) -> None:
+    """The district's cases and events (COPY, triggers off), then the daily rollup."""
+    index = ctx.grid.index
+    leaves = [(c.code, *index.centroid(c.code)) for c in index.leaves]
+    workers: dict[str, list[int]] = {}
+    for user_id, code in await UserGrid.filter(user__role="worker").values_list("user_id", "grid_code"):
+        workers.setdefault(str(code), []).append(int(user_id))
+    categories = [c.code for c in ctx.taxonomy.catalog.leaves()]
+    t0, rng, serials, events = time.perf_counter(), random.Random(14), dict[Any, int](), 0
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("SET session_replication_role = replica")  # a bulk load: no per-row triggers
+        for first in range(0, args.cases, CHUNK):
+            cases, chunk = generate(first, min(CHUNK, args.cases - first), args.days, leaves, workers,
+                                    categories, rng, serials)
+            await conn.copy_records_to_table("cases", records=cases, columns=CASE_COLUMNS)
+            await conn.copy_records_to_table("case_events", records=chunk, columns=EVENT_COLUMNS)
+            events += len(chunk)
+        await conn.execute("VACUUM ANALYZE")  # as autovacuum would after a load: index-only scans
+    finally:
+        await conn.close()
+    print(f"generated {args.cases:,} cases and {events:,} events on PostgreSQL in "
+          f"{time.perf_counter() - t0:.1f} s ({len(leaves):,} leaf cells, {args.days} days); "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    t0 = time.perf_counter()
+    built = await rollup.refresh(NOW, max_days=args.days + 2)
+    rows = (await db.fetch("SELECT COUNT(*) AS n FROM stats_daily", []))[0]["n"]
+    print(f"daily rollup built: {built} days, {rows:,} rows in {time.perf_counter() - t0:.1f} s")
 
 
 async def busiest_street(n: int) -> str:

@@ -43,8 +43,11 @@ finally:
 
 def base_env() -> dict[str, str]:
     """This process's environment without its GRIDLINE_* settings, the checkout first on the path
-    (whether or not it is installed in this interpreter)."""
+    (whether or not it is installed in this interpreter). A server benchmarked on a fresh database does not
+    build the default model in the background (``bot.default_model``: ~10 s of CPU beside the load being
+    measured); ``bench/startup.py`` turns it back on."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINE_")}
+    env["GRIDLINE_NLP_BUILD_DEFAULT"] = "false"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 

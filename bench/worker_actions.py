@@ -7,6 +7,10 @@ on a fresh database loaded by ``gridline demo``. A desk user opens and dispatche
 does (CSRF token, idempotency key; a photo as multipart, shrunk as the page shrinks it). Each POST is timed
 from the request to the 303, one phone at a time (-c for several), after an uncounted warm-up.
 
+A photo is checked at the request and watermarked after the answer (``intake.photos.pending``). After the
+timed run, ``--stamped`` more cases (uncounted above) report how long after the 303 the watermarked copy exists
+(its row ``stored``, polled every 10 ms; one photo at a time, so the polling never slows a timed step).
+
     .venv/bin/python bench/worker_actions.py             # PostgreSQL ($GRIDLINE_TEST_PG) + Redis db 14
     .venv/bin/python bench/worker_actions.py -n 300 -c 4
 
@@ -41,7 +45,7 @@ from bot.keys import CASES  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from intake import links  # noqa: E402
 from intake.cases.context import utc_now  # noqa: E402
-from intake.store.models import User, UserGrid  # noqa: E402
+from intake.store.models import Media, User, UserGrid  # noqa: E402
 
 REDIS_URL = os.environ.get("GRIDLINE_BENCH_REDIS", "redis://127.0.0.1:6379/14")
 DB_NAME = "gridline_bench_worker"
@@ -62,6 +66,15 @@ class Bench:
     def __init__(self, client: TestClient[web.Request, web.Application], admin: str, worker: int,
                  leaf: tuple[float, float]) -> None:
         self.client, self.admin, self.worker, self.leaf = client, admin, worker, leaf
+
+    async def until_stamped(self, case_no: str, answered: float) -> float:
+        while time.perf_counter() - answered < 60:
+            row = await Media.filter(case_no=case_no, source="staff").first()
+            if row is not None and row.state != "pending":
+                assert row.state == "stored", (case_no, row.state, row.last_error)
+                return (time.perf_counter() - answered) * 1000
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{case_no}: no watermarked copy within 60 s")
 
     async def dispatched(self, n: int) -> list[str]:
         """``n`` cases in the worker's cell, dispatched to the worker (admin API, not timed)."""
@@ -126,11 +139,23 @@ async def run(bench: Bench, n: int, concurrency: int, image: bytes) -> dict[str,
     return timings
 
 
+async def stamped(bench: Bench, n: int, image: bytes) -> list[float]:
+    """ms from each photo step's 303 to its watermarked copy, one case at a time (not in the timed run)."""
+    cases, after = await bench.dispatched(n), []
+    phone, csrf = await bench.signed_in(cases[0])
+    for case_no in cases:
+        await bench.step(phone, csrf, case_no, "accept", None)
+        await bench.step(phone, csrf, case_no, "handle", image)
+        after.append(await bench.until_stamped(case_no, time.perf_counter()))
+    await phone.close()
+    return after
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
 
 
-async def main(n: int, warmup: int, concurrency: int) -> int:
+async def main(n: int, warmup: int, concurrency: int, stamped_n: int) -> int:
     admin = new_token()
     url = await pgdb.fresh_database(PG_ADMIN_URL, DB_NAME)
     env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "ADMIN_TOKEN": admin, "MODE": "sandbox",
@@ -157,6 +182,8 @@ async def main(n: int, warmup: int, concurrency: int) -> int:
             t0 = time.perf_counter()
             timings = await run(bench, n, concurrency, image)
             wall = time.perf_counter() - t0
+            load = os.getloadavg()
+            after = await stamped(bench, stamped_n, image)
         finally:
             await client.close()
     await pgdb.drop_database(PG_ADMIN_URL, DB_NAME)
@@ -168,6 +195,9 @@ async def main(n: int, warmup: int, concurrency: int) -> int:
         missed |= not ok
         print(f"{name:<16}{len(values):>5}{statistics.median(values):>9.1f}{p95(values):>9.1f}{max(values):>9.1f}"
               f"   {'PASS' if ok else 'FAIL'}")
+    print(f"{'watermarked':<16}{len(after):>5}{statistics.median(after):>9.1f}{p95(after):>9.1f}{max(after):>9.1f}"
+          "   ms from a photo step's 303 to its watermarked copy (no goal; the media route waits for it)")
+    print(f"load average at the end of the timed run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (1, 5, 15 min)")
     return 1 if missed else 0
 
 
@@ -176,5 +206,6 @@ if __name__ == "__main__":
     parser.add_argument("-n", type=int, default=200, help="cases timed (each: accept, then handle)")
     parser.add_argument("--warmup", type=int, default=20, help="cases run first and not counted")
     parser.add_argument("-c", type=int, default=1, help="steps in flight at once")
+    parser.add_argument("--stamped", type=int, default=20, help="photo steps timed to their watermarked copy")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.n, args.warmup, args.c)))
+    sys.exit(asyncio.run(main(args.n, args.warmup, args.c, args.stamped)))

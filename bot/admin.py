@@ -18,6 +18,7 @@ from bot.views import (
     messages,
     nlp,
     privacy,
+    registers,
     spot_checks,
     stats,
     surveys,
@@ -33,6 +34,6 @@ def build() -> web.Application:
     app = web.Application(middlewares=[middlewares.admin_auth])
     # export first: /cases/export must match before /cases/{case_no}
     for module in (export, cases, grid, taxonomy, alerts, surveys, messages, nlp, departments, users, stats,
-                   privacy, page_sessions, admin_docs, spot_checks):
+                   privacy, page_sessions, admin_docs, spot_checks, registers):
         app.add_routes(module.routes)
     return app

@@ -14,12 +14,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import admin, console, logfilter, middlewares, open311, outbound_app, periodic, welcome, worker
+from bot import admin, console, logfilter, middlewares, open311, outbound_app, periodic, sms_uplink, welcome, worker
 from bot import mp as miniprogram
 from bot.alerts import build_alerts
 from bot.alerts import jobs as alert_jobs
 from bot.composition import SWEEP_LOCK, build_context, refresh_taxonomy, sla_sweep
 from bot.console.config import ConsoleConfig
+from bot.default_model import BuildDefault
+from bot.default_model import lifetime as default_model
 from bot.demo import is_empty, load_demo
 from bot.heavy import heavy_pool
 from bot.keys import (
@@ -27,6 +29,7 @@ from bot.keys import (
     CASES,
     HEAVY,
     KV,
+    LISTENING,
     METRICS,
     OUTBOUND,
     RECORDER,
@@ -52,7 +55,7 @@ from bot.surveys import policy as survey_policy
 from bot.surveys import send_reminders
 from bot.views import health
 from bot.web import handled as handled_photos
-from bot.web import wecom
+from bot.web import watermarks, wecom
 from bot.wechat import WeChatConfig
 from bot.wechat import recovery as wechat_recovery
 from bot.wechat import view as wechat_view
@@ -81,8 +84,14 @@ MAX_BODY = 256 * 1024
 
 def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool = True,
                own_database: bool = True, mp: miniprogram.MpConfig | None = None,
-               open311_config: open311.Open311Config | None = None, sender: bool | None = None) -> web.Application:
+               open311_config: open311.Open311Config | None = None, sender: bool | None = None,
+               build_default: BuildDefault | None = None, load_later: bool = False) -> web.Application:
     """Compose the service. Tests pass ``own_database=False`` to share a connection they opened.
+
+    ``build_default``: with no model registered, build the default one in the background (``gridline
+    serve`` asks, as GRIDLINE_NLP_BUILD_DEFAULT says; an app in a test does not unless it passes one).
+    ``load_later``: load the active model once the server listens (``LISTENING``, set by ``bot.runner``), the
+    keyword matcher answering meanwhile; the default model's build starts then too (``serve``).
 
     ``sender``: run the outbox relay and sender in this process (default: GRIDLINE_SENDER_IN_PROCESS,
     and never for an app sharing a test's connection).
@@ -97,12 +106,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app[RECORDER] = RecordingNotifier()
     app[WECHAT] = WeChatConfig.of(settings.wechat)
     app[TASKS] = set()
+    app[LISTENING] = asyncio.Event()
     app.cleanup_ctx.append(_storage)
     app.cleanup_ctx.append(heavy_pool)
     if own_database:
         app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_services(clock))
-    app.cleanup_ctx.append(_tuning)
+    app.cleanup_ctx.append(partial(_tuning, load_later=load_later))
+    app.cleanup_ctx.append(default_model(build_default, app[LISTENING].wait if load_later else None))
     app.cleanup_ctx.append(outbound_app.outbound(clock, settings.outbox.in_process and own_database
                                                  if sender is None else sender))
     app.cleanup_ctx.append(_tasks)
@@ -113,6 +124,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, sweeper: bool 
     app.add_routes(wechat_view.routes)
     app.add_routes(welcome.routes)  # "/": the sandbox, or a landing text
     app.add_routes(handled_photos.routes)  # the signed links to handled photos in residents' messages
+    app.add_routes(sms_uplink.routes)  # replies to the 回访 SMS, pushed by the provider
     # Each channel is a sub-application at its prefix; shared state stays here, reached as request.config_dict.
     # Reserved for the next issue: bot.console (/console), mounted the same way.
     app.add_subapp(admin.PREFIX, admin.build())
@@ -191,6 +203,7 @@ def _jobs(app: web.Application) -> list[periodic.Job]:
         periodic.Job("survey reminders", settings.surveys.sweep_s, partial(send_reminders, ctx),
                      SURVEY_LOCK),
         *alert_jobs(app[ALERTS], settings.alerts),
+        periodic.Job("staff photo watermarks", every, watermarks.job_body(app), watermarks.LOCK),
         periodic.Job("公众号 photo fetch", every, media_fetch.job_body(lambda: _wechat_api(app), settings.media_dir,
                                                                   ctx.clock), media_fetch.LOCK),
         # The statistics' daily rollup: touched days rebuilt, missing days added (intake.stats.rollup).
@@ -219,8 +232,9 @@ def _wechat_api(app: web.Application) -> WeChatClient | None:
     return outbound.wechat if outbound is not None else None
 
 
-async def _tuning(app: web.Application) -> AsyncIterator[None]:
+async def _tuning(app: web.Application, *, load_later: bool) -> AsyncIterator[None]:
     """The serving classifier's models and retrain jobs (the registry poll is a periodic job)."""
-    async with tuning_runtime(app[CASES], app[SERVING], app[SETTINGS].nlp) as state:
+    after = app[LISTENING].wait if load_later else None
+    async with tuning_runtime(app[CASES], app[SERVING], app[SETTINGS].nlp, load_after=after) as state:
         app[TUNING] = state
         yield

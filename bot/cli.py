@@ -141,6 +141,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     from bot import workers as pool
     from bot.app import create_app
     from bot.composition import prepare_database
+    from bot.default_model import BuildDefault
 
     try:
         pool.check(settings, workers)
@@ -151,7 +152,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     asyncio.run(prepare_database(settings))  # once, before the workers race for it
     if workers > 1:
         return pool.run(settings, host, port, workers)
-    runner.run(create_app(settings), host, port)
+    build = BuildDefault() if settings.nlp_build_default else None
+    runner.run(create_app(settings, build_default=build, load_later=True), host, port)
     return 0
 
 

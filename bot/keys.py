@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -20,6 +21,9 @@ from outbox.runner import Outbound
 from tuning.runtime import Tuning
 from tuning.serving import ServingClassifier
 
+if TYPE_CHECKING:
+    from bot.default_model import DefaultBuild
+
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 KV = web.AppKey("kv", KeyValueStore)
@@ -34,3 +38,8 @@ SERVING = web.AppKey("serving", ServingClassifier)  # the classifier CASES class
 TUNING = web.AppKey("tuning", Tuning)
 OUTBOUND = web.AppKey("outbound", Outbound)
 HEAVY = web.AppKey("heavy", HeavyPool)
+HEAVY_LATER = web.AppKey("heavy_later", HeavyPool)  # work after the answer: never queued before a request's
+# set by bot.runner once the server listens: what start-up to ready need not wait for starts then
+LISTENING = web.AppKey("listening", asyncio.Event)
+# the default model's background build (its module reads the keys above: named for the type checker only)
+DEFAULT_BUILD: web.AppKey[DefaultBuild] = web.AppKey("default_build")

@@ -33,6 +33,10 @@ def error_body(status: int, code: str, message: str, details: object = None) -> 
     return json_response(body, status=status)
 
 
+# Routes whose URL itself is a secret (the SMS provider's uplink key): the request log shows the pattern.
+SECRET_ROUTES = frozenset({"/sms/uplink/{provider}/{key}"})
+
+
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     rid = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
@@ -53,7 +57,8 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         metrics = request.app[METRICS]
         metrics.requests.labels(request.method, route, str(status)).inc()
         metrics.latency.labels(route).observe(elapsed)
-        log.info("request", extra={"method": request.method, "path": request.path, "status": status,
+        path = route if route in SECRET_ROUTES else request.path  # the secret in such a URL is never logged
+        log.info("request", extra={"method": request.method, "path": path, "status": status,
                                    "ms": round(elapsed * 1000, 2)})
         logs.request_id.reset(token)
 

@@ -37,6 +37,8 @@ QUERY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", f"{V}/users"): frozenset({"active", "department", "role"}),
     ("GET", f"{V}/privacy/reads"): frozenset({"case_no", "limit", "user_id"}),
     ("GET", f"{V}/sessions"): frozenset({"namespace", "user_id"}),
+    ("GET", f"{V}/transfers"): PAGED | {"case_no", "into", "moved", "from", "to"},
+    ("GET", f"{V}/upstream-requests"): PAGED | {"case_no", "status", "service_code", "from", "to"},
 }
 
 

@@ -33,6 +33,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", f"{V}/cases/{{case_no}}/actions"): ALL, ("POST", f"{V}/reports"): DESK,
     ("GET", f"{V}/cases/{{case_no}}/messages"): DESK,
     ("POST", f"{V}/spot-checks"): DESK | {R.SUPERVISOR},  # 抽查: draw closed cases for re-check
+    # the workflow's side records, in the caller's area: transfers out / in, requests pushed upstream
+    ("GET", f"{V}/transfers"): DESK | {R.SUPERVISOR}, ("GET", f"{V}/upstream-requests"): DESK | {R.SUPERVISOR},
     # organisation
     ("GET", f"{V}/departments"): ALL, ("GET", f"{V}/departments/{{code}}"): ALL,
     ("POST", f"{V}/departments"): ADMIN, ("PATCH", f"{V}/departments/{{code}}"): ADMIN,

@@ -24,6 +24,7 @@ import signal
 from aiohttp import web
 
 from bot import welcome
+from bot.keys import LISTENING
 
 
 async def settle(app: web.Application) -> None:
@@ -44,6 +45,8 @@ async def serve(app: web.Application, host: str, port: int, *, reuse_port: bool 
         if not stop.is_set():
             await web.TCPSite(runner, host, port, reuse_port=reuse_port).start()
             welcome.announce(app, host, port)
+            if LISTENING in app:  # the model load and the default model's build wait for this
+                app[LISTENING].set()
             await stop.wait()
     finally:
         await runner.cleanup()  # also after a failed start-up: the contexts it entered are exited

@@ -70,6 +70,7 @@ class SurveysSection(Section):
     flag_rate: float = 0.30
     min_sample: int = 10
     sweep_s: float = 300.0
+    texted: frozenset[str] = frozenset()  # channels asked by SMS (phone, hotline), answered by the uplink
 
 
 class AlertsSection(Section):

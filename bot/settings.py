@@ -34,6 +34,7 @@ from intake.cases.policy import OutwardPolicy, TaskPolicy
 from intake.photos import handled
 from intake.stats.weights import Weights
 from outbox.config import Account, Kind, OutboxConfig, SmsSetup, Upstream, check_rates
+from outbox.phones import PHONE_CHANNELS
 from tuning.config import TuningConfig
 
 
@@ -104,6 +105,9 @@ class Settings(BaseSettings):
     sms_region: str = "ap-guangzhou"
     sms_template_id: str | None = None  # progress: {1} case number, {2} the step
     sms_staff_template_id: str | None = None  # a worker's notice: {1} the notice in short
+    # 回访 by SMS (bot.sms_uplink): the question's template ({1} case number) and the key in the uplink URL
+    sms_survey_template_id: str | None = None
+    sms_uplink_secret: SecretStr | None = Field(default=None, min_length=16)
     # signs the links to handled photos in residents' messages (default: derived from the 公众号 secret)
     photo_link_secret: SecretStr | None = None
     outbound: Outbound = Field(default="auto")
@@ -123,6 +127,8 @@ class Settings(BaseSettings):
     nlp_holdout_percent: int = Field(default=20, ge=0, le=50)
     nlp_poll_seconds: float = Field(default=10.0, gt=0)
     nlp_checkpoint: Path | None = None
+    # serve with no model registered trains the default one in the background (bot.default_model)
+    nlp_build_default: bool = True
     # surveys (see bot.sections.SurveysSection)
     survey_delay_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     survey_reminder_hours: float = Field(default=48.0, gt=0, le=24 * 30)
@@ -161,6 +167,7 @@ class Settings(BaseSettings):
     check_by: Literal["worker", "supervisor"] = "worker"
     resident_urge_hours: float = Field(default=24.0, ge=0, le=24 * 30)
     worker_office_hours: str = Field(default="周一至周五 9:00-18:00", max_length=100)
+    auto_dispatch_departments: bool = False  # 条线分流 at intake (see intake.cases.routing)
     # reliability (#18): heavy steps (geometry repair, image re-encoding) run in worker processes with a
     # time and memory budget; an alert polygon whose edges cross more than N times is refused before repair.
     heavy_workers: int = Field(default=1, ge=1, le=64)
@@ -358,7 +365,13 @@ class Settings(BaseSettings):
         return SurveysSection(delay=timedelta(hours=self.survey_delay_hours),
                               reminder_after=timedelta(hours=self.survey_reminder_hours),
                               window=timedelta(hours=self.survey_window_hours), flag_rate=self.survey_flag_rate,
-                              min_sample=self.survey_min_sample, sweep_s=self.survey_sweep_seconds)
+                              min_sample=self.survey_min_sample, sweep_s=self.survey_sweep_seconds,
+                              texted=PHONE_CHANNELS if self.sms_surveys else frozenset())
+
+    @property
+    def sms_surveys(self) -> bool:
+        """Callers are asked by SMS only where they can answer: a provider, the template and the uplink."""
+        return self._sms() is not None and bool(self.sms_survey_template_id) and self.sms_uplink_secret is not None
 
     @cached_property
     def alerts(self) -> AlertsSection:
@@ -373,7 +386,8 @@ class Settings(BaseSettings):
     def tasks(self) -> TaskPolicy:
         return TaskPolicy(tolerance_m=self.position_tolerance_m, evidence_required=self.task_evidence_required,
                           verify_by=self.verify_by, check_by=self.check_by,
-                          resident_urge_hours=self.resident_urge_hours, office_hours=self.worker_office_hours)
+                          resident_urge_hours=self.resident_urge_hours, office_hours=self.worker_office_hours,
+                          auto_dispatch_departments=self.auto_dispatch_departments)
 
     @cached_property
     def worker(self) -> WorkerSection:
@@ -431,7 +445,7 @@ class Settings(BaseSettings):
             return None
         return SmsSetup(self.sms_provider, self.sms_secret_id or "", self.sms_secret_key, self.sms_sign_name or "",
                         self.sms_template_id or "", self.sms_staff_template_id, self.sms_app_id or "",
-                        self.sms_region, self.sms_api_base)
+                        self.sms_region, self.sms_api_base, self.sms_survey_template_id)
 
     def _outbound_kind(self) -> Kind:
         """``auto``: sandbox in sandbox mode, else live."""

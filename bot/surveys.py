@@ -64,7 +64,8 @@ class SurveyTexts:
 
 def policy(section: SurveysSection) -> SurveyPolicy:
     return SurveyPolicy(delay=section.delay, reminder_after=section.reminder_after, window=section.window,
-                        flag_rate=section.flag_rate, min_sample=section.min_sample, render=render)
+                        flag_rate=section.flag_rate, min_sample=section.min_sample, render=render,
+                        texted=section.texted)
 
 
 async def send_reminders(ctx: CaseContext) -> None:

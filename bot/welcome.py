@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.keys import CASES, SERVING, SETTINGS
+from bot.keys import CASES, DEFAULT_BUILD, SERVING, SETTINGS
 from bot.settings import Mode, Settings
 from tuning.serving import ServingClassifier
+
+if TYPE_CHECKING:
+    from bot.default_model import DefaultBuild
 
 log = logging.getLogger("gridline.app")
 routes = web.RouteTableDef()
@@ -40,16 +44,22 @@ def pages(settings: Settings) -> list[tuple[str, str]]:
     return [*(sandbox if settings.effective_mode is Mode.SANDBOX else []), *PAGES]
 
 
-def classifier(serving: ServingClassifier | None) -> dict[str, str | int | None]:
-    """Which classifier serves: ``keyword`` (the keyword matcher) or a registered model and its version."""
+def classifier(serving: ServingClassifier | None, build: DefaultBuild | None = None) -> dict[str, str | int | None]:
+    """Which classifier serves: ``keyword`` (the keyword matcher) or a registered model and its version; and
+    how this process's background build of the default model goes (``off`` when none was asked for)."""
+    state = build.state if build is not None else "off"
     if serving is None or serving.active is None:
-        return {"classifier": "keyword", "model_version": None}
-    return {"classifier": serving.name, "model_version": serving.active.version_id}
+        return {"classifier": "keyword", "model_version": None, "default_model": state}
+    return {"classifier": serving.name, "model_version": serving.active.version_id, "default_model": state}
 
 
-def _said(serving: dict[str, str | int | None]) -> str:
+def _said(serving: dict[str, str | int | None], loaded: bool) -> str:
     if serving["model_version"] is None:
-        return "the keyword matcher (no model is active)"
+        # serve loads the registry's models once it listens (tuning.runtime, load_later)
+        why = "no model is active" if loaded else "until the registry's models have loaded, in the background"
+        if serving["default_model"] in ("building", "elsewhere"):
+            why += "; the default model is being built in the background"
+        return f"the keyword matcher ({why})"
     return f"model {serving['classifier']} (version {serving['model_version']})"
 
 
@@ -59,9 +69,10 @@ def announce(app: web.Application, host: str, port: int) -> None:
     if settings is None:  # an app not built by create_app (a test, an embedding): only the URL is known
         log.info(f"gridline ready on {url}", extra={"url": url, "pid": os.getpid()})
         return
-    serving = classifier(app.get(SERVING))
+    serving = classifier(app.get(SERVING), app.get(DEFAULT_BUILD))
+    loaded = SERVING not in app or app[SERVING].revision != -1
     links = [url + path for path, _ in pages(settings)]
-    log.info(f"gridline ready on {url}: open {links[0]}; classifier: {_said(serving)}",
+    log.info(f"gridline ready on {url}: open {links[0]}; classifier: {_said(serving, loaded)}",
              extra={"url": url, "pages": links, **serving, "mode": str(settings.effective_mode),
                     "cells": len(app[CASES].grid.index) if CASES in app else None, "pid": os.getpid()})
 

@@ -35,9 +35,11 @@ def _child(settings: Settings, host: str, port: int) -> None:
 
     from bot import logs, runner
     from bot.app import create_app
+    from bot.default_model import BuildDefault
 
     logs.configure(settings.log_level)
-    runner.run(create_app(settings), host, port, reuse_port=True)
+    build = BuildDefault() if settings.nlp_build_default else None  # one of the workers builds (a lock)
+    runner.run(create_app(settings, build_default=build, load_later=True), host, port, reuse_port=True)
 
 
 def run(settings: Settings, host: str, port: int, workers: int) -> int:

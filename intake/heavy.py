@@ -13,6 +13,7 @@ import asyncio
 import importlib
 import logging
 import multiprocessing
+import os
 import resource
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -32,14 +33,17 @@ class Budget:
     memory_mb: int = 2048  # address space per worker process; 0 leaves it unlimited
     workers: int = 1
     start_seconds: float = 120.0  # a worker's start (imports) is not counted in a task's budget
+    nice: int = 0  # > 0: a lower CPU priority, for work nobody waits on (staff photos' watermarks)
 
 
 PRELOAD = ("numpy", "shapely", "PIL.Image")
 
 
-def _start_worker(memory_mb: int) -> None:
+def _start_worker(memory_mb: int, nice: int = 0) -> None:
     for name in PRELOAD:  # before the cap: imports reserve address space a task never uses
         importlib.import_module(name)
+    if nice > 0:
+        os.nice(nice)
     if memory_mb > 0:
         cap = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -66,8 +70,9 @@ class HeavyPool:
         """The pool with its workers started (at most one start at a time; called again after a kill)."""
         if self._pool is None:
             # spawn, not fork: the server process holds threads and open sockets a fork would copy.
-            self._pool = ProcessPoolExecutor(self.budget.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_worker, initargs=(self.budget.memory_mb,))
+            budget = self.budget
+            self._pool = ProcessPoolExecutor(budget.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_worker, initargs=(budget.memory_mb, budget.nice))
             pool = self._pool
             ready = asyncio.gather(*(asyncio.wrap_future(pool.submit(_ready)) for _ in range(self.budget.workers)))
             starting = asyncio.ensure_future(asyncio.wait_for(ready, self.budget.start_seconds))

@@ -8,6 +8,7 @@ tens of milliseconds of CPU by design and must not stall the event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -22,9 +23,14 @@ from intake.store.models_console import StaffPassword
 
 MIN_LEN, MAX_LEN = 10, 256  # a long limit still bounds the hashing work a request can cause
 _hasher = PasswordHasher()  # argon2id
+
+
 # Checked against when the user has no password, so the answer takes as long as for one who has:
-# the time does not tell which user ids exist.
-_DUMMY = _hasher.hash("no password is set for this user")
+# the time does not tell which user ids exist. Hashed on first use (at import it cost every process
+# start ~0.25 s of CPU); only a process's first such answer takes longer, by one hash.
+@functools.cache
+def _dummy() -> str:
+    return _hasher.hash("no password is set for this user")
 
 
 def check_strength(password: str) -> None:
@@ -59,7 +65,7 @@ async def verify(user_id: int, password: str, now: datetime) -> bool:
     if len(password) > MAX_LEN:
         return False
     if row is None:
-        await asyncio.to_thread(_check, _DUMMY, password)
+        await asyncio.to_thread(_check, _dummy(), password)
         return False
     try:
         await asyncio.to_thread(_hasher.verify, row.hash, password)

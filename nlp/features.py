@@ -21,22 +21,26 @@ is saved as numbers and strings, never as pickled objects.
 
 from __future__ import annotations
 
-import logging
+import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-import jieba
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from numpy.typing import NDArray
 
-logging.getLogger("jieba").setLevel(logging.WARNING)
-# Private (not jieba's global one, which other code may add words to) and shared by every model: we never
-# add words to it, so nothing leaks between models, and its dictionary loads once per process, not per fit.
-_TOKENIZER: Any = jieba.Tokenizer()
+from nlp.segmenter import private_tokenizer
+
+
+@functools.cache
+def _tokenizer() -> Any:
+    """Private (not jieba's global one) and shared by every model: we never add words to it, so nothing leaks
+    between models; made at the first fit or load, not when the module is imported."""
+    return private_tokenizer()
+
 
 HEAD_CHARS = 48  # a subject line, not a second copy of a long story
 _HEAD_END = re.compile(r"[。!?！？;；\n]")
@@ -86,7 +90,7 @@ class TextFeatures:
         return [w for w in self._cut(text) if _WORDLIKE.search(w)]
 
     def _cut(self, text: str) -> list[str]:
-        return list(_TOKENIZER.lcut(text, HMM=False))  # HMM guesses at unknown words: slower, no better in CV
+        return list(_tokenizer().lcut(text, HMM=False))  # HMM guesses at unknown words: slower, no better in CV
 
     def fit_transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         """Fit on ``docs`` and return their features (each text is segmented once)."""

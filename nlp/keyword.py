@@ -15,21 +15,16 @@ each position), so cost grows with message length, not with the label count.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
-import jieba
-
 from nlp.normalize import normalize
+from nlp.segmenter import private_tokenizer
 from nlp.severity import severity_of_normalized
 from nlp.types import LabelTerms, Prediction, Scored
-
-# jieba logs "Building prefix dict…" at DEBUG to stderr for every tokenizer.
-logging.getLogger("jieba").setLevel(logging.WARNING)
 
 TEMPERATURE = 0.5  # softmax temperature over scores
 BACKGROUND = 1.0  # score of the implicit "none of these labels" outcome
@@ -85,7 +80,7 @@ class KeywordClassifier:
         user_words: Sequence[str] = (),
         places: Sequence[str] = (),
     ) -> None:
-        self._tokenizer: Any = jieba.Tokenizer()
+        self._tokenizer: Any = private_tokenizer()
         self._phrases: dict[str, dict[str, float]] = defaultdict(dict)  # phrase → code → weight
         self._words: dict[str, dict[str, float]] = {}  # word → code → partial weight
         self._rules: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # (priority, -order, code)

@@ -56,6 +56,7 @@ class SmsSetup:
     app_id: str = ""
     region: str = "ap-guangzhou"
     api_base: str = ""
+    survey_template_id: str | None = None  # the 回访 question to callers ({1} case number), answered by uplink
 
     def account(self) -> SmsAccount:
         return SmsAccount(self.provider, self.secret_id, self.secret_key.get_secret_value(), self.sign_name,

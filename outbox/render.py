@@ -65,6 +65,11 @@ def sms_body(template_id: str, kind: str, facts: Facts, words: Words) -> dict[st
     return {"template": template_id, "params": [(facts.case_no or "-")[:32], words.progress(kind)[:SMS_PARAM_MAX]]}
 
 
+def sms_survey_body(template_id: str, facts: Facts) -> dict[str, Any]:
+    """The 回访 question by SMS: the case number; the template asks for a reply of 1, 2 or 3."""
+    return {"template": template_id, "params": [(facts.case_no or "-")[:32]]}
+
+
 def sms_staff_body(template_id: str, kind: str, payload: Mapping[str, Any], facts: Facts,
                    words: Words) -> dict[str, Any]:
     """A worker's notice by SMS (their grid has no WeCom group): the notice's first line, masked, in short."""

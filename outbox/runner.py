@@ -93,7 +93,8 @@ def build(config: OutboxConfig, clock: Clock = utc_now, consumer: str | None = N
     tokens: TokenStore = RedisTokenStore(redis) if redis is not None else MemoryTokenStore()
     sms = config.sms
     route = RouteConfig(config.public_url, config.subscribe_template_id, sms.template_id if sms else None,
-                        sms.staff_template_id if sms else None, config.photo_link_key)
+                        sms.staff_template_id if sms else None, config.photo_link_key,
+                        sms_survey_template=sms.survey_template_id if sms else None)
     router = ReachRouter(Directory(), route, category_name)
     store = DbOutboxStore(router)
     http = Http() if config.kind == "live" else None

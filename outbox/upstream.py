@@ -3,7 +3,8 @@
 A case pushed upstream (``intake.cases.outward``) is an outbox row on the ``open311`` channel; the
 channel hands the platform's answer to :func:`record_created`, which writes ``upstream_requests``.
 :func:`poll` (a periodic job under a lock) turns tokens into ids and reads each open request's status
-(GeoReport v2: open | closed, with notes and the agency responsible) until the platform closes it.
+(GeoReport v2: open | closed, with notes and the agency responsible) until the platform closes it; the
+closing is also a step on the case's timeline (``intake.cases.outward.upstream_closed``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from intake.cases import outward
 from intake.cases.context import Clock
+from intake.errors import Conflict
 from intake.store.models_workflow import UpstreamRequest
 from notify.http import TransportError
 from notify.open311 import Created, Open311Client, Open311Error
@@ -68,12 +71,23 @@ async def poll(client: Open311Client, now: datetime, batch: int = BATCH) -> int:
     for status in found:
         hit = named.get(status.service_request_id)
         news = (status.status, status.status_notes, status.agency)
-        if hit is None or (hit.status, hit.status_notes, hit.agency) == news:
-            continue
-        hit.status, hit.status_notes, hit.agency = news
-        hit.updated_at = now
-        changed += 1
+        if hit is not None and (hit.status, hit.status_notes, hit.agency) != news and await _told(hit, news, now):
+            hit.status, hit.status_notes, hit.agency = news
+            hit.updated_at = now
+            changed += 1
     for row in rows:
         row.polled_at = now
         await row.save()
     return changed
+
+
+async def _told(row: UpstreamRequest, news: tuple[str, str | None, str | None], now: datetime) -> bool:
+    """The platform's 办结 goes on the case's timeline; False when the case changed meanwhile, so the row
+    keeps its old status and the next pass reads the platform again (the closing is never lost)."""
+    if news[0] != "closed" or row.service_request_id is None:
+        return True
+    try:
+        await outward.upstream_closed(row.case_no, row.service_request_id, news[1], news[2], now)
+    except Conflict:
+        return False
+    return True

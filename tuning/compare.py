@@ -10,7 +10,6 @@ from intake.cases.context import CaseContext
 from intake.errors import Invalid
 from intake.tuning import labels, registry
 from nlp.metrics import evaluate
-from nlp.training import load_model
 from nlp.types import Classifier, Prediction
 from tuning.jobs import score
 from tuning.loader import ModelCache
@@ -39,6 +38,8 @@ async def compare(ctx: CaseContext, cache: ModelCache, a_id: int, b_id: int, hol
 
 
 async def _load(directory: str, places: tuple[str, ...]) -> Classifier:
+    from nlp.training import load_model  # scikit-learn and scipy: imported when first needed, not at start-up
+
     try:
         return cast(Classifier, await asyncio.to_thread(load_model, Path(directory), places=places))
     except (OSError, ValueError, RuntimeError) as exc:

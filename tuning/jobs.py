@@ -30,7 +30,6 @@ from intake.store.models_nlp import TrainingJob
 from intake.tuning import labels, registry
 from nlp.csvdata import SEED_EXAMPLES
 from nlp.metrics import evaluate, reliability
-from nlp.training import label_seeds, model_info, read_examples, train_and_validate
 from nlp.types import Classifier, LabelTerms
 from tuning.config import TuningConfig
 from tuning.serving import ServingClassifier
@@ -114,12 +113,17 @@ class Jobs:
     def _seeds(self, params: JobParams) -> list[tuple[str, str]]:
         if not params.label_names:
             return []
+        # nlp.training imports scikit-learn and scipy: only when a job runs, not at every start-up.
+        from nlp.training import label_seeds
+
         leaves = self.ctx.taxonomy.catalog.leaves()
         return label_seeds([LabelTerms(c.code, (c.name_zh,), c.synonyms) for c in leaves])
 
     def _seed_examples(self, params: JobParams) -> list[tuple[str, str]]:
         if not params.seed_examples:
             return []
+        from nlp.training import read_examples
+
         texts, codes = read_examples(SEED_EXAMPLES)
         catalog = self.ctx.taxonomy.catalog
         return [(t, live) for t, c in zip(texts, codes, strict=True) if (live := labels.live_code(catalog, c))]
@@ -153,6 +157,8 @@ def _params(params: JobParams) -> dict[str, Any]:
 
 def _train(spec: dict[str, Any], progress: _Progress) -> dict[str, Any]:
     """In the worker thread: train, save, and score new and active models on the held-out slice."""
+    from nlp.training import model_info, train_and_validate
+
     result = train_and_validate(spec["texts"], spec["labels"], backend=spec["backend"], checkpoint=spec["checkpoint"],
                                 seeds=spec["seeds"], target_precision=spec["target"], progress=progress,
                                 options={"version": spec["version"], "places": spec["places"]})

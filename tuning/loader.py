@@ -17,7 +17,6 @@ from typing import cast
 
 from intake.store.models_nlp import ModelVersion
 from intake.tuning import registry, rules
-from nlp.training import load_model, model_info
 from nlp.types import Classifier
 from tuning.serving import Served, ServingClassifier
 from tuning.versions import from_meta
@@ -32,9 +31,17 @@ class ModelCache:
     def __init__(self, places: Sequence[str] = ()) -> None:
         self.places = tuple(places)
         self._loaded: dict[int, Classifier] = {}
+        # The start-up's background load and the registry poll may ask together: one loads, one waits.
+        self._lock = asyncio.Lock()
 
     async def get(self, version: ModelVersion) -> Classifier:
+        async with self._lock:
+            return await self._get(version)
+
+    async def _get(self, version: ModelVersion) -> Classifier:
         if version.id not in self._loaded:
+            from nlp.training import load_model  # scikit-learn's and scipy's import only once a model serves
+
             directory, places = Path(version.directory), self.places
             model = await asyncio.to_thread(load_model, directory, places=places)
             self._loaded[version.id] = cast(Classifier, model)
@@ -43,6 +50,10 @@ class ModelCache:
     def keep_only(self, ids: set[int]) -> None:
         for stale in set(self._loaded) - ids:
             del self._loaded[stale]
+
+
+async def any_active() -> bool:
+    return (await registry.serving())[0] is not None
 
 
 async def refresh(serving: ServingClassifier, cache: ModelCache, *, force: bool = False) -> bool:
@@ -71,14 +82,19 @@ async def _served(version: ModelVersion | None, cache: ModelCache) -> Served | N
     return Served(version.id, classifier, dict(version.thresholds))
 
 
-async def register_default(model_dir: Path, target_precision: float, taxonomy_version: int) -> ModelVersion | None:
+async def register_default(model_dir: Path, target_precision: float, taxonomy_version: int, *,
+                           built_now: bool = False) -> ModelVersion | None:
     """On a fresh install, register and activate ``MODEL_DIR/default`` (``gridline nlp build-default``).
 
     Only when the registry is empty: once an admin has registered anything, start-up changes nothing.
+    ``built_now``: serve's background build has just written it (``bot.default_model``), which it does only
+    while no model is active and no default exists; then it is registered beside any retired versions.
     """
     directory = Path(model_dir) / DEFAULT_DIR
-    if await ModelVersion.exists() or not (directory / "meta.json").is_file():
+    if not (directory / "meta.json").is_file() or (not built_now and await ModelVersion.exists()):
         return None
+    from nlp.training import model_info
+
     try:
         meta = model_info(directory)
     except (OSError, ValueError):
@@ -86,5 +102,6 @@ async def register_default(model_dir: Path, target_precision: float, taxonomy_ve
         return None
     now = datetime.now(UTC)
     version = await registry.register(from_meta(directory, meta, taxonomy_version, target_precision,
-                                                {"from": "gridline nlp build-default"}), "system", now)
+                                                {"from": "gridline serve (background build)" if built_now
+                                                 else "gridline nlp build-default"}), "system", now)
     return await registry.activate(version.id, "system", now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -32,23 +32,36 @@ class Tuning:
 
 
 @contextlib.asynccontextmanager
-async def tuning(ctx: CaseContext, serving: ServingClassifier, config: TuningConfig) -> AsyncIterator[Tuning]:
+async def tuning(ctx: CaseContext, serving: ServingClassifier, config: TuningConfig, *,
+                 load_after: Callable[[], Awaitable[object]] | None = None) -> AsyncIterator[Tuning]:
     """Register the default model on a fresh install and load what serves; retrain jobs stop at shutdown.
 
-    ``serving`` is the classifier ``ctx`` classifies through (both from ``build_context``)."""
+    ``serving`` is the classifier ``ctx`` classifies through (both from ``build_context``). ``load_after``
+    (``gridline serve``: the server listens): the models load in the background once it returns, the keyword
+    matcher answering meanwhile: loading one is most of a second of CPU that start-up to ready need not wait for."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridline-train")
     state = Tuning(ctx, serving, ModelCache(ctx.grid.gazetteer.names()), Jobs(ctx, serving, config, executor),
                    config)
     await loader.register_default(config.model_dir, config.target_precision, ctx.taxonomy.version)
-    await state.refresh(force=True)
+    if load_after is not None:
+        task = asyncio.create_task(_load_after(state, load_after), name="classifier load")
+        state.jobs.tasks.add(task)
+        task.add_done_callback(state.jobs.tasks.discard)
+    else:
+        await state.refresh(force=True)
     try:
         yield state
     finally:
-        for task in state.jobs.tasks:
+        for task in list(state.jobs.tasks):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def _load_after(state: Tuning, start: Callable[[], Awaitable[object]]) -> None:
+    await start()
+    await state.refresh(force=True)
 
 
 async def poll(state: Tuning) -> None:

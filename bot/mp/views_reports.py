@@ -56,7 +56,7 @@ async def create(request: web.Request) -> web.Response:
                        anonymous=body.anonymous)
     opened = await open_with_media(ctx, report, who.openid, body.media)
     case = opened.case
-    request.config_dict[METRICS].cases_opened.labels(CHANNEL, str(opened.assignee is not None)).inc()
+    request.config_dict[METRICS].cases_opened.labels(CHANNEL, str(opened.routed)).inc()
     language = lang(request)
     reply = ReportReply(
         case_no=case.case_no, status=case.status, category=present.ref(category_ref(ctx, case.category_code, language)),

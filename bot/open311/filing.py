@@ -43,7 +43,7 @@ async def file_request(request: web.Request) -> web.Response:
     case = opened.case
     await Open311Submission.create(case_no=case.case_no, client=client.name, contact=body.contact(),
                                    attributes=body.attributes, media_url=body.media_url, created_at=ctx.clock())
-    request.config_dict[METRICS].cases_opened.labels("open311", str(opened.assignee is not None)).inc()
+    request.config_dict[METRICS].cases_opened.labels("open311", str(opened.routed)).inc()
     notice = f"expected by {mapping.stamp(case.deadline_at)}"
     return respond(request.match_info["fmt"], "service_requests", [
         {"service_request_id": case.case_no, "service_notice": notice, "account_id": body.account_id}], 201)

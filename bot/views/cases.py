@@ -34,7 +34,7 @@ async def create_report(request: web.Request) -> web.Response:
                        lng=body.lng, lat=body.lat, datum=Datum(body.datum), address=body.address,
                        category=body.category, photos=tuple(body.photos))
     opened = await open_case(ctx, report)
-    request.config_dict[METRICS].cases_opened.labels(body.channel, str(opened.assignee is not None)).inc()
+    request.config_dict[METRICS].cases_opened.labels(body.channel, str(opened.routed)).inc()
     language = lang(request)
     case = opened.case
     return json_response({

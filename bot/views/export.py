@@ -1,7 +1,7 @@
 """``GET /admin/v1/cases/export``: the case list, with the list's filters and scope, as CSV or xlsx.
 
-Both are streamed. CSV goes out batch by batch; xlsx (a zip, written whole) is built by openpyxl's
-write-only workbook in a temp file, off the event loop, then sent in chunks. Rows: intake.cases.export.
+Both are streamed. CSV goes out batch by batch; xlsx (a zip, written whole) is written batch by batch into a
+temp file (:mod:`bot.views.xlsx`), off the event loop, then sent in chunks. Rows: intake.cases.export.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 
 from aiohttp import web
-from openpyxl import Workbook
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.auth import actor
 from bot.keys import CASES
 from bot.views.cases import case_filter
 from bot.views.common import lang
+from bot.views.xlsx import SheetWriter
 from intake.cases import export
 from intake.cases.model import Actor
 from intake.errors import Invalid
@@ -83,27 +82,26 @@ def _csv(batch: Iterable[Sequence[str]]) -> bytes:
 
 
 async def _xlsx(title: str, header: list[str], rows: AsyncIterator[Sequence[list[str]]]) -> Path:
-    """The workbook in a temp file; openpyxl's write-only sheet spools appended rows to disk as it goes."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.append(header)
-    async for batch in rows:
-        await asyncio.to_thread(_append, sheet, batch)
-    return await asyncio.to_thread(_save, book)
-
-
-def _save(book: Workbook) -> Path:
-    fd, name = tempfile.mkstemp(suffix=".xlsx", prefix="gridline-export-")
-    os.close(fd)
-    path = Path(name)
+    """The workbook in a temp file, each batch deflated into it as it comes (memory stays flat); a failed
+    export leaves no file behind."""
+    path, sheet = await asyncio.to_thread(_create, title)
     try:
-        book.save(path)
+        with sheet:
+            await asyncio.to_thread(sheet.append, [header])
+            async for batch in rows:
+                await asyncio.to_thread(sheet.append, batch)
     except BaseException:
-        path.unlink(missing_ok=True)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
         raise
     return path
 
 
-def _append(sheet: WriteOnlyWorksheet, batch: Sequence[list[str]]) -> None:
-    for cells in batch:
-        sheet.append(cells)
+def _create(title: str) -> tuple[Path, SheetWriter]:
+    fd, name = tempfile.mkstemp(suffix=".xlsx", prefix="gridline-export-")
+    os.close(fd)
+    path = Path(name)
+    try:
+        return path, SheetWriter(path, title)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

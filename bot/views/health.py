@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 
 from bot.jsonout import json_response
-from bot.keys import KV, METRICS, SERVING, SETTINGS
+from bot.keys import DEFAULT_BUILD, KV, METRICS, SERVING, SETTINGS
 from bot.metrics import CONTENT_TYPE
 from bot.welcome import classifier
 from intake.store import db
@@ -31,7 +31,7 @@ async def healthz(request: web.Request) -> web.Response:
             redis = "down"
     status = "down" if not db_ok else "degraded" if redis == "down" else "ok"
     body = {"status": status, "db": "ok" if db_ok else "down", "redis": redis,
-            **classifier(request.app.get(SERVING))}
+            **classifier(request.app.get(SERVING), request.app.get(DEFAULT_BUILD))}
     return json_response(body, status=503 if status == "down" else 200)
 
 

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.auth import actor
 from bot.jsonout import json_response
-from bot.keys import CASES, TUNING
+from bot.keys import CASES, DEFAULT_BUILD, TUNING
 from bot.schemas import json_object
 from bot.tuning import present
 from bot.tuning.schemas import CompareBody, DecisionBody, JobBody, PredictBody, RuleBody, RulePatch
@@ -56,7 +56,9 @@ async def status(request: web.Request) -> web.Response:
         "serving": serving.name, "fallback": serving.fallback.name, "revision": serving.revision,
         "active": serving.active.version_id if serving.active else None,
         "shadow": serving.shadow.version_id if serving.shadow else None,
-        "rules": len(serving.rules), "keyword_bar": serving.keyword_bar})
+        "rules": len(serving.rules), "keyword_bar": serving.keyword_bar,
+        # off, not needed, building, elsewhere (another process builds), failed or done: bot.default_model
+        "default_model": build.state if (build := request.config_dict.get(DEFAULT_BUILD)) else "off"})
 
 
 @routes.get(f"{P}/models")

@@ -15,6 +15,7 @@ from intake.cases.context import CaseContext
 from intake.cases.states import Status
 from intake.grid.geodesy import wgs84_to_gcj02
 from intake.sla.calendar import to_shanghai
+from intake.sla.light import state as sla_state
 from intake.store.models import Case, CaseEvent
 from notify.mask import mask_text
 
@@ -24,6 +25,8 @@ LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2}
 SEVERITY_WORDS = {"red": "Urgent (red)", "yellow": "Pressing (yellow)", "blue": "Routine (blue)"}
 # Notes the system writes on a timeline in English: shown through the catalogs as well.
 SYSTEM_NOTES = {"self-handle list": "On the self-handle list: sent straight to the cell's worker",
+                "line dispatch": "Line dispatch: sent straight to the line's department",
+                "upstream closed": "The upstream platform reports it closed",
                 "triage": "Category set at triage"}
 
 
@@ -68,9 +71,9 @@ def local_time(at: datetime) -> str:
 
 
 def light(ctx: CaseContext, case: Case, now: datetime) -> str | None:
-    if Status(case.status).is_final:
-        return None
-    return str(ctx.sla.light(case.opened_at, now, case.limit_hours, case.severity))
+    """The SLA light from the case's current deadline (:mod:`intake.sla.light`, the one place lists read)."""
+    found = sla_state(ctx.sla, case, now).light
+    return str(found) if found else None
 
 
 def rows(ctx: CaseContext, cases: Sequence[Case], now: datetime, lang: str, _: Gettext) -> list[Row]:
@@ -133,6 +136,7 @@ STEP_WORDS = {
     "resident_urge": "Urged by the reporter",
     "supplement": "Details added by the reporter",
     "deny_void": "Void request refused",
+    "upstream": "Upstream platform update",
 }
 
 

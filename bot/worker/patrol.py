@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.keys import CASES
 from bot.schemas import ReportBody
+from bot.web import watermarks
 from bot.web.render import gettext, language, page, see_other
 from bot.web.uploads import device_position, photo_config, read_form, runner
 from bot.worker.auth import ME, sessions
@@ -43,6 +44,8 @@ async def report_post(request: web.Request) -> web.Response:
             "category": fields["category"] or None, "address": fields["address"] or None,
             "lat": fields["lat"] or None, "lng": fields["lng"] or None})
         # Photos first: every one validated before the case opens, stored with its number once it has one.
+        if form.photos:
+            watermarks.warm(request)
         photos = await staff.inspect_all(runner(request), photo_config(request), form.photos)
         # No position from the device: the first photo's own GPS places the report, marked as such.
         exif = staff.exif_position(photos) if body.lat is None else None
@@ -61,8 +64,8 @@ async def report_post(request: web.Request) -> web.Response:
     except DomainError as exc:
         return await _form(request, fields, f"{_('Please check what you entered.')} ({exc.message})")
     case = opened.case
-    await staff.store(runner(request), photo_config(request), case.case_no, me.actor, photos, ctx.clock(),
-                      device_position(fields), ids)
+    await staff.store(photo_config(request), case.case_no, me.actor, photos, ctx.clock(), device_position(fields), ids)
+    watermarks.start(request, photo_config(request), ids)
     await sessions(request).flash(me.session.sid, _("Reported as case {case_no}.").format(case_no=case.case_no), "ok")
     if scope.can_read(me.actor, case):
         return see_other(request.app.router["case"].url_for(case_no=case.case_no))

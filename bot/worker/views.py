@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.keys import CASES
-from bot.web import media, present
+from bot.web import media, present, watermarks
 from bot.web.pages import act_and_return, case_context, visible_case
 from bot.web.render import error_page, gettext, language, page, see_other
 from bot.web.uploads import device_position, photo_config, read_form, runner
@@ -67,9 +67,12 @@ async def case_action(request: web.Request) -> web.Response:
         if action not in forms.FORMS:
             return error_page(request, 400, _("This page does not offer that step."))
         # Photos prove 核实 / 处置 / 核查 / 协办: validated all, stored all, then the step names them.
-        photos = await staff.take(runner(request), photo_config(request), case.case_no, me.actor, form.photos,
+        evidence = form.photos if action in forms.EVIDENCE else []
+        if evidence:
+            watermarks.warm(request)  # the pool that stamps them after the answer, started beside the checks'
+        photos = await staff.take(runner(request), photo_config(request), case.case_no, me.actor, evidence,
                                   request.config_dict[CASES].clock(), device_position(form.fields)) \
-            if form.photos and action in forms.EVIDENCE else ()
+            if evidence else ()
     except DomainError as exc:
         await sessions(request).flash(me.session.sid, f"{_('Please check what you entered.')} ({exc.message})",
                                       "error")
@@ -77,8 +80,10 @@ async def case_action(request: web.Request) -> web.Response:
     step = forms.request_of(action, form.fields, photos)
     if action in forms.EVIDENCE:  # no position from the device: a photo's own GPS stands in, marked as such
         step = await staff.placed_by_photo(case.case_no, step)
-    return await act_and_return(request, sessions(request), me.session, me.actor, case, step, forms.LABELS[action],
-                                _("There is no such case among your tasks."))
+    answer = await act_and_return(request, sessions(request), me.session, me.actor, case, step,
+                                  forms.LABELS[action], _("There is no such case among your tasks."))
+    watermarks.start(request, photo_config(request), photos)  # after the answer; pending until then
+    return answer
 
 
 @routes.post("/logout", name="logout")

@@ -29,6 +29,14 @@ def pending(case: Case) -> list[dict[str, Any]]:
     return [a for a in case.assists or [] if a.get("status") == "pending"]
 
 
+# :func:`pending` as a condition on a case row ``c`` (the desk's 协办 queue), per database; a test holds the
+# two to the same cases. PostgreSQL's containment reads the JSONB; SQLite walks the array.
+PENDING_SQL = {
+    "postgres": """c.assists @> '[{"status": "pending"}]'""",
+    "sqlite": "EXISTS (SELECT 1 FROM json_each(c.assists) a WHERE json_extract(a.value, '$.status') = 'pending')",
+}
+
+
 def unit_key(kind: str, ref: str) -> str:
     """How a unit is written in ``Case.assist_units`` (and looked for by ``scope.read_filter``)."""
     return f" {kind}:{ref} "

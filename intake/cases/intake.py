@@ -1,8 +1,9 @@
 """The intake use-case: one report in, one case out — classified, placed, timed and routed.
 
-Self-handle categories (自处清单) in a cell that has a worker are registered and
-dispatched to that worker at once (点对点); everything else waits in the
-dispatcher's queue in state 上报.
+A confident case whose category :mod:`intake.cases.routing` can place — a self-handle
+category (自处清单) to the cell's worker, a department's category (条线分流) to its line's
+department — is registered and dispatched by the system at once (点对点); everything
+else waits in the dispatcher's queue in state 上报.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from intake.audit import GENESIS
-from intake.cases import handlers, notices, repo
+from intake.cases import handlers, notices, repo, routing
 from intake.cases.context import CaseContext
 from intake.cases.events import next_event
 from intake.cases.model import SYSTEM, Actor, NewReport
 from intake.cases.numbers import format_case_no
+from intake.cases.routing import Route
 from intake.cases.seal import seal
 from intake.cases.states import Status
 from intake.cases.steps import StepTaken
@@ -28,7 +30,7 @@ from intake.grid.geodesy import to_wgs84
 from intake.grid.model import Cell
 from intake.photos import wechat as wechat_photos
 from intake.sla.calendar import to_shanghai
-from intake.store.models import Case, CaseEvent, InboundMessage, User
+from intake.store.models import Case, CaseEvent, Department, InboundMessage, User
 from intake.taxonomy.catalog import Category, Severity
 from intake.tuning import triage
 from nlp.types import Prediction
@@ -45,6 +47,12 @@ class Opened:
     duplicates: list[Candidate]
     assignee: User | None
     opening_hash: str = ""  # the opening event's hash: it commits to the report (the resident's receipt)
+    department: Department | None = None  # the department intake dispatched it to (条线分流)
+
+    @property
+    def routed(self) -> bool:
+        """Dispatched by intake itself (点对点), not left in the dispatcher's queue."""
+        return self.assignee is not None or self.department is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +99,7 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
                          attachments=report.photos, data={"confidence": confidence, "classifier": model,
                                                           **seal(case), **_evidence(report),
                                                           **({"triage": held} if held is not None else {})})]
-    assignee = None if held is not None else await _route(ctx, case, category, events, now)
+    route = None if held is not None else await _route(ctx, case, category, events, now)
     duplicates = await _find_duplicates(ctx, category, case.description, placed, now)
     async with in_transaction():  # the outbox rows exist exactly when the case does
         await repo.insert(case, events)
@@ -100,12 +108,13 @@ async def open_case(ctx: CaseContext, report: NewReport) -> Opened:
         await wechat_photos.enlist(case, now)  # fetched later by a background job, never on the reply path
         if held is not None:
             await triage.enqueue(case, prediction, held, now)
-        task = notices.to_worker(case, case.grid_code) if assignee else []
+        task = notices.to_worker(case, case.grid_code) if route else []  # as a dispatcher's 派遣 would
         # Opening is a step like the others: its handlers run here (act runs them for the rest).
         await ctx.notifier.publish(await handlers.handle(StepTaken(ctx, case, "open", reporter, None, now,
                                                                    notices=tuple(task))))
     leaf = ctx.grid.index.find(case.grid_code) if case.grid_code else None
-    return Opened(case, category, leaf, duplicates, assignee, events[0].hash)
+    return Opened(case, category, leaf, duplicates, route.worker if route else None, events[0].hash,
+                  route.department if route else None)
 
 
 async def opened_from(source: str) -> Opened | None:
@@ -165,18 +174,20 @@ async def _new_case(ctx: CaseContext, report: NewReport, now: datetime, category
 
 
 async def _route(ctx: CaseContext, case: Case, category: Category | None, events: list[CaseEvent],
-                 now: datetime) -> User | None:
-    if category is None or not category.self_handle or case.grid_code is None:
-        return None
-    worker = await ctx.grid.worker_for(case.grid_code)
-    if worker is None:
+                 now: datetime) -> Route | None:
+    """立案 and 派遣 by the system when :mod:`intake.cases.routing` names a worker or a department."""
+    route = await routing.route_for(ctx, case, category)
+    if route is None:
         return None
     events.append(next_event(case, action="register", to_status=Status.REGISTERED, actor=SYSTEM, at=now,
-                             note="self-handle list", from_status=Status.REPORTED))
+                             note=route.note, from_status=Status.REPORTED))
+    case.assignee_user_id = route.worker.id if route.worker else None
+    case.assignee_department = route.department.code if route.department else None
     events.append(next_event(case, action="dispatch", to_status=Status.DISPATCHED, actor=SYSTEM, at=now,
-                             data={"assignee_user_id": worker.id}, from_status=Status.REGISTERED))
-    case.status, case.assignee_user_id = Status.DISPATCHED, worker.id
-    return worker
+                             note=route.note, from_status=Status.REGISTERED,
+                             data={"assignee_user_id": case.assignee_user_id, "department": case.assignee_department}))
+    case.status = Status.DISPATCHED
+    return route
 
 
 async def _find_duplicates(ctx: CaseContext, category: Category | None, description: str, placed: _Placed,

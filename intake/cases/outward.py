@@ -7,15 +7,21 @@ Both are outbox rows like any message (written in the step's transaction, retrie
 so a step that commits is pushed, and one that rolls back is not. Which cases go upstream is the
 policy's choice: those whose category maps to an upstream ``service_code``, once registered (立案),
 pushed once (the row's key is the case). The upstream's answers are recorded by the outbox
-(``outbox.upstream``) in ``upstream_requests``.
+(``outbox.upstream``) in ``upstream_requests``; its final answer (closed) is also a step on the case's
+timeline (:func:`upstream_closed`, by the system), which never closes the local case: the platform's
+办结 is a report, and only the centre's own 核查 ends a case here.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from intake.cases.states import Status
+from intake.cases import repo
+from intake.cases.events import next_event
+from intake.cases.model import SYSTEM
+from intake.cases.states import Status, check
 from intake.cases.steps import StepTaken
+from intake.store.models import Case, CaseEvent
 from notify.types import Notification, Recipient
 
 UPSTREAM = Recipient("upstream", "platform")
@@ -58,3 +64,26 @@ async def to_subscribers(step: StepTaken) -> list[Notification]:
 
 def _iso(at: datetime | None) -> str | None:
     return at.astimezone(UTC).isoformat() if at is not None else None
+
+
+UPSTREAM_CLOSED = "upstream closed"  # the timeline's note (shown through the catalogs: 上级平台已办结)
+NOTES_MAX = 500
+
+
+async def upstream_closed(case_no: str, request_id: str, notes: str | None, agency: str | None,
+                          now: datetime) -> bool:
+    """The platform's 办结 on the case's timeline; False when the case is not stored here. Raises
+    ``Conflict`` when the case changed meanwhile (the caller reads the platform again next pass)."""
+    case = await Case.get_or_none(case_no=case_no)
+    if case is None:
+        return False
+    if await CaseEvent.exists(case_no=case_no, action="upstream"):
+        return True  # told already (a pass that died before saving its row reads the platform again)
+    check(Status(case.status), "upstream", SYSTEM.role)
+    expected, case.updated_at = case.last_seq, now
+    data = {"service_request_id": request_id, "status": "closed", "notes": (notes or "")[:NOTES_MAX],
+            "agency": (agency or "")[:NOTES_MAX]}
+    event = next_event(case, action="upstream", to_status=case.status, actor=SYSTEM, at=now, note=UPSTREAM_CLOSED,
+                       data=data)
+    await repo.save_step(case, expected, [event])
+    return True

@@ -1,5 +1,5 @@
-"""The knobs of the 核实 / 核查 tasks, of residents' own steps and of who outside hears of cases, set once
-by the composition root."""
+"""The knobs of intake's routing, of the 核实 / 核查 tasks, of residents' own steps and of who outside hears
+of cases, set once by the composition root."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ class TaskPolicy:
     check_by: TaskHolder = "worker"  # who is given a 核查 task (never the handler)
     resident_urge_hours: float = 24.0  # a resident may 催办 a case at most once in this many hours
     office_hours: str = "周一至周五 9:00-18:00"  # shown on the 我的网格员 card
+    # 条线分流: intake dispatches a confident department category to its line's department itself. Off
+    # unless the centre turns it on: departments must first be set up to act on cases (users, mail, group).
+    auto_dispatch_departments: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,8 @@ RULES: dict[str, Rule] = {
     "instruct": Rule(frozenset(OPEN), None, frozenset({R.ADMIN, R.SUPERVISOR}), needs_note=True),
     "recall": Rule(_WORKING | {S.HANDLED, S.CHECKING}, S.REGISTERED, _OVERSIGHT, needs_note=True),
     "escalate": Rule(frozenset(OPEN), None, frozenset({R.SYSTEM})),
+    # the upstream platform's 办结, read back by its poller (intake.cases.outward): a record, in any state
+    "upstream": Rule(frozenset(Status), None, frozenset({R.SYSTEM})),
     # 核实 / 核查 as tasks (intake.cases.tasks): ``verify`` / ``check`` enter the state and give the task;
     # ``verified`` / ``checked`` do it (position, photos, result). ``checked`` on a closed case is a 抽查 re-check.
     "verified": Rule(frozenset({S.VERIFYING}), None, _STAFF | {R.SUPERVISOR}),

@@ -15,7 +15,6 @@ Scores: exact in [0.80, 1.00], fuzzy below 0.80.
 from __future__ import annotations
 
 import difflib
-import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -141,11 +140,11 @@ class Gazetteer:
         return self._tokenizer
 
 
-@functools.cache
 def _main_dictionary() -> tuple[dict[str, int], int]:
-    base = jieba.Tokenizer()
-    base.initialize()
-    return base.FREQ, base.total
+    # jieba's global tokenizer holds the process's one parse of the dictionary, shared with nlp's
+    # tokenizers (nlp.segmenter): nothing in gridline segments with it or adds words to it.
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ, jieba.dt.total
 
 
 def _private_tokenizer() -> jieba.Tokenizer:

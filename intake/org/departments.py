@@ -133,11 +133,18 @@ async def resolve(target: str, chain: Sequence[str]) -> Department:
             raise Invalid(f"department {target!r} is deactivated")
         return exact
     if LINE.fullmatch(target):
-        found = await Department.filter(line=target, active=True, region_code__in=list(chain))
-        if found:
-            return min(found, key=lambda d: list(chain).index(d.region_code))
+        found = await nearest(target, chain)
+        if found is not None:
+            return found
         raise Invalid(f"no active department of line {target!r} for this case's area", line=target)
     raise Invalid(f"unknown department {target!r}")
+
+
+async def nearest(line: str, chain: Sequence[str]) -> Department | None:
+    """The active department of ``line`` nearest along ``chain`` (nearest first), or None."""
+    order = list(chain)
+    found = await Department.filter(line=line, active=True, region_code__in=order)
+    return min(found, key=lambda d: order.index(d.region_code)) if found else None
 
 
 async def _region_exists(code: str) -> None:

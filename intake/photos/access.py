@@ -35,8 +35,11 @@ async def of_case(case: Case) -> list[Photo]:
 
 
 async def for_staff(actor: Actor, media_id: str) -> Media:
-    """The stored photo when ``actor`` may read its case; :class:`NotFound` otherwise."""
-    row = await Media.get_or_none(media_id=media_id[:40], state=STORED)
+    """The stored photo — or a staff photo waiting for its watermark (the caller waits; its file is the
+    original, never to be served) — when ``actor`` may read its case; :class:`NotFound` otherwise."""
+    row = await Media.get_or_none(media_id=media_id[:40], state__in=(STORED, PENDING))
+    if row is not None and row.state == PENDING and row.source != "staff":
+        row = None  # a 公众号 photo not fetched yet has no file at all
     if row is None or row.case_no is None or row.case_no.startswith("claim:"):
         raise NotFound("no such media")
     try:

@@ -42,12 +42,15 @@ def _mac(key: bytes, case_no: str, expires: int) -> str:
     return hmac.new(key, f"{case_no}.{expires}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-async def photos(case_no: str) -> list[Media]:
-    """The stored staff photos attached to the case's latest 处置 (``handle``), in their order."""
+async def photos(case_no: str, waiting: bool = False) -> list[Media]:
+    """The stored staff photos attached to the case's latest 处置 (``handle``), in their order; ``waiting``:
+    with those still being watermarked (:mod:`intake.photos.pending`: stored a moment after the answer, so a
+    progress message routed at once still links them; whoever serves one waits for its copy)."""
     event = await CaseEvent.filter(case_no=case_no, action="handle").order_by("-seq").first()
     refs = [r for r in (event.attachments if event is not None else []) if isinstance(r, str)][:MAX_SHOWN]
     if not refs:
         return []
+    states = ("stored", "pending") if waiting else ("stored",)
     rows = {r.media_id: r for r in await Media.filter(media_id__in=refs, case_no=case_no, source="staff",
-                                                      state="stored")}
+                                                      state__in=states)}
     return [rows[r] for r in refs if r in rows]

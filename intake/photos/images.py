@@ -6,8 +6,10 @@ its pixels, which drops EXIF (GPS, camera serials), XMP, comments and any bytes 
 (polyglots, "motion photo" videos). The EXIF orientation is applied to the pixels first so photos stay
 upright. Metadata beyond :data:`MAX_METADATA` is refused before decoding (a huge EXIF is an attack, not a photo).
 
-:func:`inspect` (staff photos) also reads the GPS position and the time taken from the EXIF *before*
-it is stripped: the position check of 核实 / 处置 compares them with the case's point.
+:func:`check` (staff photos) decides the same way — every pixel decoded — and reads the GPS position and
+the time taken from the EXIF, but does not re-encode: re-encoding is the costly part (~10× the decoding),
+and a staff photo is re-encoded once, with its watermark, after the answer (:mod:`intake.photos.pending`).
+The position check of 核实 / 处置 compares the EXIF position with the case's point.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from intake.photos import exif_read
 
 SIGNATURES = (("JPEG", b"\xff\xd8\xff"), ("PNG", b"\x89PNG\r\n\x1a\n"))
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 SUFFIX = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_METADATA = 256 * 1024  # a phone's EXIF with its thumbnail is well under 100 KB
-CAMERA_TZ = timezone(timedelta(hours=8))  # EXIF times carry no zone unless OffsetTime says: China's
+CAMERA_TZ = exif_read.CAMERA_TZ
 
 
 class Rejected(Exception):
@@ -62,6 +66,22 @@ class Inspected:
     lng: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A staff photo that passed every check (nothing re-encoded yet): its upright size, the original's
+    SHA-256 and what its EXIF said. ``original``: the bytes, attached in the server process (never pickled
+    back from the worker)."""
+
+    format: str
+    width: int
+    height: int
+    original_sha256: str
+    taken_at: datetime | None
+    lat: float | None
+    lng: float | None
+    original: bytes = field(default=b"", repr=False, compare=False)
+
+
 def sniff(head: bytes) -> str | None:
     """The format the magic bytes claim, or ``None``."""
     for name, magic in SIGNATURES:
@@ -74,20 +94,44 @@ def sniff(head: bytes) -> str | None:
 
 def clean(data: bytes, max_pixels: int) -> Clean:
     """Validate and re-encode; CPU-bound, so the caller runs it in a worker process (:mod:`intake.heavy`)."""
-    upright, claimed, _ = _decode(data, max_pixels)
+    upright, claimed, _, _ = _decode(data, max_pixels)
     return Clean(_encode(upright, claimed), claimed, upright.width, upright.height)
 
 
 def inspect(data: bytes, max_pixels: int) -> Inspected:
     """:func:`clean`, plus the original's hash and its EXIF position and time (read before stripping)."""
-    upright, claimed, exif = _decode(data, max_pixels)
-    position = _position(exif)
+    upright, claimed, exif, _ = _decode(data, max_pixels)
+    seen = _checked(data, claimed, upright.width, upright.height, exif)
     cleaned = Clean(_encode(upright, claimed), claimed, upright.width, upright.height)
-    return Inspected(cleaned, hashlib.sha256(data).hexdigest(), _taken(exif),
-                     position[0] if position else None, position[1] if position else None)
+    return Inspected(cleaned, seen.original_sha256, seen.taken_at, seen.lat, seen.lng)
 
 
-def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str, Image.Exif]:
+def check(data: bytes, max_pixels: int) -> Checked:
+    """:func:`inspect`'s verdict, hash, position and time without the re-encoding; CPU-bound (a worker process).
+
+    A JPEG is decoded at 1/8 scale (``draft``): every block of the body is still entropy-decoded, so a
+    truncated or forged body fails as in a full decode, but only 1/64 of the pixels are built."""
+    _, claimed, exif, (width, height) = _decode(data, max_pixels, upright=False, reduced=True)
+    if exif.get(ExifTags.Base.Orientation) in (5, 6, 7, 8):  # what exif_transpose will swap
+        width, height = height, width
+    return _checked(data, claimed, width, height, exif)
+
+
+def upright_rgb(data: bytes, max_pixels: int) -> Image.Image:
+    """The (already checked) image decoded again, turned upright, in RGB, with no metadata left on it."""
+    image, _, _, _ = _decode(data, max_pixels)
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _checked(data: bytes, claimed: str, width: int, height: int, exif: Image.Exif) -> Checked:
+    position = exif_read.position(exif)
+    return Checked(claimed, width, height, hashlib.sha256(data).hexdigest(), exif_read.taken(exif),
+                   position[0] if position else None, position[1] if position else None)
+
+
+def _decode(data: bytes, max_pixels: int, upright: bool = True,
+            reduced: bool = False) -> tuple[Image.Image, str, Image.Exif, tuple[int, int]]:
+    """The image (upright unless told), its format, its EXIF and its size as stored (before any draft)."""
     claimed = sniff(data[:16])
     if claimed is None:
         raise Rejected("unsupported_type", "only JPEG, PNG and WebP images are accepted")
@@ -95,20 +139,23 @@ def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str, Image.Exif]
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=[claimed])
+            size = image.size
             if image.width * image.height > max_pixels:
                 raise Rejected("too_many_pixels", f"images may have at most {max_pixels} pixels")
             _check_metadata(image)
+            if reduced and claimed == "JPEG":
+                image.draft(image.mode, (max(1, size[0] // 8), max(1, size[1] // 8)))
             image.load()  # decodes every pixel: a truncated or forged body fails here
             _check_metadata(image)  # chunks after the pixels (a PNG's eXIf at the end) are read by load()
             exif = image.getexif()
-            upright = ImageOps.exif_transpose(image)
-            upright.info.clear()  # some encoders fall back to .info for exif/xmp/icc: give them nothing
+            turned = ImageOps.exif_transpose(image) if upright else image
+            turned.info.clear()  # some encoders fall back to .info for exif/xmp/icc: give them nothing
     except Rejected:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
             Image.DecompressionBombWarning, EOFError) as exc:
         raise Rejected("undecodable", f"not a valid {claimed} image") from exc
-    return upright, claimed, exif
+    return turned, claimed, exif, size
 
 
 def _check_metadata(image: Image.Image) -> None:
@@ -131,39 +178,3 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
         rgba = image if image.mode in ("RGB", "RGBA") else image.convert("RGBA")
         rgba.save(out, "WEBP", quality=85)
     return out.getvalue()
-
-
-def _position(exif: Image.Exif) -> tuple[float, float] | None:
-    """(lat, lng) in WGS-84 from the GPS IFD, or ``None`` when absent or nonsense (never an error)."""
-    try:
-        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-        lat = _degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), "S")
-        lng = _degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef), "W")
-    except (TypeError, ValueError, ZeroDivisionError, KeyError, AttributeError):
-        return None
-    if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180) or (lat, lng) == (0.0, 0.0):
-        return None
-    return round(lat, 7), round(lng, 7)
-
-
-def _degrees(value: object, ref: object, negative: str) -> float | None:
-    if not isinstance(value, tuple) or len(value) != 3:
-        return None
-    d, m, s = (float(v) for v in value)
-    sign = -1.0 if str(ref).strip().upper() == negative else 1.0
-    return sign * (d + m / 60 + s / 3600)
-
-
-def _taken(exif: Image.Exif) -> datetime | None:
-    """DateTimeOriginal (else DateTime), in its OffsetTimeOriginal when given, else China's time."""
-    try:
-        sub = exif.get_ifd(ExifTags.IFD.Exif)
-        raw = sub.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
-        if not isinstance(raw, str):
-            return None
-        at = datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
-        offset = sub.get(ExifTags.Base.OffsetTimeOriginal)
-        zone = datetime.strptime(offset, "%z").tzinfo if isinstance(offset, str) else CAMERA_TZ
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-    return at.replace(tzinfo=zone or CAMERA_TZ).astimezone(UTC)

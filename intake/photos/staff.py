@@ -2,8 +2,9 @@
 watermarked, stored content-addressed, and described in the audit event of the step they prove.
 
 Every upload of a request is validated before any is stored, so a hostile file among good ones leaves
-nothing behind. The heavy steps (decoding, re-encoding, drawing) run through ``run`` — the app's
-heavy-step pool (:class:`intake.heavy.HeavyPool.run`) — never on the event loop.
+nothing behind. The checks run through ``run`` — the app's heavy-step pool
+(:class:`intake.heavy.HeavyPool.run`) — never on the event loop; the watermark is drawn after the answer
+(:mod:`intake.photos.pending`), so :func:`store` keeps each photo pending with its watermark's text.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 from intake.cases.model import ActionRequest, Actor
 from intake.errors import Invalid
-from intake.photos import images, stamp
+from intake.photos import images, pending
+from intake.photos.access import PENDING
 from intake.store.models import Media
 
 Runner = Callable[..., Awaitable[Any]]  # run(fn, *args) -> fn(*args), in a worker process
@@ -38,7 +40,7 @@ def new_media_id() -> str:
     return "m" + secrets.token_hex(16)
 
 
-async def inspect_all(run: Runner, config: PhotoConfig, uploads: Sequence[bytes]) -> list[images.Inspected]:
+async def inspect_all(run: Runner, config: PhotoConfig, uploads: Sequence[bytes]) -> list[images.Checked]:
     """Every upload validated (nothing stored yet); :class:`Invalid` naming the first refused one."""
     if len(uploads) > MAX_PHOTOS:
         raise Invalid(f"at most {MAX_PHOTOS} photos at once")
@@ -47,26 +49,28 @@ async def inspect_all(run: Runner, config: PhotoConfig, uploads: Sequence[bytes]
         if not data or len(data) > config.max_bytes:
             raise Invalid(f"photo {number}: 1 byte to {config.max_bytes} bytes", reason="size")
         try:
-            inspected.append(await run(images.inspect, data, config.max_pixels))
+            seen = await run(images.check, data, config.max_pixels)
+            inspected.append(dataclasses.replace(seen, original=data))  # the bytes never went back and forth
         except images.Rejected as exc:
             raise Invalid(f"photo {number}: {exc.message}", reason=exc.code) from None
     return inspected
 
 
-async def store(run: Runner, config: PhotoConfig, case_no: str, actor: Actor, photos: Sequence[images.Inspected],
+async def store(config: PhotoConfig, case_no: str, actor: Actor, photos: Sequence[images.Checked],
                 now: datetime, device: Position | None = None, ids: Sequence[str] = ()) -> list[Media]:
-    """Watermark and store validated photos for ``case_no`` (``ids``: media ids chosen beforehand)."""
+    """Keep validated photos for ``case_no``, pending their watermark (``ids``: media ids chosen beforehand)."""
     rows = []
     for index, photo in enumerate(photos):
         at = photo.taken_at or now
         where = (photo.lat, photo.lng) if photo.lat is not None and photo.lng is not None else device
-        data = await run(stamp.watermark, photo.clean.data, caption(at, case_no, where))
-        path, digest = await asyncio.to_thread(stamp.write, config.root, data, "image/jpeg")
+        media_id = ids[index] if index < len(ids) else new_media_id()
+        path = pending.original_path(media_id, photo.format)
+        await asyncio.to_thread(pending.keep_original, config.root, path, photo.original)
         rows.append(await Media.create(
-            media_id=ids[index] if index < len(ids) else new_media_id(), owner=actor.ref, source="staff",
-            mime="image/jpeg", size=len(data), width=photo.clean.width, height=photo.clean.height, sha256=digest,
-            path=path, case_no=case_no, created_at=now, original_sha256=photo.original_sha256,
-            taken_at=photo.taken_at, lat=photo.lat, lng=photo.lng))
+            media_id=media_id, owner=actor.ref, source="staff", state=PENDING, mime="image/jpeg", size=0,
+            width=photo.width, height=photo.height, sha256="", path=path, case_no=case_no, created_at=now,
+            original_sha256=photo.original_sha256, taken_at=photo.taken_at, lat=photo.lat, lng=photo.lng,
+            caption=caption(at, case_no, where), next_try_at=now + pending.GRACE))
     return rows
 
 
@@ -74,13 +78,13 @@ async def take(run: Runner, config: PhotoConfig, case_no: str, actor: Actor, upl
                now: datetime, device: Position | None = None) -> tuple[str, ...]:
     """Validate all, then store all: the media ids to pass as the step's ``attachments``."""
     photos = await inspect_all(run, config, uploads)
-    return tuple(row.media_id for row in await store(run, config, case_no, actor, photos, now, device))
+    return tuple(row.media_id for row in await store(config, case_no, actor, photos, now, device))
 
 
 PHOTO_EXIF = "photo_exif"  # a position read from a photo's own GPS (the device gave none): weaker proof
 
 
-def exif_position(photos: Sequence[images.Inspected]) -> Position | None:
+def exif_position(photos: Sequence[images.Checked]) -> Position | None:
     """The GPS position of the first photo that has one, read before EXIF was stripped."""
     return next(((p.lat, p.lng) for p in photos if p.lat is not None and p.lng is not None), None)
 
@@ -111,7 +115,7 @@ def caption(at: datetime, case_no: str, where: Position | None) -> str:
     return f"{local} +08 | {case_no} | {place}"
 
 
-def describe(photo: images.Inspected, media_id: str) -> dict[str, Any]:
+def describe(photo: images.Checked, media_id: str) -> dict[str, Any]:
     """What the audit event records of one photo before it is stored (a report opened with photos)."""
     return {"media_id": media_id, "original_sha256": photo.original_sha256,
             "taken_at": photo.taken_at.isoformat() if photo.taken_at else None, "lat": photo.lat, "lng": photo.lng}
@@ -119,9 +123,10 @@ def describe(photo: images.Inspected, media_id: str) -> dict[str, Any]:
 
 async def evidence(case_no: str, media_ids: Sequence[str]) -> list[dict[str, Any]]:
     """The audit record of the staff photos among ``media_ids`` stored for ``case_no`` (others are skipped:
-    an attachment may also be a plain reference the API accepted)."""
+    an attachment may also be a plain reference the API accepted). ``sha256`` (the watermarked copy's) is
+    ``None`` while a photo waits for its watermark; the original's is always there."""
     rows = await Media.filter(media_id__in=list(media_ids)[:MAX_PHOTOS], case_no=case_no, source="staff")
     by_id = {row.media_id: row for row in rows}
-    return [{"media_id": m, "sha256": r.sha256, "original_sha256": r.original_sha256,
+    return [{"media_id": m, "sha256": r.sha256 or None, "original_sha256": r.original_sha256,
              "taken_at": r.taken_at.isoformat() if r.taken_at else None, "lat": r.lat, "lng": r.lng}
             for m in media_ids if (r := by_id.get(m)) is not None]

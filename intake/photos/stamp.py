@@ -14,6 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from intake.photos import images
+
 EXT = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
@@ -22,7 +24,17 @@ def watermark(data: bytes, text: str) -> bytes:
 
     CPU-bound: run in the heavy-step pool like the validation."""
     with Image.open(io.BytesIO(data)) as source:
-        image = source.convert("RGB")
+        return _stamped(source.convert("RGB"), text)
+
+
+def stamp_original(data: bytes, text: str, max_pixels: int) -> tuple[bytes, int, int]:
+    """The kept copy of a staff photo's original: checked and decoded again (the file waited on disk), turned
+    upright, stripped of metadata, watermarked and encoded once; (JPEG, width, height). CPU-bound: a worker's."""
+    image = images.upright_rgb(data, max_pixels)
+    return _stamped(image, text), image.width, image.height
+
+
+def _stamped(image: Image.Image, text: str) -> bytes:
     size = max(10, min(48, image.width // 36))
     font = ImageFont.load_default(size=size)
     draw = ImageDraw.Draw(image, "RGBA")

@@ -13,11 +13,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from intake.cases.states import Status
 from intake.sla.calendar import to_shanghai
 from intake.sla.deadlines import Light, SlaPolicy
 from intake.store.models import Case
+
+
+class Clocked(Protocol):
+    """What the rule reads of a case: a :class:`Case`, or a row of just these columns (the export's)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def suspended_at(self) -> datetime | None: ...
+    @property
+    def deadline_at(self) -> datetime: ...
+    @property
+    def limit_hours(self) -> float: ...
+    @property
+    def severity(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +61,19 @@ def fraction_used(policy: SlaPolicy, deadline: datetime, now: datetime, limit_ho
     return max(0.0, used)
 
 
-def state(policy: SlaPolicy, case: Case, now: datetime) -> SlaState:
+def state(policy: SlaPolicy, case: Clocked, now: datetime) -> SlaState:
     status = Status(case.status)
     # A suspended case's clock stands still where it stopped (resume moves the deadline by the pause).
     at = case.suspended_at if status is Status.SUSPENDED and case.suspended_at is not None else now
     used = fraction_used(policy, case.deadline_at, at, case.limit_hours, case.severity)
     light = None if status.is_final else Light.GREEN if used < 0.5 else Light.YELLOW if used < 1.0 else Light.RED
     return SlaState(light, used, policy.escalation_level(used))
+
+
+def light(policy: SlaPolicy, case: Clocked, now: datetime) -> Light | None:
+    """:func:`state`'s light alone: a final case has none, so its clock is not read (an export of a
+    district's closed cases would spend most of its time there)."""
+    return None if Status(case.status).is_final else state(policy, case, now).light
 
 
 def next_level(policy: SlaPolicy, case: Case, now: datetime) -> int:

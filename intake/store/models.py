@@ -354,7 +354,8 @@ class Media(Model):
     """A photo stored on disk, re-encoded without metadata: a resident's (mini-program, or a 公众号 photo
     fetched from WeChat: ``ref`` is its ``wechat-media:<MediaId>``) or a staff member's (watermarked copy;
     ``original_sha256`` and the EXIF position and time read before stripping). ``state``: ``stored``;
-    ``pending`` (a 公众号 photo not fetched yet; ``path`` empty); ``lost`` (not fetched within its lifetime)."""
+    ``pending`` (a 公众号 photo not fetched yet, ``path`` empty; a staff photo not watermarked yet, ``path`` its
+    original under ``pending/``, never served); ``lost`` (not fetched within its lifetime, or not watermarkable)."""
 
     id = fields.IntField(primary_key=True)
     media_id = fields.CharField(max_length=40, unique=True)
@@ -377,6 +378,7 @@ class Media(Model):
     tries = fields.IntField(default=0, db_default=0)
     next_try_at = fields.DatetimeField(null=True)
     last_error = fields.CharField(max_length=300, null=True)
+    caption = fields.CharField(max_length=160, null=True)  # a pending staff photo's watermark, fixed at upload
 
     class Meta:
         table = "mp_media"

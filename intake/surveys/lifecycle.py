@@ -45,7 +45,7 @@ async def schedule(ctx: CaseContext, case: Case, note: str | None, co: Sequence[
     if case.anonymous or case.closed_at is None:
         return []
     people = list(dict.fromkeys([(case.channel, case.reporter), *((c.channel, c.reporter) for c in co)]))
-    asked = await _askable(people)
+    asked = await _askable(people, ctx.surveys.texted)
     done = set(await Survey.filter(case_no=case.case_no, round=case.reopen_count)
                .values_list("channel", "reporter"))
     fresh = [(ch, ref, lang) for ch, ref, lang in asked if (ch, ref) not in done]
@@ -84,14 +84,15 @@ def message(ctx: CaseContext, survey: Survey, kind: str, extra: Mapping[str, Any
                         group=group(survey.case_no), not_before=not_before)
 
 
-async def _askable(people: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """(channel, id, language) of the residents we may ask: known to a channel and still subscribed."""
+async def _askable(people: list[tuple[str, str]], texted: frozenset[str]) -> list[tuple[str, str, str]]:
+    """(channel, id, language) of the residents we may ask: known to a channel and still subscribed, or
+    reached by SMS (``texted``: a caller's number is all we have, asked in Chinese)."""
     if not people:
         return []
     rows = await Resident.filter(external_id__in=[ref for _, ref in people]) \
         .values_list("channel", "external_id", "lang", "subscribed")
     known = {(str(ch), str(ref)): str(lang) for ch, ref, lang, subscribed in rows if subscribed}
-    return [(ch, ref, known[(ch, ref)]) for ch, ref in people if (ch, ref) in known]
+    return [(ch, ref, known.get((ch, ref), "zh_CN")) for ch, ref in people if (ch, ref) in known or ch in texted]
 
 
 async def _department(case: Case) -> str | None:

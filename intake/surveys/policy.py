@@ -21,3 +21,6 @@ class SurveyPolicy:
     flag_rate: float = 0.30  # 不满意率 above this flags a grid or a worker
     min_sample: int = 10  # answers needed before a rate can flag anyone
     render: Renderer | None = None  # without one, payloads carry the facts and no ``text``
+    # Channels whose residents are asked by SMS and answer by the provider's uplink (phone, hotline): they
+    # have no subscriber row, so they are asked whenever the centre can text the question (a survey template).
+    texted: frozenset[str] = frozenset()

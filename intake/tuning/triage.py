@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from intake.cases import repo
+from intake.cases import repo, routing
 from intake.cases.context import CaseContext
 from intake.cases.model import SYSTEM, ActionRequest, Actor, NewReport
 from intake.cases.states import Status
@@ -122,12 +122,9 @@ async def mark_decided(case_no: str, code: str, actor: str, now: datetime) -> in
 
 
 async def _route(ctx: CaseContext, case: Case) -> Case:
-    """What intake does for a confident prediction: self-handle categories go to the cell's worker."""
-    category = ctx.taxonomy.catalog.find(case.category_code or "")
-    if category is None or not category.self_handle or case.grid_code is None:
+    """What intake does for a confident prediction (:mod:`intake.cases.routing`), now the category is decided."""
+    route = await routing.route_for(ctx, case, ctx.taxonomy.catalog.find(case.category_code or ""))
+    if route is None:
         return case
-    worker = await ctx.grid.worker_for(case.grid_code)
-    if worker is None:
-        return case
-    await act(ctx, case.case_no, SYSTEM, ActionRequest("register", note="self-handle list"))
-    return await act(ctx, case.case_no, SYSTEM, ActionRequest("dispatch", params={"user_id": worker.id}))
+    await act(ctx, case.case_no, SYSTEM, ActionRequest("register", note=route.note))
+    return await act(ctx, case.case_no, SYSTEM, ActionRequest("dispatch", note=route.note, params=route.params))

@@ -514,7 +514,8 @@ async def test_change_of_an_unknown_category_is_404(api: Api) -> None:
 async def test_healthz_without_redis(api: Api) -> None:
     reply = await api.call("GET", "/healthz", None)
     assert (reply.status, reply.body) == (200, {"status": "ok", "db": "ok", "redis": "absent",
-                                                "classifier": "keyword", "model_version": None})
+                                                "classifier": "keyword", "model_version": None,
+                                                "default_model": "off"})  # an app in a test builds none
 
 
 @pytest.fixture
@@ -540,7 +541,7 @@ async def test_healthz_is_degraded_not_down_when_redis_is_down(redis_down_client
     async with redis_down_client.get("/healthz") as resp:
         assert resp.status == 200
         assert await resp.json() == {"status": "degraded", "db": "ok", "redis": "down", "classifier": "keyword",
-                                     "model_version": None}
+                                     "model_version": None, "default_model": "off"}
 
 
 async def test_metrics_count_requests_and_opened_cases(api: Api, uid: str) -> None:

@@ -67,7 +67,7 @@ def test_the_generated_tables_cover_the_whole_state_machine() -> None:
     assert set(Status) == {*ROAD, *SIDE}  # the walk helper reaches every status
     system_only = {a for a in ACTIONS if not RULES[a].roles & set(STAFF)}
     # only their 403 can be seen through the admin API (a resident's 催办 and 补充: tests/bot/test_resident_steps.py)
-    assert system_only == {"escalate", "anonymise", "resident_urge", "supplement"}
+    assert system_only == {"escalate", "anonymise", "resident_urge", "supplement", "upstream"}
     assert {a for a, _, _ in ILLEGAL} == {a for a in ACTIONS if RULES[a].sources != set(Status)} - system_only
     # every allowed staff role is refused somewhere for every action that has illegal statuses
     assert {(a, r) for a, _, r in ILLEGAL} == {(a, r) for a, _, _ in ILLEGAL for r in RULES[a].roles & set(STAFF)}

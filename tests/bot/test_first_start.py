@@ -62,8 +62,9 @@ def test_a_fresh_start_logs_the_url_the_pages_and_the_serving_classifier(tmp_pat
         url = f"http://127.0.0.1:{port}"
         assert ready["url"] == url and ready["pages"][0] == f"{url}/sandbox"
         assert {f"{url}/healthz", f"{url}/console/", f"{url}/worker/"} <= set(ready["pages"])
-        assert (ready["classifier"], ready["model_version"]) == ("keyword", None)
+        assert (ready["classifier"], ready["model_version"], ready["default_model"]) == ("keyword", None, "building")
         assert f"open {url}/sandbox" in ready["msg"] and "keyword matcher" in ready["msg"]
+        assert "the default model is being built in the background" in ready["msg"]
         assert not [line for line in before if "Tortoise-ORM" in line], before
 
         opener = urllib.request.build_opener(_NoRedirect)

@@ -11,6 +11,7 @@ from notify.channels.sms import SmsChannel
 from notify.http import Http
 from notify.tokens import MemoryTokenStore
 from notify.types import ChannelName
+from outbox import runner
 from outbox.runner import live_channels
 
 TENCENT = {"GRIDLINE_SMS_PROVIDER": "tencent", "GRIDLINE_SMS_SECRET_ID": "AKIDexample",
@@ -49,3 +50,23 @@ async def test_the_key_stays_secret_and_the_live_sender_gets_the_channel() -> No
         assert isinstance(live_channels(settings.outbox, http, MemoryTokenStore())[ChannelName.SMS], SmsChannel)
     finally:
         await http.close()
+
+
+async def test_sms_surveys_need_the_template_and_the_uplink_secret_and_reach_the_router() -> None:
+    full = {**TENCENT, "GRIDLINE_SMS_SURVEY_TEMPLATE_ID": "1003", "GRIDLINE_SMS_UPLINK_SECRET": "u" * 16,
+            "GRIDLINE_PHOTO_LINK_SECRET": "p" * 32}
+    settings = load_settings(full)
+    assert settings.sms_surveys and settings.surveys.texted == frozenset({"phone", "hotline"})
+    assert "u" * 16 not in repr(settings)
+    built = runner.build(settings.outbox)
+    try:
+        config = built.store.router.config
+        assert (config.sms_survey_template, config.sms_template) == ("1003", "1001")
+        assert config.photo_link_key == settings.outbox.photo_link_key is not None
+    finally:
+        await built.close()
+    for missing in ("GRIDLINE_SMS_SURVEY_TEMPLATE_ID", "GRIDLINE_SMS_UPLINK_SECRET"):
+        partial = load_settings({k: v for k, v in full.items() if k != missing})
+        assert not partial.sms_surveys and partial.surveys.texted == frozenset()
+    with pytest.raises(SettingsError, match="SMS_UPLINK_SECRET"):
+        load_settings({**full, "GRIDLINE_SMS_UPLINK_SECRET": "short"})

@@ -32,7 +32,7 @@ def test_two_workers_share_the_port_and_stop_on_sigterm(tmp_path: Path, redis_ur
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINE_")}
     env.update({"GRIDLINE_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PYTHONPATH": str(ROOT),
-                "GRIDLINE_REDIS_URL": redis_url})
+                "GRIDLINE_REDIS_URL": redis_url, "GRIDLINE_NLP_BUILD_DEFAULT": "false"})  # no build's CPU here
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--workers", "2", "--port", str(port)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -69,7 +69,7 @@ def test_a_sigterm_during_start_up_still_closes_everything_and_exits(tmp_path: P
     assert gridline(tmp_path, "demo").returncode == 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDLINE_")}
     env.update({"GRIDLINE_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PYTHONPATH": str(ROOT),
-                "GRIDLINE_REDIS_URL": redis_url})
+                "GRIDLINE_REDIS_URL": redis_url, "GRIDLINE_NLP_BUILD_DEFAULT": "false"})  # no build's CPU here
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(_free_port())],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
 
 from bot.views.serialize import case_summary
+from bot.web import present
 from intake.cases import repo
 from intake.cases.model import ActionRequest
 from intake.cases.workflow import act
 from intake.sla.deadlines import Light
+from intake.sla.light import light as light_alone
 from intake.sla.light import state
 from intake.sla.sweeper import sweep
 from intake.store.models import Supervision
@@ -19,7 +24,30 @@ from tests.intake.test_sla_sweeper import DESK, _worker_for, red_case
 async def light_of(svc: Services, case_no: str) -> tuple[Light | None, str | None]:
     case = await repo.get(case_no)
     shown = case_summary(svc.ctx, case, DESK, "zh_CN", svc.clock.now)["light"]  # what lists and cards show
-    return state(svc.ctx.sla, case, svc.clock.now).light, shown
+    ruled = state(svc.ctx.sla, case, svc.clock.now).light
+    assert present.light(svc.ctx, case, svc.clock.now) == shown  # the console's and worker pages' rows too
+    assert light_alone(svc.ctx.sla, case, svc.clock.now) == ruled  # the export's shortcut reads the same rule
+    return ruled, shown
+
+
+@dataclass(frozen=True)
+class Clocked:
+    """A case's clock columns alone, as the export fetches them."""
+
+    status: str
+    deadline_at: datetime
+    limit_hours: float = 2.0
+    severity: str = "red"
+    suspended_at: datetime | None = None
+
+
+@pytest.mark.parametrize("status", ["reported", "handling", "suspended", "closed", "voided"])
+def test_the_light_alone_is_the_rules_light_and_none_for_a_final_case(svc: Services, status: str) -> None:
+    now = svc.clock.now
+    for due in (now + timedelta(hours=3), now + timedelta(minutes=30), now - timedelta(days=400)):
+        row = Clocked(status, due, suspended_at=now - timedelta(hours=1) if status == "suspended" else None)
+        assert light_alone(svc.ctx.sla, row, now) == state(svc.ctx.sla, row, now).light
+        assert (light_alone(svc.ctx.sla, row, now) is None) == (status in ("closed", "voided"))
 
 
 async def levels(case_no: str) -> list[int]:

@@ -72,6 +72,19 @@ async def test_a_hotline_caller_hears_by_sms(octx: CaseContext, svc: Services, u
     assert msg.body == {"template": TEMPLATE, "params": ["-", "已派遣"]}
 
 
+async def test_a_callers_survey_is_texted_with_the_survey_template(octx: CaseContext, svc: Services,
+                                                                   uid: str) -> None:
+    await tell(octx, f"s{uid}", Recipient("resident", "13800138000", "phone"), "survey.request")
+    asked = DbOutboxStore(ReachRouter(Directory(ttl_s=0), RouteConfig("https://grid.example.org", None, TEMPLATE,
+                                                                      sms_survey_template="1003")))
+    msg = await routed(asked, svc, f"s{uid}")
+    assert (msg.status, msg.channel, msg.address) == ("pending", ChannelName.SMS, "+8613800138000")
+    assert msg.body == {"template": "1003", "params": ["-"]}
+    await tell(octx, f"n{uid}", Recipient("resident", "13800138000", "phone"), "survey.request")
+    unasked = await routed(texting(), svc, f"n{uid}")  # no survey template: never a progress text instead
+    assert (unasked.status, unasked.channel) == ("stopped", "")
+
+
 async def test_an_open311_reporter_is_texted_at_the_number_they_left(octx: CaseContext, svc: Services,
                                                                      uid: str) -> None:
     channel = f"open311:c{uid[:8]}"

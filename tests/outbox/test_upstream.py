@@ -10,6 +10,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.settings import SettingsError, load_settings
+from intake.audit import verify
+from intake.cases import repo
 from intake.cases.context import CaseContext
 from intake.cases.intake import open_case
 from intake.cases.model import ActionRequest, Actor, NewReport
@@ -90,6 +92,31 @@ async def test_a_registered_case_goes_up_once_retries_and_reads_the_platforms_st
     assert await upstream.poll(client, svc.clock.now) >= 1
     closed = await UpstreamRequest.get(case_no=case_no)
     assert (closed.status, closed.status_notes, closed.agency) == ("closed", "已更换灯泡", "区城管局")
+
+
+async def test_the_platforms_closing_is_a_step_on_the_timeline_once_and_the_case_stays_open(
+        uctx: CaseContext, svc: Services, uid: str, platform: tuple[FakeUpstream, Open311Client]) -> None:
+    fake, client = platform
+    case_no = await _case(uctx, svc, uid)
+    await act(uctx, case_no, DESK, ActionRequest("register"))
+    created = await client.create({"service_code": "streetlight", "description": "路灯", "address_string": "A"})
+    await upstream.record_created(case_no, "streetlight", created, svc.clock.now)
+    assert await upstream.poll(client, svc.clock.now) >= 0  # still open there: nothing on the timeline
+    assert "upstream" not in [e.action for e in await repo.events(case_no)]
+    fake.close(str(created.service_request_id), "已更换灯泡")
+    svc.clock.now += timedelta(minutes=5)
+    await upstream.poll(client, svc.clock.now)
+    await UpstreamRequest.filter(case_no=case_no).update(status="open")  # as if that pass died before saving
+    await upstream.poll(client, svc.clock.now + timedelta(minutes=5))
+    events = await repo.events(case_no)
+    [told] = [e for e in events if e.action == "upstream"]
+    assert (told.role, told.note, told.from_status, told.to_status) == ("system", "upstream closed",
+                                                                         "registered", "registered")
+    assert told.data == {"service_request_id": created.service_request_id, "status": "closed",
+                         "notes": "已更换灯泡", "agency": "区城管局"}
+    case = await repo.get(case_no)
+    assert (case.status, case.closed_at, case.last_seq) == ("registered", None, events[-1].seq)  # not closed here
+    assert verify(case_no, [e.__dict__ | {"at": e.at} for e in events]) is None  # the chain holds the new step
 
 
 async def test_a_token_becomes_an_id_on_the_next_poll(svc: Services, uid: str,

@@ -55,6 +55,8 @@ EXPECT: dict[tuple[str, str], str] = {
     ("GET", "/wechat"): SIGNED, ("POST", "/wechat"): SIGNED,
     # handled photos behind the signed link in a reporter's message: 403 for a token the server did not sign
     ("GET", "/photos/{token}"): SIGNED, ("GET", "/photos/{token}/{number}"): SIGNED,
+    # the SMS provider's push of replies to the 回访 SMS: 403 without the secret key in its URL
+    ("POST", "/sms/uplink/{provider}/{key}"): SIGNED,
     # the worker's pages (its session cookie)
     ("GET", f"{W}/static"): STATIC, ("GET", W): REDIRECT,
     ("GET", f"{W}/login"): SIGN_IN, ("POST", f"{W}/logout"): PAGE, ("GET", f"{W}/login/wecom"): SIGN_IN,

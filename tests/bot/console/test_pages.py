@@ -110,7 +110,7 @@ async def test_desk_queues_counts_and_the_case_actions(console: Api, uid: str) -
         async with b.get("/console/counts.json") as resp:
             counts = await resp.json()
         assert set(counts) == {"new", "triage", "dispatch", "returned", "overdue", "supervised", "checking",
-                               "extension", "void"}
+                               "extension", "void", "assist"}
         assert counts["new"] >= 1 and counts["returned"] >= 1
         async with b.get("/console/?queue=returned") as resp:
             text = await resp.text()

@@ -67,6 +67,7 @@ async def test_retrain_compare_activate_shadow_and_roll_back(clean: Api, uid: st
     assert activated.status == 200 and activated.body["status"] == "active"
     status = await api.call("GET", f"{P}/status")
     assert status.body["active"] == first["version_id"] and status.body["serving"].startswith("linear:")
+    assert status.body["default_model"] == "off"  # an app in a test builds no default model
     health = (await api.call("GET", "/healthz", None)).body
     assert (health["classifier"], health["model_version"]) == (status.body["serving"], first["version_id"])
     said = await api.call("POST", f"{P}/predict", json={"text": "这里路灯异常的问题，路灯异常很严重"})

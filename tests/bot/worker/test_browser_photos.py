@@ -7,6 +7,7 @@ WeCom signs in through the (fake) WeCom web OAuth with no tap at all.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,12 @@ async def test_handled_with_a_photo_on_a_phone(browser: Browser, site: Site, uid
         img = page.locator("#photos img")
         await img.wait_for(timeout=WAIT_MS)
         await page.wait_for_load_state("load")
-        assert await img.evaluate("i => i.complete && i.naturalWidth") > 0  # served by the staff media route
+        # Served by the staff media route once watermarked, just after the answer (photo.js retries a 503).
+        for _ in range(WAIT_MS // 100):
+            if await img.evaluate("i => i.complete && i.naturalWidth"):
+                break
+            await asyncio.sleep(0.1)
+        assert await img.evaluate("i => i.complete && i.naturalWidth") > 0
         assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         await context.close()

@@ -8,8 +8,11 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
+
 from bot.settings import load_settings
-from intake.photos import handled
+from bot.web import media, watermarks
+from intake.photos import handled, pending
 from intake.store.models import Case, Media, Resident
 from intake.store.models_outbox import OutboxMessage
 from notify.types import Notification, Recipient
@@ -90,3 +93,45 @@ def test_a_link_expires_and_cannot_be_moved_to_another_case(site: Site) -> None:
     assert handled.verify(KEY, token, now + timedelta(days=31)) is None
     assert handled.verify(KEY, token.replace("0001", "0002", 1), now) is None
     assert handled.verify(b"another key", token, now) is None
+
+
+async def test_a_photo_still_being_watermarked_is_linked_and_waited_for(site: Site, uid: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(watermarks, "start", lambda *args: None)  # stamped later, by the periodic pass
+    monkeypatch.setattr(media, "WAIT_S", 0.2)
+    case_no = await walk(site.api, "handling", f"hw-{uid}")
+    phone, csrf = await signed_in(site, "w1", case_no)
+    original = phone_photo()
+    async with phone, phone.post(f"/worker/cases/{case_no}", data=handle_form(csrf, original),
+                                 allow_redirects=False) as resp:
+        assert resp.status == 303
+    message = await routed(site, await Case.get(case_no=case_no), "case.handle", uid)
+    assert message.body is not None and message.body["msgtype"] == "news"  # routed at once: the link is there
+    path = urlsplit(message.body["news"]["articles"][0]["url"]).path
+    async with site.phone() as stranger:
+        async with stranger.get(path) as resp:
+            assert IMG.findall(await resp.text()) == [f"{path}/1"]
+        async with stranger.get(f"{path}/1") as resp:
+            body = await resp.read()
+            assert resp.status == 503 and resp.headers["Retry-After"] == "2" and b"\xff\xd8" not in body
+        site.api.svc.clock.advance(seconds=pending.GRACE.total_seconds())
+        await watermarks.job_body(site.api.client.app)()
+        stored = await Media.get(case_no=case_no, source="staff")
+        async with stranger.get(f"{path}/1") as resp:
+            served = await resp.read()
+            assert resp.status == 200 and hashlib.sha256(served).hexdigest() == stored.sha256 != stored.original_sha256
+
+
+@pytest.mark.parametrize(("accept", "lang", "words"), [
+    ("en", "en", ("Photos of the handling of your report", "No photos.")),
+    ("zh-HK", "zh-HK", ("處置後的現場照片", "暫無照片。")),
+    ("", "zh-CN", ("处置后的现场照片", "暂无照片。"))])
+async def test_the_page_speaks_the_readers_language(site: Site, uid: str, accept: str, lang: str,
+                                                    words: tuple[str, str]) -> None:
+    assert KEY is not None
+    token = handled.sign(KEY, f"GL-{uid}", site.api.svc.clock())
+    async with site.phone() as stranger, stranger.get(f"/photos/{token}", headers={"Accept-Language": accept}) as resp:
+        text = await resp.text()
+        assert resp.status == 200 and resp.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert f'<html lang="{lang}">' in text and all(w in text for w in words) and f"GL-{uid}" in text
+    assert "<script" not in text and not IMG.findall(text)

@@ -11,6 +11,8 @@ import aiohttp
 import pytest
 from PIL import Image
 
+from bot.web import media, watermarks
+from intake.photos import handled, pending
 from intake.store.models import Case, CaseEvent, Media
 from tests.bot.conftest import QUIET_CATEGORY, _staff, walk
 from tests.bot.worker.conftest import Site
@@ -42,6 +44,12 @@ async def test_handled_with_a_photo_is_watermarked_hashed_and_shown(site: Site, 
             assert resp.status == 303, await resp.text()
         assert (await Case.get(case_no=case_no)).status == "handled"
         row = await Media.get(case_no=case_no, source="staff")
+        event = await CaseEvent.get(case_no=case_no, action="handle")
+        assert event.data["photos"][0]["sha256"] is None  # answered before the watermark: the original's hash only
+        done = await pending.ready(row.media_id, 10.0)  # stamped after the answer, in the background
+        assert done is not None and done.state == "stored" and done.caption and case_no in done.caption
+        assert not (site.api.svc.home / "media" / "pending" / f"{row.media_id}.jpg").exists()  # original gone
+        row = done
         assert row.original_sha256 == hashlib.sha256(original).hexdigest() and row.owner.startswith("user:")
         assert row.lat == pytest.approx(LAT, abs=1e-5) and row.lng == pytest.approx(LNG, abs=1e-5)
         stored = (site.api.svc.home / "media" / row.path).read_bytes()
@@ -49,7 +57,6 @@ async def test_handled_with_a_photo_is_watermarked_hashed_and_shown(site: Site, 
             f"{hashlib.sha256(stored).hexdigest()}.jpg"
         image = Image.open(io.BytesIO(stored))
         assert not image.getexif() and image.convert("RGB").getpixel((2, image.height - 2))[0] < 150  # the band
-        event = await CaseEvent.get(case_no=case_no, action="handle")
         assert event.attachments == [row.media_id]
         assert event.data["photos"][0]["original_sha256"] == row.original_sha256
         assert event.data["photos"][0]["lat"] == pytest.approx(LAT, abs=1e-5)
@@ -125,3 +132,38 @@ async def test_a_patrol_report_with_photos_seals_them_in_the_opening_event(site:
     opened = await CaseEvent.get(case_no=case.case_no, action="open")
     assert case.photos == [row.media_id] == opened.attachments
     assert opened.data["photos"][0]["original_sha256"] == hashlib.sha256(original).hexdigest() == row.original_sha256
+
+
+async def test_a_photo_left_pending_is_never_served_until_the_periodic_pass_stamps_it(
+        site: Site, uid: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(watermarks, "start", lambda *args: None)  # the process stopped right after its answer
+    monkeypatch.setattr(media, "WAIT_S", 0.2)
+    case_no = await walk(site.api, "handling", f"pq-{uid}")
+    phone, csrf = await signed_in(site, "w1", case_no)
+    original = phone_photo()
+    async with phone:
+        async with phone.post(f"/worker/cases/{case_no}", data=handle_form(csrf, original),
+                              allow_redirects=False) as resp:
+            assert resp.status == 303
+        row = await Media.get(case_no=case_no, source="staff")
+        assert row.state == "pending" and (await Case.get(case_no=case_no)).status == "handled"
+        async with phone.get(f"/worker/cases/{case_no}") as resp:
+            assert MEDIA.findall(await resp.text()) == [f"/worker/media/{row.media_id}"]
+        async with phone.get(f"/worker/media/{row.media_id}") as resp:  # waited, then "not yet": never the original
+            body = await resp.read()
+            assert resp.status == 503 and resp.headers["Retry-After"] == "2" and resp.content_type == "text/html"
+            assert b"\xff\xd8" not in body and b"PhoneCam" not in body
+        assert await handled.photos(case_no) == []  # not stored yet; the reporter's link waits for it as above
+        assert [r.media_id for r in await handled.photos(case_no, waiting=True)] == [row.media_id]
+
+        app = site.api.client.app
+        await watermarks.job_body(app)()  # within its grace: the answer's own stamping may still be running
+        assert (await Media.get(id=row.id)).state == "pending"
+        site.api.svc.clock.advance(seconds=pending.GRACE.total_seconds())
+        await watermarks.job_body(app)()  # the periodic pass of a restarted process
+        done = await Media.get(id=row.id)
+        stored = (site.api.svc.home / "media" / done.path).read_bytes()
+        assert done.state == "stored" and hashlib.sha256(stored).hexdigest() == done.sha256
+        async with phone.get(f"/worker/media/{row.media_id}") as resp:
+            assert resp.status == 200 and await resp.read() == stored != original
+        assert [r.media_id for r in await handled.photos(case_no)] == [row.media_id]
