@@ -157,7 +157,7 @@ class Redelivery:
             return False  # a claim without a lease (an older process) waits for its TTL
         # A token of this take-over's own: a retry and the recovery walk of one process, both after the same
         # dead claim, would each read back the process's own claim value and both run the turn (two cases).
-        mine = f"{self._running}:{secrets.token_hex(4)}"
+        mine = ":".join((self._running, secrets.token_hex(4)))  # a claim value, not a resident ref
         await self._kv.set_many([Entry(f"wx:msg:{key}", mine, CLAIM_TTL, only_if=claim)])
         if await self._kv.get(f"wx:msg:{key}") != mine:
             return False  # another redelivery took it first

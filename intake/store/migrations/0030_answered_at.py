@@ -19,7 +19,7 @@ async def backfill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('gridline', '0024_assist_units')]
+    dependencies = [('gridline', '0026_desk_open')]
 
     initial = False
 
