@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -39,8 +41,11 @@ class Tally:
     def __init__(self) -> None:
         self.sent, self.refused, self.answered = 0, 0, set[str]()
         self.health: set[str] = set()
+        self.health_s = 0.0  # the longest /healthz answer
         self.statuses: Counter[int] = Counter()  # 0: no answer within 10 s (cut off, or the server too slow)
         self.refused_at: list[float] = []  # seconds into the run a refused message was sent
+        self.trace: list[tuple[float, float, int]] = []  # (sent at, seconds to the last answer, worst status)
+        self.cpu: list[tuple[float, float]] = []  # (seconds into the run, the server's CPU share that second)
         self.started = time.monotonic()
 
 
@@ -51,6 +56,7 @@ async def one(session: aiohttp.ClientSession, base: str, n: int, tag: str, tally
     req = signing.plain_request(Keys(TOKEN, APPID), xml, timestamp=int(time.time()), nonce=f"o{msg_id}")
     sent_at = time.monotonic() - tally.started
     statuses = await asyncio.gather(*(_post(session, base, req) for _ in range(3)))
+    tally.trace.append((round(sent_at, 2), round(time.monotonic() - tally.started - sent_at, 2), min(statuses)))
     if any(s != 200 for s in statuses):
         tally.refused_at.append(sent_at)
     tally.sent += 1
@@ -60,12 +66,48 @@ async def one(session: aiohttp.ClientSession, base: str, n: int, tag: str, tally
         tally.answered.add(f"msg:{msg_id}")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (a /proc read: instant, no need to leave the loop)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return sum(int(f) for f in stat.read().rsplit(")", 1)[1].split()[11:13]) / os.sysconf("SC_CLK_TCK")
+
+
+async def cpu_share(pid: int, tally: Tally) -> None:
+    """The server's CPU time per wall second, sampled each second (where its slowness comes from)."""
+    last = None
+    while True:
+        used, now = _cpu_seconds(pid), time.monotonic()
+        if last is not None:
+            tally.cpu.append((round(now - tally.started, 1), round((used - last[1]) / (now - last[0]), 2)))
+        last = (now, used)
+        await asyncio.sleep(1)
+
+
+async def health(session: aiohttp.ClientSession, base: str, tally: Tally, outage: Callable[[], bool]) -> None:
+    """/healthz twice a second: what it says about Redis during the outage, and its longest answer."""
+    while True:
+        t0 = time.monotonic()
+        try:
+            async with session.get(base + "/healthz", timeout=aiohttp.ClientTimeout(total=10)) as resp:
+                redis = str((await resp.json()).get("redis"))
+        except (aiohttp.ClientError, TimeoutError):
+            redis = "no answer"
+        tally.health_s = max(tally.health_s, time.monotonic() - t0)
+        if outage():
+            tally.health.add(redis)
+        await asyncio.sleep(0.5)
+
+
 async def traffic(base: str, rate: float, seconds: float, tag: str, tally: Tally, redis: OwnRedis,
-                  before: float, outage: float) -> None:
+                  before: float, outage: float, pid: int) -> None:
+    sampler = asyncio.create_task(cpu_share(pid, tally))
     async with aiohttp.ClientSession() as session:
         started, n, pending = time.monotonic(), 0, set()
         tally.started = started
         down = up = False
+        # Beside the traffic, never in its way: a probe awaited in the sending loop (the bench's first version)
+        # slowed the sending to the probe's pace during the outage, then sent the backlog at once.
+        prober = asyncio.create_task(health(session, base, tally, lambda: down and not up))
         while (elapsed := time.monotonic() - started) < seconds:
             if not down and elapsed >= before:
                 redis.kill()
@@ -73,13 +115,12 @@ async def traffic(base: str, rate: float, seconds: float, tag: str, tally: Tally
             if down and not up and elapsed >= before + outage:
                 redis.start()  # empty
                 up = True
-            if down and not up and n % 25 == 0:
-                async with session.get(base + "/healthz") as resp:
-                    tally.health.add(str((await resp.json()).get("redis")))
             pending.add(asyncio.create_task(one(session, base, n, tag, tally)))
             n += 1
             await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
         await asyncio.gather(*pending)
+        prober.cancel()
+    sampler.cancel()
 
 
 def main() -> int:
@@ -90,12 +131,16 @@ def main() -> int:
     p.add_argument("--after", type=float, default=20.0)
     p.add_argument("--port", type=int, default=18320)
     p.add_argument("--pg", default=PG_ADMIN_URL)
+    p.add_argument("--db-params", default="", help="pool options for the server's database URL (maxsize=20)")
+    p.add_argument("--keep", action="store_true", help="keep the work folder (server.log)")
+    p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--trace", type=Path, help="write each message's latency and the server's CPU share here")
     args = p.parse_args()
     tag, redis, tally = f"{int(time.time()) % 36**4:04x}", OwnRedis(), Tally()
-    with work_folder("gridline-outage-") as work:
+    with work_folder("gridline-outage-", keep=args.keep) as work:
         url = asyncio.run(pgdb.fresh_database(args.pg, DB))
         redis.start()
-        env = callback_env(url, redis.url, "WARNING")
+        env = callback_env(url + (f"?{args.db_params}" if args.db_params else ""), redis.url, args.log_level)
         load_demo(env, work, work / "server.log")
         server = Server("gridline", gridline_argv(["serve", "--host", "127.0.0.1", "--port", str(args.port)]), env,
                         work, args.port, work / "server.log")
@@ -103,7 +148,7 @@ def main() -> int:
         try:
             asyncio.run(server.wait_ready())
             asyncio.run(traffic(f"http://127.0.0.1:{args.port}", args.rate, args.before + args.outage + args.after,
-                                tag, tally, redis, args.before, args.outage))
+                                tag, tally, redis, args.before, args.outage, server.pid))
             stored = asyncio.run(_stored(url, tag))
         finally:
             server.stop()
@@ -112,10 +157,15 @@ def main() -> int:
     figures = {"rate_per_s": args.rate, "outage_s": args.outage, "messages": tally.sent,
                "refused (goal 0)": tally.refused, "lost (goal 0)": len(tally.answered - set(stored)),
                "stored_twice (goal 0)": len(stored) - len(set(stored)),
-               "healthz_redis_during_outage": sorted(tally.health), "delivery_statuses": dict(tally.statuses),
+               "healthz_redis_during_outage": sorted(tally.health),
+               "longest_healthz_s": round(tally.health_s, 2),
+               "sent_per_s": round(tally.sent / (args.before + args.outage + args.after), 1),
+               "delivery_statuses": dict(tally.statuses),
                "refused_between_s": [round(min(tally.refused_at), 1), round(max(tally.refused_at), 1)]
                if tally.refused_at else []}
     print(json.dumps(figures, ensure_ascii=False))
+    if args.trace:
+        args.trace.write_text(json.dumps({"messages": tally.trace, "server_cpu": tally.cpu}), encoding="utf-8")
     return 1 if tally.refused or figures["lost (goal 0)"] or figures["stored_twice (goal 0)"] else 0
 
 

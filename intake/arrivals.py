@@ -61,3 +61,14 @@ async def arrive(channel: str, external_id: str, received: Received, now: dateti
         row = (await db.fetch(_BOTH, message))[0]
         stored = bool(row.pop("arrival_stored"))
     return Arrival(stored, Resident._init_from_db(**row))
+
+
+async def answered(dedup_key: str, now: datetime) -> None:
+    """The message's turn is over (answered, pushed, or nothing to say): the recovery walk passes it by."""
+    await InboundMessage.filter(dedup_key=dedup_key, answered_at__isnull=True).update(answered_at=now)
+
+
+async def unanswered(channel: str, since: datetime, until: datetime, limit: int) -> list[InboundMessage]:
+    """Messages received in ``(since, until]`` whose turn has not ended, oldest first."""
+    return await InboundMessage.filter(channel=channel, answered_at__isnull=True, received_at__gt=since,
+                                       received_at__lte=until).order_by("id").limit(limit)

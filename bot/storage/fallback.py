@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import TypeVar
 
 from redis.exceptions import RedisError
 
 from bot.storage.base import Entry, KeyValueStore
+from bot.storage.database import DatabaseStore
 
 log = logging.getLogger("gridline.storage")
 T = TypeVar("T")
@@ -28,7 +29,7 @@ DOWN = (RedisError, OSError)
 
 
 class FallbackStore:
-    def __init__(self, primary: KeyValueStore, secondary: KeyValueStore, *, retry_s: float = 1.0,
+    def __init__(self, primary: KeyValueStore, secondary: DatabaseStore, *, retry_s: float = 1.0,
                  grace_s: float = 900.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.primary, self.secondary = primary, secondary
         self._retry_s, self._grace_s, self._clock = retry_s, grace_s, clock
@@ -47,10 +48,18 @@ class FallbackStore:
             return True
         return self._back_at is not None and self._clock() - self._back_at < self._grace_s
 
-    async def _run(self, primary: Callable[[], Awaitable[T]], secondary: Callable[[], Awaitable[T]]) -> T:
+    def _skipping(self) -> bool:
+        """Redis is down and it is not yet time to probe it: the call goes to the database alone (no checks
+        against the database beside it, which would then only repeat the call)."""
+        return self._down_since is not None and self._clock() < self._next_probe
+
+    async def _run(self, primary: Callable[[], Awaitable[T]], secondary: Callable[[], Awaitable[T]],
+                   skipping: bool = False) -> tuple[T, bool]:
+        """The call's result, and whether the database gave it (always with ``skipping``: the caller skipped
+        the checks a call to Redis needs)."""
         now = self._clock()
-        if self._down_since is not None and now < self._next_probe:
-            return await secondary()
+        if skipping or (self._down_since is not None and now < self._next_probe):
+            return await secondary(), True
         try:
             result = await primary()
         except DOWN as exc:
@@ -59,21 +68,22 @@ class FallbackStore:
                 log.warning("redis unreachable: the database holds claims and drafts until it is back",
                             extra={"error": type(exc).__name__})
             self._next_probe = now + self._retry_s
-            return await secondary()
+            return await secondary(), True
         if self._down_since is not None:
             log.warning("redis is back", extra={"down_s": round(now - self._down_since, 1)})
             self._down_since, self._back_at = None, now
-        return result
+        return result, False
 
     async def set_if_absent(self, key: str, value: str, ttl_seconds: float) -> bool:
-        if self._in_grace() and await self.secondary.get(key) is not None:
+        skipping = self._skipping()
+        if not skipping and self._in_grace() and await self.secondary.live([key]):
             return False
-        return await self._run(lambda: self.primary.set_if_absent(key, value, ttl_seconds),
-                               lambda: self.secondary.set_if_absent(key, value, ttl_seconds))
+        return (await self._run(lambda: self.primary.set_if_absent(key, value, ttl_seconds),
+                                lambda: self.secondary.set_if_absent(key, value, ttl_seconds), skipping))[0]
 
     async def get(self, key: str) -> str | None:
-        found = await self._run(lambda: self.primary.get(key), lambda: self.secondary.get(key))
-        if found is None and self._in_grace():
+        found, from_db = await self._run(lambda: self.primary.get(key), lambda: self.secondary.get(key))
+        if found is None and not from_db and self._in_grace():
             return await self.secondary.get(key)
         return found
 
@@ -82,44 +92,48 @@ class FallbackStore:
                         lambda: self.secondary.set(key, value, ttl_seconds))
 
     async def delete(self, key: str) -> None:
-        await self._run(lambda: self.primary.delete(key), lambda: self.secondary.delete(key))
-        if self._in_grace():
+        _, from_db = await self._run(lambda: self.primary.delete(key), lambda: self.secondary.delete(key))
+        if not from_db and self._in_grace():
             await self.secondary.delete(key)
 
     async def compare_and_delete(self, key: str, value: str) -> bool:
-        done = await self._run(lambda: self.primary.compare_and_delete(key, value),
-                               lambda: self.secondary.compare_and_delete(key, value))
-        if self._in_grace():
+        done, from_db = await self._run(lambda: self.primary.compare_and_delete(key, value),
+                                        lambda: self.secondary.compare_and_delete(key, value))
+        if not from_db and self._in_grace():
             done = await self.secondary.compare_and_delete(key, value) or done
         return done
 
     async def set_if_absent_guarded(self, guard: Entry, claims: Sequence[Entry]) -> tuple[bool, int]:
-        if self._in_grace():
-            held = await self.secondary.get(guard.key)
-            if held is not None and held != guard.value:
+        skipping = self._skipping()
+        if not skipping and self._in_grace():
+            held = await self.secondary.live([guard.key, *(c.key for c in claims)])
+            if guard.key in held and await self.secondary.get(guard.key) != guard.value:
                 return False, 0
-            claims = await self._unclaimed_prefix(claims)
-        return await self._run(lambda: self.primary.set_if_absent_guarded(guard, claims),
-                               lambda: self.secondary.set_if_absent_guarded(guard, claims))
+            claims = self._unclaimed_prefix(claims, held)
+        return (await self._run(lambda: self.primary.set_if_absent_guarded(guard, claims),
+                                lambda: self.secondary.set_if_absent_guarded(guard, claims), skipping))[0]
 
-    async def _unclaimed_prefix(self, claims: Sequence[Entry]) -> list[Entry]:
+    @staticmethod
+    def _unclaimed_prefix(claims: Sequence[Entry], held: Collection[str]) -> list[Entry]:
         """The claims before the first one the outage's database still holds (claims stop at the first taken)."""
         out = []
         for claim in claims:
-            if await self.secondary.get(claim.key) is not None:
+            if claim.key in held:
                 break
             out.append(claim)
         return out
 
     async def set_many(self, entries: Sequence[Entry]) -> None:
-        await self._run(lambda: self.primary.set_many(entries), lambda: self.secondary.set_many(entries))
-        if self._in_grace():  # a draft finished or a claim released: not resurrected from the database
+        _, from_db = await self._run(lambda: self.primary.set_many(entries),
+                                     lambda: self.secondary.set_many(entries))
+        if not from_db and self._in_grace():  # a draft finished or a claim released: not resurrected from the database
             gone = [Entry(e.key, None, None, e.only_if) for e in entries if e.value is None]
-            await self.secondary.set_many(gone)
+            if gone:
+                await self.secondary.set_many(gone)
 
     async def incr(self, key: str, ttl_seconds: float | None = None) -> int:
-        return await self._run(lambda: self.primary.incr(key, ttl_seconds),
-                               lambda: self.secondary.incr(key, ttl_seconds))
+        return (await self._run(lambda: self.primary.incr(key, ttl_seconds),
+                                lambda: self.secondary.incr(key, ttl_seconds)))[0]
 
     async def ping(self) -> bool:
         """Whether Redis answers (health reports "degraded" when not; the app still works)."""

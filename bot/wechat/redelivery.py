@@ -38,6 +38,7 @@ LEASE_TTL = 3.0  # a dead process's claims are taken over this long after its la
 LEASE_EVERY = 1.0
 NONCE_TTL = 600.0  # twice WeChat's ±300 s timestamp window
 TURN_TTL = 30.0  # a turn that outlives this (its process died) is taken over
+OWN_WAKE_S = 1.0  # a retry of a message this process runs looks at the store at least this often
 
 
 class Admission(enum.Enum):
@@ -52,6 +53,8 @@ class Redelivery:
         self._kv, self._poll, self._turn_poll = kv, poll, turn_poll
         self.lease = secrets.token_hex(8)
         self._running = ":".join((RUNNING, self.lease))  # a claim value, not a resident ref
+        self._answered: dict[str, asyncio.Event] = {}  # messages this process runs that a retry waits on
+        self._taken: dict[str, str] = {}  # the claim values of messages taken over, until answered or given back
 
     async def renew(self) -> None:
         """Keep this process's lease alive (its claims are not taken over while it is)."""
@@ -92,11 +95,19 @@ class Redelivery:
     async def remember(self, key: str, reply: str, resident: str, *also: Entry) -> None:
         """Keep the reply for redeliveries, write ``also`` (the draft) and end the turn: one round trip."""
         await self._kv.set_many([Entry(f"wx:msg:{key}", reply, CLAIM_TTL), *also, self.end_turn(resident, key)])
+        self._taken.pop(key, None)
+        self._wake(key)
 
     async def release(self, key: str, resident: str, *, claim: bool) -> None:
         """End the turn this message took, and with ``claim`` give up its claim (it was not stored)."""
-        give_back = [Entry(f"wx:msg:{key}", None, only_if=self._running)] if claim else []
+        held = self._taken.pop(key, self._running)
+        give_back = [Entry(f"wx:msg:{key}", None, only_if=held)] if claim else []
         await self._kv.set_many([*give_back, self.end_turn(resident, key)])
+        self._wake(key)
+
+    def _wake(self, key: str) -> None:
+        if (event := self._answered.pop(key, None)) is not None:
+            event.set()
 
     def end_turn(self, resident: str, key: str) -> Entry:
         return Entry(_turn(resident), None, only_if=key)
@@ -104,7 +115,8 @@ class Redelivery:
     async def wait_for_reply(self, key: str, within: float) -> str | None:
         """The first delivery's reply once it is known, or ``None`` after ``within`` seconds, or
         :data:`TAKEN_OVER` when its owner died and this delivery now holds the claim (it must store
-        and answer the message itself)."""
+        and answer the message itself), or :data:`GIVEN_BACK` when the owner gave the claim back unstored
+        (the database was away) and this delivery now holds it (it must store the message)."""
         deadline = time.monotonic() + within
         while True:
             value = await self._kv.get(f"wx:msg:{key}")
@@ -112,27 +124,50 @@ class Redelivery:
                 return value
             if value is not None and await self.take_over(key, value):
                 return TAKEN_OVER
-            if time.monotonic() >= deadline:
+            if value is None and await self.reclaim(key):  # the first delivery could not store it, and let go
+                return GIVEN_BACK
+            if (left := deadline - time.monotonic()) <= 0:
+                self._answered.pop(key, None)  # nothing left behind for a message never answered
                 return None
-            await asyncio.sleep(self._poll)
+            await self._until_answered(key, value, left)
+
+    async def _until_answered(self, key: str, claim: str | None, left: float) -> None:
+        """Sleep until the next look at the claim. When this process runs the message, its end wakes the
+        waiter (a look a second for safety): the retries polling the store every 50 ms were most of its load
+        while Redis was away and the database stood in (#18)."""
+        if claim != self._running:
+            await asyncio.sleep(min(self._poll, left))
+            return
+        event = self._answered.setdefault(key, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), min(OWN_WAKE_S, left))
 
     async def alive(self, claim: str) -> bool:
         """Whether a "running" claim's owner still renews its lease (a claim without one counts as alive)."""
-        owner = claim[len(RUNNING) + 1:]
-        return not owner or claim == self._running or await self._kv.get(_lease(owner)) is not None
+        owner = claim[len(RUNNING) + 1:].split(":")[0]  # a taken-over claim adds ":<token>"
+        return not owner or owner == self.lease or await self._kv.get(_lease(owner)) is not None
+
+    async def reclaim(self, key: str) -> bool:
+        """Claim a stored message whose claim is gone (Redis came back empty); True when this process holds it."""
+        return await self._kv.set_if_absent(f"wx:msg:{key}", self._running, CLAIM_TTL)
 
     async def take_over(self, key: str, claim: str) -> bool:
         """Take ``claim`` when its owner's lease is gone; True when this delivery now holds it."""
         if await self.alive(claim):
             return False  # a claim without a lease (an older process) waits for its TTL
-        await self._kv.set_many([Entry(f"wx:msg:{key}", self._running, CLAIM_TTL, only_if=claim)])
-        if await self._kv.get(f"wx:msg:{key}") != self._running:
+        # A token of this take-over's own: a retry and the recovery walk of one process, both after the same
+        # dead claim, would each read back the process's own claim value and both run the turn (two cases).
+        mine = ":".join((self._running, secrets.token_hex(4)))  # a claim value, not a resident ref
+        await self._kv.set_many([Entry(f"wx:msg:{key}", mine, CLAIM_TTL, only_if=claim)])
+        if await self._kv.get(f"wx:msg:{key}") != mine:
             return False  # another redelivery took it first
+        self._taken[key] = mine
         log.warning("took over a redelivery claim whose process died", extra={"dedup_key": key[:80]})
         return True
 
 
 TAKEN_OVER = "\x00taken-over"
+GIVEN_BACK = "\x00given-back"
 
 
 def _turn(resident: str) -> str:

@@ -21,14 +21,17 @@ from bot.jsonout import json_response
 from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
 from bot.wechat.messages import Message
-from bot.wechat.redelivery import TAKEN_OVER, Admission
-from intake.arrivals import Arrival
+from bot.wechat.redelivery import GIVEN_BACK, TAKEN_OVER, Admission
+from intake.arrivals import Arrival, answered
 from intake.errors import Invalid
+from intake.store import db
 from notify.http import read_capped
 from notify.types import Notification, Recipient
 
 log = logging.getLogger("gridline.wechat")
 routes = web.RouteTableDef()
+AWAY_RETRY_S = 0.5  # the database away: how often a callback tries to store its message again
+AWAY_MARGIN_S = 1.0  # ... until this long before the reply budget ends
 
 
 def success() -> web.Response:
@@ -61,14 +64,20 @@ async def callback(request: web.Request) -> web.Response:
     taken_over = False
     if admission is Admission.REDELIVERY:
         earlier = await redelivery.wait_for_reply(key, budget)
-        if earlier != TAKEN_OVER:
+        if earlier not in (TAKEN_OVER, GIVEN_BACK):
             return _reply(request, inbound, earlier)
-        admission, taken_over = Admission.BEHIND, True  # the first delivery's process died: finish it here
+        # The first delivery's process died (finish it here), or it could not store the message (store it here).
+        admission, taken_over = Admission.BEHIND, earlier == TAKEN_OVER
     try:
         arrival = await _arrive(request.app, inbound)
     except Invalid as exc:  # a value longer than its column: no WeChat retry can store it
         log.warning("wechat message not stored", extra={"dedup_key": key[:80], "problem": exc.message})
         return success()
+    except db.AWAY as exc:  # nothing stored, nothing acknowledged: WeChat's retry stores it once the database is back
+        log.warning("wechat message not stored: the database is away; answered 503 for WeChat to retry",
+                    extra={"dedup_key": key[:80], "error": type(exc).__name__})
+        return json_response({"error": "unavailable", "message": "database unavailable; retry"}, status=503,
+                             headers={"Retry-After": "5"})
     if not arrival.stored and not taken_over:  # stored by a delivery whose claim expired: never twice the effect
         await redelivery.release(key, user, claim=False)
         return success()
@@ -84,16 +93,28 @@ async def callback(request: web.Request) -> web.Response:
 
 
 async def _arrive(app: web.Application, inbound: Inbound) -> Arrival:
-    """Store the message; if that fails, give the claim back so that WeChat's redelivery can store it."""
-    msg = inbound.message
-    try:
-        return await app[WECHAT_DIALOGUE].arrive(msg, msg.dedup_key, dict(msg.raw))
-    except Invalid:
-        await app[WECHAT_REDELIVERY].remember(msg.dedup_key, "", msg.from_user)  # retries answer success too
-        raise
-    except Exception:
-        await app[WECHAT_REDELIVERY].release(msg.dedup_key, msg.from_user, claim=True)
-        raise  # a 500: WeChat delivers it again within seconds
+    """Store the message; if that fails, give the claim back so that WeChat's redelivery can store it.
+
+    While the database is away (a restart) the store is tried again until shortly before the reply budget:
+    each WeChat try then covers ~4 s of the outage instead of an instant, and a concurrent redelivery, which
+    waits the whole budget, sees the claim given back in time to try itself rather than answer ``success``."""
+    msg, redelivery = inbound.message, app[WECHAT_REDELIVERY]
+    give_up = time.monotonic() + app[SETTINGS].wechat.reply_budget_s - AWAY_MARGIN_S
+    while True:
+        try:
+            return await app[WECHAT_DIALOGUE].arrive(msg, msg.dedup_key, dict(msg.raw))
+        except Invalid:
+            await redelivery.remember(msg.dedup_key, "", msg.from_user)  # retries answer success too
+            raise
+        except db.AWAY:
+            if time.monotonic() + AWAY_RETRY_S < give_up:
+                await asyncio.sleep(AWAY_RETRY_S)
+                continue
+            await redelivery.release(msg.dedup_key, msg.from_user, claim=True)
+            raise
+        except Exception:
+            await redelivery.release(msg.dedup_key, msg.from_user, claim=True)
+            raise  # a 500: WeChat delivers it again within seconds
 
 
 async def finish(app: web.Application, msg: Message) -> None:
@@ -119,11 +140,21 @@ async def _answer(app: web.Application, msg: Message, arrival: Arrival | None, a
     late = late or time.monotonic() - started >= app[SETTINGS].wechat.reply_budget_s
     # The reply redeliveries repeat, the resident's draft and the end of the turn: one round trip.
     await redelivery.remember(key, "" if late else reply, user, dialogue.drafts.entry(user, response.draft))
+    await _answered(app, key)
     if late and reply:
         await app[CASES].notifier.publish([Notification(
             kind="wechat.reply", recipient=Recipient("resident", user, "wechat"), key=f"reply:{key}",
             payload={"text": reply})])
     return reply
+
+
+async def _answered(app: web.Application, key: str) -> None:
+    """Mark the stored message's turn over. A failed mark loses nothing: the recovery walk finds the claim
+    holding the reply and marks it then."""
+    try:
+        await answered(key, app[CASES].clock())
+    except Exception as exc:  # the database is away: the reply is decided all the same
+        log.warning("answered mark not written", extra={"dedup_key": key[:80], "error": type(exc).__name__})
 
 
 def _reply(request: web.Request, inbound: Inbound, text: str | None) -> web.Response:

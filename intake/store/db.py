@@ -14,6 +14,7 @@ import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.transactions import in_transaction
 
@@ -99,6 +100,12 @@ async def close_db() -> None:
     # name, not dialect, and a process (the test suite) may open another backend under the same name next.
     await Tortoise._reset_apps()
     EXECUTOR_CACHE.clear()
+
+
+# The database is away (restarting, unreachable, refusing connections): worth trying again shortly, unlike
+# an error in what was asked of it.
+AWAY: tuple[type[BaseException], ...] = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                                         asyncpg.exceptions.OperatorInterventionError, DBConnectionError)
 
 
 async def ping() -> bool:

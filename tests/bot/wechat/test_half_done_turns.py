@@ -81,21 +81,24 @@ async def test_a_case_opened_before_the_kill_is_not_opened_again(server: WeChat,
     assert "在哪里" in said(await server.send(text(openid, "路灯坏了", server.msg_id())))  # the draft moved on
 
 
+def _later(svc: Services) -> None:
+    """Far past the shared database's other messages (every test starts at T0): the walk sees only this test's."""
+    svc.clock.advance(days=4000 + int(time.time() * 1000) % 100_000)
+
 
 async def test_with_no_retry_the_recovery_walk_finishes_the_turn(server: WeChat, svc: Services, uid: str) -> None:
     app = server.client.app
     assert app is not None
     openid, msg_id, live = f"r{uid}", server.msg_id(), f"l{uid}"
-    # The shared Redis holds the place of other tests' databases; an unreadable one counts as never walked.
-    await app[KV].set(recovery.PLACE, "not-a-place", 300)
-    assert await recovery.recover(app) == 0  # the walk starts from the newest message
+    _later(svc)
     await _confirming(server, svc, openid, uid)
     key = await _died_after_storing(server, svc, openid, msg_id)
     # A turn of this (live) process still running: the walk waits for it rather than taking it.
     await arrive(CHANNEL, live, Received(f"msg:{live}", "text", "路灯", None, None, None, None, {}), svc.ctx.clock())
     await app[KV].set(f"wx:msg:msg:{live}", RUNNING + ":" + app[WECHAT_REDELIVERY].lease, 300)
-    await recovery.recover(app)  # these messages are new to it: looked at on the next walk
+    assert await recovery.recover(app) == 0  # these messages are new to it: looked at on a later walk
     assert await Case.filter(reporter=openid).count() == 0
+    svc.clock.advance(seconds=recovery.EVERY)
     assert await recovery.recover(app) == 1 and await recovery.recover(app) == 0  # once, not again
     cases = await Case.filter(reporter=openid)
     assert len(cases) == 1
@@ -103,4 +106,33 @@ async def test_with_no_retry_the_recovery_walk_finishes_the_turn(server: WeChat,
     assert len(pushed) == 1 and cases[0].case_no in str(pushed[0].payload["text"])  # the resident is answered
     assert await app[KV].get(f"wx:msg:{key}") == ""  # a late retry: success (the answer went as a push)
     assert (await app[KV].get(f"wx:msg:msg:{live}") or "").startswith(RUNNING)  # the live turn: untouched
+    answered = await InboundMessage.filter(external_id=openid).values_list("answered_at", flat=True)
+    assert len(answered) == 3 and None not in answered  # every turn of the conversation marked over
     await app[KV].delete(f"wx:msg:msg:{live}")
+
+
+async def test_after_an_empty_restart_an_older_half_done_turn_is_recovered(
+        server: WeChat, svc: Services, uid: str) -> None:
+    """Redis came back empty: the dead turn's claim, its resident's turn and draft went with it, and newer
+    messages were answered since. The database still says which turn never ended: the resident is answered
+    (the draft is gone, so no case can be opened from it; one the dead turn had opened is never opened twice)."""
+    app = server.client.app
+    assert app is not None
+    openid, msg_id, other = f"e{uid}", server.msg_id(), f"n{uid}"
+    _later(svc)
+    await _confirming(server, svc, openid, uid)
+    key = await _died_after_storing(server, svc, openid, msg_id)
+    opened = await open_case(svc.ctx, NewReport(CHANNEL, openid, "井盖丢了，很危险", source=key, datum=Datum.GCJ02))
+    svc.clock.advance(seconds=1)
+    assert "在哪里" in said(await server.send(text(other, "路灯坏了", server.msg_id())))  # newer, answered
+    for gone in (f"wx:msg:{key}", f"wx:turn:{openid}", f"wx:draft:{openid}"):  # what the empty restart lost
+        await app[KV].delete(gone)
+    svc.clock.advance(seconds=recovery.EVERY)
+    assert await recovery.recover(app) == 0  # a live turn may still be running it: not yet
+    svc.clock.advance(seconds=recovery.LOST_AFTER.total_seconds())
+    assert await recovery.recover(app) == 1 and await recovery.recover(app) == 0
+    pushed = [n for n in app[RECORDER].sent if n.recipient.ref == openid and n.kind == "wechat.reply"]
+    assert len(pushed) == 1 and pushed[0].payload["text"]  # the resident is answered, once
+    assert [c.case_no for c in await Case.filter(reporter=openid)] == [opened.case.case_no]
+    assert (await InboundMessage.get(dedup_key=key)).answered_at is not None
+    assert not [n for n in app[RECORDER].sent if n.recipient.ref == other and n.kind == "wechat.reply"]

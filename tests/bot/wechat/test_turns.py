@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.keys import KV, WECHAT, WECHAT_DIALOGUE
+from bot.keys import KV, SETTINGS, WECHAT, WECHAT_DIALOGUE
+from bot.wechat import service, view
 from bot.wechat.draft import DraftStore
 from bot.wechat.outbox_dialogue import OutboxDialogue
-from bot.wechat.redelivery import RUNNING, TAKEN_OVER, Admission, Redelivery
+from bot.wechat.redelivery import GIVEN_BACK, RUNNING, TAKEN_OVER, Admission, Redelivery
 from intake.store.models import InboundMessage
 from tests.bot.wechat import signing
 from tests.bot.wechat.test_callback_view import WeChat, _serve, text
@@ -75,11 +76,14 @@ async def test_a_message_waits_for_the_residents_turn(wx: WeChat, uid: str) -> N
 
 class FailingOnce(OutboxDialogue):
     failed = False
+    # Not the database away (that is tried again within the request: the test after this one): a failure
+    # the request cannot get past, answered 500 with the claim given back.
+    error: Exception = RuntimeError("storing failed")
 
     async def arrive(self, msg, dedup_key, raw):  # type: ignore[no-untyped-def]
         if not FailingOnce.failed:
             FailingOnce.failed = True
-            raise ConnectionError("database went away")
+            raise FailingOnce.error
         return await super().arrive(msg, dedup_key, raw)
 
 
@@ -118,6 +122,23 @@ async def test_a_claim_whose_process_died_is_taken_over_by_the_retry(wx: WeChat,
     assert await InboundMessage.filter(external_id=openid).count() == 1
 
 
+async def test_a_database_away_for_a_moment_is_tried_again_within_the_request(wx: WeChat, uid: str) -> None:
+    assert wx.client.app is not None
+    app, openid = wx.client.app, f"blip{uid}"
+    working = app[WECHAT_DIALOGUE]
+    with pytest.warns(DeprecationWarning):  # swapping a collaborator of a running app, on purpose
+        app[WECHAT_DIALOGUE] = FailingOnce(working.ctx, working.drafts, working.router)
+    FailingOnce.failed, FailingOnce.error = False, ConnectionError("database went away")
+    try:
+        status, body = await wx.post(wx.request(text(openid, "井盖丢了", wx.msg_id()), "plain"))
+        assert FailingOnce.failed and status == 200 and "在哪里" in body  # stored on the second try, answered
+        assert await InboundMessage.filter(external_id=openid).count() == 1
+    finally:
+        FailingOnce.error = RuntimeError("storing failed")
+        with pytest.warns(DeprecationWarning):
+            app[WECHAT_DIALOGUE] = working
+
+
 async def test_a_live_owners_claim_is_not_taken_over(wx: WeChat, uid: str) -> None:
     key = f"msg:live-owner-{uid}"
     assert wx.client.app is not None
@@ -134,3 +155,61 @@ async def test_a_live_owners_claim_is_not_taken_over(wx: WeChat, uid: str) -> No
     taken = await asyncio.gather(late.wait_for_reply(key, 0.2),
                                  later.wait_for_reply(key, 0.2))
     assert sorted(t or "" for t in taken) == ["", TAKEN_OVER]  # exactly one retry takes it
+
+
+async def test_a_claim_given_back_unstored_is_taken_by_a_waiting_retry(wx: WeChat, uid: str) -> None:
+    """The first delivery could not store the message (the database restarting) and gave its claim back: a
+    retry waiting for its reply stores the message itself rather than answer ``success`` for nothing stored."""
+    key, resident = f"msg:given-back-{uid}", "oBack" + uid
+    assert wx.client.app is not None
+    kv = wx.client.app[KV]
+    owner, retry, other = Redelivery(kv), Redelivery(kv), Redelivery(kv)
+    for process in (owner, retry, other):
+        await process.renew()
+    assert await owner.admit(uid + "n1", 1, key, resident) is Admission.FIRST
+    assert await retry.admit(uid + "n2", 1, key, resident) is Admission.REDELIVERY
+    waiting = asyncio.gather(retry.wait_for_reply(key, 2), other.wait_for_reply(key, 2))
+    await asyncio.sleep(0.1)
+    await owner.release(key, resident, claim=True)
+    assert sorted(t or "" for t in await asyncio.wait_for(waiting, 5)) == ["", GIVEN_BACK]  # one retry takes it
+    assert (await kv.get(f"wx:msg:{key}") or "").startswith(RUNNING)
+
+
+async def test_while_the_database_is_away_the_callback_answers_503_and_the_retry_stores(
+        wx: WeChat, uid: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PostgreSQL restart, played by the store refusing connections (bench/pg_restart.py restarts a real
+    cluster): the callback tries again within its budget, then answers 503 with the claim given back; WeChat's
+    retry, once the database is back, stores the message and is answered."""
+    assert wx.client.app is not None
+    openid, msg_id, stored = f"oAway{uid}", wx.msg_id(), service.arrive
+    tries = 0
+
+    async def away(*args: object) -> object:
+        nonlocal tries
+        tries += 1
+        raise ConnectionRefusedError(111, "Connect call failed")
+
+    monkeypatch.setattr(view, "AWAY_RETRY_S", 0.05)
+    monkeypatch.setattr(view, "AWAY_MARGIN_S", wx.client.app[SETTINGS].wechat.reply_budget_s - 0.2)
+    monkeypatch.setattr(service, "arrive", away)
+    status, body = await wx.post(wx.request(text(openid, "路灯不亮", msg_id), "plain"))
+    assert status == 503 and "unavailable" in body and tries >= 2  # tried again before answering
+    assert await InboundMessage.filter(external_id=openid).count() == 0
+    monkeypatch.setattr(service, "arrive", stored)  # the database is back
+    assert "在哪里" in await asyncio.wait_for(wx.send(text(openid, "路灯不亮", msg_id)), 10)
+    assert await InboundMessage.filter(external_id=openid).count() == 1
+
+
+async def test_a_dead_claim_is_taken_over_once_within_one_process(wx: WeChat, uid: str) -> None:
+    """A retry and the recovery walk of one process after the same dead claim: one of them runs the turn (both
+    used to read back the process's own claim value and both ran it: two cases in bench/kill9.py)."""
+    assert wx.client.app is not None
+    kv, key = wx.client.app[KV], f"msg:dead-twice-{uid}"
+    dead = RUNNING + ":deadbeef00000000"
+    await kv.set(f"wx:msg:{key}", dead, 300)
+    process = Redelivery(kv)
+    await process.renew()
+    taken = await asyncio.gather(process.take_over(key, dead), process.take_over(key, dead))
+    assert sorted(taken) == [False, True]
+    await process.release(key, "oDead" + uid, claim=True)  # the taker's claim, given back
+    assert await kv.get(f"wx:msg:{key}") is None
