@@ -316,7 +316,7 @@ class InboundMessage(Model):
     case_no = fields.CharField(max_length=32, null=True)
     # When its turn ended (answered, pushed, or nothing to say): the recovery walk finds the turns a dead
     # process left half-done by this, not by Redis's claims, which an empty restart loses (#18). Indexed
-    # where NULL, with received_at (migration 0030: a partial index the model cannot declare).
+    # where NULL, with received_at (migration 0027: a partial index the model cannot declare).
     answered_at = fields.DatetimeField(null=True)
 
     class Meta:
