@@ -1,15 +1,16 @@
 """The map and statistics in Debian's Chromium (Playwright): a street's dispatcher sees cells and markers,
 turns the heat map on, clicks a cell and opens the street's statistics with its charts; a supervisor
-opens a worker's 考核 breakdown. Screenshots (1280×800) go to ``GRIDLINE_SCREENSHOT_DIR`` (default /tmp).
+opens a worker's 考核 breakdown. Screenshots (1280×800) go to ``GRIDLINE_TEST_SCREENSHOTS``
+(``tests/screens.py``), else to the test's tmp_path.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake import passwords
+from tests import screens
 from tests.bot.conftest import WORKER_STREET, Api, open_case, walk
 from tests.bot.console.conftest import PASSWORD
 from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixtures)
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
 WAIT_MS = 20_000
-SHOTS = Path(os.environ.get("GRIDLINE_SCREENSHOT_DIR", "/tmp"))
 
 
 async def _sign_in(browser: Browser, console: Api, who: str) -> Page:
@@ -36,7 +36,9 @@ async def _sign_in(browser: Browser, console: Api, who: str) -> Page:
     return page
 
 
-async def test_a_dispatcher_uses_the_map_and_the_street_statistics(browser: Browser, console: Api, uid: str) -> None:
+async def test_a_dispatcher_uses_the_map_and_the_street_statistics(browser: Browser, console: Api, uid: str,
+                                                                   tmp_path: Path) -> None:
+    shots = screens.folder() or tmp_path
     index = console.svc.ctx.grid.index
     street = [c.code for c in index.leaves if c.code.startswith(WORKER_STREET)]
     for n, leaf in enumerate((*console.leaves, *street[:: max(1, len(street) // 14)][:14])):
@@ -53,7 +55,7 @@ async def test_a_dispatcher_uses_the_map_and_the_street_statistics(browser: Brow
         await page.check("#show-heat")
         await page.wait_for_selector("#map[data-heat]:not([data-heat='off']):not([data-heat='0'])", timeout=WAIT_MS)
         assert await page.locator("canvas.leaflet-heatmap-layer").count() == 1
-        await page.screenshot(path=str(SHOTS / "console-map.png"))
+        await page.screenshot(path=str(shots / "console-map.png"))
         await page.uncheck("#show-heat")
         await page.wait_for_selector("#map[data-heat='off']", timeout=WAIT_MS)
         assert await page.locator("canvas.leaflet-heatmap-layer").count() == 0
@@ -78,7 +80,7 @@ async def test_a_dispatcher_uses_the_map_and_the_street_statistics(browser: Brow
         await page.wait_for_selector("#ranking-chart[data-ready]:not([data-ready='0'])", timeout=WAIT_MS)
         assert await page.locator("#trend-chart canvas").count() >= 1
         assert await page.locator(f"table.stats tr[data-key='{console.leaves[0][:12]}']").count() == 1
-        await page.screenshot(path=str(SHOTS / "console-stats.png"))
+        await page.screenshot(path=str(shots / "console-stats.png"))
         assert not [e for e in page.errors if "Content Security Policy" in e], page.errors  # type: ignore[attr-defined]
     finally:
         await page.context.close()
