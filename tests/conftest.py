@@ -27,7 +27,17 @@ from notify.recording import RecordingNotifier
 from tuning.serving import ServingClassifier
 
 PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+def _redis_url() -> str:
+    """Redis database 15, or one of its own for each pytest-xdist worker (gw0 → 15, gw1 → 13, …; the
+    benches use 14): apps under test share fixed names in it (job locks, the outbox stream), so two
+    workers on one database would take each other's locks and deliveries."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return f"redis://127.0.0.1:6379/{15 - 2 * int(worker.removeprefix('gw') or 0)}"
+
+
+REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS") or _redis_url()
 IN_CI = os.environ.get("CI", "").lower() == "true"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
