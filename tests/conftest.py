@@ -129,24 +129,47 @@ async def _postgres_url() -> AsyncIterator[str]:
         await conn.close()
 
 
+@dataclass
+class _Backend:
+    url: str
+    dropped: AsyncIterator[str] | None  # PostgreSQL's database, dropped when the session ends
+    services: Services | None = None
+
+
+@pytest.fixture(scope="session")
+async def _backends() -> AsyncIterator[dict[str, _Backend]]:
+    """Each backend's database, built once per process. pytest tears the parametrized ``database`` down at
+    every switch of backend, and with ``-n`` (pytest-xdist) a worker switches at nearly every file, since a
+    file runs its SQLite tests, then its PostgreSQL ones; rebuilding (migrations, the demo city, the domain's
+    services) at each switch cost more than the tests. A switch now only reconnects."""
+    made: dict[str, _Backend] = {}
+    yield made
+    for backend in made.values():
+        if backend.dropped is not None:
+            with pytest.raises(StopAsyncIteration):
+                await backend.dropped.__anext__()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                   _backends: dict[str, _Backend]) -> AsyncIterator[str]:
     """A migrated database with the demo city loaded; yields its URL. Tests share it and
     keep apart by using their own reporters (the event log is append-only, so nothing is wiped)."""
-    if request.param == "sqlite":
-        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        gen = None
+    backend = _backends.get(request.param)
+    if backend is not None:
+        await db.open_db(backend.url)
     else:
-        gen = _postgres_url()
-        url = await gen.__anext__()
-    await db.migrate(url)
-    await db.open_db(url)
-    await load_demo(None, tmp_path_factory.mktemp("tokens") / "tokens.json", replace=True)
-    yield url
+        if request.param == "sqlite":
+            backend = _Backend(f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", None)
+        else:
+            gen = _postgres_url()
+            backend = _Backend(await gen.__anext__(), gen)
+        await db.migrate(backend.url)
+        await db.open_db(backend.url)
+        await load_demo(None, tmp_path_factory.mktemp("tokens") / "tokens.json", replace=True)
+        _backends[request.param] = backend
+    yield backend.url
     await db.close_db()
-    if gen is not None:
-        with pytest.raises(StopAsyncIteration):
-            await gen.__anext__()
 
 
 @pytest.fixture(scope="session")
@@ -175,10 +198,16 @@ class Services:
 
 
 @pytest.fixture(scope="session")
-async def services(database: str, tmp_path_factory: pytest.TempPathFactory) -> Services:
-    clock, sent = FakeClock(T0), RecordingNotifier()
-    domain = await build_context(sent, clock)
-    return Services(database, domain.ctx, clock, sent, domain.serving, tmp_path_factory.mktemp("state"))
+async def services(database: str, tmp_path_factory: pytest.TempPathFactory,
+                   _backends: dict[str, _Backend]) -> Services:
+    """The backend's services, built once per process like its database (``_backends``)."""
+    backend = next(b for b in _backends.values() if b.url == database)
+    if backend.services is None:
+        clock, sent = FakeClock(T0), RecordingNotifier()
+        domain = await build_context(sent, clock)
+        backend.services = Services(database, domain.ctx, clock, sent, domain.serving,
+                                    tmp_path_factory.mktemp("state"))
+    return backend.services
 
 
 @pytest.fixture
