@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.jsonout import json_response
 from bot.keys import CASES, SETTINGS
 from intake.errors import Forbidden, Invalid
 from intake.surveys.by_sms import answer_text
@@ -47,7 +48,7 @@ async def uplink(request: web.Request) -> web.Response:
     for mobile, text in pushed:
         answered += await answer_text(ctx, mobile, text, PHONE_CHANNELS) is not None
     log.info("sms uplink", extra={"provider": provider, "replies": len(pushed), "answered": answered})
-    return web.json_response(ACK[provider])
+    return json_response(ACK[provider])
 
 
 async def _body(request: web.Request) -> Any:

@@ -70,6 +70,8 @@ async def test_the_reporter_gets_a_news_card_whose_link_shows_the_watermarked_st
         async with stranger.get(images[0]) as resp:
             served = await resp.read()
             assert resp.status == 200 and resp.headers["Content-Type"] == "image/jpeg"
+        # The copy is made after the worker's answer and the link waits for it: read the row again now.
+        await stored.refresh_from_db()
         assert hashlib.sha256(served).hexdigest() == stored.sha256 != stored.original_sha256  # the watermarked copy
         for bad in (url.path[:-1] + ("0" if url.path[-1] != "0" else "1"), url.path.replace(case_no, "GL-0"),
                     "/photos/" + "x" * 40):
