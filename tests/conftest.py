@@ -29,12 +29,18 @@ from tuning.serving import ServingClassifier
 PG_ADMIN_URL = os.environ.get("GRIDLINE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
+# Redis databases for the test processes: 15, then one of its own for each further pytest-xdist worker,
+# skipping 0 (the service's default) and the benches' 11, 13 and 14.
+_REDIS_DBS = (15, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+
+
 def _redis_url() -> str:
-    """Redis database 15, or one of its own for each pytest-xdist worker (gw0 → 15, gw1 → 13, …; the
-    benches use 14): apps under test share fixed names in it (job locks, the outbox stream), so two
-    workers on one database would take each other's locks and deliveries."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return f"redis://127.0.0.1:6379/{15 - 2 * int(worker.removeprefix('gw') or 0)}"
+    """The worker's own database: apps under test share fixed names in it (job locks, the outbox stream),
+    so two workers on one database would take each other's locks and deliveries."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    if worker >= len(_REDIS_DBS):
+        raise pytest.UsageError(f"at most {len(_REDIS_DBS)} test workers (-n): one Redis database each")
+    return f"redis://127.0.0.1:6379/{_REDIS_DBS[worker]}"
 
 
 REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS") or _redis_url()
