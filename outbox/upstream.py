@@ -57,12 +57,12 @@ def job_body(client: Callable[[], Open311Client | None], clock: Clock) -> Callab
 async def poll(client: Open311Client, now: datetime, batch: int = BATCH) -> int:
     """One pass over the requests least recently read; how many changed. A platform that fails is tried
     again next pass (nothing is lost: the rows stay open)."""
-    rows = await UpstreamRequest.exclude(status="closed").order_by("polled_at", "id").limit(batch)
+    rows = await _least_recently_read(batch)
     changed = 0
     try:
         for row in rows:
             if row.service_request_id is None and row.token:
-                row.service_request_id = await client.resolve(row.token)
+                row.service_request_id = await _resolved(client, row.token)
         named = {r.service_request_id: r for r in rows if r.service_request_id}
         found = await client.statuses(list(named)) if named else []
     except (TransportError, Open311Error) as exc:
@@ -79,6 +79,27 @@ async def poll(client: Open311Client, now: datetime, batch: int = BATCH) -> int:
         row.polled_at = now
         await row.save()
     return changed
+
+
+async def _least_recently_read(batch: int) -> list[UpstreamRequest]:
+    """Never-read requests first (oldest first), then the least recently read. Ordering by ``polled_at``
+    alone put the never-read last on PostgreSQL (NULLs sort last there, first on SQLite): with a batch of
+    open requests read every pass, a new one would never be read."""
+    open_ = UpstreamRequest.exclude(status="closed")
+    rows = await open_.filter(polled_at__isnull=True).order_by("id").limit(batch)
+    if len(rows) < batch:
+        rows += await open_.filter(polled_at__isnull=False).order_by("polled_at", "id").limit(batch - len(rows))
+    return rows
+
+
+async def _resolved(client: Open311Client, token: str) -> str | None:
+    """The id behind a token; None while the platform cannot name it (not yet, or a token it refuses): that
+    request is read again next pass, and one bad token never stops the others' statuses."""
+    try:
+        return await client.resolve(token)
+    except Open311Error as exc:
+        log.warning("upstream token not resolved", extra={"error": str(exc)})
+        return None
 
 
 async def _told(row: UpstreamRequest, news: tuple[str, str | None, str | None], now: datetime) -> bool:

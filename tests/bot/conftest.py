@@ -176,10 +176,10 @@ async def act(api: Api, case_no: str, action: str, who: str, into: str | None = 
     return await api.call("POST", f"/admin/v1/cases/{case_no}/actions", who, json=action_body(api, action, into))
 
 
-async def walk(api: Api, status: str, reporter: str) -> str:
-    """A new case in the worker's grid, brought to ``status`` through the API."""
+async def walk(api: Api, status: str, reporter: str, leaf: str | None = None) -> str:
+    """A new case in the worker's grid (or ``leaf``), brought to ``status`` through the API."""
     base, last = SIDE.get(status, (status, None))
-    case_no = await open_case(api, reporter)
+    case_no = await open_case(api, reporter, leaf=leaf)
     into = await open_case(api, reporter + "-target") if last == "merge" else None
     for action in (*ROAD_ACTIONS[:ROAD.index(base)], *([last] if last else [])):
         reply = await act(api, case_no, action, "w1" if action in BY_ASSIGNEE else "desk", into)

@@ -22,7 +22,7 @@ from intake.store.models_outbox import OutboxMessage
 from intake.store.models_workflow import UpstreamRequest
 from notify.channels.open311 import Open311Channel
 from notify.http import Http
-from notify.open311 import Open311Client
+from notify.open311 import Created, Open311Client
 from notify.queue import MemoryQueue
 from notify.ratelimit import MemoryRateLimiter
 from notify.sender import Sender, SenderConfig
@@ -132,6 +132,39 @@ async def test_a_token_becomes_an_id_on_the_next_poll(svc: Services, uid: str,
     await upstream.poll(client, svc.clock.now)
     found = await UpstreamRequest.get(case_no=f"GL-{uid}")
     assert found.service_request_id == created.token.removeprefix("t") and found.status == "open"
+
+
+async def test_a_token_the_platform_refuses_never_stops_the_others(
+        svc: Services, uid: str, platform: tuple[FakeUpstream, Open311Client]) -> None:
+    fake, client = platform
+    await upstream.record_created(f"GL-{uid}-t", "pothole", Created(None, "tgone" + uid), svc.clock.now)  # 404 there
+    created = await client.create({"service_code": "pothole", "description": "坑", "address_string": "A"})
+    await upstream.record_created(f"GL-{uid}", "pothole", created, svc.clock.now)
+    fake.close(str(created.service_request_id), "已修复")
+    for _ in range(100):  # other tests' open requests share this database: read until ours is reached
+        await upstream.poll(client, svc.clock.now)
+        if (await UpstreamRequest.get(case_no=f"GL-{uid}")).status == "closed":
+            break
+        svc.clock.now += timedelta(minutes=1)
+    assert (await UpstreamRequest.get(case_no=f"GL-{uid}")).status == "closed"
+    refused = await UpstreamRequest.get(case_no=f"GL-{uid}-t")
+    assert refused.service_request_id is None and refused.status == "submitted" and refused.polled_at is not None
+
+
+async def test_a_request_never_read_is_read_before_the_ones_read_already(
+        svc: Services, uid: str, platform: tuple[FakeUpstream, Open311Client]) -> None:
+    fake, client = platform
+    for n in range(3):
+        made = await client.create({"service_code": "pothole", "description": "坑", "address_string": "A"})
+        await upstream.record_created(f"GL-{uid}-{n}", "pothole", made, svc.clock.now)
+    await UpstreamRequest.filter(case_no__startswith=f"GL-{uid}-").update(polled_at=svc.clock.now)  # read before
+    # Every open request read already, in this shared database, stays read: ours is the only one never read.
+    await UpstreamRequest.exclude(status="closed").filter(polled_at__isnull=True).update(polled_at=svc.clock.now)
+    fresh = await client.create({"service_code": "pothole", "description": "坑", "address_string": "A"})
+    await upstream.record_created(f"GL-{uid}", "pothole", fresh, svc.clock.now)
+    fake.close(str(fresh.service_request_id), "已修复")
+    assert await upstream.poll(client, svc.clock.now + timedelta(minutes=1), batch=2) >= 1
+    assert (await UpstreamRequest.get(case_no=f"GL-{uid}")).status == "closed"  # it was in the batch of two
 
 
 async def test_unmapped_categories_and_unconfigured_platforms_push_nothing(

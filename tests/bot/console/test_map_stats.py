@@ -35,7 +35,7 @@ def _ring(console: Api, code: str, pad: float = 0.002) -> str:
                                                     (lat + pad, lng + pad), (lat + pad, lng - pad)))
 
 
-async def _empty_leaf(console: Api) -> str:
+async def empty_leaf(console: Api) -> str:
     """A leaf of the dispatcher's street holding no case yet, whose centroid lies in it: its open cases (the
     cell panel shows the 50 due first) are this test's alone, whatever other tests reported before."""
     index = console.svc.ctx.grid.index
@@ -47,7 +47,7 @@ async def _empty_leaf(console: Api) -> str:
 
 
 async def test_a_street_dispatcher_sees_nothing_of_another_street(console: Api, uid: str) -> None:
-    leaf = await _empty_leaf(console)
+    leaf = await empty_leaf(console)
     mine = await open_case(console, f"map-{uid}", leaf=leaf)
     other = await open_case(console, f"map-{uid}-o", leaf=console.other_leaf)
     b, csrf = await _signed(console, "street")
