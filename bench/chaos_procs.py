@@ -15,9 +15,9 @@ is killed with SIGKILL, at ``--kill-sender`` one sender; neither is restarted: t
 Then ``--settle`` seconds for the recovery walk and the survivor sender (its lease on the dead one's rows
 is ``--lease`` seconds).
 
-Prints beside the goals: lost (answered 200, never stored) 0; duplicate cases 0; conversations whose "1"
-was stored but that have no case 0; outbox rows not delivered 0; API duplicates ≤ rows in flight at the
-sender kill; and the machine load.
+Prints beside the goals: messages never answered 200 (by either process) 0; lost (answered 200, never
+stored) 0; duplicate cases 0; conversations whose "1" was stored but that have no case 0; outbox rows not
+delivered 0; API duplicates ≤ rows in flight at the sender kill (both senders'); and the machine load.
 
     PYTHONPATH=$PWD .venv/bin/python bench/chaos_procs.py --conversations 200 --span 60
 """
@@ -156,7 +156,8 @@ def report(args: argparse.Namespace, run: dict[str, object], db: dict[str, objec
     assert isinstance(stored, set) and isinstance(cases, dict) and isinstance(confirmed, set)
     outbox: dict[str, int] = db["outbox"]  # type: ignore[assignment]
     allowance = int(run.get("in_flight_at_sender_kill", 0))  # type: ignore[call-overload]
-    zero_goals = {"lost (goal 0)": len(answered - stored),
+    zero_goals = {"messages_never_answered_200 (goal 0)": 3 * args.conversations - len(answered),
+                  "lost (goal 0)": len(answered - stored),
                   "duplicate_cases (goal 0)": sum(n - 1 for n in cases.values() if n > 1),
                   "conversations_without_an_answer (goal 0)": len(confirmed - set(cases)),
                   "outbox_not_delivered (goal 0)": sum(n for k, n in outbox.items() if not k.endswith(":delivered"))}
