@@ -1,12 +1,12 @@
 """Two web processes and two senders, one of each killed -9 during traffic: what was lost or doubled (#18).
 
-A fresh PostgreSQL database with ``gridline demo``, Redis database 9 (nothing flushed: this run's keys are
-its own stream and its own residents), the fake WeChat/WeCom API server (``tests/fakes/wechat_api.py``) and
-a WeCom group robot for the demo district, so that every case the system dispatches sends a task card
-through the outbox. Two ``gridline serve --no-sender`` on two ports and two ``gridline sender``. Only some
-cases are dispatched by the system (a self-handle category in a cell with a worker), so ``--background``
-group notices (``bench/fanout.py --enqueue``, the real notifier) are queued as traffic starts, paced at
-``--rate`` per second: the senders are mid-backlog when one of them is killed.
+A fresh PostgreSQL database with ``gridline demo``, Redis database 9 (never flushed: this run's stream
+and the keys of its residents and messages are deleted afterwards), the fake WeChat/WeCom API server
+(``tests/fakes/wechat_api.py``) and a WeCom group robot for the demo district, so that every case the
+system dispatches sends a task card through the outbox. Two ``gridline serve --no-sender`` on two ports
+and two ``gridline sender``. Only some cases are dispatched by the system (a self-handle category in a
+cell with a worker), so ``--background`` group notices (``bench/fanout.py --enqueue``, the real notifier)
+are queued as traffic starts, paced at ``--rate`` per second: the senders are mid-backlog at the kill.
 
 Each conversation (``bench/kill9.py``: text → location → "1") has its three copies of each message sent at
 once, spread over both web processes, as WeChat retries; while none is answered 200, all three again (WeChat
@@ -219,7 +219,7 @@ def main() -> int:
                 proc.kill()
                 proc.wait()
             asyncio.run(pgdb.drop_database(args.pg, DB))
-            asyncio.run(drop_stream(args.redis, stream))
+            asyncio.run(drop_keys(args.redis, stream, tag))
     return report(args, run, db, fake)
 
 
@@ -234,11 +234,17 @@ async def robot_for_district(url: str, key: str) -> None:
         await conn.close()
 
 
-async def drop_stream(redis_url: str, stream: str) -> None:
+async def drop_keys(redis_url: str, stream: str, tag: str) -> None:
+    """This run's stream and the keys the web processes wrote for its residents and messages (no flush)."""
     from redis.asyncio import Redis
 
     redis = Redis.from_url(redis_url)
     try:
+        number = tag_number(tag)
+        for pattern in (f"*oProc{tag}*", f"gridline:wx:msg:msg:{number}*", f"gridline:wx:nonce:*{number}"):
+            keys = [k async for k in redis.scan_iter(pattern, count=1000)]
+            for i in range(0, len(keys), 500):
+                await redis.delete(*keys[i:i + 500])
         await redis.delete(stream)
     finally:
         await redis.aclose()
