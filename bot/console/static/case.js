@@ -13,4 +13,6 @@
     const field = form.querySelector("select, textarea, input:not([type=hidden])");
     if (field) field.focus(); else form.requestSubmit();
   });
+  // The shortcuts answer from here on (a key pressed while this script was still loading did nothing).
+  document.documentElement.dataset.keys = "on";
 })();

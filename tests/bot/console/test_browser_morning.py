@@ -59,6 +59,7 @@ async def test_a_dispatchers_morning(browser: Browser, console: Api, uid: str, t
         assert int(await page.inner_text("[data-queue=new]")) > before
         await page.click(f"a[href='/console/cases/{resident}']")
         await page.wait_for_selector("#status[data-status=reported]", timeout=WAIT_MS)
+        await page.wait_for_selector("html[data-keys=on]", state="attached", timeout=WAIT_MS)  # case.js listens
         await page.keyboard.press("r")  # 立案 by its shortcut
         await page.wait_for_selector("#status[data-status=registered]", timeout=WAIT_MS)
         suggested = await page.get_attribute("form[data-action=dispatch] option[data-suggested]", "value")
