@@ -6,7 +6,7 @@
 "use strict";
 (function () {
   var me = document.currentScript, words = me ? me.dataset : {};
-  var DB = "gridline-worker", STORE = "outbox", busy = false;
+  var DB = "gridline-worker", STORE = "outbox", busy = false, again = false;
 
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -89,7 +89,10 @@
   }
 
   function flush() {
-    if (busy || !navigator.onLine) return Promise.resolve(0);
+    if (!navigator.onLine) return Promise.resolve(0);
+    // A signal that returns while a pass is still sending (the last one failing) asks for one more pass
+    // when that one ends: dropped, the queue would wait for the next "online" or page load.
+    if (busy) { again = true; return Promise.resolve(0); }
     busy = true;
     var sent = 0;
     return all().then(function (items) {
@@ -108,7 +111,12 @@
           }, function () { return false; });  // no signal after all: keep the rest for the next try
         });
       }, Promise.resolve(true));
-    }).then(function () { busy = false; return sent; }, function () { busy = false; return sent; });
+    }).then(function () { return sent; }, function () { return sent; }).then(function (done) {
+      busy = false;
+      if (!again) return done;
+      again = false;
+      return flush().then(function (more) { return done + more; });
+    });
   }
 
   function show() {
