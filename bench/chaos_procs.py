@@ -42,10 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import outbox_kit as kit
 from bench import pgdb
 from bench.callback_servers import callback_env
-from bench.callback_workload import ACCOUNT, APPID, TOKEN, Keys
+from bench.callback_workload import APPID, TOKEN, Keys
 from bench.harness import PG_ADMIN_URL, Server, gridline_argv, load_demo, work_folder
-from bench.kill9 import _post, _staggered, leaves, tag_number
-from bench.texts import COMPLAINTS
+from bench.kill9 import _post, _staggered, leaves, messages, tag_number
 from tests.bot.wechat import signing
 
 DB = "gridline_bench_chaos_procs"
@@ -69,18 +68,7 @@ async def deliver(session: aiohttp.ClientSession, bases: list[str], n: int, xml:
 async def conversation(session: aiohttp.ClientSession, bases: list[str], n: int, tag: str,
                        place: tuple[float, float], answered: list[str], refused: list[int]) -> None:
     """``bench/kill9.py``'s conversation, its messages spread over both web processes."""
-    from intake.grid.geodesy import wgs84_to_gcj02
-
-    openid = f"oProc{tag}{n:06d}"
-    lng, lat = wgs84_to_gcj02(*place)
-    steps: list[dict[str, str | int | float]] = [
-        {"MsgType": "text", "Content": COMPLAINTS[n % len(COMPLAINTS)]},
-        {"MsgType": "location", "Location_X": lat, "Location_Y": lng, "Scale": 15, "Label": "现场"},
-        {"MsgType": "text", "Content": "1"}]
-    for step, fields in enumerate(steps):
-        msg_id = f"{tag_number(tag)}{n:06d}{step}"
-        xml = signing.message_xml({"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": int(time.time()),
-                                   **fields, "MsgId": msg_id})
+    for step, msg_id, xml in messages(f"oProc{tag}{n:06d}", n, tag, place):
         await deliver(session, bases, n + step, xml, f"p{n}{step}{tag_number(tag)}", answered, f"msg:{msg_id}",
                       refused)
         await asyncio.sleep(random.uniform(0.2, 1.0))

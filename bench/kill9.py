@@ -20,6 +20,7 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -73,11 +74,11 @@ async def _post(session: aiohttp.ClientSession, base: str, req: signing.SignedRe
         return 0
 
 
-async def conversation(session: aiohttp.ClientSession, base: str, n: int, tag: str, place: tuple[float, float],
-                       answered: list[str]) -> None:
+def messages(openid: str, n: int, tag: str, place: tuple[float, float]) -> Iterator[tuple[int, str, str]]:
+    """A resident's report in three messages (text, location, the confirming "1"): each step's number, its
+    MsgId and its XML, made when the step is due (CreateTime is the moment it is sent)."""
     from intake.grid.geodesy import wgs84_to_gcj02
 
-    openid, keys = f"oKill{tag}{n:06d}", Keys(TOKEN, APPID)
     lng, lat = wgs84_to_gcj02(*place)
     steps: list[dict[str, str | int | float]] = [
         {"MsgType": "text", "Content": COMPLAINTS[n % len(COMPLAINTS)]},
@@ -85,8 +86,14 @@ async def conversation(session: aiohttp.ClientSession, base: str, n: int, tag: s
         {"MsgType": "text", "Content": "1"}]
     for step, fields in enumerate(steps):
         msg_id = f"{tag_number(tag)}{n:06d}{step}"
-        xml = signing.message_xml({"ToUserName": ACCOUNT, "FromUserName": openid, "CreateTime": int(time.time()),
-                                   **fields, "MsgId": msg_id})
+        yield step, msg_id, signing.message_xml({"ToUserName": ACCOUNT, "FromUserName": openid,
+                                                 "CreateTime": int(time.time()), **fields, "MsgId": msg_id})
+
+
+async def conversation(session: aiohttp.ClientSession, base: str, n: int, tag: str, place: tuple[float, float],
+                       answered: list[str]) -> None:
+    keys = Keys(TOKEN, APPID)
+    for step, msg_id, xml in messages(f"oKill{tag}{n:06d}", n, tag, place):
         await deliver(session, base, keys, xml, f"{n}{step}{tag_number(tag)}", answered, f"msg:{msg_id}")
         await asyncio.sleep(random.uniform(0.2, 1.0))
 
