@@ -38,6 +38,7 @@ LEASE_TTL = 3.0  # a dead process's claims are taken over this long after its la
 LEASE_EVERY = 1.0
 NONCE_TTL = 600.0  # twice WeChat's ±300 s timestamp window
 TURN_TTL = 30.0  # a turn that outlives this (its process died) is taken over
+DEAD_TURN_EVERY_S = 0.25  # a message waiting its turn looks this often whether the holder's process died
 OWN_WAKE_S = 1.0  # a retry of a message this process runs looks at the store at least this often
 
 
@@ -81,16 +82,33 @@ class Redelivery:
         return (Admission.REDELIVERY, Admission.BEHIND, Admission.FIRST)[taken]
 
     async def take_turn(self, resident: str, key: str) -> None:
-        """Wait until the resident's turn is free and take it (after :data:`Admission.BEHIND`)."""
-        deadline = time.monotonic() + TURN_TTL + 1
-        if await self._kv.get(_turn(resident)) == key:  # a claim taken over: the dead owner's turn is ours
-            await self._kv.set(_turn(resident), key, TURN_TTL)
-            return
-        while not await self._kv.set_if_absent(_turn(resident), key, TURN_TTL):
+        """Wait until the resident's turn is free and take it (after :data:`Admission.BEHIND`). A turn whose
+        message's process died is taken from it at once: its message is then finished first by this turn
+        (:func:`bot.wechat.turns.earlier_first`), rather than after its TTL, behind the messages that follow."""
+        deadline, look = time.monotonic() + TURN_TTL + 1, 0.0
+        while not await self.try_turn(resident, key, dead_holder=time.monotonic() >= look):
             if time.monotonic() >= deadline:  # cannot happen while the store keeps TTLs
                 log.warning("resident turn still taken after its TTL; going ahead", extra={"dedup_key": key})
                 return
+            look = max(look, time.monotonic() + DEAD_TURN_EVERY_S)
             await asyncio.sleep(self._turn_poll)
+
+    async def try_turn(self, resident: str, key: str, *, dead_holder: bool = True) -> bool:
+        """Take the resident's turn now if it is free, already this message's (its claim taken over: the dead
+        owner's turn is ours) or, with ``dead_holder``, held by a message whose process died."""
+        turn = _turn(resident)
+        if await self._kv.set_if_absent(turn, key, TURN_TTL):
+            return True
+        holder = await self._kv.get(turn)
+        if holder != key:
+            if holder is None or not dead_holder:
+                return False
+            # A holder whose claim holds its reply is stale (its end was lost); one whose claim is gone, live.
+            claim = await self._kv.get(f"wx:msg:{holder}")
+            if claim is None or (claim.startswith(RUNNING) and await self.alive(claim)):
+                return False
+        await self._kv.set_many([Entry(turn, key, TURN_TTL, only_if=holder)])
+        return await self._kv.get(turn) == key
 
     async def remember(self, key: str, reply: str, resident: str, *also: Entry) -> None:
         """Keep the reply for redeliveries, write ``also`` (the draft) and end the turn: one round trip."""
@@ -112,17 +130,21 @@ class Redelivery:
     def end_turn(self, resident: str, key: str) -> Entry:
         return Entry(_turn(resident), None, only_if=key)
 
-    async def wait_for_reply(self, key: str, within: float) -> str | None:
+    async def wait_for_reply(self, key: str, resident: str, within: float) -> str | None:
         """The first delivery's reply once it is known, or ``None`` after ``within`` seconds, or
         :data:`TAKEN_OVER` when its owner died and this delivery now holds the claim (it must store
         and answer the message itself), or :data:`GIVEN_BACK` when the owner gave the claim back unstored
-        (the database was away) and this delivery now holds it (it must store the message)."""
+        (the database was away) and this delivery now holds it (it must store the message).
+
+        A dead claim is taken over only with the resident's turn in hand: a live turn of the resident's
+        finishes an earlier dead message itself, in order, and one taken over here while that turn runs
+        could not be (see :func:`bot.wechat.turns.earlier_first`)."""
         deadline = time.monotonic() + within
         while True:
             value = await self._kv.get(f"wx:msg:{key}")
             if value is not None and not value.startswith(RUNNING):
                 return value
-            if value is not None and await self.take_over(key, value):
+            if value is not None and await self._take_over_in_turn(key, resident, value):
                 return TAKEN_OVER
             if value is None and await self.reclaim(key):  # the first delivery could not store it, and let go
                 return GIVEN_BACK
@@ -141,6 +163,12 @@ class Redelivery:
         event = self._answered.setdefault(key, asyncio.Event())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), min(OWN_WAKE_S, left))
+
+    async def _take_over_in_turn(self, key: str, resident: str, claim: str) -> bool:
+        if not claim.startswith(RUNNING) or await self.alive(claim) or not await self.try_turn(resident, key):
+            return False
+        # Lost to another retry: the turn stays with this message's key, which the winner runs under.
+        return await self.take_over(key, claim)
 
     async def alive(self, claim: str) -> bool:
         """Whether a "running" claim's owner still renews its lease (a claim without one counts as alive)."""

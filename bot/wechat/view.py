@@ -18,15 +18,13 @@ import time
 from aiohttp import web
 
 from bot.jsonout import json_response
-from bot.keys import CASES, SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
-from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, verify_echo
-from bot.wechat.messages import Message
+from bot.keys import SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
+from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, turns, verify_echo
 from bot.wechat.redelivery import GIVEN_BACK, TAKEN_OVER, Admission
-from intake.arrivals import Arrival, answered
+from intake.arrivals import Arrival
 from intake.errors import Invalid
 from intake.store import db
 from notify.http import read_capped
-from notify.types import Notification, Recipient
 
 log = logging.getLogger("gridline.wechat")
 routes = web.RouteTableDef()
@@ -63,7 +61,7 @@ async def callback(request: web.Request) -> web.Response:
     budget = request.app[SETTINGS].wechat.reply_budget_s
     taken_over = False
     if admission is Admission.REDELIVERY:
-        earlier = await redelivery.wait_for_reply(key, budget)
+        earlier = await redelivery.wait_for_reply(key, user, budget)
         if earlier not in (TAKEN_OVER, GIVEN_BACK):
             return _reply(request, inbound, earlier)
         # The first delivery's process died (finish it here), or it could not store the message (store it here).
@@ -83,7 +81,7 @@ async def callback(request: web.Request) -> web.Response:
         return success()
     # Taken over and stored before: the dead process stored it but never finished its turn (its claim would
     # hold the reply). The turn runs again; a case it opened is found by the message, not opened twice.
-    task = asyncio.create_task(_answer(request.app, inbound.message, arrival, admission))
+    task = asyncio.create_task(turns.answer(request.app, inbound.message, arrival, admission))
     request.app[TASKS].add(task)
     task.add_done_callback(request.app[TASKS].discard)
     done, _ = await asyncio.wait({task}, timeout=budget)
@@ -115,46 +113,6 @@ async def _arrive(app: web.Application, inbound: Inbound) -> Arrival:
         except Exception:
             await redelivery.release(msg.dedup_key, msg.from_user, claim=True)
             raise  # a 500: WeChat delivers it again within seconds
-
-
-async def finish(app: web.Application, msg: Message) -> None:
-    """Run a turn its process left half-done (taken over by :mod:`bot.wechat.recovery`): the answer is pushed."""
-    await _answer(app, msg, None, Admission.BEHIND, late=True)
-
-
-async def _answer(app: web.Application, msg: Message, arrival: Arrival | None, admission: Admission, *,
-                  late: bool = False) -> str:
-    """Run the dialogue in the resident's turn; if the passive-reply window has passed by then (or ``late``),
-    push the answer."""
-    started, key, user = time.monotonic(), msg.dedup_key, msg.from_user
-    dialogue, redelivery = app[WECHAT_DIALOGUE], app[WECHAT_REDELIVERY]
-    if admission is Admission.BEHIND:
-        await redelivery.take_turn(user, key)
-    try:
-        response = await dialogue.respond(msg, arrival)
-    except Exception:
-        log.exception("wechat dialogue failed", extra={"dedup_key": key})
-        await redelivery.remember(key, "", user)
-        return ""
-    reply = response.reply or ""
-    late = late or time.monotonic() - started >= app[SETTINGS].wechat.reply_budget_s
-    # The reply redeliveries repeat, the resident's draft and the end of the turn: one round trip.
-    await redelivery.remember(key, "" if late else reply, user, dialogue.drafts.entry(user, response.draft))
-    await _answered(app, key)
-    if late and reply:
-        await app[CASES].notifier.publish([Notification(
-            kind="wechat.reply", recipient=Recipient("resident", user, "wechat"), key=f"reply:{key}",
-            payload={"text": reply})])
-    return reply
-
-
-async def _answered(app: web.Application, key: str) -> None:
-    """Mark the stored message's turn over. A failed mark loses nothing: the recovery walk finds the claim
-    holding the reply and marks it then."""
-    try:
-        await answered(key, app[CASES].clock())
-    except Exception as exc:  # the database is away: the reply is decided all the same
-        log.warning("answered mark not written", extra={"dedup_key": key[:80], "error": type(exc).__name__})
 
 
 def _reply(request: web.Request, inbound: Inbound, text: str | None) -> web.Response:

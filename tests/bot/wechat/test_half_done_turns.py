@@ -21,6 +21,7 @@ from bot.wechat.service import CHANNEL
 from intake.arrivals import Received, arrive
 from intake.cases.intake import open_case
 from intake.cases.model import NewReport
+from intake.grid.geodesy import wgs84_to_gcj02
 from intake.grid.model import Datum
 from intake.store.models import Case, InboundMessage
 from tests.bot.wechat.test_callback_view import WeChat, _serve, empty_cell, location, said, text
@@ -136,3 +137,41 @@ async def test_after_an_empty_restart_an_older_half_done_turn_is_recovered(
     assert [c.case_no for c in await Case.filter(reporter=openid)] == [opened.case.case_no]
     assert (await InboundMessage.get(dedup_key=key)).answered_at is not None
     assert not [n for n in app[RECORDER].sent if n.recipient.ref == other and n.kind == "wechat.reply"]
+
+
+async def _location_died(wx: WeChat, svc: Services, openid: str, uid: str, *, turn: bool) -> str:
+    """What a process killed while answering the resident's location leaves: the message stored, its claim
+    "running" under a dead lease and, while its TTL lasts, the resident's turn."""
+    assert wx.client.app is not None
+    assert "在哪里" in said(await wx.send(text(openid, "井盖丢了，很危险", wx.msg_id())))
+    leaf = svc.ctx.grid.index.leaves[await empty_cell(svc, int(uid, 16))]
+    lng, lat = wgs84_to_gcj02(*svc.ctx.grid.index.centroid(leaf.code))
+    msg_id = wx.msg_id()
+    key, raw = f"msg:{msg_id}", {"ToUserName": "gh_gridline0001", "FromUserName": openid,
+                                 "CreateTime": str(int(time.time())), "MsgType": "location", "Location_X": str(lat),
+                                 "Location_Y": str(lng), "Scale": "15", "Label": "测试地点", "MsgId": msg_id}
+    await arrive(CHANNEL, openid, Received(key, "location", None, None, None, lat, lng, raw), svc.ctx.clock())
+    await wx.client.app[KV].set(f"wx:msg:{key}", DEAD, 300)
+    if turn:
+        await wx.client.app[KV].set(f"wx:turn:{openid}", key, 30)
+    return key
+
+
+@pytest.mark.parametrize("turn", [True, False], ids=["turn-held", "turn-expired"])
+async def test_the_next_message_finishes_a_dead_earlier_turn_first(
+        server: WeChat, svc: Services, uid: str, turn: bool) -> None:
+    """The resident confirms ("1") after the location's turn died half-done (its answer had gone out as
+    ``success`` when the reply budget passed). Whoever holds the resident's turn finishes the earlier turn
+    first, in order: the "1" then finds the location in the draft and opens the case — it neither waits for
+    the dead turn's 30 s TTL nor, once that lapsed, runs ahead of it and asks for the location again."""
+    app = server.client.app
+    assert app is not None
+    openid = f"o{uid}{int(turn)}"
+    key = await _location_died(server, svc, openid, uid, turn=turn)
+    answer = said(await asyncio.wait_for(server.send(text(openid, "1", server.msg_id())), 10))
+    cases = await Case.filter(reporter=openid)
+    assert len(cases) == 1 and cases[0].case_no in answer and cases[0].grid_code is not None
+    pushed = [n for n in app[RECORDER].sent if n.recipient.ref == openid and n.kind == "wechat.reply"]
+    assert len(pushed) == 1 and "确认提交" in str(pushed[0].payload["text"])  # the location's own answer
+    assert (await InboundMessage.get(dedup_key=key)).answered_at is not None
+    assert await app[KV].get(f"wx:msg:{key}") == ""  # its retries: success (the answer went as a push)

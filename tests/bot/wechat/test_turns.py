@@ -147,13 +147,13 @@ async def test_a_live_owners_claim_is_not_taken_over(wx: WeChat, uid: str) -> No
     await owner.renew()
     assert await owner.admit(uid + "n1", 1, key, "oLive" + uid) is Admission.FIRST
     assert await retry.admit(uid + "n2", 1, key, "oLive" + uid) is Admission.REDELIVERY
-    assert await retry.wait_for_reply(key, 0.2) is None  # alive: wait, then success
+    assert await retry.wait_for_reply(key, "oLive" + uid, 0.2) is None  # alive: wait, then success
     await kv.delete(f"wx:lease:{owner.lease}")  # the owner died; its lease lapsed
     late, later = Redelivery(kv), Redelivery(kv)
     await late.renew()
     await later.renew()
-    taken = await asyncio.gather(late.wait_for_reply(key, 0.2),
-                                 later.wait_for_reply(key, 0.2))
+    taken = await asyncio.gather(late.wait_for_reply(key, "oLive" + uid, 0.2),
+                                 later.wait_for_reply(key, "oLive" + uid, 0.2))
     assert sorted(t or "" for t in taken) == ["", TAKEN_OVER]  # exactly one retry takes it
 
 
@@ -168,7 +168,7 @@ async def test_a_claim_given_back_unstored_is_taken_by_a_waiting_retry(wx: WeCha
         await process.renew()
     assert await owner.admit(uid + "n1", 1, key, resident) is Admission.FIRST
     assert await retry.admit(uid + "n2", 1, key, resident) is Admission.REDELIVERY
-    waiting = asyncio.gather(retry.wait_for_reply(key, 2), other.wait_for_reply(key, 2))
+    waiting = asyncio.gather(retry.wait_for_reply(key, resident, 2), other.wait_for_reply(key, resident, 2))
     await asyncio.sleep(0.1)
     await owner.release(key, resident, claim=True)
     assert sorted(t or "" for t in await asyncio.wait_for(waiting, 5)) == ["", GIVEN_BACK]  # one retry takes it
