@@ -175,3 +175,22 @@ async def test_the_next_message_finishes_a_dead_earlier_turn_first(
     assert len(pushed) == 1 and "确认提交" in str(pushed[0].payload["text"])  # the location's own answer
     assert (await InboundMessage.get(dedup_key=key)).answered_at is not None
     assert await app[KV].get(f"wx:msg:{key}") == ""  # its retries: success (the answer went as a push)
+
+
+async def test_the_walk_leaves_a_dead_turn_to_the_residents_live_turn(server: WeChat, svc: Services, uid: str) -> None:
+    """A live turn of the same resident holds the turn: it finishes the earlier dead turn itself, in order, so
+    the walk must not take the dead claim and then wait behind it. Once no live turn holds it, the walk does."""
+    app = server.client.app
+    assert app is not None
+    openid, live = f"w{uid}", f"msg:live-{uid}"
+    _later(svc)
+    key = await _location_died(server, svc, openid, uid, turn=False)
+    await app[KV].set(f"wx:turn:{openid}", live, 30)
+    await app[KV].set(f"wx:msg:{live}", RUNNING + ":" + app[WECHAT_REDELIVERY].lease, 300)
+    svc.clock.advance(seconds=recovery.EVERY)
+    assert await recovery.recover(app) == 0
+    assert await app[KV].get(f"wx:msg:{key}") == DEAD  # not taken: the live turn's to finish
+    await app[KV].set(f"wx:msg:{live}", "好的", 300)  # the live turn answered, but its end was lost: stale
+    assert await recovery.recover(app) == 1
+    assert (await InboundMessage.get(dedup_key=key)).answered_at is not None
+    assert await app[KV].get(f"wx:turn:{openid}") is None  # the walk's turn ended with it
