@@ -83,6 +83,11 @@ async def answered(dedup_key: str, now: datetime) -> None:
     await InboundMessage.filter(dedup_key=dedup_key, answered_at__isnull=True).update(answered_at=now)
 
 
+async def ended(dedup_key: str) -> bool:
+    """Whether the stored message's turn is over."""
+    return await InboundMessage.filter(dedup_key=dedup_key, answered_at__isnull=False).exists()
+
+
 async def unanswered_before(channel: str, external_id: str, key: str, now: datetime) -> list[InboundMessage]:
     """The resident's other messages of the last day whose turn has not ended and that arrived before the
     message ``key`` (all of them when ``key`` is not stored), oldest first."""

@@ -21,7 +21,7 @@ from bot.jsonout import json_response
 from bot.keys import SETTINGS, TASKS, WECHAT, WECHAT_DIALOGUE, WECHAT_REDELIVERY
 from bot.wechat import MAX_BODY, CallbackError, Inbound, open_callback, render_reply, turns, verify_echo
 from bot.wechat.redelivery import GIVEN_BACK, TAKEN_OVER, Admission
-from intake.arrivals import Arrival
+from intake.arrivals import Arrival, ended
 from intake.errors import Invalid
 from intake.store import db
 from notify.http import read_capped
@@ -62,6 +62,8 @@ async def callback(request: web.Request) -> web.Response:
     taken_over = False
     if admission is Admission.REDELIVERY:
         earlier = await redelivery.wait_for_reply(key, user, budget)
+        if earlier is None:  # the first delivery is still at it
+            return await _kept(request.app, inbound)
         if earlier not in (TAKEN_OVER, GIVEN_BACK):
             return _reply(request, inbound, earlier)
         # The first delivery's process died (finish it here), or it could not store the message (store it here).
@@ -71,16 +73,13 @@ async def callback(request: web.Request) -> web.Response:
     except Invalid as exc:  # a value longer than its column: no WeChat retry can store it
         log.warning("wechat message not stored", extra={"dedup_key": key[:80], "problem": exc.message})
         return success()
-    except db.AWAY as exc:  # nothing stored, nothing acknowledged: WeChat's retry stores it once the database is back
-        log.warning("wechat message not stored: the database is away; answered 503 for WeChat to retry",
-                    extra={"dedup_key": key[:80], "error": type(exc).__name__})
-        return json_response({"error": "unavailable", "message": "database unavailable; retry"}, status=503,
-                             headers={"Retry-After": "5"})
-    if not arrival.stored and not taken_over:  # stored by a delivery whose claim expired: never twice the effect
-        await redelivery.release(key, user, claim=False)
+    except db.AWAY:  # nothing stored, nothing acknowledged: WeChat's retry stores it once the database is back
+        return _away(key)
+    if not arrival.stored and not taken_over and await ended(key):  # stored and answered by a delivery whose
+        await redelivery.release(key, user, claim=False)           # claim expired: never twice the effect
         return success()
-    # Taken over and stored before: the dead process stored it but never finished its turn (its claim would
-    # hold the reply). The turn runs again; a case it opened is found by the message, not opened twice.
+    # Stored before and not answered: by a retry that waited for this delivery (:func:`_kept`), or by a dead
+    # process whose claim was taken over. The turn runs (again); a case it opened is found by the message.
     task = asyncio.create_task(turns.answer(request.app, inbound.message, arrival, admission))
     request.app[TASKS].add(task)
     task.add_done_callback(request.app[TASKS].discard)
@@ -88,6 +87,21 @@ async def callback(request: web.Request) -> web.Response:
     if not done:
         return success()  # the answer follows as a customer-service message
     return _reply(request, inbound, task.result())
+
+
+async def _kept(app: web.Application, inbound: Inbound) -> web.Response:
+    """A retry whose first delivery has not answered within the budget (a slow or stalled process) stores the
+    message before it answers ``success``: were that process killed before storing, WeChat, told the message
+    was received, would never send it again. Never stored twice (the key is unique); the first delivery runs
+    the turn all the same, and if it dies, a later retry or the recovery walk does."""
+    msg = inbound.message
+    try:
+        await app[WECHAT_DIALOGUE].arrive(msg, msg.dedup_key, dict(msg.raw))
+    except Invalid:
+        return success()  # no delivery can store it: the first one answers the same
+    except db.AWAY:
+        return _away(msg.dedup_key)
+    return success()
 
 
 async def _arrive(app: web.Application, inbound: Inbound) -> Arrival:
@@ -113,6 +127,13 @@ async def _arrive(app: web.Application, inbound: Inbound) -> Arrival:
         except Exception:
             await redelivery.release(msg.dedup_key, msg.from_user, claim=True)
             raise  # a 500: WeChat delivers it again within seconds
+
+
+def _away(key: str) -> web.Response:
+    log.warning("wechat message not stored: the database is away; answered 503 for WeChat to retry",
+                extra={"dedup_key": key[:80]})
+    return json_response({"error": "unavailable", "message": "database unavailable; retry"}, status=503,
+                         headers={"Retry-After": "5"})
 
 
 def _reply(request: web.Request, inbound: Inbound, text: str | None) -> web.Response:

@@ -108,6 +108,45 @@ async def test_a_message_that_could_not_be_stored_is_taken_on_redelivery(wx: WeC
 
 
 
+class Stalled(OutboxDialogue):
+    """The first delivery's store hangs (its process stalled, about to be killed)."""
+    stall = asyncio.Event()
+    first = True
+
+    async def arrive(self, msg, dedup_key, raw):  # type: ignore[no-untyped-def]
+        if Stalled.first:
+            Stalled.first = False
+            await Stalled.stall.wait()
+        return await super().arrive(msg, dedup_key, raw)
+
+
+async def test_a_retry_answers_success_only_once_the_message_is_stored(wx: WeChat, uid: str) -> None:
+    """The first delivery has stored nothing within the reply budget: the retry stores the message before it
+    answers ``success`` (a kill -9 of the stalled process lost messages WeChat had been told were received).
+    The first delivery, when it goes on, still runs the turn: the resident is answered once."""
+    assert wx.client.app is not None
+    app, openid = wx.client.app, f"slow{uid}"
+    working = app[WECHAT_DIALOGUE]
+    with pytest.warns(DeprecationWarning):  # swapping a collaborator of a running app, on purpose
+        app[WECHAT_DIALOGUE] = Stalled(working.ctx, working.drafts, working.router)
+    Stalled.first, Stalled.stall = True, asyncio.Event()
+    try:
+        xml = text(openid, "井盖丢了", wx.msg_id())
+        first = asyncio.create_task(wx.post(wx.request(xml, "plain")))
+        await asyncio.sleep(0.2)
+        assert await wx.post(wx.request(xml, "plain")) == (200, "success")  # after the budget
+        assert await InboundMessage.filter(external_id=openid).count() == 1  # stored by the retry
+        Stalled.stall.set()
+        status, body = await asyncio.wait_for(first, 10)
+        assert status == 200 and "在哪里" in body  # the turn ran, in time for the first delivery's own answer
+        assert (await InboundMessage.get(external_id=openid)).answered_at is not None
+        assert (await drafts(wx).load(openid)).texts == ["井盖丢了"]
+    finally:
+        Stalled.stall.set()
+        with pytest.warns(DeprecationWarning):
+            app[WECHAT_DIALOGUE] = working
+
+
 async def test_a_claim_whose_process_died_is_taken_over_by_the_retry(wx: WeChat, uid: str) -> None:
     """kill -9 between claiming and storing left the claim "running": every retry was answered success and
     the message was never stored. The claim names its process's lease; a retry finding it gone takes over."""
