@@ -7,6 +7,7 @@ Redis outage ``bench/redis_outage.py``, the PostgreSQL restart ``bench/pg_restar
 (two web processes and two senders, one of each killed) ``bench/chaos_procs.py``.
 
     PYTHONPATH=$PWD .venv/bin/python bench/chaos.py --payloads 200 --seed 18
+    PYTHONPATH=$PWD .venv/bin/python bench/chaos.py --full      # every run above at the issue's size, one table
 """
 
 from __future__ import annotations
@@ -109,7 +110,11 @@ def main() -> int:
     p.add_argument("--payloads", type=int, default=200)
     p.add_argument("--seed", type=int, default=18)
     p.add_argument("--port", type=int, default=18318)
+    p.add_argument("--full", action="store_true",
+                   help="every #18 run at the issue's size, one table (bench/chaos_full.py; ~35 minutes)")
     args = p.parse_args()
+    if args.full:
+        return subprocess.call([sys.executable, str(Path(__file__).with_name("chaos_full.py"))])
     with work_folder("gridline-chaos-") as work:
         admin = secrets.token_urlsafe(24)
         env = gridline_env({"DATABASE_URL": f"sqlite://{work / 'chaos.sqlite3'}", "ADMIN_TOKEN": admin,
