@@ -2,10 +2,11 @@
 
 Replaying the history on an empty database cost a newcomer's first ``gridline serve`` seconds of CPU:
 Tortoise re-renders its in-memory model state after each of the operations (the DDL itself is cheap).
-``schema/<dialect>.sql`` is that history's end result, dumped from a database it built
-(``tools/schema_snapshot.py`` writes it; tests/intake/test_schema_snapshot.py proves both give the same
-schema and migration records). A database with anything in it still takes the history, and a migration
-newer than the snapshot is applied on top by Tortoise as usual.
+``schema/<dialect>.sql`` gives that history's end result: SQLite's is dumped from a database the history
+built, PostgreSQL's is the DDL the history sent (``tools/schema_snapshot.py`` writes both and says why;
+tests/intake/test_schema_snapshot.py proves each gives the same schema and migration records). A
+database with anything in it still takes the history, and a migration newer than the snapshot is
+applied on top by Tortoise as usual.
 """
 
 from __future__ import annotations
@@ -72,17 +73,21 @@ async def create_if_blank(database_url: str, pg: asyncpg.Connection | None, pack
     """Create the schema from the snapshot if the database is blank; True when nothing is left to migrate.
 
     PostgreSQL: ``pg`` is the connection that holds the migration lock. A snapshot naming a migration that
-    is not on disk (a branch switched back) is not used: the history decides."""
+    is not on disk (a branch switched back) is not used: the history decides. Nor is it where the lock's
+    connection would not see the database Tortoise sees: a URL naming a schema (Tortoise's ``schema=``
+    sets the search path of its own connections only), SQLite in memory."""
     dialect = "postgres" if pg is not None else "sqlite"
     snapshot, present = load(dialect), on_disk(package)
     if present[:len(snapshot.migrations)] != snapshot.migrations:
         return False
+    given = expand_db_url(database_url.replace("postgresql://", "postgres://", 1))["credentials"]
     applied_at = datetime.now(UTC)
     if pg is not None:
+        if given.get("schema"):
+            return False
         created = await _create_postgres(pg, snapshot, app, applied_at)
     else:
-        given = expand_db_url(database_url)["credentials"]
-        if given["file_path"] == ":memory:":  # another connection would see another database
+        if given["file_path"] == ":memory:":
             return False
         created = await asyncio.to_thread(_create_sqlite, given["file_path"], str(given["journal_mode"]),
                                           snapshot, app, applied_at)

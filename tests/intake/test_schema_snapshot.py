@@ -95,6 +95,26 @@ def test_sqlite_statements_keep_trigger_bodies_whole() -> None:
                                         "'no; never'); END;"]
 
 
+async def test_a_database_with_anything_in_it_is_left_to_the_history(tmp_path: Path) -> None:
+    path = tmp_path / "occupied.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE someone_elses (id INTEGER)")
+    assert not await snapshot.create_if_blank(f"sqlite://{path}", None, db.MIGRATIONS, db.APP)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("someone_elses",)]
+
+
+class _Untouchable:
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the lock's connection was used ({name})")
+
+
+async def test_where_the_lock_connection_would_see_another_database_the_snapshot_is_not_used() -> None:
+    assert not await snapshot.create_if_blank("sqlite://:memory:", None, db.MIGRATIONS, db.APP)
+    url = "postgres://gridline@127.0.0.1:5432/gridline?schema=city&maxsize=5"  # Tortoise's search path, not the lock's
+    assert not await snapshot.create_if_blank(url, _Untouchable(), db.MIGRATIONS, db.APP)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]:
     """Three blank databases of one backend."""
