@@ -15,7 +15,8 @@ from bot.auth import hash_token, new_token
 from intake.grid.demo import build_demo_city, demo_groups, find_geo_dir
 from intake.grid.model import Cell
 from intake.grid.store import store_city
-from intake.store.models import Region, User, UserGrid
+from intake.store import db
+from intake.store.models import Region, User
 from intake.store.models_outbox import GridGroup
 
 log = logging.getLogger("gridline.demo")
@@ -42,6 +43,7 @@ async def load_demo(geo_dir: Path | None, tokens_file: Path, *, replace: bool, g
     where the outbound channel records instead of sending."""
     city = build_demo_city(find_geo_dir(geo_dir))
     tokens: list[dict[str, object]] = []
+    links: list[list[object]] = []
     async with in_transaction():
         await store_city(city, replace=replace)
         await User.filter(origin="demo").delete()
@@ -49,10 +51,12 @@ async def load_demo(geo_dir: Path | None, tokens_file: Path, *, replace: bool, g
             token = new_token()
             user = await User.create(name=person.name, role=person.role, token_hash=hash_token(token),
                                      phone=person.phone, origin="demo")
-            await UserGrid.bulk_create([UserGrid(user=user, grid_code=g) for g in person.grids])
+            links += [[user.id, g] for g in person.grids]
             tokens.append({"user_id": user.id, "name": person.name, "role": person.role,
                            "grids": list(person.grids[:3]) + (["…"] if len(person.grids) > 3 else []),
                            "token": token})
+        # The ~7,800 links in one statement, not a model instance each: a newcomer's first start writes them.
+        await db.execute_many("INSERT INTO user_grids (user_id, grid_code) VALUES (?, ?)", links)
         made = await store_demo_groups(city.cells) if groups else 0
     _write_private(tokens_file, json.dumps(tokens, ensure_ascii=False, indent=1))
     log.info("demo city loaded", extra={"cells": len(city.cells), "people": len(city.people),

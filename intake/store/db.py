@@ -1,7 +1,8 @@
 """Database wiring: Tortoise configuration, start-up, migrations and health.
 
 Migrations use Tortoise's own migration engine (``intake/store/migrations``):
-its operations are dialect-neutral, so one history serves SQLite and PostgreSQL.
+its operations are dialect-neutral, so one history serves SQLite and PostgreSQL. A blank database
+gets the history's end result in one step instead (``intake/store/snapshot.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.transactions import in_transaction
 
+from intake.store import snapshot
+
 APP = "gridline"
+MIGRATIONS = "intake.store.migrations"
 MIGRATION_LOCK = 0x67726964  # "grid": the advisory lock key migrations hold on PostgreSQL
 
 
@@ -29,7 +33,7 @@ MODEL_MODULES = ["intake.store.models", "intake.store.models_nlp", "intake.store
                  "intake.store.models_sessions", "intake.store.models_stats"]
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, migrations: str = MIGRATIONS) -> dict[str, Any]:
     """The Tortoise config for one database URL (``sqlite://…`` or ``postgres://…``)."""
     url = database_url.replace("postgresql://", "postgres://", 1)
     connection: str | dict[str, Any] = url
@@ -45,7 +49,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
             APP: {
                 "models": MODEL_MODULES,
                 "default_connection": "default",
-                "migrations": "intake.store.migrations",
+                "migrations": migrations,
             }
         },
         "use_tz": True,
@@ -53,24 +57,29 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-async def migrate(database_url: str) -> None:
+async def migrate(database_url: str, *, use_snapshot: bool = True, migrations: str = MIGRATIONS) -> None:
     """Apply every pending migration (idempotent). On PostgreSQL one process at a time: several replicas
-    starting together after a release (Kubernetes) would otherwise run the same DDL at once."""
+    starting together after a release (Kubernetes) would otherwise run the same DDL at once.
+
+    A blank database is created from the schema snapshot unless ``use_snapshot`` is false (what the
+    snapshot is made from and compared with); ``migrations`` is the package (tests add one of their own)."""
     _prepare_sqlite_dir(database_url)
-    async with _migration_lock(database_url):
+    async with _migration_lock(database_url) as pg:
+        if use_snapshot and await snapshot.create_if_blank(database_url, pg, migrations, APP):
+            return
         try:
-            await tortoise_migrate(config=tortoise_config(database_url))
+            await tortoise_migrate(config=tortoise_config(database_url, migrations))
         finally:
             # aiosqlite's worker thread would keep the process alive after an error.
             await close_db()
 
 
 @asynccontextmanager
-async def _migration_lock(database_url: str) -> AsyncIterator[None]:
+async def _migration_lock(database_url: str) -> AsyncIterator[asyncpg.Connection | None]:
     """A session-level advisory lock on its own connection, released when the connection closes (a
-    migrating process that dies frees it). SQLite needs none: one file, one writer."""
+    migrating process that dies frees it); yields that connection. SQLite needs none: one file, one writer."""
     if not database_url.startswith(("postgres://", "postgresql://")):
-        yield
+        yield None
         return
     # Only where and who: the URL's query holds pool options for Tortoise (maxsize=…), not server settings.
     given = expand_db_url(database_url.replace("postgresql://", "postgres://", 1))["credentials"]
@@ -78,7 +87,7 @@ async def _migration_lock(database_url: str) -> AsyncIterator[None]:
     conn = await asyncpg.connect(**where, timeout=30)
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
-        yield
+        yield conn
     finally:
         await conn.close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -97,11 +98,12 @@ class Catalog:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Catalog:
-        raw = yaml.load((path or DEFAULT_PATH).read_text(encoding="utf-8"), Loader=_Loader)
-        if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
-            raise ValueError(f"{path or DEFAULT_PATH}: not a schema {SCHEMA} taxonomy file")
-        departments = (_department(d) for d in raw.get("departments") or ())
-        return cls((category_from_dict(c) for c in raw.get("categories") or ()), departments)
+        """The catalog in a YAML file (the shipped one by default). A start reads the shipped file three
+        times (the demo city's departments, the seed, the app's taxonomy), so a file already parsed and
+        unchanged since is not parsed again: the catalog is read-only, one instance serves them all."""
+        source = (path or DEFAULT_PATH).resolve()
+        stat = source.stat()
+        return _parsed(source, stat.st_mtime_ns, stat.st_size)
 
     @property
     def departments(self) -> Mapping[str, Department]:
@@ -159,6 +161,15 @@ class Catalog:
             raise ValueError(f"category {c.code}: " + "; ".join(problems))
         if c.retired:
             self.resolve(c.code)  # raises on a successor cycle
+
+
+@lru_cache(maxsize=8)
+def _parsed(source: Path, mtime_ns: int, size: int) -> Catalog:
+    raw = yaml.load(source.read_text(encoding="utf-8"), Loader=_Loader)
+    if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
+        raise ValueError(f"{source}: not a schema {SCHEMA} taxonomy file")
+    departments = (_department(d) for d in raw.get("departments") or ())
+    return Catalog((category_from_dict(c) for c in raw.get("categories") or ()), departments)
 
 
 def _index(items: Iterable[_T], what: str) -> dict[str, _T]:

@@ -22,7 +22,9 @@ EDITABLE = frozenset({"name_zh", "name_en", "severity", "time_limit_hours", "han
 
 
 def category_to_dict(category: Category) -> dict[str, Any]:
-    raw = dataclasses.asdict(category)
+    # Its fields are flat (no dataclass inside), so no deep copy (``dataclasses.asdict``): seeding the
+    # shipped ~360 categories on a first start spent a tenth of a second copying them.
+    raw = {f.name: getattr(category, f.name) for f in dataclasses.fields(category)}
     return {k: (list(v) if isinstance(v, tuple) else str(v) if hasattr(v, "value") else v)
             for k, v in raw.items()}
 
