@@ -25,6 +25,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -123,10 +124,11 @@ async def traffic(base: str, rate: float, seconds: float, tag: str, tally: Tally
             if not down and elapsed >= before:
                 redis.kill()
                 down = True
+                outbound.killed_wall = datetime.now(UTC)
             if down and not up and elapsed >= before + outage:
                 redis.start()  # empty
                 up = True
-                outbound.returned_at = time.monotonic()
+                outbound.returned_at, outbound.returned_wall = time.monotonic(), datetime.now(UTC)
                 drained = asyncio.create_task(outbound.drain())
             pending.add(asyncio.create_task(one(session, base, n, tag, tally)))
             n += 1

@@ -352,3 +352,25 @@ async def test_rows_handed_to_a_queue_that_lost_them_come_back_at_once(rig: Rig,
     assert await rig.relay().tick() == 1
     assert [d.message_id for d in await rig.queue.read("c", 10, 50)] == ["m1"]
     assert await rig.relay().tick() == 0  # once per loss
+
+
+class DownLimiter:
+    """The rate limiter's Redis gone."""
+
+    async def try_take(self, bucket: str, rate: Rate, n: int = 1) -> float:
+        raise ConnectionError("redis went away")
+
+    async def reserve(self, bucket: str, rate: Rate, n: int = 1) -> float:
+        raise ConnectionError("redis went away")
+
+
+async def test_a_row_claimed_as_the_limiters_redis_dies_is_given_back_at_once(rig: Rig) -> None:
+    """Not held as the sender's until its lease ends: due again now, untried."""
+    rig.store.add(env(1, channel="sandbox"))
+    cfg = SenderConfig(consumer="s1", block_ms=50, rates={"sandbox": Rate(per_s=10, burst=1)})
+    sender = Sender(rig.store, rig.queue, {"sandbox": SandboxChannel()}, DownLimiter(), cfg, clock=rig.clock)
+    with pytest.raises(ConnectionError):
+        await sender.handle("m1")
+    row = rig.store.row("m1")
+    assert (row.state, row.next_at, row.attempts) == (State.RETRY, rig.clock(), [])
+    assert await rig.relay().tick() == 1
