@@ -12,9 +12,11 @@ retry, sending) and the fake API has received every card.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import aiohttp
 import asyncpg
@@ -35,6 +37,7 @@ class Outbound:
     cells: list[str]  # each alert during the outage: a card per cell
     backlog: list[str]  # the alert before the kill: a backlog the robot's rate limit keeps on the stream
     every: float
+    lead: float = 4.0  # seconds before the kill the backlog's alert is issued
     wait_s: float = 180.0  # how long after the return the drain is watched
     alerts: list[tuple[float, int]] = field(default_factory=list)  # (seconds into the run, HTTP status)
     returned_at: float | None = None  # monotonic time Redis came back
@@ -93,10 +96,18 @@ async def alert(session: aiohttp.ClientSession, base: str, out: Outbound, n: int
     out.alerts.append((round(time.monotonic() - started, 1), status))
 
 
-def schedule(before: float, outage: float, every: float) -> list[float]:
-    """Seconds into the run an alert is issued: just before the kill, through the outage, just before the return."""
+def schedule(before: float, outage: float, every: float, lead: float) -> list[float]:
+    """Seconds into the run an alert is issued: ``lead`` s before the kill, through the outage, just before the
+    return."""
     during = [before + every * i for i in range(1, int(outage / every) + 1) if every * i < outage - 1]
-    return [max(0.0, before - 2), *during, before + outage - 1]
+    return [max(0.0, before - lead), *during, before + outage - 1]
+
+
+def requeued(logs: list[Path]) -> int:
+    """Rows the relay put back on the queue after it lost its entries (its warning, in the processes' logs)."""
+    found = (re.findall(r"lost its entries[^;]*; (\d+) rows queued again", p.read_text(errors="replace"))
+             for p in logs if p.exists())
+    return sum(int(n) for each in found for n in each)
 
 
 async def drain(url: str, fake_port: int, out: Outbound, wait_s: float) -> None:

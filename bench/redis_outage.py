@@ -113,8 +113,8 @@ async def traffic(base: str, rate: float, seconds: float, tag: str, tally: Tally
     async with aiohttp.ClientSession() as session:
         started, n, pending = time.monotonic(), 0, set()
         tally.started = started
-        alerts = asyncio.create_task(outbound.issue(base, started, outage_outbox.schedule(before, outage,
-                                                                                          outbound.every)))
+        at = outage_outbox.schedule(before, outage, outbound.every, outbound.lead)
+        alerts = asyncio.create_task(outbound.issue(base, started, at))
         drained: asyncio.Task[None] | None = None
         down = up = False
         # Beside the traffic, never in its way: a probe awaited in the sending loop (the bench's first version)
@@ -153,10 +153,13 @@ def main() -> int:
     p.add_argument("--log-level", default="WARNING")
     p.add_argument("--trace", type=Path, help="write each message's latency and the server's CPU share here")
     p.add_argument("--cells", type=int, default=20, help="cells per alert (a group card each)")
-    p.add_argument("--backlog", type=int, default=300, help="cells of the alert 2 s before the kill")
+    p.add_argument("--backlog", type=int, default=300, help="cells of the alert --lead s before the kill")
+    p.add_argument("--lead", type=float, default=4.0, help="seconds before the kill the backlog's alert goes")
     p.add_argument("--robot-rate", type=float, default=50.0, help="the robot channel's limit (messages/s)")
     p.add_argument("--alert-every", type=float, default=5.0, help="seconds between alerts during the outage")
     p.add_argument("--fake-port", type=int, default=18321)
+    p.add_argument("--sender-process", action="store_true",
+                   help="the relay and sender in a `gridline sender` process of their own (serve --no-sender)")
     args = p.parse_args()
     tag, redis, tally = f"{int(time.time()) % 36**4:04x}", OwnRedis(), Tally()
     robot, token = f"outage-{tag}", secrets.token_urlsafe(24)
@@ -171,19 +174,30 @@ def main() -> int:
         load_demo(env, work, work / "server.log")
         asyncio.run(outage_outbox.robot_for_district(url, robot))
         cells = asyncio.run(outage_outbox.leaf_cells(url, args.cells + args.backlog))
-        outbound = Outbound(url, args.fake_port, token, cells[:args.cells], cells[args.cells:], args.alert_every)
-        server = Server("gridline", gridline_argv(["serve", "--host", "127.0.0.1", "--port", str(args.port)]), env,
-                        work, args.port, work / "server.log")
+        outbound = Outbound(url, args.fake_port, token, cells[:args.cells], cells[args.cells:], args.alert_every,
+                            lead=args.lead)
+        own = ["--no-sender"] if args.sender_process else []
+        argv = gridline_argv(["serve", *own, "--host", "127.0.0.1", "--port", str(args.port)])
+        server = Server("gridline", argv, env, work, args.port, work / "server.log")
         server.start()
+        # Its log to a file: a pipe nobody reads fills with the outage's tracebacks and blocks the sender.
+        sender = subprocess.Popen([sys.executable, "-m", "bot", "sender", "--consumer", f"outage-{tag}"], env=env,
+                                  cwd=work, stdout=subprocess.DEVNULL, stderr=(work / "sender.log").open("wb")) \
+            if args.sender_process else None
         try:
             asyncio.run(server.wait_ready())
             asyncio.run(traffic(f"http://127.0.0.1:{args.port}", args.rate, args.before + args.outage + args.after,
                                 tag, tally, redis, args.before, args.outage, server.pid, outbound))
             stored = asyncio.run(_stored(url, tag))
+            outbound.tally["rows_requeued_after_the_loss"] = outage_outbox.requeued([work / "server.log",
+                                                                                     work / "sender.log"])
         finally:
             server.stop()
             redis.kill()
             fake.kill()
+            if sender is not None:
+                sender.kill()
+                sender.wait()
             fake.wait()
             asyncio.run(pgdb.drop_database(args.pg, DB))
     figures = {"rate_per_s": args.rate, "outage_s": args.outage, "messages": tally.sent,
