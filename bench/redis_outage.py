@@ -9,6 +9,7 @@ lost (answered 200, never stored) 0, stored twice 0, and /healthz's redis state 
 Outbound work through the outbox at the same time (``bench/outage_outbox.py``): red alerts issued through
 the admin API just before the kill and through the outage, their group cards sent to the fake WeChat/WeCom
 API server; prints how long after Redis's return the outbox was drained (goal <= 60 s) and its rows.
+``--sender-process``: the relay and sender in a ``gridline sender`` of their own (``serve --no-sender``).
 
     PYTHONPATH=$PWD .venv/bin/python bench/redis_outage.py --rate 50 --before 10 --outage 60 --after 20
 """
