@@ -3,7 +3,8 @@
 Prints payloads tried / 5xx / stored-from-rejected, IDOR findings, log leaks and the longest /healthz
 stall. The parts built so far: polygon bombs and hostile alert JSON, CAP in many encodings, cross-street
 alert changes, Open311 public-key reads, oversized headers. The kill -9 run is ``bench/kill9.py``, the
-Redis outage ``bench/redis_outage.py``, the PostgreSQL restart ``bench/pg_restart.py``, several processes
+Redis outage ``bench/redis_outage.py`` (callbacks refused/lost/doubled and the outbox's drain after Redis
+returns empty), the PostgreSQL restart ``bench/pg_restart.py``, several processes
 (two web processes and two senders, one of each killed) ``bench/chaos_procs.py``.
 
     PYTHONPATH=$PWD .venv/bin/python bench/chaos.py --payloads 200 --seed 18

@@ -6,7 +6,12 @@ times at once as WeChat retries. Redis dies ``--before`` seconds in and comes ba
 later; traffic goes on ``--after`` seconds more. Prints beside the goals: callbacks refused (not 200) 0,
 lost (answered 200, never stored) 0, stored twice 0, and /healthz's redis state during the outage.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/redis_outage.py --rate 50 --outage 60
+Outbound work through the outbox at the same time (``bench/outage_outbox.py``): red alerts issued through
+the admin API just before the kill and through the outage, their group cards sent to the fake WeChat/WeCom
+API server; prints how long after Redis's return the outbox was drained (goal <= 60 s) and its rows.
+``--sender-process``: the relay and sender in a ``gridline sender`` of their own (``serve --no-sender``).
+
+    PYTHONPATH=$PWD .venv/bin/python bench/redis_outage.py --rate 50 --before 10 --outage 60 --after 20
 """
 
 from __future__ import annotations
@@ -15,21 +20,26 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
+import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import pgdb
+from bench import outage_outbox, pgdb
+from bench import outbox_kit as kit
 from bench.callback_servers import callback_env
 from bench.callback_workload import ACCOUNT, APPID, TOKEN, Keys
 from bench.harness import PG_ADMIN_URL, Server, gridline_argv, load_demo, work_folder
 from bench.kill9 import _post
+from bench.outage_outbox import Outbound
 from bench.texts import COMPLAINTS
 from tests.bot.test_storage_fallback import OwnRedis
 from tests.bot.wechat import signing
@@ -99,11 +109,14 @@ async def health(session: aiohttp.ClientSession, base: str, tally: Tally, outage
 
 
 async def traffic(base: str, rate: float, seconds: float, tag: str, tally: Tally, redis: OwnRedis,
-                  before: float, outage: float, pid: int) -> None:
+                  before: float, outage: float, pid: int, outbound: Outbound) -> None:
     sampler = asyncio.create_task(cpu_share(pid, tally))
     async with aiohttp.ClientSession() as session:
         started, n, pending = time.monotonic(), 0, set()
         tally.started = started
+        at = outage_outbox.schedule(before, outage, outbound.every, outbound.lead)
+        alerts = asyncio.create_task(outbound.issue(base, started, at))
+        drained: asyncio.Task[None] | None = None
         down = up = False
         # Beside the traffic, never in its way: a probe awaited in the sending loop (the bench's first version)
         # slowed the sending to the probe's pace during the outage, then sent the backlog at once.
@@ -112,14 +125,19 @@ async def traffic(base: str, rate: float, seconds: float, tag: str, tally: Tally
             if not down and elapsed >= before:
                 redis.kill()
                 down = True
+                outbound.killed_wall = datetime.now(UTC)
             if down and not up and elapsed >= before + outage:
                 redis.start()  # empty
                 up = True
+                outbound.returned_at, outbound.returned_wall = time.monotonic(), datetime.now(UTC)
+                drained = asyncio.create_task(outbound.drain())
             pending.add(asyncio.create_task(one(session, base, n, tag, tally)))
             n += 1
             await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))
-        await asyncio.gather(*pending)
+        await asyncio.gather(*pending, alerts)
         prober.cancel()
+        if drained is not None:
+            await drained
     sampler.cancel()
 
 
@@ -135,24 +153,53 @@ def main() -> int:
     p.add_argument("--keep", action="store_true", help="keep the work folder (server.log)")
     p.add_argument("--log-level", default="WARNING")
     p.add_argument("--trace", type=Path, help="write each message's latency and the server's CPU share here")
+    p.add_argument("--cells", type=int, default=20, help="cells per alert (a group card each)")
+    p.add_argument("--backlog", type=int, default=300, help="cells of the alert --lead s before the kill")
+    p.add_argument("--lead", type=float, default=4.0, help="seconds before the kill the backlog's alert goes")
+    p.add_argument("--robot-rate", type=float, default=50.0, help="the robot channel's limit (messages/s)")
+    p.add_argument("--alert-every", type=float, default=5.0, help="seconds between alerts during the outage")
+    p.add_argument("--fake-port", type=int, default=18321)
+    p.add_argument("--sender-process", action="store_true",
+                   help="the relay and sender in a `gridline sender` process of their own (serve --no-sender)")
     args = p.parse_args()
     tag, redis, tally = f"{int(time.time()) % 36**4:04x}", OwnRedis(), Tally()
+    robot, token = f"outage-{tag}", secrets.token_urlsafe(24)
     with work_folder("gridline-outage-", keep=args.keep) as work:
         url = asyncio.run(pgdb.fresh_database(args.pg, DB))
         redis.start()
-        env = callback_env(url + (f"?{args.db_params}" if args.db_params else ""), redis.url, args.log_level)
+        fake = kit.start_fake(args.fake_port, robot)
+        env = {**callback_env(url + (f"?{args.db_params}" if args.db_params else ""), redis.url, args.log_level),
+               "GRIDLINE_ADMIN_TOKEN": token, "GRIDLINE_OUTBOUND": "live",
+               "GRIDLINE_WECOM_API_BASE": f"http://127.0.0.1:{args.fake_port}",
+               "GRIDLINE_OUTBOUND_RATES": f"wecom_robot={args.robot_rate:g}"}
         load_demo(env, work, work / "server.log")
-        server = Server("gridline", gridline_argv(["serve", "--host", "127.0.0.1", "--port", str(args.port)]), env,
-                        work, args.port, work / "server.log")
+        asyncio.run(outage_outbox.robot_for_district(url, robot))
+        cells = asyncio.run(outage_outbox.leaf_cells(url, args.cells + args.backlog))
+        outbound = Outbound(url, args.fake_port, token, cells[:args.cells], cells[args.cells:], args.alert_every,
+                            lead=args.lead)
+        own = ["--no-sender"] if args.sender_process else []
+        argv = gridline_argv(["serve", *own, "--host", "127.0.0.1", "--port", str(args.port)])
+        server = Server("gridline", argv, env, work, args.port, work / "server.log")
         server.start()
+        # Its log to a file: a pipe nobody reads fills with the outage's tracebacks and blocks the sender.
+        sender = subprocess.Popen([sys.executable, "-m", "bot", "sender", "--consumer", f"outage-{tag}"], env=env,
+                                  cwd=work, stdout=subprocess.DEVNULL, stderr=(work / "sender.log").open("wb")) \
+            if args.sender_process else None
         try:
             asyncio.run(server.wait_ready())
             asyncio.run(traffic(f"http://127.0.0.1:{args.port}", args.rate, args.before + args.outage + args.after,
-                                tag, tally, redis, args.before, args.outage, server.pid))
+                                tag, tally, redis, args.before, args.outage, server.pid, outbound))
             stored = asyncio.run(_stored(url, tag))
+            outbound.tally["rows_requeued_after_the_loss"] = outage_outbox.requeued([work / "server.log",
+                                                                                     work / "sender.log"])
         finally:
             server.stop()
             redis.kill()
+            fake.kill()
+            if sender is not None:
+                sender.kill()
+                sender.wait()
+            fake.wait()
             asyncio.run(pgdb.drop_database(args.pg, DB))
     figures = {"rate_per_s": args.rate, "outage_s": args.outage, "messages": tally.sent,
                "refused (goal 0)": tally.refused, "lost (goal 0)": len(tally.answered - set(stored)),
@@ -162,11 +209,14 @@ def main() -> int:
                "sent_per_s": round(tally.sent / (args.before + args.outage + args.after), 1),
                "delivery_statuses": dict(tally.statuses),
                "refused_between_s": [round(min(tally.refused_at), 1), round(max(tally.refused_at), 1)]
-               if tally.refused_at else []}
+               if tally.refused_at else [],
+               **outage_outbox.figures(outbound),
+               "load": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()}
     print(json.dumps(figures, ensure_ascii=False))
     if args.trace:
         args.trace.write_text(json.dumps({"messages": tally.trace, "server_cpu": tally.cpu}), encoding="utf-8")
-    return 1 if tally.refused or figures["lost (goal 0)"] or figures["stored_twice (goal 0)"] else 0
+    drained = outbound.drain_s is not None and outbound.drain_s <= outage_outbox.GOAL_S
+    return 1 if tally.refused or figures["lost (goal 0)"] or figures["stored_twice (goal 0)"] or not drained else 0
 
 
 async def _stored(url: str, tag: str) -> list[str]:

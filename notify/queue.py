@@ -36,6 +36,12 @@ class Queue(Protocol):
 
     async def pending(self) -> int: ...
 
+    async def lost(self) -> bool:
+        """Whether entries added earlier may be gone without having been read (a new in-process queue, a
+        stream emptied by a Redis restart): True once per such loss, the relay's cue to re-queue every row
+        it had handed to the queue (``OutboxStore.requeue_held``) instead of letting each wait out its hold."""
+        ...
+
 
 @dataclass
 class _Pending:
@@ -50,6 +56,7 @@ class MemoryQueue:
         self._pending: OrderedDict[str, _Pending] = OrderedDict()
         self._seq = 0
         self._ready = asyncio.Event()
+        self._asked = False
 
     async def add(self, message_ids: Sequence[str]) -> None:
         for message_id in message_ids:
@@ -91,3 +98,8 @@ class MemoryQueue:
 
     async def pending(self) -> int:
         return len(self._pending)
+
+    async def lost(self) -> bool:
+        # A new process's queue is empty: whatever a previous process's relay held for its queue is gone.
+        asked, self._asked = self._asked, True
+        return not asked

@@ -4,7 +4,8 @@ The stream and its group can vanish under a running process — Redis restarted 
 failover to an empty replica, a FLUSHALL. Every group command then answers ``NOGROUP`` (an XADD silently
 recreates the stream, but not the group), and a sender that created the group once at start kept failing
 once a second until restarted: the outbox never drained. A vanished group is recreated and the command
-retried once; rows whose entries were lost are re-queued by the relay when their hold expires.
+retried once. The entries are gone with the stream: the relay re-queues the rows it had handed to it as
+soon as it sees the loss (:meth:`RedisStreamQueue.lost`), not when their 10-minute hold runs out.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class RedisStreamQueue:
                  maxlen: int | None = 1_000_000) -> None:
         self._redis, self._stream, self._group, self._maxlen = redis, stream, group, maxlen
         self._ready = False
+        self._marker = f"{stream}:intact"  # set while Redis keeps what it was given (see lost)
 
     async def _ensure(self) -> None:
         if self._ready:
@@ -90,6 +92,13 @@ class RedisStreamQueue:
     async def pending(self) -> int:
         info = await self._call(lambda: self._redis.xpending(self._stream, self._group))
         return int(info["pending"])
+
+    async def lost(self) -> bool:
+        """A marker key beside the stream: gone with it when Redis comes back empty (no persistence, a FLUSHALL,
+        an empty replica), so the first relay to set it again knows the stream's unread entries went too.
+        Also True on the very first run against a Redis: the rows re-queued then are merely queued twice, and
+        a sender's claim skips the second copy."""
+        return bool(await self._redis.set(self._marker, 1, nx=True))
 
 
 def _deliveries(entries: Any) -> list[Delivery]:

@@ -149,7 +149,13 @@ class Sender:
         if envelope is None:
             self.counts["skipped"] += 1
             return
-        wait = await self._rate_wait(envelope)
+        try:
+            wait = await self._rate_wait(envelope)
+        except Exception:
+            # The limiter lives in Redis: with Redis down the row goes back now, not held as ours until the lease
+            # ends (seen: 23 cards claimed as Redis died sent 45 s after a 15 s outage ended).
+            await self._store.release(message_id, self._clock())
+            raise
         if wait > self.config.max_rate_wait_s:
             self.counts["deferred"] += 1
             await self._store.release(message_id, self._clock() + timedelta(seconds=wait))

@@ -63,5 +63,12 @@ class OutboxStore(Protocol):
         next_attempt_at becomes ``now + hold_s`` so the next relay tick does not enqueue it again.
 
         ``enqueue`` is called with the ids before that change is kept: if it fails, or the process dies
-        first, the rows stay due rather than waiting out ``hold_s`` with no queue entry."""
+        first, the rows stay due rather than waiting out ``hold_s`` with no queue entry. The rows are
+        marked as handed to the queue (their lease_until is the hold's end) for :meth:`requeue_held`."""
+        ...
+
+    async def requeue_held(self, now: datetime) -> int:
+        """The queue lost its entries (``Queue.lost``): every PENDING/RETRY row ``due`` handed to it and
+        nobody has claimed since is due again at ``now``; how many. A retry waiting out its backoff is not
+        one of them (its lease_until is cleared when the attempt is recorded)."""
         ...

@@ -82,6 +82,12 @@ class MemoryOutboxStore:
             await enqueue([r.envelope.id for r in found])  # first: if it fails, nothing below has changed
         for row in found:
             if row.state is State.SENDING:  # its sender died mid-send: back to RETRY so the next claim succeeds
-                row.state, row.lease_until = State.RETRY, None
-            row.next_at = hold
+                row.state = State.RETRY
+            row.next_at = row.lease_until = hold  # lease_until on a PENDING/RETRY row: on the queue until then
         return [r.envelope.id for r in found]
+
+    async def requeue_held(self, now: datetime) -> int:
+        held = [r for r in self.rows.values() if r.state in SENDABLE and r.lease_until is not None]
+        for row in held:
+            row.next_at, row.lease_until = now, None
+        return len(held)

@@ -113,17 +113,24 @@ class DbOutboxStore:
                 .exclude(channel="").order_by("next_attempt_at", "id").limit(limit).values_list("id", flat=True)
             stale = await OutboxMessage.filter(status=State.SENDING, lease_until__lt=now).order_by("lease_until") \
                 .limit(max(0, limit - len(ready))).values_list("id", flat=True)
+            # lease_until on a PENDING/RETRY row: handed to the queue until then (requeue_held finds it by that).
             if ready:
-                await OutboxMessage.filter(id__in=list(ready)).update(next_attempt_at=hold)
+                await OutboxMessage.filter(id__in=list(ready)).update(next_attempt_at=hold, lease_until=hold)
             if stale:  # its sender died mid-send: the queue's copy is reclaimed or the relay re-adds it
                 await OutboxMessage.filter(id__in=list(stale), status=State.SENDING).update(
-                    status=State.RETRY, next_attempt_at=hold)
+                    status=State.RETRY, next_attempt_at=hold, lease_until=hold)
             ids = [str(i) for i in (*ready, *stale)]
             if enqueue is not None and ids:
                 # Inside the transaction: a relay killed before the rows are on the queue leaves them
                 # due (rolled back), not held for hold_s with no queue entry (seen: 1,000 stuck 10 min).
                 await enqueue(ids)
         return ids
+
+    async def requeue_held(self, now: datetime) -> int:
+        """Rows handed to a queue that lost its entries (Redis came back empty): due now, not after the hold."""
+        n = await OutboxMessage.filter(status__in=[State.PENDING, State.RETRY], lease_until__isnull=False) \
+            .exclude(channel="").update(next_attempt_at=now, lease_until=None)
+        return int(n)
 
     async def route_pending(self, now: datetime, limit: int = ROUTE_BATCH, only: list[int] | None = None) -> int:
         """Pick a channel for unrouted due rows (or hold or stop them), a batch in one transaction.

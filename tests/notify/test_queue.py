@@ -20,7 +20,7 @@ async def queue(request: pytest.FixtureRequest, name: str) -> AsyncIterator[Queu
         return
     client = Redis.from_url(request.getfixturevalue("redis_url"))
     yield RedisStreamQueue(client, stream=name, group="senders")
-    await client.delete(name)
+    await client.delete(name, name + ":intact")
     await client.aclose()
 
 
@@ -71,6 +71,12 @@ class TestQueueContract:
         await queue.ack([got.entry, got.entry])  # a double ack is harmless
         await asyncio.sleep(0.05)
         assert await queue.reclaim("c2", min_idle_ms=0, count=10) == [] and await queue.pending() == 0
+
+    async def test_lost_once_for_a_new_queue(self, queue: Queue) -> None:
+        """Nothing handed to a new queue before (a new process's, a Redis never used) can be counted on."""
+        assert await queue.lost() is True
+        await queue.add(["m1"])
+        assert await queue.lost() is False and await queue.lost() is False
 
     async def test_ack_of_nothing(self, queue: Queue) -> None:
         await queue.ack([])
@@ -130,3 +136,11 @@ async def test_a_blocked_reader_survives_the_stream_vanishing(redis: Redis, name
     more = [] if got else await queue.read("c1", 10, block_ms=500)
     assert [d.message_id for d in got + more] == ["later"]
     await redis.delete(name)
+
+
+async def test_an_emptied_redis_is_reported_once_per_loss(redis: Redis, name: str) -> None:
+    queue = RedisStreamQueue(redis, stream=name)
+    assert await queue.lost() is True and await queue.lost() is False
+    await redis.delete(name, name + ":intact")  # a restart without persistence, a FLUSHALL
+    assert await queue.lost() is True and await queue.lost() is False
+    await redis.delete(name, name + ":intact")

@@ -59,7 +59,7 @@ async def rig(request: pytest.FixtureRequest, name: str) -> AsyncIterator[Rig]:
         return
     client = Redis.from_url(request.getfixturevalue("redis_url"))
     yield Rig(MemoryOutboxStore(), RedisStreamQueue(client, stream=name), RedisRateLimiter(client, name + ":"), clock)
-    await client.delete(name)
+    await client.delete(name, name + ":intact")
     await client.aclose()
 
 
@@ -330,3 +330,47 @@ async def test_the_outbox_drains_after_redis_comes_back_empty(rig: Rig) -> None:
     rig.clock.advance(seconds=121)  # m2's hold expires: the relay queues it again
     await rig.drain(sender)
     assert {r.envelope.id for r in rig.store.by_state(State.DELIVERED)} == {"m1", "m2", "m3"}
+
+
+async def test_rows_handed_to_a_queue_that_lost_them_come_back_at_once(rig: Rig, name: str,
+                                                                       request: pytest.FixtureRequest) -> None:
+    """Redis back empty (or a new process's in-process queue): the rows handed to the queue before are due at
+    the next tick, not after their hold; a retry waiting out its backoff is not one of them."""
+    rig.store.add(env(1, channel="sandbox"))
+    rig.store.add(env(2, channel="sandbox"))
+    assert await rig.relay().tick() == 2
+    assert await rig.store.claim("m2", rig.clock(), 60) is not None
+    await rig.store.record("m2", Attempt(Outcome.RETRY, detail="busy"), State.RETRY,
+                           rig.clock() + timedelta(seconds=30), rig.clock())
+    assert await rig.relay().tick() == 0  # m1 is held for the queue, m2 for its backoff
+    if isinstance(rig.queue, RedisStreamQueue):
+        client = Redis.from_url(request.getfixturevalue("redis_url"))
+        await client.delete(name, name + ":intact")  # what a restart without persistence does
+        await client.aclose()
+    else:
+        rig.queue = MemoryQueue()  # a new process
+    assert await rig.relay().tick() == 1
+    assert [d.message_id for d in await rig.queue.read("c", 10, 50)] == ["m1"]
+    assert await rig.relay().tick() == 0  # once per loss
+
+
+class DownLimiter:
+    """The rate limiter's Redis gone."""
+
+    async def try_take(self, bucket: str, rate: Rate, n: int = 1) -> float:
+        raise ConnectionError("redis went away")
+
+    async def reserve(self, bucket: str, rate: Rate, n: int = 1) -> float:
+        raise ConnectionError("redis went away")
+
+
+async def test_a_row_claimed_as_the_limiters_redis_dies_is_given_back_at_once(rig: Rig) -> None:
+    """Not held as the sender's until its lease ends: due again now, untried."""
+    rig.store.add(env(1, channel="sandbox"))
+    cfg = SenderConfig(consumer="s1", block_ms=50, rates={"sandbox": Rate(per_s=10, burst=1)})
+    sender = Sender(rig.store, rig.queue, {"sandbox": SandboxChannel()}, DownLimiter(), cfg, clock=rig.clock)
+    with pytest.raises(ConnectionError):
+        await sender.handle("m1")
+    row = rig.store.row("m1")
+    assert (row.state, row.next_at, row.attempts) == (State.RETRY, rig.clock(), [])
+    assert await rig.relay().tick() == 1
