@@ -66,6 +66,8 @@ LSA ×0.3 (``lsa/3``), fold seed 0 / 1 / 2                  0.776          0.847
 LSA ×0.5 from ``min_df`` 10 (35k char columns, not 154k)   0.778          0.839          0.858          0.68
 (``lsa-df10/2``)
 LSA 100 dims ×0.5 (``lsa100/2``)                           0.765          0.829          0.843          0.45
+LSA 400 dims ×0.5 (``lsa400/2``), fold seed 0 / 1 / 2      0.783          0.848 / 0.842  0.863 / 0.858  0.89
+                                                                          / 0.841        / 0.858        0.75 0.67
 word2vec (gensim 4.4 skip-gram, 100 dims, 10 epochs),      0.745          0.776          0.792          —
 IDF-weighted mean, alone (``word2vec-only``)
 word2vec appended ×1 / ×0.5 (``word2vec``, ``word2vec/2``)  0.771 / 0.780  0.829 / 0.840  0.840 / 0.850  0.71
@@ -74,6 +76,7 @@ fastText (the same, plus word-internal char 1–2-grams)      0.762 / 0.740  0.8
 appended ×0.5 / alone (``fasttext/2``, ``fasttext-only``)
 stacking: SVM chars, SVM words, logistic regression;       0.787          0.829          0.838          —
 their margins on 5 inner folds → multinomial LR (``stack``)
+the same with the recipe's SVM as a fourth base (``stack+svm``)  0.787    0.829          0.838          0.42
 co-training: unlabelled where the char and word SVMs       0.730          0.808          0.825          —
 agree, both p ≥ 0.8, weight 0.5 (``co-train``)
 the same, every agreement, weight 0.3 (``co-train/agree``)  0.737          0.818          0.838          —
@@ -82,14 +85,14 @@ label-tree names: 7 per-label counts appended ×0.3 / ×1    0.688 / 0.617  0.81
 =========================================================  =============  =============  =============  ====
 
 Again nothing beat the recipe on dev-CV by more than noise, so nothing was shipped. Every dense view and
-the stack gain 3–6 points on dev (trained on the sample alone) but at most 0.015 on dev-CV: with
+the stack gain 3–6 points on dev (trained on the sample alone) but at most +0.016 on dev-CV: with
 representative labels in training the n-grams already know what they add. Re-cut, the best gains shrink:
 LSA ×0.5 is +0.011 / +0.010 / +0.001 on three fold cuts (accuracy +0.020 / +0.018 / +0.007; dev +0.040),
-LSA ×0.3's +0.015 was fold luck (−0.003 and −0.005 on the next cuts). LSA ×0.5 is the lead to re-measure
-when more representative labels exist; shipping it means saving a 250-column projection of its whole
+400 dims ×0.5 +0.016 / +0.007 / +0.005 (dev +0.047), and ×0.3's +0.015 was fold luck (−0.003 and −0.005
+on the next cuts). LSA ×0.5 (250–400 dims) is the lead to re-measure
+when more representative labels exist; shipping it means saving a 250–400-column projection of its whole
 vocabulary with the model. The label tree has no level-2/3 labels in the data (7 of its
 15 level-1 names are the labels), so a per-level model was not possible; its names as keyword priors hurt.
-``stack+svm`` (the recipe's SVM as a fourth base) and ``lsa400/2`` did not finish on the loaded machine.
 The word-vector ideas need gensim, which is not a project dependency: install it beside the bench
 (``pip install --target DIR gensim==4.4.0 smart_open wrapt``, then ``PYTHONPATH=DIR``);
 ``BENCH_DENSE_CACHE=DIR`` keeps the dense vectors between runs.
