@@ -36,13 +36,17 @@ from bench.callback_servers import callback_env, flush_redis
 from bench.callback_workload import ACCOUNT, APPID, TOKEN, Keys
 from bench.harness import PG_ADMIN_URL, Server, gridline_argv, load_demo, work_folder
 from bench.texts import COMPLAINTS
+from intake.grid.geodesy import haversine_m
+from intake.grid.index import GridIndex
 from tests.bot.wechat import signing
 
 DB = "gridline_bench_kill9"
 
 
 async def leaves(url: str, count: int) -> list[tuple[float, float]]:
-    """Cell centres far apart in code order, so that no report is another's duplicate."""
+    """A cell centre per conversation, spread in code order, none near a cell whose conversation says the
+    same complaint (``COMPLAINTS[n % len]``): those would be each other's duplicates, and the later one's
+    "1" rightly opens no case (the resident is offered the earlier one) — not what this bench looks for."""
     from intake.grid.store import GridService
     from intake.store import db
 
@@ -51,8 +55,25 @@ async def leaves(url: str, count: int) -> list[tuple[float, float]]:
         index = (await GridService.from_db()).index
     finally:
         await db.close_db()
-    step = max(1, len(index.leaves) // count)
-    return [index.centroid(index.leaves[i * step].code) for i in range(count)]
+    cells, step = index.leaves, max(1, len(index.leaves) // count)
+    used: set[int] = set()
+    said: dict[int, list[tuple[str, tuple[float, float]]]] = {}  # complaint → (cell, centre) so far
+    centres = []
+    for n in range(count):
+        earlier, i = said.setdefault(n % len(COMPLAINTS), []), n * step % len(cells)
+        while i in used or _near(index, cells[i].code, earlier):
+            i = (i + 1) % len(cells)
+        used.add(i)
+        earlier.append((cells[i].code, index.centroid(cells[i].code)))
+        centres.append(earlier[-1][1])
+    return centres
+
+
+def _near(index: GridIndex, code: str, others: list[tuple[str, tuple[float, float]]]) -> bool:
+    """Within the duplicate rule's reach of any of ``others``: a neighbouring cell or under 400 m apart
+    (the rule's default radius is 250 m)."""
+    beside, here = index.neighbours(code), index.centroid(code)
+    return any(other in beside or haversine_m(*here, *centre) < 400 for other, centre in others)
 
 
 async def deliver(session: aiohttp.ClientSession, base: str, keys: Keys, xml: str, nonce: str,
@@ -134,6 +155,10 @@ async def run(args: argparse.Namespace, server: Server, url: str, tag: str) -> d
             "SELECT reporter, count(*) AS n FROM cases WHERE reporter LIKE $1 GROUP BY reporter", f"oKill{tag}%")}
         confirmed = {r["external_id"] for r in await conn.fetch(
             "SELECT external_id FROM inbound_messages WHERE content = '1' AND external_id LIKE $1", f"oKill{tag}%")}
+        missing = sorted(confirmed - set(cases))
+        for row in await conn.fetch("SELECT external_id, kind, content, received_at, answered_at, case_no FROM "
+                                    "inbound_messages WHERE external_id = ANY($1::text[]) ORDER BY id", missing):
+            print("without a case:", dict(row), file=sys.stderr)  # what a reader of the failure needs first
     finally:
         await conn.close()
     return {"conversations": args.conversations, "kills": args.kills, "messages_sent": 3 * args.conversations,
@@ -161,6 +186,7 @@ def main() -> int:
     p.add_argument("--pg", default=PG_ADMIN_URL)
     p.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     p.add_argument("--seed", type=int, default=18)
+    p.add_argument("--keep", action="store_true", help="keep the work folder (server.log)")
     args = p.parse_args()
     random.seed(args.seed)
     total: dict[str, float] = {}
@@ -177,7 +203,7 @@ def main() -> int:
 
 def one_round(args: argparse.Namespace) -> dict[str, float]:
     tag = f"{int(time.time() * 1000) % 36**4:04x}"
-    with work_folder("gridline-kill9-") as work:
+    with work_folder("gridline-kill9-", keep=args.keep) as work:
         url = asyncio.run(pgdb.fresh_database(args.pg, DB))
         flush_redis(args.redis)
         env = callback_env(url, args.redis, "WARNING")
