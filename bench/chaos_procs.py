@@ -192,7 +192,7 @@ def main() -> int:
                    for i, port in enumerate(args.ports)]
         try:
             load_demo(web_env, work, work / "demo.log")
-            asyncio.run(robot_for_district(url, args.robot))
+            asyncio.run(kit.robot_for_district(url, args.robot))
             for server in servers:
                 server.start()
                 asyncio.run(server.wait_ready())
@@ -209,17 +209,6 @@ def main() -> int:
             asyncio.run(pgdb.drop_database(args.pg, DB))
             asyncio.run(drop_keys(args.redis, stream, tag))
     return report(args, run, db, fake)
-
-
-async def robot_for_district(url: str, key: str) -> None:
-    """The demo district's WeCom group: every dispatched case's task card goes to the fake robot."""
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("INSERT INTO grid_groups (grid_code, webhook_key, updated_at, updated_by) "
-                           "VALUES ($1, $2, now(), 'bench') ON CONFLICT (grid_code) DO UPDATE SET webhook_key = $2",
-                           kit.GRID, key)
-    finally:
-        await conn.close()
 
 
 async def drop_keys(redis_url: str, stream: str, tag: str) -> None:

@@ -59,17 +59,6 @@ class Outbound:
         await drain(self.url, self.fake_port, self, self.wait_s)
 
 
-async def robot_for_district(url: str, key: str) -> None:
-    """The demo district's WeCom group: every alert card goes to the fake robot."""
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("INSERT INTO grid_groups (grid_code, webhook_key, updated_at, updated_by) "
-                           "VALUES ($1, $2, now(), 'bench') ON CONFLICT (grid_code) DO UPDATE SET webhook_key = $2",
-                           kit.GRID, key)
-    finally:
-        await conn.close()
-
-
 async def leaf_cells(url: str, count: int) -> list[str]:
     from intake.grid.store import GridService
     from intake.store import db

@@ -24,6 +24,17 @@ REDIS_URL = os.environ.get("GRIDLINE_TEST_REDIS", "redis://127.0.0.1:6379/15")
 GRID = "440307"  # the demo district: the group robot the messages go to (no region rows needed)
 
 
+async def robot_for_district(url: str, key: str) -> None:
+    """The demo district's WeCom group: every card for it (task cards, alert cards) goes to the fake robot."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("INSERT INTO grid_groups (grid_code, webhook_key, updated_at, updated_by) "
+                           "VALUES ($1, $2, now(), 'bench') ON CONFLICT (grid_code) DO UPDATE SET webhook_key = $2",
+                           GRID, key)
+    finally:
+        await conn.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -173,7 +173,7 @@ def main() -> int:
                "GRIDLINE_WECOM_API_BASE": f"http://127.0.0.1:{args.fake_port}",
                "GRIDLINE_OUTBOUND_RATES": f"wecom_robot={args.robot_rate:g}"}
         load_demo(env, work, work / "server.log")
-        asyncio.run(outage_outbox.robot_for_district(url, robot))
+        asyncio.run(kit.robot_for_district(url, robot))
         cells = asyncio.run(outage_outbox.leaf_cells(url, args.cells + args.backlog))
         outbound = Outbound(url, args.fake_port, token, cells[:args.cells], cells[args.cells:], args.alert_every,
                             lead=args.lead)
