@@ -41,7 +41,7 @@ QUICK: dict[str, list[str]] = {
     "2 web + 2 senders": ["chaos_procs.py", "--conversations", "60", "--background", "600"],
 }
 GOAL_LINE = re.compile(r"^\s+(\S.*\(goal[^)]*\))\s+(.+)$")  # chaos_procs.py's verdict lines
-NAMED = ("payloads_tried", "5xx", "idor", "log_leaks", "longest_healthz_stall_s", "longest_healthz_s",
+NAMED = ("payloads_tried", "5xx", "idor", "log_leaks", "longest_healthz_stall_s", "longest_healthz_s", "answered_200",
          "messages_sent", "messages", "conversations", "rounds")
 
 
