@@ -15,7 +15,7 @@ from tests.bot.web.browser import chromium, launched_browser  # noqa: F401 (fixt
 from tests.bot.worker.conftest import Site
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Route
+    from playwright.async_api import Browser, Page, Route
 
 PHONE = {"width": 360, "height": 740}
 WAIT_MS = 15_000
@@ -64,12 +64,22 @@ async def test_a_patrol_report_takes_the_phones_position(browser: Browser, site:
         assert await page.input_value("input[name=lat]"), "no position filled in"
         assert "±8 m" in await page.inner_text("#where")
         await page.click("#patrol button[type=submit]")
-        await page.wait_for_selector(".flash.ok", timeout=WAIT_MS)
+        await _flash_ok(page)
         assert "已上报" in await page.inner_text(".flash.ok")
     finally:
         await context.close()
     case = await Case.get(description=f"巡查发现井盖缺失 {uid}")
     assert case.channel == "worker" and case.grid_code == site.api.leaves[1]
+
+
+async def _flash_ok(page: Page) -> None:
+    """Wait for the ok flash; if it never comes, fail with what the page said instead (one CI run under
+    load timed out here with nothing to go on, and the test passes alone)."""
+    try:
+        await page.wait_for_selector(".flash.ok", timeout=WAIT_MS)
+    except Exception as exc:
+        said = await page.inner_text("body") if not page.is_closed() else "(closed)"
+        raise AssertionError(f"no ok flash at {page.url}: {said[:600]!r}") from exc
 
 
 async def test_the_position_button_waits_for_its_script(browser: Browser, site: Site, uid: str) -> None:
