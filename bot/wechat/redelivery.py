@@ -94,14 +94,16 @@ class Redelivery:
             await asyncio.sleep(self._turn_poll)
 
     async def try_turn(self, resident: str, key: str, *, dead_holder: bool = True) -> bool:
-        """Take the resident's turn now if it is free, already this message's (its claim taken over: the dead
-        owner's turn is ours) or, with ``dead_holder``, held by a message whose process died."""
+        """Take the resident's turn now if it is free or, with ``dead_holder``, already this message's (its claim
+        taken over: the dead owner's turn is ours) or held by a message whose process died."""
         turn = _turn(resident)
         if await self._kv.set_if_absent(turn, key, TURN_TTL):
             return True
+        if not dead_holder:  # a waiting turn's frequent look: one round trip (the holder is read 4 times a second)
+            return False
         holder = await self._kv.get(turn)
         if holder != key:
-            if holder is None or not dead_holder:
+            if holder is None:
                 return False
             # A holder whose claim holds its reply is stale (its end was lost); one whose claim is gone, live.
             claim = await self._kv.get(f"wx:msg:{holder}")
